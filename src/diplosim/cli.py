@@ -1,0 +1,190 @@
+"""The ``diplosim`` command: parses arguments, calls one library function, prints the result.
+
+Library errors (``DiplosimError``) become a message on stderr and exit code 1 here, and only here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from diplosim.errors import DiplosimError
+from diplosim.parameters import PARAMETERS
+from diplosim.scenario import Scenario, load_scenario
+from diplosim.world.countries import country_table, language_names
+from diplosim.world.population import Population, synthesise
+
+app = typer.Typer(
+    help="Simulate and measure TikTok diplomacy. Start with `diplosim validate FILE`.",
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+)
+# Piped output gets a fixed, wide layout instead of Rich's 80 columns, so ids are not cut.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+SetOption = Annotated[
+    list[str],
+    typer.Option("--set", metavar="KEY.PATH=VALUE",
+                 help="Override a scenario field, e.g. --set platform.ranking=social "
+                      "(repeatable; values are read as YAML)."),
+]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+
+
+def _human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000:
+            return f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+@app.command()
+def validate(scenario: ScenarioArg, set_: SetOption = None) -> None:  # type: ignore[assignment]
+    """Check a scenario; print every problem (exit 1) or a one-screen summary (exit 0)."""
+    s = load_scenario(scenario, set_ or [])
+    _print_summary(s)
+    out.print(f"[green]OK[/green] {scenario} is a valid scenario.", markup=True)
+
+
+def _print_summary(s: Scenario) -> None:
+    table = country_table()
+    out.print(f"[bold]{s.name}[/bold]  seed {s.seed}, {s.duration_days} days, "
+              f"{s.world.users:,} users in {len(s.world.countries)} countries", markup=True)
+    p = s.platform
+    fc = (f"fact-check after {p.moderation.fact_check_delay_hours:g} h"
+          if p.moderation.fact_check else "no fact-checking")
+    out.print(f"platform: {p.ranking} ranking, state-media labels "
+              f"{'on' if p.state_media_labels else 'off'}, {fc}, diversity {p.diversity:g}",
+              markup=False)
+    out.print("countries: " + ", ".join(f"{c} ({table[c].name})" for c in s.world.countries),
+              markup=False)
+    if s.issues:
+        out.print("issues: " + ", ".join(f"{i.id} ({i.negative} -1 .. +1 {i.positive})"
+                                         for i in s.issues), markup=False)
+    if s.claims:
+        out.print("claims: " + ", ".join(f"{c.id} ({'true' if c.true else 'false'})"
+                                         for c in s.claims), markup=False)
+    actors = Table("actor", "type", "country", "accounts", "campaigns", "posts/day",
+                   title="Actors", title_justify="left")
+    for a in s.actors:
+        rate = sum(c.posts_per_day for c in a.campaigns) * a.accounts
+        actors.add_row(a.id, a.type, a.country + (f" in {a.host_country}" if a.host_country
+                       else ""), f"{a.accounts:,}", ", ".join(c.id for c in a.campaigns) or "-",
+                       f"{rate:g}")
+    out.print(actors)
+    if s.events:
+        events = Table("day", "event", "what", title="Timeline", title_justify="left")
+        for e in sorted(s.events, key=lambda e: e.day):
+            detail = e.model_dump(exclude={"day", "type"}, exclude_none=True)
+            events.add_row(f"{e.day:g}", e.type, ", ".join(
+                f"{k}={_show(v)}" for k, v in detail.items() if v != []))
+        out.print(events)
+    if s.parameters:
+        out.print("parameters overridden: " + ", ".join(f"{k}={v:g}" for k, v in
+                                                         s.parameters.items()), markup=False)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    if isinstance(value, dict):
+        return ",".join(f"{k}:{v}" for k, v in value.items())
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def world_summary(pop: Population) -> dict:
+    """The JSON form of ``diplosim world``."""
+    return {"countries": pop.users_per_country(), "users": pop.size, "bytes": pop.nbytes,
+            "bytes_per_user": round(pop.nbytes / max(pop.size, 1), 1)}
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@app.command()
+def world(
+    scenario: ScenarioArg,
+    users: Annotated[int | None, typer.Option(min=1, help="Users (default: the scenario's).")]
+    = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the scenario's).")]
+    = None,
+    format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Also write the JSON here.")]
+    = None,
+    set_: SetOption = None,  # type: ignore[assignment]
+) -> None:
+    """Synthesise the scenario's population; print users per country and the state's memory."""
+    s = load_scenario(scenario, set_ or [])
+    pop = synthesise(s, users=users, seed=seed)
+    summary = world_summary(pop)
+    if format is Format.json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        _print_world(pop)
+    if out_file is not None:
+        _write_json_atomic(out_file, summary)
+        (err if format is Format.json else out).print(f"world summary written to {out_file}",
+                                                 markup=False)
+
+
+def _print_world(pop: Population) -> None:
+    table, names = country_table(), language_names()
+    t = Table("country", "users", "share", "platform users", "source", "main languages", "UTC",
+              title=f"{pop.size:,} users", title_justify="left")
+    langs = Counter(zip(pop.country.tolist(), pop.lang1.tolist(), strict=True)) if pop.size \
+        <= 2_000_000 else None
+    for i, (code, n) in enumerate(pop.users_per_country().items()):
+        c = table[code]
+        if langs is not None:
+            top = sorted(((k[1], v) for k, v in langs.items() if k[0] == i), key=lambda x: -x[1])
+            main = ", ".join(names.get(pop.languages[li], pop.languages[li]) for li, _ in top[:2])
+        else:
+            main = ", ".join(names.get(lc, lc) for lc, _ in c.languages[:2])
+        t.add_row(f"{code} {c.name}", f"{n:,}", f"{n / max(pop.size, 1):.1%}",
+                  f"{c.platform_users / 1e6:,.1f}M", "estimate" if c.estimated else "published",
+                  main, f"{c.utc_offset_hours:+g}")
+    out.print(t)
+    out.print(f"state: {_human_bytes(pop.nbytes)} ({pop.nbytes / max(pop.size, 1):.0f} bytes per "
+              f"user; {len(pop.focal)} focal countries, {len(pop.issues)} issues, "
+              f"{len(pop.claims)} claims)", markup=False)
+
+
+@app.command()
+def parameters() -> None:
+    """List the model's parameter table: name, default, unit, range and source."""
+    t = Table("name", "value", "unit", "range", "source")
+    for p in PARAMETERS.values():
+        t.add_row(p.name, f"{p.value:g}", p.unit, f"{p.low:g}..{p.high:g}", p.source)
+    out.print(t)
+
+
+def main() -> None:
+    """Entry point: usage errors are Typer's (exit 2); diplosim's own errors exit 1."""
+    try:
+        app()
+    except DiplosimError as e:
+        err.print(str(e), markup=False)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

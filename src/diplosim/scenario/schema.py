@@ -1,0 +1,287 @@
+"""The scenario schema: every section and field a scenario file may hold, with its constraints.
+
+Structure and value ranges live here; cross-references between sections (an event's actor, a
+stance's issue) are checked in ``references.py``. Field descriptions double as documentation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from diplosim.world.countries import country_table, language_names
+from diplosim.world.topics import CONTENT_KINDS, TOPICS
+
+__all__ = [
+    "ACTOR_TYPES", "GROUP_ACTOR_TYPES", "Actor", "Ban", "Campaign", "Claim", "CoordinatedNetwork",
+    "Crisis", "Event", "InfluencerBriefing", "Issue", "Moderation", "Output", "Platform",
+    "Policy", "Scenario", "Stance", "World",
+]
+
+ACTOR_TYPES = (
+    "head_of_state", "foreign_ministry", "embassy", "international_org", "state_media", "ngo",
+    "influencer", "citizen", "diaspora",
+)
+#: Actor types that stand for a population of ordinary accounts acting alike.
+GROUP_ACTOR_TYPES = ("citizen", "diaspora")
+ALL = "all"
+MAX_USERS = 2_000_000_000
+
+
+def _suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _reject(expected: str, hint: str = "") -> PydanticCustomError:
+    return PydanticCustomError("choice", "expected {expected}{hint}",
+                               {"expected": expected, "hint": hint})
+
+
+def _check_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_\-]{0,63}", value):
+        raise _reject("an identifier (a letter, then letters, digits, '_' or '-'; at most 64)")
+    return value
+
+
+def _check_country(value: str) -> str:
+    table = country_table()
+    if value not in table:
+        hint = f"; did you mean '{value.upper()}'?" if value.upper() in table else ""
+        raise _reject("an ISO 3166-1 alpha-2 country code such as US or JP", hint)
+    return value
+
+
+def _check_target(value: str) -> str:
+    return value if value == ALL else _check_country(value)
+
+
+def _check_language(value: str) -> str:
+    names = language_names()
+    if value not in names:
+        country = country_table().get(value.upper())
+        hint = (f"; did you mean '{country.languages[0][0]}' ({value.upper()} is a country)?"
+                if country and country.languages else _suggest(value, sorted(names)))
+        raise _reject("an ISO 639 language code spoken in a known country, such as en or ja", hint)
+    return value
+
+
+def _check_topic(value: str) -> str:
+    if value not in TOPICS:
+        raise _reject(f"one of the topics {', '.join(TOPICS)}", _suggest(value, TOPICS))
+    return value
+
+
+def _check_hashtag(value: str) -> str:
+    if not re.fullmatch(r"#\w{1,100}", value):
+        raise _reject("a hashtag: '#' followed by letters, digits or '_'")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+CountryCode = Annotated[str, AfterValidator(_check_country)]
+Target = Annotated[str, AfterValidator(_check_target)]
+Language = Annotated[str, AfterValidator(_check_language)]
+Topic = Annotated[str, AfterValidator(_check_topic)]
+Hashtag = Annotated[str, AfterValidator(_check_hashtag)]
+ContentKind = Literal["entertainment", "news", "policy", "education"]
+Ranking = Literal["engagement", "social", "chronological"]
+Day = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+assert set(ContentKind.__args__) == set(CONTENT_KINDS)  # one vocabulary, two spellings
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+def _countries_or_all(value: object) -> object:
+    if value == ALL:
+        return sorted(c.iso2 for c in country_table().values() if c.platform_users > 0)
+    return value
+
+
+class World(Model):
+    """Who is on the platform: how many simulated users, from which countries."""
+
+    users: int = Field(ge=1, le=MAX_USERS, description="Users simulated, split across countries "
+                       "in proportion to the platform's users there.")
+    countries: Annotated[list[CountryCode], BeforeValidator(_countries_or_all)] = (
+        Field(min_length=1, description="ISO codes of the countries simulated, or `all` (every "
+              "country with platform users).")
+    )
+    platform_users: dict[CountryCode, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Override the table's platform users for some countries (e.g. India before "
+        "its 2020 ban).",
+    )
+    shards: int | None = Field(None, ge=1, description="Split the population by region across "
+                               "machines (not supported yet).",
+                               json_schema_extra={"unsupported": True})
+
+
+class Moderation(Model):
+    fact_check: bool = Field(False, description="Fact-checkers label false claims.")
+    fact_check_delay_hours: float = Field(24.0, ge=0, description="Hours from a false claim's "
+                                          "post to its label (and demotion).")
+
+
+class Platform(Model):
+    """The platform's policies: how the feed ranks and what it labels."""
+
+    ranking: Ranking = Field("engagement", description="`engagement` (the For You feed), "
+                             "`social` (follows first) or `chronological`.")
+    state_media_labels: bool = Field(True, description="Label state-affiliated accounts "
+                                     "(they persuade less and are demoted).")
+    moderation: Moderation = Field(default_factory=Moderation)
+    diversity: Share = Field(0.0, description="Share of each feed page given to videos outside "
+                             "the viewer's interests.")
+
+
+class Issue(Model):
+    """A contested question; stances run from -1 (``negative``) to +1 (``positive``)."""
+
+    id: Id
+    negative: str = Field(min_length=1, max_length=80, description="Name of the -1 side.")
+    positive: str = Field(min_length=1, max_length=80, description="Name of the +1 side.")
+
+
+class Claim(Model):
+    """A circulating factual claim, true or false."""
+
+    id: Id
+    true: bool = Field(description="Whether the claim is true.")
+
+
+class Stance(Model):
+    issue: Id = Field(description="A declared issue id.")
+    value: float = Field(ge=-1, le=1, description="Side and strength, from -1 to 1.")
+
+
+class Campaign(Model):
+    """What an actor posts, how often, to whom, over which days."""
+
+    id: Id
+    start_day: Day = 0.0
+    end_day: float | None = Field(None, gt=0, description="Day the campaign stops "
+                                  "(default: the end of the run).")
+    posts_per_day: float = Field(ge=0, description="Posts per day per account.")
+    content_mix: dict[ContentKind, Share] | None = Field(
+        None, description="Shares of entertainment, news, policy and education; they sum to 1."
+    )
+    topics: list[Topic] = Field(default_factory=list)
+    hashtags: list[Hashtag] = Field(default_factory=list)
+    stance: Stance | None = None
+    claim: Id | None = Field(None, description="A declared claim the posts carry.")
+    targets: list[Target] = Field(default_factory=lambda: [ALL], min_length=1,
+                                  description="Countries targeted, or `all`.")
+    languages: list[Language] | None = Field(None, description="Default: the actor's languages.")
+
+
+class Actor(Model):
+    """Someone courting foreign publics: a government body, a medium, an organisation, people."""
+
+    id: Id
+    type: Literal[ACTOR_TYPES]  # type: ignore[valid-type]
+    country: CountryCode
+    host_country: CountryCode | None = Field(None, description="For an embassy: where it is.")
+    languages: list[Language] = Field(min_length=1)
+    accounts: int = Field(1, ge=1, le=10_000_000, description="For citizen and diaspora groups: "
+                          "how many accounts act alike.")
+    campaigns: list[Campaign] = Field(default_factory=list)
+
+
+class _Event(Model):
+    day: Day = Field(description="Day the event happens (fractions are hours: 3.5 is noon).")
+
+
+class InfluencerBriefing(_Event):
+    type: Literal["influencer_briefing"]
+    actor: Id
+    campaign: Id
+    influencers: int = Field(ge=1, le=100_000)
+    countries: list[CountryCode] = Field(min_length=1)
+
+
+class CoordinatedNetwork(_Event):
+    type: Literal["coordinated_network"]
+    id: Id
+    country: CountryCode
+    accounts: int = Field(ge=1, le=1_000_000)
+    languages: list[Language] = Field(min_length=1)
+    claim: Id | None = None
+    stance: Stance | None = None
+    posts_per_account_per_day: float = Field(ge=0)
+    burst_window_minutes: float = Field(gt=0, le=1440)
+    targets: list[Target] = Field(default_factory=lambda: [ALL], min_length=1)
+    hashtags: list[Hashtag] = Field(default_factory=list)
+    end_day: float | None = Field(None, gt=0)
+
+
+class Crisis(_Event):
+    type: Literal["crisis"]
+    topic: Topic
+    countries: list[CountryCode] = Field(min_length=1)
+    interest_multiplier: float = Field(gt=0, le=100)
+    duration_days: float = Field(gt=0)
+
+
+class Ban(_Event):
+    type: Literal["ban"]
+    country: CountryCode
+    vpn_share: Share = Field(0.0, description="Share of the country's users who keep using the "
+                             "app through a VPN.")
+    end_day: float | None = Field(None, gt=0, description="Day the service is restored, if it is.")
+
+
+class Policy(_Event):
+    type: Literal["policy"]
+    ranking: Ranking | None = None
+    state_media_labels: bool | None = None
+    fact_check: bool | None = None
+    fact_check_delay_hours: float | None = Field(None, ge=0)
+    diversity: Share | None = None
+
+
+Event = Annotated[
+    InfluencerBriefing | CoordinatedNetwork | Crisis | Ban | Policy, Field(discriminator="type")
+]
+EVENT_TYPES = {
+    m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
+    for m in (InfluencerBriefing, CoordinatedNetwork, Crisis, Ban, Policy)
+}
+
+
+class Output(Model):
+    exposure_sample: Share | None = Field(None, description="Also keep this share of raw "
+                                          "impressions (not supported yet).",
+                                          json_schema_extra={"unsupported": True})
+
+
+class Scenario(Model):
+    """A whole scenario: the world, the platform, the actors and the timeline of events."""
+
+    name: Id
+    description: str | None = Field(None, max_length=2000)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    duration_days: int = Field(ge=1, le=3650)
+    world: World
+    platform: Platform = Field(default_factory=Platform)
+    issues: list[Issue] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    actors: list[Actor] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    parameters: dict[str, float] = Field(default_factory=dict, description="Overrides of the "
+                                         "model's parameter table, by name.")
+    output: Output = Field(default_factory=Output)
+
+    def focal_countries(self) -> list[str]:
+        """Countries whose favourability users hold: every actor's and network's country."""
+        seen = [a.country for a in self.actors]
+        seen += [e.country for e in self.events if isinstance(e, CoordinatedNetwork)]
+        return list(dict.fromkeys(seen))

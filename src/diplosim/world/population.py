@@ -1,0 +1,172 @@
+"""Population synthesis: N users as arrays (struct of arrays), seeded, from the country table.
+
+Users are drawn in proportion to platform users over the scenario's countries and stored in
+contiguous country blocks; each gets languages, an interest vector, an activity level,
+favourability toward the focal countries, stances on the issues and beliefs in the claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from diplosim.parameters import resolve_parameters
+from diplosim.scenario.schema import Scenario
+from diplosim.world.countries import Country, country_table, favourability_surveys
+from diplosim.world.topics import TOPICS
+
+__all__ = ["NO_LANGUAGE", "Population", "country_shares", "synthesise"]
+
+NO_LANGUAGE = np.iinfo(np.uint16).max
+#: Independent random streams, so adding one component never changes another's draws.
+_STREAM = {"country": 1, "language": 2, "interest": 3, "activity": 4, "attitude": 5,
+           "stance": 6, "belief": 7}
+_CHUNK = 1_000_000
+
+
+@dataclass
+class Population:
+    """Every user's state; row i of each array is user i. Users are grouped by country."""
+
+    countries: tuple[str, ...]   # index -> ISO code (the scenario's order)
+    languages: tuple[str, ...]   # index -> ISO 639 code
+    focal: tuple[str, ...]       # attitude columns: focal countries
+    issues: tuple[str, ...]      # stance columns
+    claims: tuple[str, ...]      # belief columns
+    country: np.ndarray          # uint16 (N,)
+    lang1: np.ndarray            # uint16 (N,) main language
+    lang2: np.ndarray            # uint16 (N,) second language or NO_LANGUAGE
+    interests: np.ndarray        # float32 (N, topics), rows sum to 1
+    activity: np.ndarray         # float32 (N,), mean 1
+    attitudes: np.ndarray        # float32 (N, focal) favourability in [-1, 1]
+    stances: np.ndarray          # float32 (N, issues) in [-1, 1]
+    beliefs: np.ndarray          # float32 (N, claims) in [0, 1]
+
+    @property
+    def size(self) -> int:
+        return int(self.country.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, f.name).nbytes for f in fields(self)
+                   if isinstance(getattr(self, f.name), np.ndarray))
+
+    def users_per_country(self) -> dict[str, int]:
+        counts = np.bincount(self.country, minlength=len(self.countries))
+        return {code: int(n) for code, n in zip(self.countries, counts, strict=True)}
+
+
+def _rng(seed: int, stream: str) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, _STREAM[stream]])))
+
+
+def country_shares(scenario: Scenario) -> dict[str, float]:
+    """Expected share of users per scenario country: platform users, with scenario overrides."""
+    table = country_table()
+    users = {c: scenario.world.platform_users.get(c, table[c].platform_users)
+             for c in scenario.world.countries}
+    total = sum(users.values())
+    return {c: n / total for c, n in users.items()}
+
+
+def _languages(block: list[Country], counts: np.ndarray, rng: np.random.Generator,
+               vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    n = int(counts.sum())
+    lang1 = np.empty(n, np.uint16)
+    lang2 = np.full(n, NO_LANGUAGE, np.uint16)
+    start = 0
+    for country, m in zip(block, counts, strict=True):
+        m = int(m)
+        codes = [vocab[c] for c, _ in country.languages] or [vocab["und"]]
+        shares = np.array([s for _, s in country.languages] or [1.0])
+        first = rng.choice(len(codes), size=m, p=shares / shares.sum())
+        # A user also speaks each other language with its population share; the most spoken
+        # such language becomes the second one.
+        speaks = rng.random((m, len(codes))) < np.minimum(shares, 1.0)
+        speaks[np.arange(m), first] = False
+        has_second = speaks.any(axis=1)
+        second = speaks.argmax(axis=1)
+        code_arr = np.array(codes, np.uint16)
+        lang1[start:start + m] = code_arr[first]
+        lang2[start:start + m][has_second] = code_arr[second[has_second]]
+        start += m
+    return lang1, lang2
+
+
+def _opinion_shares(viewer: str, focal: str, p: dict[str, float]) -> tuple[float, float]:
+    """(favourable, unfavourable) shares of ``viewer``'s users toward ``focal``."""
+    if viewer == focal:
+        return p["own_country_favourable_share"], 0.0
+    survey = favourability_surveys().get((viewer, focal))
+    if survey is None:
+        share = p["unsurveyed_favourable_share"]
+        return share, share
+    rest = 1.0 - p["survey_no_opinion_share"]
+    fav = survey.favourable if survey.favourable is not None else rest - survey.unfavourable
+    unfav = survey.unfavourable if survey.unfavourable is not None else rest - fav
+    return max(fav, 0.0), max(unfav, 0.0)
+
+
+def _attitudes(pop_country: np.ndarray, countries: tuple[str, ...], focal: tuple[str, ...],
+               rng: np.random.Generator, p: dict[str, float]) -> np.ndarray:
+    out = np.empty((pop_country.shape[0], len(focal)), np.float32)
+    floor = p["attitude_opinion_floor"]
+    bounds = np.searchsorted(pop_country, np.arange(len(countries) + 1))
+    for ci, viewer in enumerate(countries):
+        lo, hi = bounds[ci], bounds[ci + 1]
+        for fi, target in enumerate(focal):
+            fav, unfav = _opinion_shares(viewer, target, p)
+            u = rng.random(hi - lo, dtype=np.float32)
+            mag = rng.random(hi - lo, dtype=np.float32)
+            col = (mag * 2 - 1) * floor                             # no opinion
+            col = np.where(u < fav, floor + mag * (1 - floor), col)  # favourable
+            col = np.where((u >= fav) & (u < fav + unfav), -floor - mag * (1 - floor), col)
+            out[lo:hi, fi] = col
+    return out
+
+
+def _interests(n: int, alpha: float, rng: np.random.Generator) -> np.ndarray:
+    out = np.empty((n, len(TOPICS)), np.float32)
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        g = rng.standard_gamma(alpha, size=(hi - lo, len(TOPICS)), dtype=np.float32)
+        g += np.float32(1e-12)  # all-zero rows are possible in float32 for small alpha
+        out[lo:hi] = g / g.sum(axis=1, keepdims=True)
+    return out
+
+
+def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = None) -> Population:
+    """Draw the population of ``scenario`` (``users``/``seed`` override the scenario's)."""
+    n = scenario.world.users if users is None else users
+    seed = scenario.seed if seed is None else seed
+    p = resolve_parameters(scenario.parameters)
+    table = country_table()
+    countries = tuple(scenario.world.countries)
+    shares = country_shares(scenario)
+    counts = _rng(seed, "country").multinomial(n, [shares[c] for c in countries])
+    country = np.repeat(np.arange(len(countries), dtype=np.uint16), counts)
+
+    block = [table[c] for c in countries]
+    languages = tuple(sorted({code for c in block for code, _ in c.languages} | {"und"}))
+    vocab = {code: i for i, code in enumerate(languages)}
+    lang1, lang2 = _languages(block, counts, _rng(seed, "language"), vocab)
+
+    sigma = p["activity_lognormal_sigma"]
+    activity = _rng(seed, "activity").lognormal(-sigma**2 / 2, sigma, n).astype(np.float32)
+
+    focal = tuple(scenario.focal_countries())
+    issues = tuple(i.id for i in scenario.issues)
+    claims = tuple(c.id for c in scenario.claims)
+    stance_rng = _rng(seed, "stance")
+    stances = np.clip(stance_rng.normal(0, p["stance_initial_sd"], (n, len(issues))), -1, 1)
+    mean, conc = p["belief_initial_mean"], 10.0
+    beliefs = _rng(seed, "belief").beta(mean * conc, (1 - mean) * conc, (n, len(claims)))
+    return Population(
+        countries=countries, languages=languages, focal=focal, issues=issues, claims=claims,
+        country=country, lang1=lang1, lang2=lang2,
+        interests=_interests(n, p["interest_dirichlet_alpha"], _rng(seed, "interest")),
+        activity=activity,
+        attitudes=_attitudes(country, countries, focal, _rng(seed, "attitude"), p),
+        stances=stances.astype(np.float32), beliefs=beliefs.astype(np.float32),
+    )
