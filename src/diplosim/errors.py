@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DiplosimError", "Problem", "ScenarioError"]
+__all__ = ["DiplosimError", "Problem", "ScenarioError", "printable"]
+
+
+def printable(text: str) -> str:
+    """Text from data made safe for one line of a terminal: control characters (newlines, ANSI
+    escapes) are shown as escapes instead of acting."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 class DiplosimError(Exception):

@@ -14,6 +14,7 @@ import annotated_types as at
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from diplosim.errors import printable
 from diplosim.scenario.schema import EVENT_TYPES
 
 __all__ = ["describe_value", "format_path", "pydantic_problems"]
@@ -25,12 +26,12 @@ def format_path(path: Path) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return printable(out)
 
 
 def describe_value(value: object) -> str:
     if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
+        shown = printable(value if len(value) <= 60 else value[:57] + "...")
         return '"' + shown.replace('"', '\\"') + '"'
     if isinstance(value, bool):
         return "true" if value else "false"

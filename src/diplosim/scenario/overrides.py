@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from diplosim.errors import Problem, ScenarioError
+from diplosim.errors import Problem, ScenarioError, printable
 from diplosim.scenario.yaml_lines import YamlProblem, parse_yaml
 
 __all__ = ["apply_overrides", "parse_override"]
@@ -14,7 +14,7 @@ _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$")
 
 
 def _bad(spec: str, message: str) -> ScenarioError:
-    return ScenarioError([Problem(f"--set {spec}", None, "", message)])
+    return ScenarioError([Problem(f"--set {printable(spec)}", None, "", message)])
 
 
 def parse_override(spec: str) -> tuple[Path, object]:
@@ -29,7 +29,8 @@ def parse_override(spec: str) -> tuple[Path, object]:
             continue
         m = _PART.match(part)
         if not m:
-            raise _bad(spec, f"expected a field name or [index] in the key, got '{part}'")
+            shown = printable(part)
+            raise _bad(spec, f"expected a field name or [index] in the key, got '{shown}'")
         path.append(m.group(1))
         path.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
     try:
@@ -60,5 +61,5 @@ def apply_overrides(data: object, specs: list[str]) -> tuple[object, dict[Path, 
             node[last:last + 1] = [value]
         else:
             raise _bad(spec, f"no such place in the scenario: {last!r} does not exist")
-        origins[path] = spec
+        origins[path] = printable(spec)
     return data, origins

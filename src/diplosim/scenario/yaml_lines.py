@@ -12,12 +12,17 @@ import re
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from diplosim.errors import printable
+
 __all__ = ["Lines", "YamlProblem", "parse_yaml"]
 
 Path = tuple[str | int, ...]
 Lines = dict[Path, int]
 #: Upper bound on values built, aliases expanded (guards against "billion laughs" documents).
 MAX_NODES = 200_000
+
+
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 class YamlProblem(Exception):
@@ -46,8 +51,9 @@ def _mark_line(error: yaml.YAMLError) -> int | None:
 
 def parse_yaml(text: str) -> tuple[object, Lines]:
     """Return the document's data and the 1-based line of every path in it."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return None, {}
@@ -55,12 +61,16 @@ def parse_yaml(text: str) -> tuple[object, Lines]:
         budget = [MAX_NODES]
         return _build(node, (), lines, loader, budget), lines
     except yaml.YAMLError as e:
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise YamlProblem(_mark_line(e), f"invalid YAML: {problem}") from None
+        problem = getattr(e, "problem", None) or getattr(e, "reason", None) or str(e)
+        line = _mark_line(e)
+        if isinstance(e, yaml.reader.ReaderError):  # a character YAML does not allow
+            line = text[: e.position].count("\n") + 1
+        raise YamlProblem(line, f"invalid YAML: {printable(str(problem))}") from None
     except RecursionError:
         raise YamlProblem(None, "invalid YAML: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _build(node: Node, path: Path, lines: Lines, loader: _Loader, budget: list[int]) -> object:
@@ -69,15 +79,26 @@ def _build(node: Node, path: Path, lines: Lines, loader: _Loader, budget: list[i
         raise YamlProblem(node.start_mark.line + 1,
                           f"document too large: more than {MAX_NODES} values (aliases expanded)")
     lines.setdefault(path, node.start_mark.line + 1)
+    if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
+        raise YamlProblem(node.start_mark.line + 1,
+                          f"invalid YAML: the tag '{node.tag}' is not allowed")
     if isinstance(node, MappingNode):
-        loader.flatten_mapping(node)
+        explicit = len(node.value)
+        loader.flatten_mapping(node)  # merge keys (<<) come first; explicit keys override them
+        merged = len(node.value) - explicit
         out: dict[str, object] = {}
-        for key_node, value_node in node.value:
+        written: set[str] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, ScalarNode):
                 raise YamlProblem(key_node.start_mark.line + 1, "a mapping key must be plain text")
             key = key_node.value
-            if key in out:
-                raise YamlProblem(key_node.start_mark.line + 1, f"duplicate key '{key}'")
+            if index < merged and key in out:
+                continue  # of two merged mappings, the first listed wins
+            if key in written:
+                raise YamlProblem(key_node.start_mark.line + 1,
+                                  f"duplicate key '{printable(key)}'")
+            if index >= merged:
+                written.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             out[key] = _build(value_node, (*path, key), lines, loader, budget)
         return out

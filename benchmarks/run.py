@@ -1,0 +1,71 @@
+"""``make bench``: run every benchmark in its own process and write one JSON file of results.
+
+Targets are checked here and reported as pass/fail in the JSON, never in the unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Issue 2: 10,000,000 users synthesised in under 60 s, world state under 300 bytes per user.
+WORLD_TARGET_USERS, WORLD_TARGET_SECONDS, WORLD_TARGET_BYTES = 10_000_000, 60.0, 300
+
+
+def _child(module: str, *args: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def bench_world() -> dict:
+    sizes = [1_000_000, WORLD_TARGET_USERS]
+    if os.environ.get("BENCH_LARGE"):
+        sizes.append(50_000_000)
+    runs = [_child("benchmarks.bench_world", "--users", str(n)) for n in sizes]
+    target = next(r for r in runs if r["users"] == WORLD_TARGET_USERS)
+    return {
+        "runs": runs,
+        "target": {
+            "users": WORLD_TARGET_USERS,
+            "max_seconds": WORLD_TARGET_SECONDS,
+            "max_bytes_per_user": WORLD_TARGET_BYTES,
+            "seconds": target["seconds"],
+            "bytes_per_user": target["bytes_per_user"],
+            "pass": target["seconds"] < WORLD_TARGET_SECONDS
+            and target["bytes_per_user"] < WORLD_TARGET_BYTES,
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "world_synthesis": bench_world(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=2) + "\n")
+    os.replace(tmp, args.out)
+    print(json.dumps(results, indent=2))
+    print(f"benchmark results written to {args.out}")
+    failed = [k for k, v in results.items() if isinstance(v, dict) and
+              not v.get("target", {}).get("pass", True)]
+    if failed:
+        sys.exit(f"targets missed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()

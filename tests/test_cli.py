@@ -1,0 +1,82 @@
+"""The command line: every command has help and is documented; exit codes and JSON are stable."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from diplosim.cli import app
+from tests.conftest import EXAMPLE, ROOT
+
+runner = CliRunner()
+COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands]
+
+
+def _diplosim(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "diplosim.cli", *args], capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    cmd = next(c for c in app.registered_commands if (c.name or c.callback.__name__) == command)
+    assert (cmd.callback.__doc__ or "").strip(), f"{command} has no help text"
+    assert f"diplosim {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_validate_ok_prints_a_summary():
+    result = _diplosim("validate", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    assert "example  seed 7, 14 days, 100,000 users in 10 countries" in result.stdout
+    assert "fr_embassy_jp" in result.stdout and "influencer_briefing" in result.stdout
+    assert len(result.stdout.splitlines()) < 50  # one screen
+
+
+def test_validate_prints_every_error_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text().replace("ranking: engagement", "ranking: random")
+                   .replace("posts_per_day: 3\n", "posts_per_day: three\n"))
+    result = _diplosim("validate", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        'bad.yaml:13: platform.ranking: expected one of engagement, social, chronological, got '
+        '"random"',
+        'bad.yaml:52: actors[1].campaigns[0].posts_per_day: expected a number >= 0, got "three"',
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_set_overrides_reach_validate():
+    result = _diplosim("validate", str(EXAMPLE), "--set", "world.users=-5")
+    assert result.returncode == 1
+    assert "--set world.users=-5: world.users: expected a whole number from 1" in result.stderr
+
+
+def test_world_json(tmp_path):
+    out = tmp_path / "w.json"
+    result = _diplosim("world", str(EXAMPLE), "--users", "5000", "--seed", "3", "--format",
+                       "json", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["users"] == 5000 and sum(data["countries"].values()) == 5000
+    assert list(data["countries"]) == ["US", "GB", "DE", "FR", "PL", "UA", "RU", "JP", "ID", "BR"]
+    assert 0 < data["bytes_per_user"] < 300
+    assert json.loads(out.read_text()) == data
+
+
+def test_world_table_names_sources_and_memory():
+    result = runner.invoke(app, ["world", str(EXAMPLE), "--users", "2000"])
+    assert result.exit_code == 0
+    assert "published" in result.stdout and "estimate" in result.stdout
+    assert "bytes per user" in result.stdout
+
+
+def test_usage_errors_exit_2():
+    assert _diplosim("world", str(EXAMPLE), "--format", "xml").returncode == 2
+    assert _diplosim("nonsense").returncode == 2
