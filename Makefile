@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: install
-	$(BIN)/diplosim world $(SCENARIO) --out $(OUT)/world.json
+	$(BIN)/diplosim run $(SCENARIO) --out $(OUT)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from diplosim.errors import DiplosimError
+from diplosim.errors import DiplosimError, printable
 from diplosim.parameters import PARAMETERS
 from diplosim.scenario import Scenario, load_scenario
 from diplosim.world.countries import country_table, language_names
@@ -166,6 +167,72 @@ def _print_world(pop: Population) -> None:
     out.print(f"state: {_human_bytes(pop.nbytes)} ({pop.nbytes / max(pop.size, 1):.0f} bytes per "
               f"user; {len(pop.focal)} focal countries, {len(pop.issues)} issues, "
               f"{len(pop.claims)} claims)", markup=False)
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Run folder (default: "
+                                                  "out/NAME).")] = None,
+    set_: SetOption = None,  # type: ignore[assignment]
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")] = False,
+) -> None:
+    """Simulate the scenario hour by hour and write its event log (Parquet) to a run folder."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from diplosim.analysis.summary import headline
+    from diplosim.engine.engine import simulate
+
+    s = load_scenario(scenario, set_ or [])
+    folder = out_dir or Path("out") / s.name
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(),
+               TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("day 0", total=s.duration_days * 24, rate="")
+        started = time.perf_counter()
+
+        def progress(tick: int, total: int, impressions: int) -> None:
+            rate = impressions / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=tick, description=f"day {tick // 24}/{total // 24}",
+                       rate=f"{rate / 1e6:.2f}M impressions/s")
+
+        result = simulate(s, folder, progress=progress)
+    m = result.manifest
+    if not quiet:
+        out.print(f"{m['users']:,} users, {s.duration_days} days: {m['impressions']:,} "
+                  f"impressions of {m['posts']:,} posts in {m['wall_seconds']:.1f} s", markup=False)
+        _print_headline(headline(folder))
+    out.print(f"run written to {folder}", markup=False)
+
+
+def _table(title: str, rows: list[dict], limit: int = 12, fmt: dict | None = None) -> Table:
+    t = Table(title=title, title_justify="left")
+    if not rows:
+        t.add_column("(none)")
+        return t
+    for name in rows[0]:
+        t.add_column(name, justify="right" if isinstance(rows[0][name], int | float) else "left")
+    for row in rows[:limit]:
+        t.add_row(*[(fmt or {}).get(k, _cell)(v) for k, v in row.items()])
+    return t
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:+.3f}" if abs(value) < 1 else f"{value:,.0f}"
+    return printable(f"{value:,}" if isinstance(value, int) else str(value))
+
+
+def _print_headline(h: dict[str, list[dict]]) -> None:
+    out.print(_table("Top actors by viewers reached, per country", h["reach"], limit=30))
+    out.print(_table("Favourability change toward foreign countries (largest first)",
+                     h["favourability"], limit=10))
+    share = {"positive_share": lambda v: f"{v:.1%}"}
+    out.print(_table("Narrative share: impressions on the positive side of each issue",
+                     h["narratives"], limit=30, fmt=share))
+    pct = {"start": lambda v: f"{v:.1%}", "end": lambda v: f"{v:.1%}"}
+    out.print(_table("Belief in each claim (share of users above 0.5)", h["beliefs"], limit=30,
+                     fmt=pct))
 
 
 @app.command()

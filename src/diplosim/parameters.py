@@ -71,6 +71,202 @@ _TABLE = [
         "assumption",
         "Mean initial belief in a circulating claim (Beta distribution with concentration 10).",
     ),
+    # -- activity and content ----------------------------------------------------------------
+    Parameter(
+        "sessions_per_day", 4.0, "sessions/user/day", 0.1, 48.0,
+        "assumption (TikTok users average about 58 min/day in the app, DataReportal 2024; "
+        "a session is one page of short videos)",
+        "Mean sessions a user opens per day (scaled by the user's activity level).",
+    ),
+    Parameter(
+        "videos_per_session", 12.0, "videos", 1.0, 16.0,
+        "assumption",
+        "Videos on one feed page (one session); at most 16.",
+    ),
+    Parameter(
+        "creator_posts_per_day", 0.08, "posts/user/day", 0.0, 10.0,
+        "assumption",
+        "Mean posting rate of ordinary users.",
+    ),
+    Parameter(
+        "creator_lognormal_sigma", 2.8, "-", 0.0, 5.0,
+        "Pew Research Center (2024), How U.S. adults use TikTok: the most active 25% of users "
+        "post 98% of the videos (a log-normal with sigma 2.8 gives 98%)",
+        "Spread of ordinary users' posting rates (log-normal, heavy-tailed).",
+    ),
+    Parameter(
+        "user_appeal_mean", 0.3, "appeal", 0.01, 0.99,
+        "assumption",
+        "Mean appeal of ordinary users' videos (Beta, concentration 6); appeal scales completion "
+        "and engagement.",
+    ),
+    Parameter(
+        "actor_appeal_entertainment", 0.5, "appeal", 0.0, 1.0, "assumption",
+        "Appeal of an actor's entertainment video (a dance challenge, food, travel).",
+    ),
+    Parameter(
+        "actor_appeal_other", 0.25, "appeal", 0.0, 1.0, "assumption",
+        "Appeal of an actor's news, policy or education video (a visa rule).",
+    ),
+    Parameter(
+        "initial_follows_per_user", 10.0, "accounts", 0.0, 100.0, "assumption",
+        "Mean accounts a user follows at the start, chosen by popularity within the country.",
+    ),
+    Parameter(
+        "actor_follower_share", 0.002, "share of target users", 0.0, 1.0, "assumption",
+        "Share of an actor's target-country users who follow an official actor account at the "
+        "start (ten times that for heads of state and influencers).",
+    ),
+    # -- feed --------------------------------------------------------------------------------
+    Parameter(
+        "pool_first_audience", 0.0005, "share of users", 1e-6, 0.5,
+        "assumption (TikTok shows a new video to a small test audience first; stage sizes grow "
+        "tenfold)",
+        "Size of a new video's first exposure pool as a share of simulated users (at least 20).",
+    ),
+    Parameter(
+        "pool_stages", 4.0, "stages", 1.0, 8.0, "assumption",
+        "Number of exposure-pool stages; each is ten times the one before.",
+    ),
+    Parameter(
+        "pool_promotion_engagement", 0.045, "engagements per view", 0.0, 1.0,
+        "Rival IQ 2024 (median TikTok engagement per view 3.4%) and Socialinsider 2023 (5.38%): "
+        "a video is promoted when it beats roughly the median",
+        "Engagements (likes, comments, shares) per impression a video needs to reach its next "
+        "exposure-pool stage.",
+    ),
+    Parameter(
+        "pool_max_age_hours", 72.0, "hours", 1.0, 720.0, "assumption",
+        "A video leaves the exposure pool this long after it is posted.",
+    ),
+    Parameter(
+        "trending_half_life_hours", 12.0, "hours", 0.5, 240.0, "assumption",
+        "Half-life of the engagement velocity that ranks trending videos.",
+    ),
+    Parameter(
+        "cross_language_acceptance", 0.15, "probability", 0.0, 1.0, "assumption",
+        "Chance the interest-matched feed shows a video in a language the viewer does not "
+        "speak.",
+    ),
+    Parameter(
+        "state_media_demotion", 0.41, "share of reach removed", 0.0, 1.0,
+        "NewsGuard (2023): engagement with 12 state-media accounts rose 70% in 90 days after "
+        "their labels were removed, so labelled reach is 1/1.7 = 0.59 of unlabelled",
+        "Reach a labelled state-media video loses in the feed.",
+    ),
+    Parameter(
+        "fact_check_demotion", 0.5, "share of reach removed", 0.0, 1.0, "assumption",
+        "Reach a fact-checked false claim loses in the feed once labelled.",
+    ),
+    # -- behaviour ---------------------------------------------------------------------------
+    Parameter(
+        "completion_base", 0.45, "probability", 0.0, 1.0,
+        "assumption, calibrated with the like, comment and share rates so that engagement per "
+        "view falls in 3.4-5.38% (Rival IQ 2024; Socialinsider 2023)",
+        "Completion probability of a video of average appeal and full interest match.",
+    ),
+    Parameter(
+        "like_given_completion", 0.08, "probability", 0.0, 1.0,
+        "calibrated to Rival IQ 2024 (median engagement per view 3.4%) and Socialinsider 2023 "
+        "(5.38%)", "Like probability after a completed view, at average appeal.",
+    ),
+    Parameter(
+        "comment_given_completion", 0.008, "probability", 0.0, 1.0,
+        "calibrated with like_given_completion", "Comment probability after a completed view.",
+    ),
+    Parameter(
+        "share_given_completion", 0.006, "probability", 0.0, 1.0,
+        "calibrated with like_given_completion", "Share probability after a completed view.",
+    ),
+    Parameter(
+        "follow_given_completion", 0.004, "probability", 0.0, 1.0,
+        "assumption (following is the strongest personalisation signal, Boeker & Urman 2022)",
+        "Follow probability after a completed view, at full interest match.",
+    ),
+    Parameter(
+        "language_mismatch_factor", 0.3, "factor", 0.0, 1.0, "assumption",
+        "Completion is multiplied by this when the viewer does not speak the video's language.",
+    ),
+    Parameter(
+        "challenge_post_probability", 0.01, "probability", 0.0, 1.0, "assumption",
+        "Chance a viewer who completes a hashtag-challenge video posts their own.",
+    ),
+    Parameter(
+        "fact_check_share_reduction", 0.62, "share", 0.0, 1.0,
+        "Chuai et al. (2024): reposts fell 62% once a fact-check note was attached",
+        "Shares of a labelled false claim fall by this share.",
+    ),
+    Parameter(
+        "fact_check_like_reduction", 0.44, "share", 0.0, 1.0,
+        "Slaughter et al. (2025): likes fell 44% after a note",
+        "Likes of a labelled false claim fall by this share.",
+    ),
+    # -- persuasion --------------------------------------------------------------------------
+    Parameter(
+        "favourability_rate", 0.02, "per completed view", 0.0, 1.0, "assumption",
+        "Step of favourability toward the messenger's country per completed view, before "
+        "credibility and diminishing returns.",
+    ),
+    Parameter(
+        "everyday_favourability_factor", 0.2, "factor", 0.0, 1.0, "assumption",
+        "An ordinary user's everyday video moves favourability toward the user's country by "
+        "this share of an actor's step (incidental, not diplomacy).",
+    ),
+    Parameter(
+        "favourability_saturation", 10.0, "views", 0.1, 1e6, "assumption",
+        "Diminishing returns: the step is divided by 1 + (views from that country so far) / "
+        "this.",
+    ),
+    Parameter(
+        "stance_rate", 0.03, "per completed view", 0.0, 1.0,
+        "assumption (bounded-confidence update, Deffuant et al. 2000)",
+        "Share of the gap to the video's stance a viewer moves per completed view.",
+    ),
+    Parameter(
+        "stance_confidence_bound", 0.6, "stance", 0.0, 2.0,
+        "assumption (bounded confidence, Deffuant et al. 2000)",
+        "Stances further than this from the viewer's do not persuade.",
+    ),
+    Parameter(
+        "stance_backfire", 0.3, "factor", 0.0, 2.0,
+        "assumption (Bail et al. 2018, PNAS: exposure to opposing views increased polarisation)",
+        "Outside the bound, the viewer moves away by this times the persuasion step.",
+    ),
+    Parameter(
+        "belief_rate", 0.05, "per completed view", 0.0, 1.0, "assumption",
+        "Share of the gap to full belief a completed view of a claim closes.",
+    ),
+    Parameter(
+        "correction_rate", 0.15, "per completed view", 0.0, 1.0,
+        "assumption (corrections reduce belief moderately, Walter & Murphy 2018 meta-analysis)",
+        "Share of belief a completed view of a fact-check-labelled claim removes.",
+    ),
+    Parameter(
+        "credibility_influencer", 1.0, "factor", 0.0, 2.0, "assumption",
+        "Credibility of influencers and sponsored posts (a peer voice).",
+    ),
+    Parameter(
+        "credibility_citizen", 0.9, "factor", 0.0, 2.0, "assumption",
+        "Credibility of citizens, diaspora and ordinary users (and of networks posing as them).",
+    ),
+    Parameter(
+        "credibility_organisation", 0.7, "factor", 0.0, 2.0, "assumption",
+        "Credibility of NGOs and international organisations.",
+    ),
+    Parameter(
+        "credibility_government", 0.6, "factor", 0.0, 2.0, "assumption",
+        "Credibility of heads of state, foreign ministries and embassies.",
+    ),
+    Parameter(
+        "credibility_state_media", 0.5, "factor", 0.0, 2.0, "assumption",
+        "Credibility of state-affiliated media.",
+    ),
+    Parameter(
+        "label_credibility_factor", 0.5, "factor", 0.0, 1.0,
+        "assumption (state-media labels lower credibility when noticed: Nassetta & Gross 2020, "
+        "HKS Misinformation Review)",
+        "Credibility of a labelled (state-affiliated or government) account is multiplied by this.",
+    ),
 ]
 
 PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p in _TABLE})

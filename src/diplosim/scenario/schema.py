@@ -181,6 +181,10 @@ class Campaign(Model):
     targets: list[Target] = Field(default_factory=lambda: [ALL], min_length=1,
                                   description="Countries targeted, or `all`.")
     languages: list[Language] | None = Field(None, description="Default: the actor's languages.")
+    appeal: Share | None = Field(None, description="How engaging the videos are, 0-1 (default: "
+                                 "by content kind, see the parameter table).")
+    challenge: bool = Field(False, description="A hashtag challenge: viewers post their own "
+                            "videos with the campaign's hashtags.")
 
 
 class Actor(Model):

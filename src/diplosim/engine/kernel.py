@@ -1,0 +1,223 @@
+"""The per-impression loop, compiled: each active user scrolls one feed page; every slot picks a
+video, draws the viewer's behaviour and applies persuasion.
+
+Users are independent within a tick: a user writes only its own state and its own output slots,
+and reads others' state from the start of the tick, so the result is the same on any number of
+threads. Random numbers are counter-based, keyed by (seed, tick, user, draw).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from diplosim.opinion.behaviour import completion_probability, congruence, engagement_factor
+from diplosim.opinion.persuasion import belief_step, favourability_step, stance_step
+from diplosim.platform.recommender import pick_weighted
+from diplosim.platform.rng import uniform
+
+__all__ = ["FLAG", "KP", "run_sessions"]
+
+#: Bits of an impression's outcome.
+FLAG = {"impression": 1, "complete": 2, "like": 4, "comment": 8, "share": 16, "follow": 32,
+        "challenge": 64}
+#: Kernel parameters, by position in the float64 vector passed in.
+KP = ("completion_base", "like_given_completion", "comment_given_completion",
+      "share_given_completion", "follow_given_completion", "language_mismatch_factor",
+      "challenge_post_probability", "fact_check_share_reduction", "fact_check_like_reduction",
+      "favourability_rate", "favourability_saturation", "stance_rate", "stance_confidence_bound",
+      "stance_backfire", "belief_rate", "correction_rate", "cross_language_acceptance",
+      "state_media_demotion", "fact_check_demotion", "label_credibility_factor",
+      "everyday_favourability_factor")
+(_C_BASE, _LIKE, _COMMENT, _SHARE, _FOLLOW, _MISMATCH, _CHALLENGE, _FC_SHARE, _FC_LIKE,
+ _FAV_RATE, _FAV_SAT, _ST_RATE, _ST_BOUND, _ST_BACK, _B_RATE, _CORR, _XLANG, _SM_DEMOTE,
+ _FC_DEMOTE, _LABEL_CRED, _EVERYDAY) = range(len(KP))
+_TRIES = 6
+_FOLLOW_WINDOW = 48  # hours a followed account's post or share stays in its followers' feeds
+_STATE_MEDIA = 5     # MESSENGER_TYPES index of state_media
+
+
+@njit(cache=True)
+def _followed(u, r1, r2, mode, tick, follow_ptr, follow_idx, extra, ring_vid, ring_tick,
+              v_eng):
+    """(video, via account) from a random followed account's recent items, or (-1, -1)."""
+    a, b = follow_ptr[u], follow_ptr[u + 1]
+    n_extra = 0
+    for k in range(extra.shape[1]):
+        if extra[u, k] >= 0:
+            n_extra += 1
+    n = (b - a) + n_extra
+    if n == 0:
+        return -1, -1
+    j = int(r1 * n)
+    if j < b - a:
+        f = follow_idx[a + j]
+    else:
+        f = -1
+        j -= b - a
+        for k in range(extra.shape[1]):
+            if extra[u, k] >= 0:
+                if j == 0:
+                    f = extra[u, k]
+                    break
+                j -= 1
+    best, best_key = -1, -1.0
+    for k in range(ring_vid.shape[1]):
+        v = ring_vid[f, k]
+        if v < 0 or tick - ring_tick[f, k] >= _FOLLOW_WINDOW:
+            continue
+        key = float(ring_tick[f, k]) if mode == 2 else v_eng[v] + r2 * 1e-3
+        if key > best_key:
+            best, best_key = v, key
+    return best, f
+
+
+@njit(cache=True)
+def _seen(u, v, seen, page, slot):
+    for k in range(seen.shape[1]):
+        if seen[u, k] == v:
+            return True
+    for k in range(slot):
+        if page[k] == v:
+            return True
+    return False
+
+
+@njit(parallel=True, cache=True)
+def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
+                 u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
+                 beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
+                 ring_vid, ring_tick,
+                 v_author, v_lang, v_topic, v_appeal, v_issue, v_stance, v_claim, v_false,
+                 v_target, v_messenger, v_labelled, v_focal, v_challenge, v_fc_tick, v_eng,
+                 target_masks, credibility, country_focal,
+                 pool_ptr, pool_ids, pool_cum, trend_ptr, trend_ids, trend_cum, topic_ptr,
+                 topic_ids, topic_cum, recent_ids, diversity,
+                 out_video, out_flags, out_from):
+    n_topics = interests.shape[1]
+    for i in prange(users.shape[0]):
+        u = users[i]
+        c = u_country[u]
+        base = i * page_size
+        page = out_video[base:base + page_size]
+        draw = 0
+        for slot in range(page_size):
+            v, via = -1, -1
+            for _ in range(_TRIES):
+                r = uniform(seed, tick, u, draw)
+                r2 = uniform(seed, tick, u, draw + 1)
+                r3 = uniform(seed, tick, u, draw + 2)
+                draw += 3
+                lang = u_lang1[u] if (r2 < 0.8 or u_lang2[u] == 65535) else u_lang2[u]
+                cand, cvia, source_interest = -1, -1, False
+                if r3 < diversity and recent_ids.shape[0] > 0:
+                    cand = recent_ids[int(r * recent_ids.shape[0])]
+                    source_interest = True
+                elif r < mix[0]:
+                    cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2 * 0.999 + r3 * 1e-3)
+                elif r < mix[1]:
+                    cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r3)
+                elif r < mix[2]:
+                    total = 0.0
+                    for t in range(n_topics):
+                        total += interests[u, t] * topic_boost[c, t]
+                    x = r3 * total
+                    t = 0
+                    while t < n_topics - 1 and x >= interests[u, t] * topic_boost[c, t]:
+                        x -= interests[u, t] * topic_boost[c, t]
+                        t += 1
+                    cand = pick_weighted(topic_ptr, topic_ids, topic_cum, t, r2)
+                    source_interest = True
+                else:
+                    cand, cvia = _followed(u, r2, r3, mode, tick, follow_ptr, follow_idx, extra,
+                                           ring_vid, ring_tick, v_eng)
+                if cand < 0 or v_author[cand] == u or not target_masks[v_target[cand], c]:
+                    continue
+                if _seen(u, cand, seen, page, slot):
+                    continue
+                speaks = v_lang[cand] == u_lang1[u] or v_lang[cand] == u_lang2[u]
+                accept = 1.0
+                if source_interest and not speaks:
+                    accept *= kp[_XLANG]
+                if labels_on and v_labelled[cand] and v_messenger[cand] == _STATE_MEDIA:
+                    accept *= 1.0 - kp[_SM_DEMOTE]
+                if v_false[cand] and v_fc_tick[cand] <= tick:
+                    accept *= 1.0 - kp[_FC_DEMOTE]
+                if accept < 1.0 and uniform(seed, tick, u, draw) >= accept:
+                    draw += 1
+                    continue
+                draw += 1
+                v, via = cand, cvia
+                break
+            if v < 0:
+                if mode == 2:
+                    break  # a chronological feed runs out: the session ends
+                continue
+            page[slot] = v
+            flags = 1
+            # behaviour
+            best = 1e-9
+            for t in range(n_topics):
+                best = max(best, interests[u, t] * topic_boost[c, t])
+            match = interests[u, v_topic[v]] * topic_boost[c, v_topic[v]] / best
+            speaks = v_lang[v] == u_lang1[u] or v_lang[v] == u_lang2[u]
+            cong = 0.75
+            if v_issue[v] >= 0:
+                cong = congruence(stances[u, v_issue[v]], v_stance[v])
+            p_done = completion_probability(kp[_C_BASE], match, v_appeal[v], speaks,
+                                            kp[_MISMATCH], cong)
+            if uniform(seed, tick, u, draw) < p_done:
+                flags |= 2
+                corrected = v_false[v] and v_fc_tick[v] <= tick
+                eng = engagement_factor(v_appeal[v], cong)
+                p_like = kp[_LIKE] * eng * ((1.0 - kp[_FC_LIKE]) if corrected else 1.0)
+                p_share = kp[_SHARE] * eng * ((1.0 - kp[_FC_SHARE]) if corrected else 1.0)
+                if uniform(seed, tick, u, draw + 1) < p_like:
+                    flags |= 4
+                if uniform(seed, tick, u, draw + 2) < kp[_COMMENT] * eng:
+                    flags |= 8
+                if uniform(seed, tick, u, draw + 3) < p_share:
+                    flags |= 16
+                    out_from[base + slot] = via if via >= 0 else v_author[v]
+                if uniform(seed, tick, u, draw + 4) < kp[_FOLLOW] * eng * match:
+                    author = v_author[v]
+                    known = False
+                    for k in range(extra.shape[1]):
+                        known = known or extra[u, k] == author
+                    for k in range(follow_ptr[u], follow_ptr[u + 1]):
+                        known = known or follow_idx[k] == author
+                    if not known:
+                        flags |= 32
+                        extra[u, extra_pos[u] % extra.shape[1]] = author
+                        extra_pos[u] += 1
+                if v_challenge[v] and uniform(seed, tick, u, draw + 5) < kp[_CHALLENGE]:
+                    flags |= 64
+                # persuasion
+                cred = credibility[v_messenger[v]]
+                if labels_on and v_labelled[v]:
+                    cred *= kp[_LABEL_CRED]
+                f = v_focal[v]
+                if f >= 0 and f != country_focal[c]:  # diplomacy: foreign messengers only
+                    direction = 1.0 if v_issue[v] < 0 else 2.0 * cong - 1.0
+                    if v_messenger[v] == 0:
+                        direction *= kp[_EVERYDAY]
+                    attitudes[u, f] = favourability_step(attitudes[u, f], direction, cred,
+                                                         kp[_FAV_RATE], float(expo[u, f]),
+                                                         kp[_FAV_SAT])
+                    if expo[u, f] < 65535:
+                        expo[u, f] += 1
+                if v_issue[v] >= 0:
+                    stances[u, v_issue[v]] = stance_step(stances[u, v_issue[v]], v_stance[v],
+                                                         cred, kp[_ST_RATE], kp[_ST_BOUND],
+                                                         kp[_ST_BACK])
+                if v_claim[v] >= 0:
+                    beliefs[u, v_claim[v]] = belief_step(beliefs[u, v_claim[v]], cred,
+                                                         kp[_B_RATE], corrected, kp[_CORR])
+            draw += 6
+            out_flags[base + slot] = flags
+            seen[u, seen_pos[u] % seen.shape[1]] = v
+            seen_pos[u] += 1
+
+
+def kernel_parameters(params: dict[str, float]) -> np.ndarray:
+    return np.array([params[name] for name in KP], dtype=np.float64)

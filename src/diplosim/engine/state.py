@@ -1,0 +1,129 @@
+"""Everything a run holds in memory: the population, accounts, videos and the per-user feed state,
+built once from a validated scenario."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from diplosim.actors.campaigns import Catalogue
+from diplosim.parameters import resolve_parameters
+from diplosim.platform.accounts import MESSENGER_TYPES, Accounts, build_accounts
+from diplosim.platform.exposure_pools import pool_quotas
+from diplosim.platform.videos import VideoStore
+from diplosim.scenario.schema import Scenario
+from diplosim.world.countries import country_table
+from diplosim.world.population import Population, synthesise
+from diplosim.world.topics import TOPICS
+
+__all__ = ["DIURNAL", "SEEN", "SimState", "build_state", "credibility_table"]
+
+#: Relative app use by local hour, mean 1 (assumption: low overnight, an evening peak).
+DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0,
+                    0.95, 0.95, 1.0, 1.1, 1.3, 1.5, 1.7, 1.8, 1.6, 1.1])
+DIURNAL = DIURNAL / DIURNAL.mean()
+SEEN = 8          # recently seen videos remembered per user (not shown again)
+RING = 4          # recent posts and shares kept per account for followers' feeds
+
+
+def credibility_table(params: dict[str, float]) -> np.ndarray:
+    group = {
+        "user": "citizen", "citizen": "citizen", "diaspora": "citizen", "network": "citizen",
+        "influencer": "influencer", "ngo": "organisation", "international_org": "organisation",
+        "head_of_state": "government", "foreign_ministry": "government", "embassy": "government",
+        "state_media": "state_media",
+    }
+    return np.array([params[f"credibility_{group[t]}"] for t in MESSENGER_TYPES], np.float64)
+
+
+@dataclass
+class SimState:
+    scenario: Scenario
+    params: dict[str, float]
+    pop: Population
+    accounts: Accounts
+    languages: tuple[str, ...]
+    vocab: dict[str, int]
+    focal_of_code: dict[str, int]
+    focal_of_country: np.ndarray       # world country index -> focal index or -1
+    catalogue: Catalogue
+    store: VideoStore
+    quotas: np.ndarray
+    utc_offset: np.ndarray             # world country index -> hours
+    vpn_draw: np.ndarray               # float32 per user: stays through a ban if < vpn_share
+    expo: np.ndarray                   # uint16 (users, focal) completed views per focal country
+    seen: np.ndarray
+    seen_pos: np.ndarray
+    extra_pos: np.ndarray
+    ring_vid: np.ndarray
+    ring_tick: np.ndarray
+    ring_pos: np.ndarray
+    followers_start: np.ndarray
+    # timeline state
+    ranking: str = "engagement"
+    labels_on: bool = True
+    fact_check: bool = False
+    fact_check_delay: int = 24
+    diversity: float = 0.0
+    banned: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
+    vpn_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    boosts: list[tuple[int, int, np.ndarray, int, float]] = field(default_factory=list)
+    network_active: dict[int, tuple[int, int]] = field(default_factory=dict)
+    pending: list = field(default_factory=list)       # posts created by this tick's events
+    event_log: list[dict] = field(default_factory=list)
+
+    @property
+    def nbytes_per_user(self) -> float:
+        arrays = [self.expo, self.seen, self.seen_pos, self.extra_pos, self.ring_vid,
+                  self.ring_tick, self.ring_pos, self.vpn_draw, self.followers_start]
+        total = self.pop.nbytes + self.accounts.nbytes + sum(a.nbytes for a in arrays)
+        return total / self.pop.size
+
+    def topic_boost(self, tick: int) -> np.ndarray:
+        boost = np.ones((len(self.pop.countries), len(TOPICS)), np.float64)
+        for start, end, countries, topic, mult in self.boosts:
+            if start <= tick < end:
+                boost[countries, topic] *= mult
+        return boost
+
+
+def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
+    seed = scenario.seed if seed is None else seed
+    params = resolve_parameters(scenario.parameters)
+    pop = synthesise(scenario, seed=seed)
+    accounts = build_accounts(scenario, pop, params, seed)
+    wanted = [lang for a in scenario.actors for c in [a.languages, *[
+        c.languages or [] for c in a.campaigns]] for lang in c]
+    wanted += [lang for e in scenario.events for lang in getattr(e, "languages", [])]
+    languages = pop.languages + tuple(sorted(set(wanted) - set(pop.languages)))
+    vocab = {code: i for i, code in enumerate(languages)}
+    focal_of_code = {code: i for i, code in enumerate(pop.focal)}
+    catalogue = Catalogue(world=pop.countries)
+    for actor in scenario.actors:
+        for campaign in actor.campaigns:
+            catalogue.campaigns.append((actor.id, campaign.id))
+    table = country_table()
+    n, size = pop.size, accounts.size
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 200])))
+    p = scenario.platform
+    return SimState(
+        scenario=scenario, params=params, pop=pop, accounts=accounts, languages=languages,
+        vocab=vocab, focal_of_code=focal_of_code,
+        focal_of_country=np.array([focal_of_code.get(c, -1) for c in pop.countries], np.int16),
+        catalogue=catalogue,
+        store=VideoStore(capacity=int(scenario.duration_days * n * 0.12) + 1024),
+        quotas=pool_quotas(n, params["pool_first_audience"], int(params["pool_stages"])),
+        utc_offset=np.array([table[c].utc_offset_hours for c in pop.countries]),
+        vpn_draw=rng.random(n, dtype=np.float32),
+        expo=np.zeros((n, len(pop.focal)), np.uint16),
+        seen=np.full((n, SEEN), -1, np.int32), seen_pos=np.zeros(n, np.uint8),
+        extra_pos=np.zeros(n, np.uint8),
+        ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.int32),
+        ring_pos=np.zeros(size, np.uint8), followers_start=accounts.followers.copy(),
+        ranking=p.ranking, labels_on=p.state_media_labels,
+        fact_check=p.moderation.fact_check,
+        fact_check_delay=int(round(p.moderation.fact_check_delay_hours)),
+        diversity=p.diversity,
+        banned=np.zeros(len(pop.countries), np.bool_), vpn_share=np.zeros(len(pop.countries)),
+    )

@@ -1,0 +1,109 @@
+"""The video store: every posted video as a row of growable arrays, with its running counts.
+
+The engine appends videos each tick; the feed reads them; the store writer turns them into the
+``posts`` table at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+__all__ = ["NEVER", "NewVideos", "VideoStore"]
+
+NEVER = np.iinfo(np.int32).max  # a tick that never comes (no fact-check label, say)
+
+# name -> dtype of every per-video column; identity and content first, counts last.
+_COLUMNS: dict[str, type] = {
+    "author": np.int32, "created_tick": np.int32, "created_sec": np.int64,
+    "lang": np.uint16, "topic": np.uint8, "appeal": np.float32,
+    "stance_issue": np.int16, "stance_value": np.float32, "claim": np.int16,
+    "claim_false": np.bool_, "sponsor": np.int16, "campaign": np.int32, "target_set": np.int32,
+    "messenger": np.uint8, "labelled": np.bool_, "focal": np.int16, "challenge": np.bool_,
+    "hashtags": np.int32, "variant": np.int32, "fact_check_tick": np.int32,
+    "pool_stage": np.int8, "pool_views": np.int32, "pool_eng": np.int32,
+    "impressions": np.int64, "completions": np.int64, "likes": np.int32, "comments": np.int32,
+    "shares": np.int32, "eng_decayed": np.float32,
+}
+_COUNTS = ("pool_views", "pool_eng", "impressions", "completions", "likes", "comments", "shares",
+           "eng_decayed", "pool_stage")
+
+
+@dataclass
+class NewVideos:
+    """Videos to append (one array per descriptive column; counts start at zero)."""
+
+    author: np.ndarray
+    created_tick: np.ndarray
+    created_sec: np.ndarray
+    lang: np.ndarray
+    topic: np.ndarray
+    appeal: np.ndarray
+    stance_issue: np.ndarray
+    stance_value: np.ndarray
+    claim: np.ndarray
+    claim_false: np.ndarray
+    sponsor: np.ndarray
+    campaign: np.ndarray
+    target_set: np.ndarray
+    messenger: np.ndarray
+    labelled: np.ndarray
+    focal: np.ndarray
+    challenge: np.ndarray
+    hashtags: np.ndarray
+    variant: np.ndarray
+    fact_check_tick: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.author.shape[0])
+
+    @staticmethod
+    def concat(parts: list[NewVideos]) -> NewVideos | None:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return None
+        return NewVideos(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                            for f in fields(NewVideos)})
+
+
+class VideoStore:
+    """Struct of arrays with amortised doubling; ``n`` rows are live."""
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        self._cap = max(capacity, 16)
+        for name, dtype in _COLUMNS.items():
+            setattr(self, name, np.zeros(self._cap, dtype))
+
+    def append(self, new: NewVideos) -> np.ndarray:
+        """Add videos; returns their ids."""
+        k = len(new)
+        if self.n + k > self._cap:
+            self._grow(self.n + k)
+        ids = np.arange(self.n, self.n + k, dtype=np.int32)
+        for f in fields(NewVideos):
+            getattr(self, f.name)[self.n:self.n + k] = getattr(new, f.name)
+        for name in _COUNTS:
+            getattr(self, name)[self.n:self.n + k] = 0
+        self.n += k
+        return ids
+
+    def _grow(self, need: int) -> None:
+        cap = self._cap
+        while cap < need:
+            cap *= 2
+        for name in _COLUMNS:
+            old = getattr(self, name)
+            arr = np.zeros(cap, old.dtype)
+            arr[: self.n] = old[: self.n]
+            setattr(self, name, arr)
+        self._cap = cap
+
+    def column(self, name: str) -> np.ndarray:
+        """The live part of a column (a view)."""
+        return getattr(self, name)[: self.n]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, name).nbytes for name in _COLUMNS)
