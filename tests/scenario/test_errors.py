@@ -76,8 +76,8 @@ CASES = [
      "example.yaml:106: events[2].interest_multiplier", "expected a number > 0 and <= 100"),
     ("world:\n", "parameters: {stance_initial_sd: 9}\nworld:\n",
      "example.yaml:8: parameters.stance_initial_sd", "expected a number from 0 to 2, got 9"),
-    ("world:\n", "parameters: {stance_sd: 0.3}\nworld:\n",
-     "example.yaml:8: parameters.stance_sd", "did you mean 'stance_initial_sd'?"),
+    ("world:\n", "parameters: {stance_initial_s: 0.3}\nworld:\n",
+     "example.yaml:8: parameters.stance_initial_s", "did you mean 'stance_initial_sd'?"),
     ("  users: 100000", "  users: 100000\n  shards: 4", "example.yaml:10: world.shards",
      "not supported yet"),
     ("        start_day: 0\n        posts_per_day: 6", "        start_day: 5\n        end_day: 2\n"

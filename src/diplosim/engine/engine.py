@@ -17,6 +17,7 @@ from diplosim import __version__
 from diplosim.actors.campaigns import campaign_posts, creator_posts
 from diplosim.engine.kernel import kernel_parameters, run_sessions
 from diplosim.engine.outcomes import (
+    ATTITUDE_SCHEMA,
     INTERACTION_KINDS,
     attitude_rows,
     interaction_table,
@@ -132,8 +133,12 @@ def _boost_networks(state: SimState, tick: int, first_new: int) -> pa.Table | No
     kind, account, post = (np.concatenate(x) for x in zip(*rows, strict=True))
     likes = np.bincount(post[kind == 0], minlength=st.n)[first_new:]
     shares = np.bincount(post[kind == 2], minlength=st.n)[first_new:]
+    watched = np.bincount(post, minlength=st.n)[first_new:]  # boosters watch what they push
+    st.impressions[first_new:st.n] += watched
+    st.completions[first_new:st.n] += watched
     st.likes[first_new:st.n] += likes.astype(np.int32)
     st.shares[first_new:st.n] += shares.astype(np.int32)
+    st.pool_views[first_new:st.n] += watched.astype(np.int32)
     st.pool_eng[first_new:st.n] += (likes + shares).astype(np.int32)
     st.eng_decayed[first_new:st.n] += (likes + 4 * shares).astype(np.float32)
     shared = kind == 2
@@ -188,7 +193,7 @@ def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict
     challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
     impressions = 0
     day_batches: dict[str, list[pa.Table]] = {"exposures": [], "interactions": []}
-    writer.append("attitudes", pa.Table.from_pylist(attitude_rows(state, 0)))
+    writer.append("attitudes", pa.Table.from_pylist(attitude_rows(state, 0), schema=ATTITUDE_SCHEMA))
     for tick in range(total_ticks):
         state.pending = apply_events(state, tick, _rng(s.seed, tick, 7), state.event_log)
         allowed = _allowed(state)
@@ -230,7 +235,8 @@ def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict
             for name, batches in day_batches.items():
                 writer.append(name, pa.concat_tables(batches, promote_options="permissive"))
                 batches.clear()
-            writer.append("attitudes", pa.Table.from_pylist(attitude_rows(state, tick // 24 + 1)))
+            writer.append("attitudes", pa.Table.from_pylist(
+                attitude_rows(state, tick // 24 + 1), schema=ATTITUDE_SCHEMA))
         if progress is not None:
             progress(tick + 1, total_ticks, impressions)
     return {"impressions": impressions, "ticks": total_ticks,

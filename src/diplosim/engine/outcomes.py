@@ -10,7 +10,13 @@ from numba import njit
 from diplosim.engine.kernel import FLAG
 from diplosim.engine.state import SimState
 
-__all__ = ["Outcome", "attitude_rows", "push_ring", "tally"]
+__all__ = ["ATTITUDE_SCHEMA", "Outcome", "attitude_rows", "push_ring", "tally"]
+
+ATTITUDE_SCHEMA = pa.schema(
+    [("day", pa.int32()), ("country", pa.string()), ("kind", pa.string()),
+     ("subject", pa.string()), ("n", pa.int64())]
+    + [(name, pa.float64()) for name in ("mean", "sd", "min", "q10", "q25", "q50", "q75", "q90",
+                                         "max", "skew", "kurtosis", "share_pos", "share_neg")])
 
 
 @njit(cache=True)
@@ -124,14 +130,15 @@ def _interactions(state: SimState, tick: int, video, viewer, flags, via) -> pa.T
 
 def _stats(values: np.ndarray) -> dict[str, float]:
     if values.size == 0:
-        return dict.fromkeys(("mean", "sd", "q10", "q25", "q50", "q75", "q90", "skew",
-                              "kurtosis"), float("nan"))
+        return dict.fromkeys(("mean", "sd", "min", "q10", "q25", "q50", "q75", "q90", "max",
+                              "skew", "kurtosis"), None)  # no users there: null, not NaN
     v = values.astype(np.float64)
     mean, sd = float(v.mean()), float(v.std())
     z = (v - mean) / sd if sd > 0 else np.zeros_like(v)
     q = np.quantile(v, [0.1, 0.25, 0.5, 0.75, 0.9])
-    return {"mean": mean, "sd": sd, "q10": q[0], "q25": q[1], "q50": q[2], "q75": q[3],
-            "q90": q[4], "skew": float((z**3).mean()), "kurtosis": float((z**4).mean())}
+    return {"mean": mean, "sd": sd, "min": float(v.min()), "q10": q[0], "q25": q[1],
+            "q50": q[2], "q75": q[3], "q90": q[4], "max": float(v.max()),
+            "skew": float((z**3).mean()), "kurtosis": float((z**4).mean())}
 
 
 def attitude_rows(state: SimState, day: int) -> list[dict]:
@@ -149,6 +156,6 @@ def attitude_rows(state: SimState, day: int) -> list[dict]:
                 v = matrix[lo:hi, j]
                 rows.append({"day": day, "country": country, "kind": kind, "subject": subject,
                              "n": int(hi - lo), **_stats(v),
-                             "share_pos": float((v > pos).mean()) if v.size else float("nan"),
-                             "share_neg": float((v < neg).mean()) if v.size else float("nan")})
+                             "share_pos": float((v > pos).mean()) if v.size else None,
+                             "share_neg": float((v < neg).mean()) if v.size else None})
     return rows

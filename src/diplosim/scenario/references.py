@@ -147,7 +147,10 @@ def _parameters(data: dict) -> Found:
     for name, value in params.items():
         spec = PARAMETERS.get(name)
         if spec is None:
-            yield ("parameters", name), _unknown("parameter", name, sorted(PARAMETERS))
+            close = difflib.get_close_matches(str(name), list(PARAMETERS), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            yield ("parameters", name), (f"unknown parameter (the table is listed by `diplosim "
+                                         f"parameters`){hint}")
         elif isinstance(value, int | float) and not spec.low <= value <= spec.high:
             yield ("parameters", name), (f"expected a number from {spec.low:g} to {spec.high:g}, "
                                          f"got {value:g}")

@@ -1,0 +1,94 @@
+"""Invariants on generated scenarios, and the same bytes from one thread or two."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import EXAMPLE
+from tests.engine.conftest import query, run
+
+RANKINGS = ("engagement", "social", "chronological")
+TYPES = ("head_of_state", "foreign_ministry", "embassy", "international_org", "state_media",
+         "ngo", "influencer", "citizen", "diaspora")
+
+
+@st.composite
+def scenarios(draw) -> dict:
+    days = draw(st.integers(1, 3))
+    countries = draw(st.lists(st.sampled_from(["US", "GB", "DE", "JP", "BR", "UA"]),
+                              min_size=1, max_size=3, unique=True))
+    actors = []
+    for i in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(TYPES))
+        actor = {"id": f"a{i}", "type": kind, "country": draw(st.sampled_from(countries)),
+                 "languages": [draw(st.sampled_from(["en", "de", "ja", "pt", "uk"]))],
+                 "campaigns": [{"id": "c", "posts_per_day": draw(st.floats(0, 20)),
+                                "stance": {"issue": "war", "value": draw(st.floats(-1, 1))},
+                                "claim": draw(st.sampled_from([None, "rumour"])),
+                                "challenge": draw(st.booleans()),
+                                "targets": [draw(st.sampled_from([*countries, "all"]))]}]}
+        if kind == "embassy":
+            actor["host_country"] = countries[0]
+        if kind in ("citizen", "diaspora"):
+            actor["accounts"] = draw(st.integers(1, 30))
+        actors.append(actor)
+    events = []
+    if draw(st.booleans()):
+        events.append({"day": draw(st.integers(0, days - 1)), "type": "ban",
+                       "country": countries[0], "vpn_share": draw(st.floats(0, 1))})
+    if draw(st.booleans()):
+        events.append({"day": 0, "type": "coordinated_network", "id": "net",
+                       "country": countries[-1], "accounts": draw(st.integers(1, 40)),
+                       "languages": ["en"], "claim": "rumour", "posts_per_account_per_day": 3,
+                       "burst_window_minutes": 10, "targets": ["all"]})
+    if draw(st.booleans()):
+        events.append({"day": draw(st.integers(0, days - 1)), "type": "policy",
+                       "ranking": draw(st.sampled_from(RANKINGS)), "fact_check": True})
+    return {"name": "h", "seed": draw(st.integers(0, 2**32)), "duration_days": days,
+            "world": {"users": draw(st.integers(len(countries), 3000)), "countries": countries},
+            "platform": {"ranking": draw(st.sampled_from(RANKINGS)),
+                         "moderation": {"fact_check": draw(st.booleans())}},
+            "issues": [{"id": "war", "negative": "no", "positive": "yes"}],
+            "claims": [{"id": "rumour", "true": False}], "actors": actors, "events": events}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(scenarios())
+def test_counts_and_opinions_stay_in_range(tmp_path_factory, data):
+    out = run(data, tmp_path_factory.mktemp("h"))
+    (neg, over_imp, over_done) = query(out, """
+        SELECT count(*) FILTER (WHERE least(impressions, completions, likes, comments, shares) < 0),
+               count(*) FILTER (WHERE completions > impressions),
+               count(*) FILTER (WHERE shares > completions) FROM posts""")[0]
+    assert (neg, over_imp, over_done) == (0, 0, 0)
+    assert query(out, "SELECT count(*) FROM exposures WHERE completions > impressions "
+                      "OR impressions <= 0 OR unique_viewers > impressions")[0][0] == 0
+    bounds = dict(query(out, "SELECT kind, [min(min), max(max)] FROM attitudes WHERE n > 0 "
+                             "GROUP BY kind"))
+    for kind, (lo, hi) in bounds.items():
+        limit = (0.0, 1.0) if kind == "belief" else (-1.0, 1.0)
+        assert limit[0] <= lo <= hi <= limit[1], (kind, lo, hi)
+
+
+def _hashes(folder) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.glob("*.parquet"))}
+
+
+def test_same_seed_same_bytes_on_one_or_two_threads(tmp_path):
+    hashes = []
+    for threads in ("1", "2"):
+        out = tmp_path / f"t{threads}"
+        env = dict(os.environ, NUMBA_NUM_THREADS=threads)
+        subprocess.run([sys.executable, "-m", "diplosim.cli", "run", str(EXAMPLE), "--quiet",
+                        "--out", str(out), "--set", "world.users=5000"], env=env, check=True,
+                       timeout=600)
+        hashes.append(_hashes(out))
+    assert len(hashes[0]) == 6
+    assert hashes[0] == hashes[1]
