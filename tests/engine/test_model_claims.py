@@ -62,8 +62,9 @@ def _briefing_runs(tmp_runs, parameters: dict) -> dict[str, tuple[float, int]]:
         folder = run(data, tmp_runs)
         fav = query(folder, "SELECT mean FROM attitudes WHERE kind = 'favourability' AND "
                             "country = 'US' AND subject = 'GB' ORDER BY day DESC LIMIT 1")[0][0]
-        views = query(folder, "SELECT coalesce(sum(exposures.completions), 0) FROM exposures JOIN posts "
-                              "USING (post) WHERE campaign = 'msg' AND country = 'US'")[0][0]
+        views = query(folder, "SELECT coalesce(sum(exposures.completions), 0) FROM exposures "
+                              "JOIN posts USING (post) WHERE campaign = 'msg' "
+                              "AND country = 'US'")[0][0]
         out[mode] = (fav, views)
     return out
 

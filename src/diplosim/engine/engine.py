@@ -193,7 +193,8 @@ def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict
     challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
     impressions = 0
     day_batches: dict[str, list[pa.Table]] = {"exposures": [], "interactions": []}
-    writer.append("attitudes", pa.Table.from_pylist(attitude_rows(state, 0), schema=ATTITUDE_SCHEMA))
+    first_day = attitude_rows(state, 0)
+    writer.append("attitudes", pa.Table.from_pylist(first_day, schema=ATTITUDE_SCHEMA))
     for tick in range(total_ticks):
         state.pending = apply_events(state, tick, _rng(s.seed, tick, 7), state.event_log)
         allowed = _allowed(state)
