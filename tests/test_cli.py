@@ -80,3 +80,9 @@ def test_world_table_names_sources_and_memory():
 def test_usage_errors_exit_2():
     assert _diplosim("world", str(EXAMPLE), "--format", "xml").returncode == 2
     assert _diplosim("nonsense").returncode == 2
+
+
+def test_readme_parameter_table_is_the_codes():
+    from diplosim.parameters import markdown_table
+
+    assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")

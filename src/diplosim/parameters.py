@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["PARAMETERS", "Parameter", "resolve_parameters"]
+__all__ = ["PARAMETERS", "Parameter", "markdown_table", "resolve_parameters"]
 
 
 @dataclass(frozen=True)
@@ -272,8 +272,20 @@ _TABLE = [
 PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p in _TABLE})
 
 
+def markdown_table() -> str:
+    """The table as Markdown, for the README (``python -m diplosim.parameters``)."""
+    lines = ["| name | default | unit | source | meaning |", "| --- | --- | --- | --- | --- |"]
+    for p in _TABLE:
+        lines.append(f"| `{p.name}` | {p.value:g} | {p.unit} | {p.source} | {p.description} |")
+    return "\n".join(lines)
+
+
 def resolve_parameters(overrides: dict[str, float] | None = None) -> dict[str, float]:
     """Default values with a scenario's overrides applied (already validated by the schema)."""
     values = {name: p.value for name, p in PARAMETERS.items()}
     values.update(overrides or {})
     return values
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -108,3 +108,41 @@ def test_default_engagement_per_view_is_in_tiktoks_published_range(tmp_runs):
     (rate,) = query(out, "SELECT (sum(likes) + sum(comments) + sum(shares)) / sum(impressions) "
                          "FROM posts")[0]
     assert 0.034 <= rate <= 0.0538, rate
+
+
+def test_a_crisis_raises_attention_to_its_topic_where_it_strikes(tmp_runs):
+    def conflict_share(out, country):
+        return query(out, f"""SELECT sum(CASE WHEN p.topic = 'conflict' THEN e.impressions END)
+                              / sum(e.impressions) FROM exposures e JOIN posts p USING (post)
+                              WHERE e.country = '{country}' AND e.day = 2""")[0][0]
+    calm = run(BASE, tmp_runs)
+    crisis = run(dict(BASE, events=[{"day": 1, "type": "crisis", "topic": "conflict",
+                                     "countries": ["GB"], "interest_multiplier": 5,
+                                     "duration_days": 2}]), tmp_runs)
+    assert conflict_share(crisis, "GB") > 1.5 * conflict_share(calm, "GB")
+    assert conflict_share(crisis, "US") == pytest.approx(conflict_share(calm, "US"), rel=0.3)
+
+
+def test_a_hashtag_challenge_makes_viewers_post(tmp_runs):
+    actor = {"id": "tourism", "type": "ngo", "country": "GB", "languages": ["en"],
+             "campaigns": [{"id": "dance", "posts_per_day": 3, "appeal": 0.9,
+                            "hashtags": ["#VisitBritain"], "content_mix": {"entertainment": 1},
+                            "topics": ["dance"]}]}
+    counts = {}
+    for challenge in (True, False):
+        actor["campaigns"][0]["challenge"] = challenge
+        out = run(dict(BASE, actors=[actor]), tmp_runs)
+        counts[challenge] = query(out, "SELECT count(*) FROM posts p JOIN accounts a USING "
+                                       "(account) WHERE a.kind = 'user' AND p.campaign = "
+                                       "'dance'")[0][0]
+    assert counts[False] == 0 and counts[True] >= 5, counts
+
+
+def test_switching_to_a_chronological_feed_mid_run_shortens_sessions(tmp_runs):
+    """Guess et al. (2023): a chronological feed meant less time on the app."""
+    out = run(dict(BASE, events=[{"day": 1, "type": "policy", "ranking": "chronological"}]),
+              tmp_runs)
+    per_day = dict(query(out, "SELECT day, sum(impressions) FROM exposures GROUP BY day"))
+    assert per_day[2] < 0.8 * per_day[0], per_day
+    assert query(out, "SELECT type, detail FROM events") == [
+        ("policy", '{"ranking": "chronological"}')]
