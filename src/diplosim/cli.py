@@ -6,7 +6,6 @@ Library errors (``DiplosimError``) become a message on stderr and exit code 1 he
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -21,6 +20,7 @@ from rich.table import Table
 from diplosim.errors import DiplosimError, printable
 from diplosim.parameters import PARAMETERS
 from diplosim.scenario import Scenario, load_scenario
+from diplosim.store.writer import write_json_atomic
 from diplosim.world.countries import country_table, language_names
 from diplosim.world.population import Population, synthesise
 
@@ -114,13 +114,6 @@ def world_summary(pop: Population) -> dict:
             "bytes_per_user": round(pop.nbytes / max(pop.size, 1), 1)}
 
 
-def _write_json_atomic(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 @app.command()
 def world(
     scenario: ScenarioArg,
@@ -142,7 +135,8 @@ def world(
     else:
         _print_world(pop)
     if out_file is not None:
-        _write_json_atomic(out_file, summary)
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out_file, summary)
         (err if format is Format.json else out).print(f"world summary written to {out_file}",
                                                  markup=False)
 
