@@ -1,41 +1,22 @@
 """Headline figures of a run, read from its tables through DuckDB: who reached whom, how
 favourability moved, which side of each issue was seen more, how far each claim is believed.
 
-Each function takes a run folder and returns a list of row dicts (a small table).
+Each function takes a ``Run`` and returns a list of row dicts (a small table).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
-from diplosim.errors import DiplosimError
+from diplosim.analysis.run import Run, load_run
 
 __all__ = ["belief_change", "favourability_change", "headline", "narrative_share",
            "top_actor_reach"]
 
 
-def _connect(run: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    for table in ("posts", "exposures", "attitudes", "accounts"):
-        path = run / f"{table}.parquet"
-        if not path.exists():
-            raise DiplosimError(f"{run}: no {table}.parquet; is this a diplosim run folder?")
-        literal = str(path).replace("'", "''")
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{literal}')")
-    return con
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
-def top_actor_reach(con: duckdb.DuckDBPyConnection, per_country: int = 3) -> list[dict]:
+def top_actor_reach(run: Run, per_country: int = 3) -> list[dict]:
     """Actors ranked by viewers reached in each country (sum of hourly unique viewers)."""
-    return _rows(con, f"""
+    return run.rows(f"""
         WITH r AS (
           SELECT e.country, p.actor, sum(e.unique_viewers) AS viewers,
                  sum(e.completions) AS completions
@@ -46,9 +27,9 @@ def top_actor_reach(con: duckdb.DuckDBPyConnection, per_country: int = 3) -> lis
         ORDER BY country, viewers DESC, actor""")
 
 
-def favourability_change(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def favourability_change(run: Run) -> list[dict]:
     """Mean favourability toward each focal country, first day against last, per country."""
-    return _rows(con, """
+    return run.rows("""
         WITH a AS (SELECT * FROM attitudes WHERE kind = 'favourability' AND country <> subject),
         first AS (SELECT country, subject, mean FROM a WHERE day = (SELECT min(day) FROM a)),
         last AS (SELECT country, subject, mean FROM a WHERE day = (SELECT max(day) FROM a))
@@ -58,9 +39,9 @@ def favourability_change(con: duckdb.DuckDBPyConnection) -> list[dict]:
         ORDER BY abs(change) DESC, country, toward""")
 
 
-def narrative_share(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def narrative_share(run: Run) -> list[dict]:
     """Share of stance-bearing impressions on each side of each issue, per country."""
-    return _rows(con, """
+    return run.rows("""
         SELECT p.issue, e.country,
                sum(CASE WHEN p.stance > 0 THEN e.impressions ELSE 0 END)
                  / sum(e.impressions) AS positive_share,
@@ -69,9 +50,9 @@ def narrative_share(con: duckdb.DuckDBPyConnection) -> list[dict]:
         WHERE p.issue IS NOT NULL AND p.stance <> 0 GROUP BY ALL ORDER BY p.issue, e.country""")
 
 
-def belief_change(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def belief_change(run: Run) -> list[dict]:
     """Share of users believing each claim (belief > 0.5), first day against last, per country."""
-    return _rows(con, """
+    return run.rows("""
         WITH b AS (SELECT * FROM attitudes WHERE kind = 'belief')
         SELECT f.subject AS claim, f.country, f.share_pos AS start, l.share_pos AS "end"
         FROM b f JOIN b l ON f.subject = l.subject AND f.country = l.country
@@ -79,7 +60,7 @@ def belief_change(con: duckdb.DuckDBPyConnection) -> list[dict]:
         ORDER BY claim, l.share_pos DESC, f.country""")
 
 
-def headline(run: str | Path) -> dict[str, list[dict]]:
-    con = _connect(Path(run))
-    return {"reach": top_actor_reach(con), "favourability": favourability_change(con),
-            "narratives": narrative_share(con), "beliefs": belief_change(con)}
+def headline(path: str | Path) -> dict[str, list[dict]]:
+    run = load_run(path)
+    return {"reach": top_actor_reach(run), "favourability": favourability_change(run),
+            "narratives": narrative_share(run), "beliefs": belief_change(run)}

@@ -1,0 +1,75 @@
+"""Open a run folder (simulated or imported) as DuckDB views over its Parquet tables.
+
+Every metric reads only the table contract (``accounts``, ``posts``, ``exposures``,
+``interactions``, ``attitudes``, ``events``) through a ``Run``; a table a folder lacks is simply
+absent, and metrics that need it say so.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from diplosim.errors import DiplosimError
+from diplosim.store.writer import TABLES
+
+__all__ = ["Run", "load_run"]
+
+
+class Run:
+    """A run folder's tables: ``run.sql(query)`` or ``run.table(name)`` (a DuckDB relation)."""
+
+    def __init__(self, path: Path, manifest: dict):
+        self.path, self.manifest = path, manifest
+        self.con = duckdb.connect()
+        self.tables: list[str] = []
+        for name in TABLES:
+            file = path / f"{name}.parquet"
+            if file.exists():
+                literal = str(file).replace("'", "''")
+                self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{literal}')")
+                self.tables.append(name)
+
+    def has(self, *names: str) -> bool:
+        return all(n in self.tables for n in names)
+
+    def require(self, *names: str) -> None:
+        missing = [n for n in names if n not in self.tables]
+        if missing:
+            raise DiplosimError(f"{self.path}: this metric needs the table(s) "
+                                f"{', '.join(missing)}, which this folder does not have")
+
+    def table(self, name: str) -> duckdb.DuckDBPyRelation:
+        self.require(name)
+        return self.con.table(name)
+
+    def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
+        return self.con.sql(query, params=params)
+
+    def rows(self, query: str, params: list | None = None) -> list[dict]:
+        cur = self.con.execute(query, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def load_run(path: str | Path) -> Run:
+    """Open a run folder; refuses one whose manifest does not say it completed."""
+    path = Path(path)
+    manifest_file = path / "manifest.json"
+    if not path.is_dir():
+        raise DiplosimError(f"{path}: no such run folder")
+    manifest: dict = {}
+    if manifest_file.exists():
+        try:
+            manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise DiplosimError(f"{manifest_file}: unreadable manifest ({e})") from None
+        if manifest.get("completed") is not True:
+            raise DiplosimError(f"{path}: the run did not complete (manifest.json says "
+                                f"completed: false); run it again with `diplosim run`")
+    run = Run(path, manifest)
+    if not run.tables:
+        raise DiplosimError(f"{path}: no diplosim tables (accounts.parquet, posts.parquet, ...)")
+    return run
