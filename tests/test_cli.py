@@ -86,3 +86,21 @@ def test_readme_parameter_table_is_the_codes():
     from diplosim.parameters import markdown_table
 
     assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_summary_of_a_run_and_refusal_of_an_unfinished_one(tmp_path):
+    out = tmp_path / "run"
+    done = _diplosim("run", str(EXAMPLE), "--quiet", "--out", str(out), "--set",
+                     "world.users=3000")
+    assert done.returncode == 0, done.stderr
+    result = _diplosim("summary", str(out))
+    assert result.returncode == 0, result.stderr
+    for title in ("Top actors by viewers reached", "Favourability change", "Narrative share",
+                  "Belief in each claim", "Engagement per view by actor", "Event effects",
+                  "False claims"):
+        assert title in result.stdout
+    assert "us_state_dept" in result.stdout
+    manifest = out / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"completed": true', '"completed": false'))
+    refused = _diplosim("summary", str(out))
+    assert refused.returncode == 1 and "did not complete" in refused.stderr

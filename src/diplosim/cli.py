@@ -230,6 +230,27 @@ def _print_headline(h: dict[str, list[dict]]) -> None:
 
 
 @app.command()
+def summary(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder.", show_default=False)],
+) -> None:
+    """Print a run's headline figures: reach, engagement, opinion, narratives, claims, events."""
+    from diplosim.analysis.events import event_effects
+    from diplosim.analysis.misinformation import label_exposure
+    from diplosim.analysis.reach import engagement_rate
+    from diplosim.analysis.run import load_run
+    from diplosim.analysis.summary import headline
+
+    run = load_run(run_dir)
+    _print_headline(headline(run_dir))
+    out.print(_table("Engagement per view by actor", engagement_rate(run), limit=20))
+    if run.has("events", "exposures", "posts"):
+        out.print(_table("Event effects (2 days before against 2 days from the event)",
+                         event_effects(run), limit=30))
+    out.print(_table("False claims: impressions before and after their label",
+                     label_exposure(run)))
+
+
+@app.command()
 def parameters() -> None:
     """List the model's parameter table: name, default, unit, range and source."""
     t = Table("name", "value", "unit", "range", "source")
