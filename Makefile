@@ -26,7 +26,7 @@ test: install lint
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python benchmarks/run.py --out benchmarks/results.json
+	$(BIN)/python -m benchmarks.run --out benchmarks/results.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -73,6 +73,11 @@ def main() -> None:
     os.replace(tmp, args.out)
     print(json.dumps(results, indent=2))
     print(f"benchmark results written to {args.out}")
+    if args.out.resolve() == (ROOT / "benchmarks" / "results.json").resolve():
+        from benchmarks.readme_table import update_readme
+
+        update_readme(results)
+        print("README performance table updated")
     failed = [k for k, v in results.items() if isinstance(v, dict) and
               not v.get("target", {}).get("pass", True)]
     if failed:

@@ -104,3 +104,16 @@ def test_summary_of_a_run_and_refusal_of_an_unfinished_one(tmp_path):
     manifest.write_text(manifest.read_text().replace('"completed": true', '"completed": false'))
     refused = _diplosim("summary", str(out))
     assert refused.returncode == 1 and "did not complete" in refused.stderr
+
+
+def test_readme_performance_table_is_the_benchmarks_own():
+    from benchmarks.readme_table import current, render
+
+    assert render(current()) in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_global_total_is_the_tables():
+    from diplosim.world.countries import country_table
+
+    total = sum(c.platform_users for c in country_table().values())
+    assert f"{total / 1e9:.2f} billion" in (ROOT / "README.md").read_text(encoding="utf-8")

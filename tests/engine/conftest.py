@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 
+from diplosim.analysis.run import load_run
 from diplosim.engine.engine import simulate
 from diplosim.scenario import parse_scenario
 
@@ -23,11 +23,7 @@ def run(data: dict, tmp: Path, overrides: list[str] | None = None) -> Path:
 
 
 def query(run_dir: Path, sql: str):
-    con = duckdb.connect()
-    for name in ("posts", "exposures", "interactions", "attitudes", "accounts", "events"):
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM "
-                    f"read_parquet('{run_dir / (name + '.parquet')}')")
-    return con.execute(sql).fetchall()
+    return load_run(run_dir).con.execute(sql).fetchall()
 
 
 @pytest.fixture(scope="module")

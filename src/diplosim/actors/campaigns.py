@@ -159,7 +159,7 @@ def _fill_claim(cols, rows, claim: str | None, scenario: Scenario, delay: int) -
 
 
 def campaign_posts(tick: int, scenario: Scenario, accounts: Accounts, catalogue: Catalogue,
-                   vocab: dict[str, int], focal_of_code: dict[str, int], posting_ok: np.ndarray,
+                   vocab: dict[str, int], focal_of_code: dict[str, int],
                    rng: np.random.Generator, params: dict[str, float],
                    claim_delay: int) -> NewVideos:
     """Actors' campaigns: each account posts exactly ``posts_per_day`` a day, spread evenly."""
@@ -175,7 +175,7 @@ def campaign_posts(tick: int, scenario: Scenario, accounts: Accounts, catalogue:
             per_hour = campaign.posts_per_day / 24
             phase = (np.arange(actor.accounts) * 0.618034) % 1.0  # accounts post out of step
             n_posts = (np.floor((t0 + 1) * per_hour + phase) - np.floor(t0 * per_hour + phase))
-            n_posts = n_posts.astype(np.int64) * posting_ok[first:first + actor.accounts]
+            n_posts = n_posts.astype(np.int64)
             k = int(n_posts.sum())
             if k:
                 cols = _blank(k, tick)

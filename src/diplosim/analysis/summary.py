@@ -1,4 +1,4 @@
-"""Headline figures of a run, read from its tables through DuckDB: who reached whom, how
+"""Headline figures of a run, condensed from the metric functions: who reached whom, how
 favourability moved, which side of each issue was seen more, how far each claim is believed.
 
 Each function takes a ``Run`` and returns a list of row dicts (a small table).
@@ -6,8 +6,11 @@ Each function takes a ``Run`` and returns a list of row dicts (a small table).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
+from diplosim.analysis.opinion import belief_prevalence, soft_power_index
+from diplosim.analysis.reach import narrative_battle, reach
 from diplosim.analysis.run import Run, load_run
 
 __all__ = ["belief_change", "favourability_change", "headline", "narrative_share",
@@ -15,49 +18,54 @@ __all__ = ["belief_change", "favourability_change", "headline", "narrative_share
 
 
 def top_actor_reach(run: Run, per_country: int = 3) -> list[dict]:
-    """Actors ranked by viewers reached in each country (sum of hourly unique viewers)."""
-    return run.rows(f"""
-        WITH r AS (
-          SELECT e.country, p.actor, sum(e.unique_viewers) AS viewers,
-                 sum(e.completions) AS completions
-          FROM exposures e JOIN posts p USING (post)
-          WHERE p.actor IS NOT NULL GROUP BY ALL)
-        SELECT * FROM r QUALIFY row_number() OVER (PARTITION BY country ORDER BY viewers DESC,
-          actor) <= {int(per_country)}
-        ORDER BY country, viewers DESC, actor""")
+    """The ``per_country`` actors with most viewers (hourly unique, summed) in each country."""
+    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for r in reach(run):
+        t = totals[(r["country"], r["actor"])]
+        t[0] += r["viewers"]
+        t[1] += r["completions"]
+    ranked = sorted(totals.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][1]))
+    out, shown = [], defaultdict(int)
+    for (country, actor), (viewers, completions) in ranked:
+        if shown[country] < per_country:
+            shown[country] += 1
+            out.append({"country": country, "actor": actor, "viewers": viewers,
+                        "completions": completions})
+    return out
 
 
 def favourability_change(run: Run) -> list[dict]:
-    """Mean favourability toward each focal country, first day against last, per country."""
-    return run.rows("""
-        WITH a AS (SELECT * FROM attitudes WHERE kind = 'favourability' AND country <> subject),
-        first AS (SELECT country, subject, mean FROM a WHERE day = (SELECT min(day) FROM a)),
-        last AS (SELECT country, subject, mean FROM a WHERE day = (SELECT max(day) FROM a))
-        SELECT country, subject AS toward, first.mean AS start, last.mean AS "end",
-               last.mean - first.mean AS change
-        FROM first JOIN last USING (country, subject)
-        ORDER BY abs(change) DESC, country, toward""")
+    """Favourability toward each foreign focal country, first day against last, largest first."""
+    rows = soft_power_index(run)
+    last = max((r["day"] for r in rows), default=0)
+    out = [{"country": r["country"], "toward": r["toward"], "start": r["mean"] - r["change"],
+            "end": r["mean"], "change": r["change"]}
+           for r in rows if r["day"] == last and r["country"] != r["toward"]]
+    return sorted(out, key=lambda r: (-abs(r["change"]), r["country"], r["toward"]))
 
 
 def narrative_share(run: Run) -> list[dict]:
-    """Share of stance-bearing impressions on each side of each issue, per country."""
-    return run.rows("""
-        SELECT p.issue, e.country,
-               sum(CASE WHEN p.stance > 0 THEN e.impressions ELSE 0 END)
-                 / sum(e.impressions) AS positive_share,
-               sum(e.impressions) AS impressions
-        FROM exposures e JOIN posts p USING (post)
-        WHERE p.issue IS NOT NULL AND p.stance <> 0 GROUP BY ALL ORDER BY p.issue, e.country""")
+    """Share of each issue's stance-bearing impressions on its positive side, per country."""
+    acc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+    for r in narrative_battle(run):
+        a = acc[(r["issue"], r["country"])]
+        a[0] += (r["positive_share"] or 0.0) * r["impressions"]
+        a[1] += r["impressions"]
+    return [{"issue": issue, "country": country, "positive_share": pos / n, "impressions": n}
+            for (issue, country), (pos, n) in sorted(acc.items())]
 
 
 def belief_change(run: Run) -> list[dict]:
-    """Share of users believing each claim (belief > 0.5), first day against last, per country."""
-    return run.rows("""
-        WITH b AS (SELECT * FROM attitudes WHERE kind = 'belief')
-        SELECT f.subject AS claim, f.country, f.share_pos AS start, l.share_pos AS "end"
-        FROM b f JOIN b l ON f.subject = l.subject AND f.country = l.country
-        WHERE f.day = (SELECT min(day) FROM b) AND l.day = (SELECT max(day) FROM b)
-        ORDER BY claim, l.share_pos DESC, f.country""")
+    """Share of users believing each claim (belief > 0.5), first day against last."""
+    rows = belief_prevalence(run)
+    if not rows:
+        return []
+    first, last = min(r["day"] for r in rows), max(r["day"] for r in rows)
+    start = {(r["claim"], r["country"]): r["prevalence"] for r in rows if r["day"] == first}
+    out = [{"claim": r["claim"], "country": r["country"],
+            "start": start[(r["claim"], r["country"])], "end": r["prevalence"]}
+           for r in rows if r["day"] == last]
+    return sorted(out, key=lambda r: (r["claim"], -r["end"], r["country"]))
 
 
 def headline(path: str | Path) -> dict[str, list[dict]]:

@@ -72,7 +72,7 @@ def _post(state: SimState, tick: int, allowed: np.ndarray, challenge: tuple) -> 
     parts = [creator_posts(tick, rate, state.pop, state.focal_of_country, _rng(s.seed, tick, 1),
                            state.params)]
     parts.append(campaign_posts(tick, s, acc, state.catalogue, state.vocab, state.focal_of_code,
-                                np.ones(acc.size, np.int64), _rng(s.seed, tick, 2), state.params,
+                                _rng(s.seed, tick, 2), state.params,
                                 delay))
     parts += network_bursts(state, tick, _rng(s.seed, tick, 3))
     parts += _challenge_posts(state, tick, *challenge)

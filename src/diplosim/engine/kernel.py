@@ -104,19 +104,22 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
         for slot in range(page_size):
             v, via = -1, -1
             for _ in range(_TRIES):
+                # one independent draw per decision: source, language, pick, aux, diversity
                 r = uniform(seed, tick, u, draw)
-                r2 = uniform(seed, tick, u, draw + 1)
-                r3 = uniform(seed, tick, u, draw + 2)
-                draw += 3
-                lang = u_lang1[u] if (r2 < 0.8 or u_lang2[u] == 65535) else u_lang2[u]
+                r_lang = uniform(seed, tick, u, draw + 1)
+                r2 = uniform(seed, tick, u, draw + 2)
+                r3 = uniform(seed, tick, u, draw + 3)
+                r_div = uniform(seed, tick, u, draw + 4)
+                draw += 5
+                lang = u_lang1[u] if (r_lang < 0.8 or u_lang2[u] == 65535) else u_lang2[u]
                 cand, cvia, source_interest = -1, -1, False
-                if r3 < diversity and recent_ids.shape[0] > 0:
-                    cand = recent_ids[int(r * recent_ids.shape[0])]
+                if r_div < diversity and recent_ids.shape[0] > 0:
+                    cand = recent_ids[int(r2 * recent_ids.shape[0])]
                     source_interest = True
                 elif r < mix[0]:
-                    cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2 * 0.999 + r3 * 1e-3)
+                    cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2)
                 elif r < mix[1]:
-                    cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r3)
+                    cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2)
                 elif r < mix[2]:
                     total = 0.0
                     for t in range(n_topics):

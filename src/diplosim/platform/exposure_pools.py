@@ -20,7 +20,7 @@ def pool_quotas(users: int, first_share: float, stages: int) -> np.ndarray:
     return np.array([first * 10**s for s in range(stages)], dtype=np.int64)
 
 
-def in_pool(store: VideoStore, tick: int, quotas: np.ndarray, max_age: int) -> np.ndarray:
+def in_pool(store: VideoStore, tick: int, max_age: int) -> np.ndarray:
     stage = store.column("pool_stage")
     age = tick - store.column("created_tick")
     return (stage >= 0) & (age >= 0) & (age < max_age)

@@ -70,7 +70,7 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
     age = tick - store.column("created_tick")
     lang = store.column("lang").astype(np.int64)
 
-    pool = in_pool(store, tick, pool_quota, max_pool_age)
+    pool = in_pool(store, tick, max_pool_age)
     remaining = (pool_quota[np.maximum(store.column("pool_stage"), 0)]
                  - store.column("pool_views")).astype(np.float64)
     pool_ptr, pool_ids, pool_cum = _grouped(ids[pool], lang[pool], remaining[pool], n_langs, None)

@@ -1,0 +1,46 @@
+"""The README's performance table, rendered from ``benchmarks/results.json`` (never typed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def render(results: dict) -> str:
+    world = results["world_synthesis"]["target"]
+    engine = results["engine_example"]["runs"][0]
+    rows = [
+        ("population synthesis, 10,000,000 users", f"{world['seconds']:.1f} s", "< 60 s"),
+        ("world state (population only)", f"{world['bytes_per_user']:.0f} bytes per user",
+         "< 300"),
+        (f"example scenario, {engine['users']:,} users × {engine['days']} days",
+         f"{engine['seconds']:.1f} s ({engine['seconds_per_sim_day']:.2f} s per simulated day)",
+         "< 120 s"),
+        ("impressions per second",
+         f"{engine['impressions_per_s'] / 1e6:.2f}M total, "
+         f"{engine['impressions_per_s_per_core'] / 1e6:.2f}M per core ({engine['threads']} "
+         f"threads); {engine['impressions'] / 1e6:.1f}M impressions", ""),
+        ("engine state (population, accounts, follow graph, feed memory)",
+         f"{engine['bytes_per_user']:.0f} bytes per user, plus a video store of "
+         f"{engine['video_store_bytes'] / 1e6:.1f} MB for {engine['posts']:,} videos", ""),
+        ("peak memory of that run", f"{engine['peak_rss_bytes'] / 1e6:.0f} MB", ""),
+    ]
+    lines = [BEGIN, f"Measured by `make bench` on {results['machine']['cpus']} cores, "
+             f"{results['started']}:", "", "| benchmark | figure | target |",
+             "| --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join([*lines, END])
+
+
+def update_readme(results: dict, readme: Path = ROOT / "README.md") -> None:
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    readme.write_text(head + render(results) + tail, encoding="utf-8")
+
+
+def current() -> dict:
+    return json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
