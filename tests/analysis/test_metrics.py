@@ -89,12 +89,18 @@ def test_polarisation_and_soft_power_from_attitudes(tmp_path):
 
 
 def test_reach_engagement_and_share_of_voice(tmp_path):
-    run = load_run(_write(tmp_path / "r", posts=POSTS, exposures=EXPOSURES))
+    # 110 US impressions of emb's two posts came from 80 distinct users (some saw both)
+    audience = {"day": [0, 0], "actor": ["emb", "emb"], "country": ["US", "JP"],
+                "unique_viewers": [80, 40]}
+    run = load_run(_write(tmp_path / "r", posts=POSTS, exposures=EXPOSURES, audience=audience))
     assert reach(run) == [
-        {"actor": "emb", "country": "JP", "day": 0, "impressions": 40, "viewers": 40,
-         "completions": 10},
-        {"actor": "emb", "country": "US", "day": 0, "impressions": 110, "viewers": 110,
-         "completions": 55}]
+        {"actor": "emb", "country": "JP", "day": 0, "impressions": 40, "completions": 10,
+         "unique_viewers": 40},
+        {"actor": "emb", "country": "US", "day": 0, "impressions": 110, "completions": 55,
+         "unique_viewers": 80}]
+    # without the audience table (imported data) distinct viewers are unknown, not guessed
+    bare = load_run(_write(tmp_path / "bare", posts=POSTS, exposures=EXPOSURES))
+    assert [r["unique_viewers"] for r in reach(bare)] == [None, None]
     rates = {r["actor"]: r["engagement_per_view"] for r in engagement_rate(run)}
     assert rates == {"emb": pytest.approx(10 / 150), "(others)": pytest.approx(4 / 200)}
     voice = {(r["voice"], r["country"]): r["share"] for r in share_of_voice(run, "hashtag")}

@@ -69,6 +69,19 @@ def test_counts_and_opinions_stay_in_range(tmp_path_factory, data):
     assert (neg, over_imp, over_done) == (0, 0, 0)
     assert query(out, "SELECT count(*) FROM exposures WHERE completions > impressions "
                       "OR impressions <= 0 OR unique_viewers > impressions")[0][0] == 0
+    # distinct daily viewers of an actor lie between its busiest post-hour (all distinct users)
+    # and its impressions (every impression a different user), and never exceed the country
+    assert query(out, """
+        WITH h AS (SELECT p.actor::VARCHAR AS actor, e.country::VARCHAR AS country, e.day,
+                          max(e.impressions) AS top_hour, sum(e.impressions) AS impressions
+                   FROM exposures e JOIN posts p USING (post) WHERE p.actor IS NOT NULL
+                   GROUP BY ALL),
+             n AS (SELECT country, max(n) AS users FROM attitudes GROUP BY country)
+        SELECT count(*) FROM h FULL JOIN audience a USING (actor, country, day)
+        JOIN n USING (country)
+        WHERE a.unique_viewers IS NULL OR h.impressions IS NULL
+           OR a.unique_viewers < h.top_hour OR a.unique_viewers > h.impressions
+           OR a.unique_viewers > n.users""")[0][0] == 0
     bounds = dict(query(out, "SELECT kind, [min(min), max(max)] FROM attitudes WHERE n > 0 "
                              "GROUP BY kind"))
     for kind, (lo, hi) in bounds.items():
@@ -90,5 +103,5 @@ def test_same_seed_same_bytes_on_one_or_two_threads(tmp_path):
                         "--out", str(out), "--set", "world.users=5000"], env=env, check=True,
                        timeout=600)
         hashes.append(_hashes(out))
-    assert len(hashes[0]) == 6
+    assert len(hashes[0]) == 7
     assert hashes[0] == hashes[1]

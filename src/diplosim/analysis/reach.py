@@ -1,27 +1,79 @@
 """Who was seen, by whom, and how much they engaged: reach, engagement, followers, share of voice.
 
-Each function takes a ``Run`` and returns a list of row dicts (a table). Reach counts hourly
-unique viewers summed over hours, so over a day it is an upper bound on distinct viewers.
+Each function takes a ``Run`` and returns a list of row dicts (a table). Distinct viewers per
+actor, country and day come from the ``audience`` table the engine writes (a user who saw three
+of an actor's posts that day counts once); folders without it (imported data) leave them null.
 """
 
 from __future__ import annotations
 
 from diplosim.analysis.run import Run
 
-__all__ = ["engagement_rate", "follower_growth", "narrative_battle", "reach", "share_of_voice"]
+__all__ = ["actor_ranking", "campaign_ranking", "engagement_rate", "follower_growth",
+           "narrative_battle", "reach", "share_of_voice"]
 
 
 def reach(run: Run) -> list[dict]:
-    """Per actor x viewer country x day: impressions, viewers (hourly unique, summed), completions.
+    """Per actor x viewer country x day: impressions, completions, and unique viewers (distinct
+    users who saw at least one of the actor's posts that day; null without ``audience``).
 
-    Input: exposures, posts. O(rows of exposures).
+    Input: exposures, posts (audience if present). O(rows of exposures).
     """
     run.require("exposures", "posts")
+    audience = ("LEFT JOIN audience a ON a.actor = r.actor AND a.country = r.country "
+                "AND a.day = r.day" if run.has("audience") else "")
+    viewers = "a.unique_viewers" if audience else "NULL::BIGINT"
+    return run.rows(f"""
+        WITH r AS (
+          SELECT p.actor::VARCHAR AS actor, e.country::VARCHAR AS country, e.day,
+                 sum(e.impressions) AS impressions, sum(e.completions) AS completions
+          FROM exposures e JOIN posts p USING (post) WHERE p.actor IS NOT NULL GROUP BY ALL)
+        SELECT r.actor, r.country, r.day, r.impressions, r.completions,
+               {viewers} AS unique_viewers
+        FROM r {audience} ORDER BY r.actor, r.country, r.day""")
+
+
+def actor_ranking(run: Run) -> list[dict]:
+    """Actors ranked by impressions: type, country, accounts, posts, impressions, engagement per
+    view, shares, mean daily unique viewers (summed over countries) and follower growth.
+
+    Input: posts, accounts (audience if present).
+    """
+    run.require("posts", "accounts")
+    daily = ("(SELECT actor, sum(unique_viewers) / count(DISTINCT day) AS daily_viewers "
+             "FROM audience GROUP BY actor)" if run.has("audience")
+             else "(SELECT NULL::VARCHAR AS actor, NULL::DOUBLE AS daily_viewers)")
+    return run.rows(f"""
+        WITH acc AS (
+          SELECT actor::VARCHAR AS actor, any_value(actor_type::VARCHAR) AS type,
+                 any_value(country::VARCHAR) AS country, count(*) AS accounts,
+                 sum(followers_end) - sum(followers_start) AS follower_growth
+          FROM accounts WHERE actor IS NOT NULL GROUP BY 1),
+        p AS (
+          SELECT actor::VARCHAR AS actor, count(*) AS posts, sum(impressions) AS impressions,
+                 (sum(likes) + sum(comments) + sum(shares)) / nullif(sum(impressions), 0)
+                   AS engagement_per_view,
+                 sum(shares) AS shares
+          FROM posts WHERE actor IS NOT NULL GROUP BY 1)
+        SELECT acc.actor, acc.type, acc.country, acc.accounts, coalesce(p.posts, 0) AS posts,
+               coalesce(p.impressions, 0) AS impressions, d.daily_viewers,
+               p.engagement_per_view, coalesce(p.shares, 0) AS shares, acc.follower_growth
+        FROM acc LEFT JOIN p USING (actor) LEFT JOIN {daily} d USING (actor)
+        ORDER BY impressions DESC, acc.actor""")
+
+
+def campaign_ranking(run: Run) -> list[dict]:
+    """Campaigns ranked by impressions: actor, posts, impressions, engagement per view, shares,
+    completion rate. Input: posts."""
+    run.require("posts")
     return run.rows("""
-        SELECT p.actor, e.country, e.day, sum(e.impressions) AS impressions,
-               sum(e.unique_viewers) AS viewers, sum(e.completions) AS completions
-        FROM exposures e JOIN posts p USING (post) WHERE p.actor IS NOT NULL
-        GROUP BY ALL ORDER BY p.actor, e.country, e.day""")
+        SELECT campaign::VARCHAR AS campaign, any_value(actor::VARCHAR) AS actor,
+               count(*) AS posts, sum(impressions) AS impressions,
+               sum(completions) / nullif(sum(impressions), 0) AS completion_rate,
+               (sum(likes) + sum(comments) + sum(shares)) / nullif(sum(impressions), 0)
+                 AS engagement_per_view,
+               sum(shares) AS shares
+        FROM posts WHERE campaign IS NOT NULL GROUP BY 1 ORDER BY impressions DESC, campaign""")
 
 
 def engagement_rate(run: Run) -> list[dict]:

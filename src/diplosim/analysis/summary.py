@@ -18,19 +18,24 @@ __all__ = ["belief_change", "favourability_change", "headline", "narrative_share
 
 
 def top_actor_reach(run: Run, per_country: int = 3) -> list[dict]:
-    """The ``per_country`` actors with most viewers (hourly unique, summed) in each country."""
-    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    """The ``per_country`` actors with most impressions in each country, with their mean daily
+    unique viewers there (null for folders without the ``audience`` table)."""
+    totals: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0, 0, 0])
     for r in reach(run):
         t = totals[(r["country"], r["actor"])]
-        t[0] += r["viewers"]
+        t[0] += r["impressions"]
         t[1] += r["completions"]
+        if r["unique_viewers"] is not None:
+            t[2] += r["unique_viewers"]
+            t[3] += 1
     ranked = sorted(totals.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][1]))
     out, shown = [], defaultdict(int)
-    for (country, actor), (viewers, completions) in ranked:
+    for (country, actor), (impressions, completions, viewers, days) in ranked:
         if shown[country] < per_country:
             shown[country] += 1
-            out.append({"country": country, "actor": actor, "viewers": viewers,
-                        "completions": completions})
+            out.append({"country": country, "actor": actor, "impressions": impressions,
+                        "completions": completions,
+                        "daily_viewers": viewers / days if days else None})
     return out
 
 

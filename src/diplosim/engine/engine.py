@@ -20,6 +20,7 @@ from diplosim.engine.outcomes import (
     ATTITUDE_SCHEMA,
     INTERACTION_KINDS,
     attitude_rows,
+    audience_table,
     interaction_table,
     push_ring,
     tally,
@@ -32,7 +33,7 @@ from diplosim.platform.exposure_pools import promote
 from diplosim.platform.recommender import MODES, SOURCE_MIX, build_candidates
 from diplosim.platform.videos import NEVER, NewVideos
 from diplosim.scenario.schema import Scenario
-from diplosim.store.writer import RunWriter
+from diplosim.store.writer import TABLES, RunWriter
 
 __all__ = ["Progress", "RunResult", "simulate"]
 
@@ -238,6 +239,7 @@ def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict
                 batches.clear()
             writer.append("attitudes", pa.Table.from_pylist(
                 attitude_rows(state, tick // 24 + 1), schema=ATTITUDE_SCHEMA))
+            writer.append("audience", audience_table(state, tick // 24))
         if progress is not None:
             progress(tick + 1, total_ticks, impressions)
     return {"impressions": impressions, "ticks": total_ticks,
@@ -253,6 +255,6 @@ def _manifest(scenario: Scenario, state: SimState) -> dict:
         "users": state.pop.size,
         "parameters": {name: {"value": state.params[name], "unit": p.unit, "source": p.source}
                        for name, p in PARAMETERS.items()},
-        "tables": ["accounts", "posts", "exposures", "interactions", "attitudes", "events"],
+        "tables": list(TABLES),
         "interaction_kinds": list(INTERACTION_KINDS),
     }

@@ -10,13 +10,42 @@ from numba import njit
 from diplosim.engine.kernel import FLAG
 from diplosim.engine.state import SimState
 
-__all__ = ["ATTITUDE_SCHEMA", "Outcome", "attitude_rows", "push_ring", "tally"]
+__all__ = ["ATTITUDE_SCHEMA", "AUDIENCE_SCHEMA", "Outcome", "attitude_rows", "audience_table",
+           "push_ring", "tally"]
 
 ATTITUDE_SCHEMA = pa.schema(
     [("day", pa.int32()), ("country", pa.string()), ("kind", pa.string()),
      ("subject", pa.string()), ("n", pa.int64())]
     + [(name, pa.float64()) for name in ("mean", "sd", "min", "q10", "q25", "q50", "q75", "q90",
                                          "max", "skew", "kurtosis", "share_pos", "share_neg")])
+
+#: Distinct users who saw at least one post of an actor that day, per viewer country.
+AUDIENCE_SCHEMA = pa.schema([("day", pa.int16()), ("actor", pa.string()),
+                             ("country", pa.string()), ("unique_viewers", pa.int64())])
+
+
+@njit(cache=True)
+def _mark_reached(viewers, actors, bits):
+    for i in range(viewers.shape[0]):
+        a = actors[i]
+        if a >= 0:
+            bits[viewers[i], a >> 3] |= np.uint8(1 << (a & 7))
+
+
+def audience_table(state: SimState, day: int) -> pa.Table:
+    """The day's distinct viewers per actor and country, from the reached bits; then clears them."""
+    pop, bits = state.pop, state.reached
+    rows: dict[str, list] = {"day": [], "actor": [], "country": [], "unique_viewers": []}
+    for a, actor in enumerate(state.scenario.actors):
+        hit = (bits[:, a >> 3] >> (a & 7)) & 1
+        counts = np.bincount(pop.country, weights=hit, minlength=len(pop.countries))
+        for c in np.flatnonzero(counts):
+            rows["day"].append(day)
+            rows["actor"].append(actor.id)
+            rows["country"].append(pop.countries[c])
+            rows["unique_viewers"].append(int(counts[c]))
+    bits[:] = 0
+    return pa.table(rows, schema=AUDIENCE_SCHEMA)
 
 
 @njit(cache=True)
@@ -73,6 +102,7 @@ def tally(state: SimState, tick: int, users: np.ndarray, page: int, out_video: n
     push_ring(viewer[shared].astype(np.int64), video[shared], tick, state.ring_vid,
               state.ring_tick, state.ring_pos)
     challenge = (flags & FLAG["challenge"]) > 0
+    _mark_reached(viewer, state.actor_of(video), state.reached)
     return Outcome(_exposures(state, tick, video, viewer, flags),
                    _interactions(state, tick, video, viewer, flags, via),
                    int(video.size), (viewer[challenge], video[challenge]))

@@ -60,6 +60,7 @@ class SimState:
     ring_tick: np.ndarray
     ring_pos: np.ndarray
     followers_start: np.ndarray
+    reached: np.ndarray                # uint8 (users, ceil(actors / 8)): bit a = saw actor a today
     # timeline state
     ranking: str = "engagement"
     labels_on: bool = True
@@ -76,9 +77,19 @@ class SimState:
     @property
     def nbytes_per_user(self) -> float:
         arrays = [self.expo, self.seen, self.seen_pos, self.extra_pos, self.ring_vid,
-                  self.ring_tick, self.ring_pos, self.vpn_draw, self.followers_start]
+                  self.ring_tick, self.ring_pos, self.vpn_draw, self.followers_start,
+                  self.reached]
         total = self.pop.nbytes + self.accounts.nbytes + sum(a.nbytes for a in arrays)
         return total / self.pop.size
+
+    def actor_of(self, videos: np.ndarray) -> np.ndarray:
+        """The actor index behind each video (its campaign's actor, else its author's), or -1."""
+        actors = [a.id for a in self.scenario.actors]
+        campaign_actor = np.array([actors.index(a) for a, _ in self.catalogue.campaigns] + [-1],
+                                  np.int64)
+        campaign = self.store.campaign[videos]
+        return np.where(campaign >= 0, campaign_actor[campaign],
+                        self.accounts.actor[self.store.author[videos]]).astype(np.int64)
 
     def topic_boost(self, tick: int) -> np.ndarray:
         boost = np.ones((len(self.pop.countries), len(TOPICS)), np.float64)
@@ -121,6 +132,7 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         extra_pos=np.zeros(n, np.uint8),
         ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.int32),
         ring_pos=np.zeros(size, np.uint8), followers_start=accounts.followers.copy(),
+        reached=np.zeros((n, max(1, (len(scenario.actors) + 7) // 8)), np.uint8),
         ranking=p.ranking, labels_on=p.state_media_labels,
         fact_check=p.moderation.fact_check,
         fact_check_delay=int(round(p.moderation.fact_check_delay_hours)),

@@ -51,9 +51,8 @@ def posts_table(state: SimState) -> pa.Table:
     claims = [c.id for c in s.claims]
     actors = [a.id for a in s.actors]
     author = st.author[:n]
-    campaign_actor = [actors.index(a) for a, _ in state.catalogue.campaigns]
     campaign = st.campaign[:n]
-    actor = np.where(campaign >= 0, np.array([*campaign_actor, -1])[campaign], acc.actor[author])
+    actor = state.actor_of(np.arange(n))
     fc = st.fact_check_tick[:n]
     stance_issue = st.stance_issue[:n]
     claim_true = np.array([c.true for c in s.claims] + [False])[st.claim[:n]]

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 __all__ = ["TABLES", "RunWriter", "write_json_atomic"]
 
-TABLES = ("accounts", "posts", "exposures", "interactions", "attitudes", "events")
+TABLES = ("accounts", "posts", "exposures", "interactions", "attitudes", "events", "audience")
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
