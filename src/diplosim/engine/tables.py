@@ -45,7 +45,7 @@ def _texts(state: SimState) -> list[str]:
 
 
 def posts_table(state: SimState) -> pa.Table:
-    st, s, acc = state.store, state.scenario, state.accounts
+    st, s = state.store, state.scenario
     n = st.n
     issues = [i.id for i in s.issues]
     claims = [c.id for c in s.claims]
