@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/example.yaml
 OUT ?= out/example
 
-.PHONY: install run test lint bench clean
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: install browser run test lint bench clean
 
 install: $(STAMP)
 
@@ -22,7 +24,13 @@ run: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 
-test: install lint
+# The report's browser test uses Debian's chromium (never a browser downloaded by a test tool).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install lint browser
 	$(BIN)/python -m pytest
 
 bench: install

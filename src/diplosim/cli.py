@@ -170,8 +170,11 @@ def run(
                                                   "out/NAME).")] = None,
     set_: SetOption = None,  # type: ignore[assignment]
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")] = False,
+    report_: Annotated[bool, typer.Option("--report/--no-report", help="Also write "
+                                          "RUN/report.html (default: yes).")] = True,
 ) -> None:
-    """Simulate the scenario hour by hour and write its event log (Parquet) to a run folder."""
+    """Simulate the scenario hour by hour, write its event log (Parquet) to a run folder, then
+    its HTML report; the last line printed is the report's path."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from diplosim.analysis.summary import headline
@@ -197,6 +200,20 @@ def run(
                   f"impressions of {m['posts']:,} posts in {m['wall_seconds']:.1f} s", markup=False)
         _print_headline(headline(folder))
     out.print(f"run written to {folder}", markup=False)
+    if report_:
+        from diplosim.report import write_report
+
+        with err.status("writing the report", spinner="dots") if not quiet else _nothing():
+            path = write_report(folder)
+        out.print(f"report: {path}", markup=False)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _table(title: str, rows: list[dict], limit: int = 12, fmt: dict | None = None) -> Table:
@@ -248,6 +265,57 @@ def summary(
                          event_effects(run), limit=30))
     out.print(_table("False claims: impressions before and after their label",
                      label_exposure(run)))
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder.", show_default=False)],
+    out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: "
+                                                   "RUN/report.html).")] = None,
+) -> None:
+    """Write a run's self-contained HTML report (opens offline); print its path."""
+    from diplosim.report import write_report
+
+    with err.status("writing the report", spinner="dots"):
+        path = write_report(run_dir, out_file)
+    out.print(f"report: {path}", markup=False)
+
+
+@app.command()
+def compare(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders.",
+                                                   show_default=False)],
+    out_file: Annotated[Path | None, typer.Option("--out", help="Also write the comparison "
+                                                   "as a self-contained HTML file.")] = None,
+    format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Put runs side by side: what differs in their setup, then the headline metrics."""
+    from diplosim.analysis.compare import compare_runs
+
+    if len(run_dirs) < 2:
+        raise DiplosimError("compare: give at least two run folders")
+    labels, rows = compare_runs(run_dirs)
+    if format is Format.json:
+        sys.stdout.write(json.dumps({"runs": labels, "rows": rows}) + "\n")
+    else:
+        t = Table("group", "metric", *labels, title="Runs side by side", title_justify="left")
+        for r in rows:
+            t.add_row(r["group"], printable(r["metric"]), *[_compare_cell(r[k]) for k in labels])
+        out.print(t)
+    if out_file is not None:
+        from diplosim.report import write_comparison
+
+        with err.status("writing the comparison", spinner="dots"):
+            path = write_comparison(run_dirs, out_file)
+        (err if format is Format.json else out).print(f"comparison: {path}", markup=False)
+
+
+def _compare_cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return _cell(value)
 
 
 @app.command()

@@ -15,7 +15,7 @@ def event_effects(run: Run, window_days: int = 2) -> list[dict]:
 
     ban: each foreign actor's impressions in the banned country; influencer_briefing: the
     campaign's impressions; policy: the positive-side share of each issue's impressions;
-    crisis and coordinated_network: impressions of posts on the topic / by the network.
+    crisis: the topic's share of impressions in the struck countries.
     """
     run.require("events", "exposures", "posts")
     out = []
@@ -44,10 +44,16 @@ def event_effects(run: Run, window_days: int = 2) -> list[dict]:
                 WHERE p.issue IS NOT NULL AND p.stance <> 0 AND e.day >= {lo} AND e.day < {hi}
                 GROUP BY ALL""")
         elif kind == "crisis":
+            countries = detail.get("countries") or []
+            where = ("e.country IN (SELECT unnest(?::VARCHAR[]))" if countries else "true")
             measures = run.rows(f"""
-                SELECT p.topic || ' impressions' AS measure, e.day, sum(e.impressions) AS value
+                SELECT ?::VARCHAR AS measure, e.day,
+                       sum(e.impressions) FILTER (WHERE p.topic = ?) / sum(e.impressions)
+                         AS value
                 FROM exposures e JOIN posts p USING (post)
-                WHERE p.topic = ? AND e.day >= {lo} AND e.day < {hi} GROUP BY ALL""", [subject])
+                WHERE {where} AND e.day >= {lo} AND e.day < {hi} GROUP BY ALL""",
+                                [f"{subject} share of impressions", subject,
+                                 *([countries] if countries else [])])
         else:
             continue
         out += _before_after(kind, subject, day, measures)

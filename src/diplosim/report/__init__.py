@@ -1,0 +1,31 @@
+"""Reports: one self-contained HTML file for a run folder (``write_report``) or for several runs
+side by side (``write_comparison``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["write_comparison", "write_report"]
+
+
+def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Write the HTML report of a run folder (default ``RUN/report.html``); returns its path."""
+    from diplosim.analysis.run import load_run
+    from diplosim.report.html import render_page, write_html
+    from diplosim.report.sections import build_sections, overview
+
+    run = load_run(run_dir)
+    sections = build_sections(run)
+    s = run.manifest.get("scenario") or {}
+    title = f"diplosim report: {s.get('name') or Path(run_dir).resolve().name}"
+    subtitle = s.get("description") or str(Path(run_dir))
+    page = render_page(title, subtitle.strip(), sections, overview(run))
+    return write_html(Path(out) if out else Path(run_dir) / "report.html", page)
+
+
+def write_comparison(run_dirs: list[str | Path], out: str | Path) -> Path:
+    """Write the HTML comparison of several run folders; returns its path."""
+    from diplosim.report.compare import comparison_page
+    from diplosim.report.html import write_html
+
+    return write_html(Path(out), comparison_page([Path(d) for d in run_dirs]))
