@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from diplosim.analysis.cascades import cascades
-from diplosim.analysis.compare import compare_runs, compare_series, run_labels
+from diplosim.analysis.compare import compare_runs, compare_series
 from diplosim.analysis.run import load_run
 from diplosim.report.html import render_page
 from diplosim.report.sections import MAX_PANELS, PALETTE, Section, Table
