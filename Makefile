@@ -8,7 +8,7 @@ OUT ?= out/example
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install browser run test lint bench clean
+.PHONY: install browser run test lint bench screenshot clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ test: install lint browser
 
 bench: install
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.json
+
+# The README's picture of the example's report (after `make run`).
+screenshot: install browser
+	$(BIN)/python -m docs.screenshot $(OUT) docs/report.png
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -28,6 +28,11 @@ def render(results: dict) -> str:
          f"{engine['video_store_bytes'] / 1e6:.1f} MB for {engine['posts']:,} videos", ""),
         ("peak memory of that run", f"{engine['peak_rss_bytes'] / 1e6:.0f} MB", ""),
     ]
+    if "analysis_headline" in results:
+        a = results["analysis_headline"]["runs"][0]
+        rows.append((f"headline metrics (`diplosim summary`) over {a['exposure_rows']:,} "
+                     "exposure rows", f"{a['seconds']:.1f} s (peak memory "
+                     f"{a['peak_rss_bytes'] / 1e6:,.0f} MB)", "< 60 s"))
     lines = [BEGIN, f"Measured by `make bench` on {results['machine']['cpus']} cores, "
              f"{results['started']}:", "", "| benchmark | figure | target |",
              "| --- | --- | --- |"]

@@ -95,7 +95,7 @@ def test_summary_of_a_run_and_refusal_of_an_unfinished_one(tmp_path):
     assert done.returncode == 0, done.stderr
     result = _diplosim("summary", str(out))
     assert result.returncode == 0, result.stderr
-    for title in ("Top actors by viewers reached", "Favourability change", "Narrative share",
+    for title in ("Top actors per country", "Favourability change", "Narrative share",
                   "Belief in each claim", "Engagement per view by actor", "Event effects",
                   "False claims"):
         assert title in result.stdout

@@ -235,7 +235,8 @@ def _cell(value: object) -> str:
 
 
 def _print_headline(h: dict[str, list[dict]]) -> None:
-    out.print(_table("Top actors by viewers reached, per country", h["reach"], limit=30))
+    out.print(_table("Top actors per country: impressions and mean daily distinct viewers",
+                     h["reach"], limit=30))
     out.print(_table("Favourability change toward foreign countries (largest first)",
                      h["favourability"], limit=10))
     share = {"positive_share": lambda v: f"{v:.1%}"}

@@ -123,3 +123,14 @@ def test_incomplete_or_foreign_folders_are_refused(tmp_path):
     run = load_run(_write(tmp_path / "posts_only", posts=POSTS))
     with pytest.raises(DiplosimError, match="needs the table"):
         reach(run)
+
+
+def test_tables_and_queries_as_pandas(tmp_path):
+    run = load_run(_write(tmp_path / "r", posts=POSTS, exposures=EXPOSURES))
+    posts = run.df("posts")
+    assert list(posts["impressions"]) == [100, 50, 200]
+    per_country = run.df("SELECT country, sum(impressions) AS n FROM exposures GROUP BY 1 "
+                         "ORDER BY 1")
+    assert per_country.to_dict("list") == {"country": ["JP", "US"], "n": [40, 310]}
+    with pytest.raises(DiplosimError, match="needs the table"):
+        run.df("attitudes")

@@ -48,6 +48,19 @@ class Run:
     def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
         return self.con.sql(query, params=params)
 
+    def df(self, table_or_query: str, params: list | None = None):
+        """A table (by name) or a SQL query's result as a pandas DataFrame.
+
+        pandas is optional: ``pip install 'diplosim[pandas]'``.
+        """
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            raise DiplosimError("Run.df needs pandas: pip install 'diplosim[pandas]'") from None
+        if table_or_query in TABLES:
+            return self.table(table_or_query).df()
+        return self.con.execute(table_or_query, params or []).df()
+
     def rows(self, query: str, params: list | None = None) -> list[dict]:
         cur = self.con.execute(query, params or [])
         names = [d[0] for d in cur.description]
