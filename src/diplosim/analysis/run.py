@@ -25,7 +25,7 @@ class Run:
         self.path, self.manifest = path, manifest
         self.con = duckdb.connect()
         self.tables: list[str] = []
-        for name in TABLES:
+        for name in (*TABLES, "rejected"):
             file = path / f"{name}.parquet"
             if file.exists():
                 literal = str(file).replace("'", "''")

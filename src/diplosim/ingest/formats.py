@@ -1,0 +1,393 @@
+"""Readers for the platform's research exports and for mapped CSV files.
+
+Every reader is a generator of ``(line, record)`` pairs, one per input row, read as a stream
+(a JSON-lines file of any size never sits in memory whole). A record is a dict in the common
+form below, or a ``Reject`` naming what is wrong with the row; nothing is dropped silently.
+
+Common post form: ``post, account, time`` (POSIX seconds), ``text, hashtags, shared_object,
+urls, country, language, likes, comments, shares, views, favorites``. Profiles (user info)
+have ``account, display_name, followers, following, likes, videos, verified, bio``; comments
+have ``comment, post, account, time, text, likes, parent``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from diplosim.errors import DiplosimError
+
+__all__ = ["FORMATS", "ColumnMap", "Reject", "load_map", "read"]
+
+HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
+URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@dataclass
+class Reject:
+    reason: str
+    raw: str = ""
+
+
+Row = tuple[int, dict | Reject]
+
+
+def _int(value, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{field}: expected a whole number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{field}: expected a whole number, got {str(value)[:40]!r}") from None
+    if f != f or f in (float("inf"), float("-inf")) or f != int(f):
+        raise ValueError(f"{field}: expected a whole number, got {str(value)[:40]!r}")
+    return int(f)
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def _required(record: dict, *fields: str) -> None:
+    missing = [f for f in fields if record.get(f) in (None, "")]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, object | Reject]]:
+    """Each line a JSON value; or the whole file one JSON document (a raw API page)."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        first = f.read(1)
+        while first and first.isspace():
+            first = f.read(1)
+        f.seek(0)
+        head = f.read(65536)
+        f.seek(0)
+        # a pretty-printed page (one document over many lines) is parsed whole; pages are small
+        if first in "[{" and "\n" in head.strip() and not _is_json_line(head.split("\n", 1)[0]):
+            text = f.read()
+            try:
+                yield 1, json.loads(text)
+            except json.JSONDecodeError as e:
+                yield e.lineno, Reject(f"not valid JSON: {e.msg} (line {e.lineno}, column "
+                                       f"{e.colno})", text[:300])
+            return
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as e:
+                yield n, Reject(f"not valid JSON: {e.msg} at column {e.colno}", line[:300])
+
+
+def _is_json_line(line: str) -> bool:
+    try:
+        json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def _items(path: Path, key: str) -> Iterator[tuple[int, dict | Reject, str]]:
+    """Unwrap API pages ``{"data": {key: [...]}}``, arrays of them, or bare items."""
+    for line, value in _json_lines(path):
+        if isinstance(value, Reject):
+            yield line, value, ""
+            continue
+        stack = value if isinstance(value, list) else [value]
+        for v in stack:
+            if isinstance(v, dict) and isinstance(v.get("data"), dict) and key in v["data"]:
+                items = v["data"][key]
+                if not isinstance(items, list):
+                    yield line, Reject(f"data.{key}: expected a list"), ""
+                    continue
+                for item in items:
+                    yield line, item, json.dumps(item)[:300]
+            elif isinstance(v, dict) and isinstance(v.get("data"), dict) and not v["data"]:
+                continue  # an empty page
+            else:
+                yield line, v, json.dumps(v)[:300] if not isinstance(v, Reject) else ""
+
+
+def tiktok_videos(path: Path) -> Iterator[Row]:
+    """TikTok Research API video query results (raw pages or JSON lines)."""
+    for line, item, raw in _items(path, "videos"):
+        if isinstance(item, Reject):
+            yield line, item
+            continue
+        if not isinstance(item, dict):
+            yield line, Reject("expected a JSON object (a video)", raw)
+            continue
+        try:
+            _required(item, "id", "username", "create_time")
+            tags = item.get("hashtag_names") or []
+            if not isinstance(tags, list):
+                raise ValueError("hashtag_names: expected a list")
+            text = _text(item.get("video_description"))
+            yield line, {
+                "post": str(item["id"]), "account": str(item["username"]),
+                "time": _int(item["create_time"], "create_time"), "text": text,
+                "hashtags": sorted({"#" + str(t).lstrip("#").lower() for t in tags}),
+                "shared_object": None, "urls": URL.findall(text or ""),
+                "country": _text(item.get("region_code")), "language": None,
+                "likes": _int(item.get("like_count"), "like_count"),
+                "comments": _int(item.get("comment_count"), "comment_count"),
+                "shares": _int(item.get("share_count"), "share_count"),
+                "views": _int(item.get("view_count"), "view_count"),
+                "favorites": _int(item.get("favorites_count"), "favorites_count"),
+                "music": _text(item.get("music_id")),
+            }
+        except ValueError as e:
+            yield line, Reject(str(e), raw)
+
+
+def tiktok_users(path: Path) -> Iterator[Row]:
+    """TikTok Research API user info results (one user per page or per line)."""
+    for line, item, raw in _json_lines_objects(path):
+        if isinstance(item, Reject):
+            yield line, item
+            continue
+        data = item.get("data") if isinstance(item.get("data"), dict) else item
+        try:
+            _required(data, "username")
+            yield line, {
+                "account": str(data["username"]), "display_name": _text(
+                    data.get("display_name")), "bio": _text(data.get("bio_description")),
+                "verified": bool(data.get("is_verified")) if data.get("is_verified")
+                is not None else None,
+                "followers": _int(data.get("follower_count"), "follower_count"),
+                "following": _int(data.get("following_count"), "following_count"),
+                "likes": _int(data.get("likes_count"), "likes_count"),
+                "videos": _int(data.get("video_count"), "video_count"),
+            }
+        except ValueError as e:
+            yield line, Reject(str(e), raw)
+
+
+def _json_lines_objects(path: Path) -> Iterator[tuple[int, dict | Reject, str]]:
+    for line, value in _json_lines(path):
+        if isinstance(value, Reject):
+            yield line, value, ""
+        elif isinstance(value, dict):
+            yield line, value, json.dumps(value)[:300]
+        else:
+            yield line, Reject("expected a JSON object", json.dumps(value)[:300]), ""
+
+
+def tiktok_comments(path: Path) -> Iterator[Row]:
+    """TikTok Research API video comments results (raw pages or JSON lines)."""
+    for line, item, raw in _items(path, "comments"):
+        if isinstance(item, Reject):
+            yield line, item
+            continue
+        if not isinstance(item, dict):
+            yield line, Reject("expected a JSON object (a comment)", raw)
+            continue
+        try:
+            _required(item, "id", "video_id", "create_time")
+            yield line, {
+                "comment": str(item["id"]), "post": str(item["video_id"]),
+                "account": _text(item.get("username")),
+                "time": _int(item["create_time"], "create_time"),
+                "text": _text(item.get("text")), "likes": _int(item.get("like_count"),
+                                                               "like_count"),
+                "parent": _text(item.get("parent_comment_id")),
+            }
+        except ValueError as e:
+            yield line, Reject(str(e), raw)
+
+
+def zeeschuimer(path: Path) -> Iterator[Row]:
+    """Zeeschuimer / 4CAT TikTok NDJSON: one captured item per line, the post under ``data``."""
+    for line, item, raw in _json_lines_objects(path):
+        if isinstance(item, Reject):
+            yield line, item
+            continue
+        if item.get("source_platform") not in (None, "tiktok.com", "tiktok"):
+            yield line, Reject(f"source_platform: expected tiktok.com, got "
+                               f"{str(item.get('source_platform'))[:40]!r}", raw)
+            continue
+        data = item.get("data", item)
+        try:
+            if not isinstance(data, dict):
+                raise ValueError("data: expected a JSON object")
+            author = data.get("author")
+            account = author.get("uniqueId") if isinstance(author, dict) else author
+            stats = data.get("stats") or {}
+            post = {"post": _text(data.get("id") or item.get("item_id")),
+                    "account": _text(account), "time": _int(data.get("createTime"), "createTime")}
+            _required(post, "post", "account", "time")
+            text = _text(data.get("desc"))
+            tags = [c.get("title") for c in data.get("challenges") or [] if isinstance(c, dict)]
+            tags += HASHTAG.findall(text or "")
+            music = data.get("music")
+            yield line, {
+                **post, "text": text,
+                "hashtags": sorted({"#" + str(t).lstrip("#").lower() for t in tags if t}),
+                "shared_object": None, "urls": URL.findall(text or ""),
+                "country": _text(data.get("locationCreated")), "language": _text(
+                    data.get("textLanguage")),
+                "likes": _int(stats.get("diggCount"), "stats.diggCount"),
+                "comments": _int(stats.get("commentCount"), "stats.commentCount"),
+                "shares": _int(stats.get("shareCount"), "stats.shareCount"),
+                "views": _int(stats.get("playCount"), "stats.playCount"),
+                "favorites": _int(stats.get("collectCount"), "stats.collectCount"),
+                "music": _text(music.get("id")) if isinstance(music, dict) else None,
+            }
+        except ValueError as e:
+            yield line, Reject(str(e), raw)
+
+
+class ColumnMap(BaseModel):
+    """``--map MAP.yaml`` for generic CSV: which column holds what."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    class Columns(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        post: str
+        account: str
+        time: str
+        text: str | None = None
+        hashtags: str | None = None
+        shared_object: str | None = None
+        url: str | None = None
+        country: str | None = None
+        language: str | None = None
+        likes: str | None = None
+        comments: str | None = None
+        shares: str | None = None
+        views: str | None = None
+
+    description: str | None = None
+    source: str | None = None
+    columns: Columns
+    time_format: str = Field("unix", description="unix (seconds), unix_ms, iso, or a strptime "
+                                                 "pattern (read as UTC)")
+    list_separator: str = " "
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+
+def load_map(path: Path) -> ColumnMap:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise DiplosimError(f"{path}: cannot read the column map ({e.strerror})") from None
+    except yaml.YAMLError as e:
+        raise DiplosimError(f"{path}: not valid YAML ({e})") from None
+    try:
+        return ColumnMap.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+                             for err in e.errors())
+        raise DiplosimError(f"{path}: {problems}") from None
+
+
+def _time(value: str, fmt: str, field: str) -> int:
+    value = value.strip()
+    if not value:
+        raise ValueError(f"{field}: empty")
+    if fmt in ("unix", "unix_ms"):
+        t = float(value) if re.fullmatch(r"-?\d+(\.\d*)?([eE]\d+)?", value) else None
+        if t is None:
+            raise ValueError(f"{field}: expected POSIX seconds, got {value[:40]!r}")
+        return int(t // 1000 if fmt == "unix_ms" else t)
+    try:
+        if fmt == "iso":
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        else:
+            dt = datetime.strptime(value, fmt)
+    except ValueError:
+        raise ValueError(f"{field}: expected a time as {fmt}, got {value[:40]!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp())
+
+
+def mapped_csv(path: Path, column_map: ColumnMap) -> Iterator[Row]:
+    cols = column_map.columns
+    with open(path, encoding=column_map.encoding, errors="replace", newline="") as f:
+        reader = csv.reader(f, delimiter=column_map.delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        header[0] = header[0].lstrip("\ufeff")
+        index = {name: i for i, name in enumerate(header)}
+        wanted = {k: v for k, v in cols.model_dump().items() if v is not None}
+        absent = [f"{k} -> {v!r}" for k, v in wanted.items() if v not in index]
+        if absent:
+            raise DiplosimError(f"{path}:1: the map names columns the header lacks: "
+                                f"{', '.join(absent)} (header: {', '.join(header)})")
+        sep = column_map.list_separator
+        for values in reader:
+            line = reader.line_num
+            if len(values) != len(header):
+                yield line, Reject(f"expected {len(header)} fields, got {len(values)}",
+                                   _raw(values))
+                continue
+
+            def get(field: str, values=values) -> str | None:
+                name = wanted.get(field)
+                return values[index[name]] if name is not None else None
+
+            try:
+                post = {"post": get("post"), "account": get("account")}
+                _required(post, "post", "account")
+                text = get("text")
+                tags = (get("hashtags") or "").split(sep) if "hashtags" in wanted else \
+                    HASHTAG.findall(text or "")
+                urls = [u for u in (get("url") or "").split(sep) if u] if "url" in wanted \
+                    else URL.findall(text or "")
+                yield line, {
+                    **post, "time": _time(get("time") or "", column_map.time_format,
+                                          wanted["time"]),
+                    "text": text or None,
+                    "hashtags": sorted({"#" + t.strip().lstrip("#").lower()
+                                        for t in tags if t.strip()}),
+                    "shared_object": get("shared_object") or None, "urls": urls,
+                    "country": get("country") or None, "language": get("language") or None,
+                    **{k: _int(get(k), wanted.get(k, k)) for k in
+                       ("likes", "comments", "shares", "views")},
+                    "favorites": None, "music": None,
+                }
+            except ValueError as e:
+                yield line, Reject(str(e), _raw(values))
+
+
+def _raw(values: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerow(values)
+    return buf.getvalue().strip()[:300]
+
+
+#: format name -> (reader, kind of record)
+FORMATS = {"tiktok": (tiktok_videos, "posts"), "tiktok-users": (tiktok_users, "profiles"),
+           "tiktok-comments": (tiktok_comments, "comments"), "zeeschuimer": (zeeschuimer, "posts"),
+           "csv": (mapped_csv, "posts")}
+
+
+def read(fmt: str, path: Path, column_map: ColumnMap | None = None) -> Iterator[Row]:
+    if fmt == "csv":
+        if column_map is None:
+            raise DiplosimError("import csv: give the column map with --map MAP.yaml")
+        return mapped_csv(path, column_map)
+    return FORMATS[fmt][0](path)
