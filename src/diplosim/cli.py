@@ -319,6 +319,110 @@ def _compare_cell(value: object) -> str:
     return _cell(value)
 
 
+class ImportFormat(StrEnum):
+    tiktok = "tiktok"
+    tiktok_users = "tiktok-users"
+    tiktok_comments = "tiktok-comments"
+    zeeschuimer = "zeeschuimer"
+    csv = "csv"
+
+
+@app.command("import")
+def import_(
+    fmt: Annotated[ImportFormat, typer.Argument(metavar="FORMAT", help="tiktok (Research API "
+                   "videos), tiktok-users, tiktok-comments, zeeschuimer, csv (with --map).",
+                   show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="Input files.", show_default=False)],
+    into: Annotated[Path, typer.Option("--into", help="Folder of tables to create or add to.",
+                                       show_default=False)],
+    map_file: Annotated[Path | None, typer.Option("--map", help="Column map (YAML) for csv; "
+                                                  "see maps/.")] = None,
+    actors: Annotated[Path | None, typer.Option("--actors", help="Actor registry CSV: handle, "
+                                                "actor_type, country, label.")] = None,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace account names "
+                                               "and ids with keyed hashes.")] = False,
+    key: Annotated[str | None, typer.Option("--key", envvar="DIPLOSIM_KEY", help="The key for "
+                                            "--pseudonymise (default: a new one, shown once).")]
+    = None,
+) -> None:
+    """Import research exports into a folder of contract tables; every row is loaded, rejected
+    (with file, line and reason, in the `rejected` table) or counted as a duplicate."""
+    from diplosim.ingest.formats import load_map
+    from diplosim.ingest.importer import import_files, load_registry
+
+    column_map = load_map(map_file) if map_file is not None else None
+    if fmt is ImportFormat.csv and column_map is None:
+        raise DiplosimError("import csv: give the column map with --map MAP.yaml (see maps/)")
+    registry = load_registry(actors) if actors is not None else None
+    if key is not None and not pseudonymise:
+        raise DiplosimError("--key is only used with --pseudonymise")
+    with err.status("importing", spinner="dots") as status:
+        result = import_files(fmt.value, files, into, column_map, registry,
+                              key=(key or "") if pseudonymise else None,
+                              progress=lambda n: status.update(f"importing: {n:,} rows read"))
+    t = Table("rows read", "loaded", "rejected", "duplicates", title=f"import into {into}",
+              title_justify="left")
+    t.add_row(f"{result.rows:,}", f"{result.loaded:,}", f"{result.rejected:,}",
+              f"{result.duplicates:,}")
+    out.print(t)
+    if result.rejected:
+        out.print(f"rejected rows, with file, line and reason: {into}/rejected.parquet "
+                  f"(e.g. diplosim summary {into})", markup=False)
+    if result.key_generated:
+        err.print(f"pseudonymisation key (shown once, not stored; keep it to add more data): "
+                  f"{result.key_generated}", markup=False)
+
+
+class CoordinationBy(StrEnum):
+    shared_object = "shared_object"
+    url = "url"
+    hashtag = "hashtag"
+    text = "text"
+
+
+@app.command()
+def coordination(
+    run_dir: Annotated[Path, typer.Argument(help="A run or import folder.", show_default=False)],
+    by: Annotated[CoordinationBy, typer.Option("--by", help="What accounts act on together.")]
+    = CoordinationBy.shared_object,
+    window: Annotated[float, typer.Option("--window", min=0, help="Seconds between two "
+                                          "accounts' actions (inclusive).")] = 60.0,
+    min_weight: Annotated[int, typer.Option("--min-weight", min=1, help="Co-actions a pair "
+                                            "needs to be kept (one can be chance).")] = 2,
+    threshold: Annotated[float, typer.Option("--threshold", min=0, max=1, help="Text: "
+                                             "estimated Jaccard similarity (MinHash).")] = 0.7,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the pairs as CSV "
+                                                   "(account_a, account_b, weight).")] = None,
+) -> None:
+    """Find pairs of accounts that shared the same object, URL, hashtag or near-identical text
+    within a time window; print the groups they form."""
+    from diplosim.analysis.coordination import account_stats
+    from diplosim.analysis.coordination import coordination as detect
+    from diplosim.analysis.run import load_run
+
+    run = load_run(run_dir)
+    with err.status("finding co-actions", spinner="dots"):
+        net = detect(run, by.value, window, min_weight, threshold)
+        stats = account_stats(net)
+    if out_file is not None:
+        import csv
+
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out_file.with_name(f".{out_file.name}.tmp")
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["account_a", "account_b", "weight"])
+            w.writerows((r["account_a"], r["account_b"], r["weight"]) for r in net.rows())
+        tmp.replace(out_file)
+    comps = Counter(r["component"] for r in stats)
+    out.print(f"{len(net.a):,} pairs among {len(stats):,} accounts in {len(comps):,} connected "
+              f"groups (by {by.value}, window {window:g} s, min weight {min_weight})",
+              markup=False)
+    out.print(_table("Most coordinated accounts", stats, limit=15))
+    if out_file is not None:
+        out.print(f"pairs written to {out_file}", markup=False)
+
+
 @app.command()
 def parameters() -> None:
     """List the model's parameter table: name, default, unit, range and source."""

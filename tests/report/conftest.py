@@ -77,8 +77,10 @@ def hostile_run(tmp_path_factory) -> Path:
                  "unique_viewers": [60, 50, 40]}
     audience = {"day": [0, 1], "actor": [EVIL, EVIL], "country": ["US", "US"],
                 "unique_viewers": [55, 45]}
-    interactions = {"kind": ["share", "share"], "post": [0, 0], "account": [12, 13],
-                    "from_account": [10, 12], "time": [10, 20]}
+    # two accounts (one named with markup) share the same two posts seconds apart: coordinated
+    interactions = {"kind": ["share"] * 4, "post": [0, 0, 1, 1],
+                    "account": [EVIL_IMG, "u13", EVIL_IMG, "u13"],
+                    "from_account": ["10", EVIL_IMG, "10", EVIL_IMG], "time": [10, 20, 30, 40]}
     attitudes = {"day": [0, 1, 0, 1], "country": ["US"] * 4,
                  "kind": ["favourability", "favourability", "belief", "belief"],
                  "subject": [EVIL_IMG, EVIL_IMG, EVIL, EVIL], "n": [100] * 4,

@@ -21,7 +21,8 @@ from diplosim.report import write_comparison, write_report
 from tests.report.browser import chromium, open_report
 from tests.report.conftest import EVIL, EVIL_CLOSE, EVIL_IMG, cli, write_folder
 
-SECTION_IDS = ["reach", "favourability", "narratives", "claims", "cascades", "actors", "events",
+SECTION_IDS = ["reach", "favourability", "narratives", "claims", "cascades", "actors",
+               "coordination", "events",
                "scenario"]
 
 
@@ -99,7 +100,7 @@ def test_the_report_is_one_file_that_needs_no_network(example_run):
     assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
     figures = [json.loads(text) for attrs, text in scan.scripts
                if attrs.get("type") == "application/json"]
-    assert len(figures) == 5
+    assert len(figures) == 6
 
 
 def test_the_report_shows_the_runs_figures(example_run):
@@ -141,7 +142,7 @@ def test_the_report_renders_in_chromium(example_run, tmp_path):
     assert page.page_errors == []
     assert [m for m in page.console if m[0] in ("error", "warning")] == []
     assert page.requests == [report.resolve().as_uri()]  # nothing fetched but the file itself
-    assert page.plots == 5
+    assert page.plots == 6
     assert page.plot_paths > 200  # bars, lines and markers drawn as SVG
     assert page.texts["#actors table td"] == "ua_citizens"  # the largest actor ranks first
     image = Image.open(io.BytesIO(page.screenshot)).convert("RGB")
@@ -171,7 +172,7 @@ def test_strings_from_data_are_shown_as_text_never_run(hostile_run):
     assert page.texts["header h1"] == f"diplosim report: {EVIL}"
     assert page.texts["#reach .legendtext"] == EVIL  # drawn by Plotly as SVG text
     assert page.texts["#narratives .annotation-text"] == f"{EVIL_CLOSE}: share on the positive side"
-    assert page.plots == 5
+    assert page.plots == 6
 
 
 def test_a_folder_with_some_tables_says_what_it_lacks(tmp_path):

@@ -95,7 +95,7 @@ def pseudonym(key: str) -> Callable[[str | None], str | None]:
 def load_registry(path: Path) -> list[dict]:
     """``--actors registry.csv``: handle, actor_type, country, label (one actor per row)."""
     try:
-        f = open(path, encoding="utf-8", newline="")
+        f = open(path, encoding="utf-8", newline="")  # noqa: SIM115 (closed by `with f` below)
     except OSError as e:
         raise DiplosimError(f"{path}: cannot read the actor registry ({e.strerror})") from None
     rows, problems = [], []
@@ -260,7 +260,7 @@ def _merge(stage: Path, parts: Path, kind: str) -> tuple[int, int]:
                 FROM read_parquet('{_glob(stage, kind)}'))
               WHERE rn = 1 {anti})
         TO '{str(target).replace("'", "''")}' (FORMAT parquet, COMPRESSION zstd)""")
-    (kept,) = con.execute(f"SELECT count(*) FROM read_parquet('{str(target)}')").fetchone()
+    (kept,) = con.execute(f"SELECT count(*) FROM read_parquet('{target!s}')").fetchone()
     if kept:
         target.rename(parts / f"{kind}-{tag}.parquet")
     else:

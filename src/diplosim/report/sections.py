@@ -293,6 +293,14 @@ def actors(run: Run) -> Section:
     sec.tables.append(Table("Campaigns", campaign_ranking(run), {
         "posts": "int", "impressions": "int", "completion_rate": "pct",
         "engagement_per_view": "pct", "shares": "int"}))
+    top = run.rows("""
+        SELECT account::VARCHAR AS account, count(*) AS posts, sum(impressions) AS impressions,
+               (sum(likes) + sum(comments) + sum(shares)) / nullif(sum(impressions), 0)
+                 AS engagement_per_view, sum(shares) AS shares
+        FROM posts GROUP BY 1 ORDER BY impressions DESC NULLS LAST, posts DESC, account
+        LIMIT 20""")
+    sec.tables.append(Table("Top accounts by impressions", top, {
+        "posts": "int", "impressions": "int", "engagement_per_view": "pct", "shares": "int"}))
     return sec
 
 
@@ -343,9 +351,72 @@ def _tidy(scenario: dict) -> dict:
     return drop(data)
 
 
+MAX_NODES = 300  # accounts drawn in the coordination network (the heaviest)
+
+
+def coordination_network(run: Run) -> Section:
+    sid, title = "coordination", "Coordinated behaviour"
+    if (missing := _needs(run, sid, title, "posts")) is not None:
+        return missing
+    import networkx as nx
+
+    from diplosim.analysis.coordination import account_stats, bursts, coordination
+
+    sec = Section(sid, title, intro="Pairs of accounts that shared the same post or object "
+                  "within 60 seconds at least twice (the default detector), drawn as a network "
+                  "of the most active accounts, coloured by Louvain community.")
+    net = coordination(run)
+    if net.a.size == 0:
+        sec.missing = "No pair of accounts shared the same object within 60 s twice or more."
+        return sec
+    stats = account_stats(net)
+    keep = {r["account"] for r in stats[:MAX_NODES]}
+    community = {r["account"]: r["community"] for r in stats}
+    g = nx.Graph()
+    for r in net.rows():
+        if r["account_a"] in keep and r["account_b"] in keep:
+            g.add_edge(r["account_a"], r["account_b"], weight=r["weight"])
+    pos = nx.spring_layout(g, seed=1, weight="weight")
+    ex, ey = [], []
+    for a, b in g.edges():
+        ex += [pos[a][0], pos[b][0], None]
+        ey += [pos[a][1], pos[b][1], None]
+    fig = go.Figure(go.Scatter(x=ex, y=ey, mode="lines", line={"width": 0.5, "color": "#bbb"},
+                               hoverinfo="skip", showlegend=False))
+    nodes = list(g.nodes())
+    fig.add_scatter(x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers",
+                    text=nodes, hovertemplate="%{text}<extra></extra>", showlegend=False,
+                    marker={"size": 7, "color": [PALETTE[community[n] % len(PALETTE)]
+                                                 for n in nodes]})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(height=560)
+    sec.figure = fig
+    comps = {r["component"] for r in stats}
+    sec.notes.append(f"{len(net.a):,} pairs among {len(stats):,} accounts in {len(comps):,} "
+                     f"connected groups; {len(nodes):,} accounts drawn.")
+    if run.has("accounts") and "inauthentic" in run.table("accounts").columns:
+        truth = {a for (a,) in run.con.execute(
+            "SELECT account::VARCHAR FROM accounts WHERE inauthentic").fetchall()}
+        flagged = {r["account"] for r in stats}
+        if truth:
+            hit = len(truth & flagged)
+            sec.notes.append(f"Against the planted network (ground truth): precision "
+                             f"{hit / len(flagged):.1%}, recall {hit / len(truth):.1%}.")
+    sec.tables.append(Table("Most coordinated accounts", stats[:20], {
+        "degree": "int", "weight": "int", "component": "int", "component_size": "int",
+        "community": "int", "community_size": "int"}))
+    found = bursts(run, "hashtag")
+    if found:
+        sec.tables.append(Table("Hashtag bursts (hourly count above the previous day's mean by "
+                                "3 sd)", found[:20], {"start": "int", "end": "int",
+                                                      "peak": "int", "actions": "int"}))
+    return sec
+
+
 SECTIONS: tuple[Callable[[Run], Section], ...] = (
     reach_by_country, favourability_over_time, narrative_share, beliefs, cascade_sizes, actors,
-    events, scenario)
+    coordination_network, events, scenario)
 
 
 def build_sections(run: Run) -> list[Section]:

@@ -1,0 +1,328 @@
+"""Coordinated behaviour: pairs of accounts that acted on the same thing within seconds.
+
+A co-action is two actions by distinct accounts on the same object (a shared post, a URL, a
+hashtag, or a near-duplicate text) at most ``window`` seconds apart (inclusive). The weight of
+a pair is the number of such co-actions between them. This is the co-retweet / co-link /
+co-hashtag / co-similar-message network of Graham et al.'s coordination-network-toolkit
+(QUT Digital Observatory), computed here with a sort and a sliding window instead of a
+self-join, so its cost grows with the actions plus the pairs found.
+
+Sources of actions: ``posts.shared_object`` (imported retweets, reposts) and ``interactions``
+of kind ``share`` (simulated shares: the post is the object); ``posts.urls``;
+``posts.hashtags``; ``posts.text`` clustered by MinHash (word 3-gram shingles, 64 hashes,
+16 bands of 4) with an estimated Jaccard similarity of at least ``text_threshold``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from diplosim.analysis.run import Run
+
+__all__ = ["Actions", "Network", "account_stats", "actions", "bursts", "co_action_pairs",
+           "coordination", "groups"]
+
+BY = ("shared_object", "url", "hashtag", "text")
+
+
+@dataclass
+class Network:
+    """Pairs with ``a < b`` (indices into ``accounts``, which is sorted, so names compare the
+    same way) and their weights."""
+
+    accounts: np.ndarray   # object array of account names, sorted
+    a: np.ndarray
+    b: np.ndarray
+    weight: np.ndarray
+
+    def rows(self) -> list[dict]:
+        return [{"account_a": self.accounts[i], "account_b": self.accounts[j], "weight": int(w)}
+                for i, j, w in zip(self.a, self.b, self.weight, strict=True)]
+
+
+@dataclass
+class Actions:
+    """Actions as codes: ``account`` indexes ``names`` (sorted), ``obj`` numbers the objects."""
+
+    names: np.ndarray
+    account: np.ndarray
+    obj: np.ndarray
+    time: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Actions:
+        e = np.empty(0, np.int64)
+        return cls(np.empty(0, object), e, e, e)
+
+
+def actions(run: Run, by: str, text_threshold: float = 0.7) -> Actions:
+    """Every action of kind ``by``: who, on what, when (POSIX seconds or simulated seconds)."""
+    if by not in BY:
+        raise ValueError(f"by: expected one of {', '.join(BY)}, got {by!r}")
+    run.require("posts")
+    columns = set(run.table("posts").columns)
+    needed = {"shared_object": "shared_object", "url": "urls", "hashtag": "hashtags",
+              "text": "text"}[by]
+    has_posts = {"account", "time", needed} <= columns
+    parts = []
+    if by == "shared_object":
+        if has_posts:
+            parts.append("SELECT account::VARCHAR AS account, shared_object::VARCHAR AS object, "
+                         "time FROM posts WHERE shared_object IS NOT NULL")
+        if run.has("interactions"):
+            parts.append("SELECT account::VARCHAR AS account, post::VARCHAR AS object, time "
+                         "FROM interactions "
+                         "WHERE kind = 'share'")
+    elif not has_posts:
+        return Actions.empty()
+    elif by == "url":
+        parts.append("SELECT account::VARCHAR AS account, unnest(urls) AS object, time "
+                     "FROM posts WHERE len(urls) > 0")
+    elif by == "hashtag":
+        parts.append("SELECT account::VARCHAR AS account, unnest(hashtags) AS object, time "
+                     "FROM posts "
+                     "WHERE len(hashtags) > 0")
+    else:
+        rows = run.con.execute("SELECT account::VARCHAR, text, time FROM posts "
+                               "WHERE text IS NOT NULL AND text <> ''").fetchall()
+        if not rows:
+            return Actions.empty()
+        accounts, texts, times = zip(*rows, strict=True)
+        names, acc = np.unique(np.asarray(accounts, dtype=object), return_inverse=True)
+        return Actions(names, acc.astype(np.int64), text_clusters(list(texts), text_threshold),
+                       np.asarray(times, np.int64))
+    if not parts:
+        return Actions.empty()
+    union = " UNION ALL ".join(parts)
+    data = run.con.execute(f"""
+        WITH x AS ({union})
+        SELECT (dense_rank() OVER (ORDER BY account) - 1)::BIGINT AS acc,
+               (dense_rank() OVER (ORDER BY object) - 1)::BIGINT AS obj,
+               time::BIGINT AS time FROM x""").fetchnumpy()
+    names = run.con.execute(f"SELECT DISTINCT account FROM ({union}) ORDER BY 1").fetchnumpy()
+    return Actions(np.asarray(names["account"], dtype=object), np.asarray(data["acc"]),
+                   np.asarray(data["obj"]), np.asarray(data["time"]))
+
+
+@njit(cache=True)
+def _count_pairs(obj, t, acc, window):
+    n = obj.shape[0]
+    total = 0
+    for i in range(n):
+        j = i + 1
+        while j < n and obj[j] == obj[i] and t[j] - t[i] <= window:
+            if acc[j] != acc[i]:
+                total += 1
+            j += 1
+    return total
+
+
+@njit(cache=True)
+def _fill_pairs(obj, t, acc, window, out_a, out_b):
+    n = obj.shape[0]
+    k = 0
+    for i in range(n):
+        j = i + 1
+        while j < n and obj[j] == obj[i] and t[j] - t[i] <= window:
+            if acc[j] != acc[i]:
+                out_a[k] = min(acc[i], acc[j])
+                out_b[k] = max(acc[i], acc[j])
+                k += 1
+            j += 1
+
+
+def co_action_pairs(act: Actions, window: float, min_weight: int = 1) -> Network:
+    """Pairs of distinct accounts acting on the same object within ``window`` seconds."""
+    order = np.lexsort((act.time, act.obj))
+    obj, t, acc = act.obj[order], act.time[order], act.account[order]
+    n = _count_pairs(obj, t, acc, window)
+    a, b = np.empty(n, np.int64), np.empty(n, np.int64)
+    _fill_pairs(obj, t, acc, window, a, b)
+    m = max(len(act.names), 1)
+    uniq, weight = np.unique(a * m + b, return_counts=True)
+    keep = weight >= min_weight
+    uniq, weight = uniq[keep], weight[keep]
+    return Network(act.names, uniq // m, uniq % m, weight)
+
+
+def coordination(run: Run, by: str = "shared_object", window: float = 60,
+                 min_weight: int = 2, text_threshold: float = 0.7) -> Network:
+    """The co-action network of a run folder (simulated or imported). The defaults (shared
+    objects, 60 s, at least 2 co-actions) are the default detector."""
+    return co_action_pairs(actions(run, by, text_threshold), window, min_weight)
+
+
+@njit(cache=True)
+def _find(parent, i):
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+@njit(cache=True)
+def _components(n, a, b):
+    parent = np.arange(n)
+    for k in range(a.shape[0]):
+        x, y = _find(parent, a[k]), _find(parent, b[k])
+        if x != y:
+            parent[max(x, y)] = min(x, y)
+    for i in range(n):
+        parent[i] = _find(parent, i)
+    return parent
+
+
+def groups(net: Network, seed: int = 0) -> dict[str, np.ndarray]:
+    """Per account in the network: connected component and Louvain community (networkx,
+    weighted, resolution 1), both numbered by size, largest 0; -1 for accounts without edges."""
+    import networkx as nx
+
+    n = len(net.accounts)
+    component = np.full(n, -1, np.int64)
+    community = np.full(n, -1, np.int64)
+    if net.a.size == 0:
+        return {"component": component, "community": community}
+    root = _components(n, net.a, net.b)
+    linked = np.zeros(n, np.bool_)
+    linked[net.a] = linked[net.b] = True
+    component[linked] = _rank_by_size(root[linked])
+    g = nx.Graph()
+    g.add_weighted_edges_from(zip(net.a.tolist(), net.b.tolist(), net.weight.tolist(),
+                                  strict=True))
+    labels = np.full(n, -1, np.int64)
+    for c, members in enumerate(nx.community.louvain_communities(g, weight="weight",
+                                                                 seed=seed)):
+        labels[list(members)] = c
+    community[linked] = _rank_by_size(labels[linked])
+    return {"component": component, "community": community}
+
+
+def _rank_by_size(labels: np.ndarray) -> np.ndarray:
+    uniq, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    rank = np.empty(uniq.size, np.int64)
+    rank[np.lexsort((uniq, -counts))] = np.arange(uniq.size)
+    return rank[inverse]
+
+
+def account_stats(net: Network, seed: int = 0) -> list[dict]:
+    """Per account with at least one edge: degree, total weight, component and community
+    (with their sizes), largest weight first."""
+    g = groups(net, seed)
+    n = len(net.accounts)
+    degree = np.bincount(net.a, minlength=n) + np.bincount(net.b, minlength=n)
+    strength = (np.bincount(net.a, weights=net.weight, minlength=n)
+                + np.bincount(net.b, weights=net.weight, minlength=n))
+    comp_size = np.bincount(g["component"][g["component"] >= 0]) if net.a.size else []
+    comm_size = np.bincount(g["community"][g["community"] >= 0]) if net.a.size else []
+    out = []
+    for i in np.flatnonzero(degree):
+        out.append({"account": net.accounts[i], "degree": int(degree[i]),
+                    "weight": int(strength[i]), "component": int(g["component"][i]),
+                    "component_size": int(comp_size[g["component"][i]]),
+                    "community": int(g["community"][i]),
+                    "community_size": int(comm_size[g["community"][i]])})
+    out.sort(key=lambda r: (-r["weight"], r["account"]))
+    return out
+
+
+# ---- near-duplicate text -----------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MERSENNE = (1 << 61) - 1
+HASHES, BANDS = 64, 16
+
+
+def _shingles(text: str) -> np.ndarray:
+    words = _WORD.findall(text.lower())
+    grams = [" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))]
+    return np.array([hash_text(g) for g in grams], dtype=np.uint64)
+
+
+def hash_text(s: str) -> int:
+    """A stable 61-bit hash (Python's ``hash`` of str is salted per process)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") \
+        & _MERSENNE
+
+
+def text_clusters(texts: list[str], threshold: float = 0.7) -> np.ndarray:
+    """Cluster ids of near-duplicate texts: MinHash signatures, banded LSH for candidates,
+    then pairs whose estimated Jaccard similarity is at least ``threshold`` are joined."""
+    rng = np.random.default_rng(20240501)
+    a = rng.integers(1, _MERSENNE, HASHES, dtype=np.uint64)
+    b = rng.integers(0, _MERSENNE, HASHES, dtype=np.uint64)
+    n = len(texts)
+    sig = np.empty((n, HASHES), np.uint64)
+    for i, text in enumerate(texts):
+        sh = _shingles(text) % np.uint64(1 << 31)
+        sig[i] = ((np.outer(sh, a[None, :].ravel()) + b) % np.uint64(_MERSENNE)).min(axis=0)
+    rows = HASHES // BANDS
+    parent = np.arange(n)
+    for band in range(BANDS):
+        block = np.ascontiguousarray(sig[:, band * rows:(band + 1) * rows])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
+        order = np.argsort(keys, kind="stable")
+        same = np.flatnonzero(keys[order][1:] == keys[order][:-1])
+        for k in same:
+            i, j = order[k], order[k + 1]
+            if (sig[i] == sig[j]).mean() >= threshold:
+                x, y = _find(parent, i), _find(parent, j)
+                if x != y:
+                    parent[max(x, y)] = min(x, y)
+    return np.array([_find(parent, i) for i in range(n)], np.int64)
+
+
+def bursts(run: Run, by: str = "hashtag", z: float = 3.0, min_count: int = 5,
+           baseline_hours: int = 24) -> list[dict]:
+    """Hashtags (or shared objects) whose hourly action count jumps: an hour is in a burst when
+    its count is at least ``min_count`` and exceeds the mean of the previous ``baseline_hours``
+    by ``z`` standard deviations (sd floored at 1); consecutive burst hours form one burst with
+    its start, end (exclusive, POSIX seconds), peak hour count and total."""
+    act = actions(run, by)
+    if act.obj.size == 0:
+        return []
+    names = _object_names(run, by)
+    objects, hour = act.obj, act.time // 3600
+    out = []
+    for o in np.unique(objects):
+        h = hour[objects == o]
+        lo = h.min() - baseline_hours
+        counts = np.bincount(h - lo)
+        cs = np.concatenate([[0.0], np.cumsum(counts)])
+        cs2 = np.concatenate([[0.0], np.cumsum(counts.astype(float) ** 2)])
+        flagged = np.zeros(counts.size, bool)
+        for k in range(baseline_hours, counts.size):
+            w = baseline_hours
+            mean = (cs[k] - cs[k - w]) / w
+            var = max((cs2[k] - cs2[k - w]) / w - mean**2, 0.0)
+            flagged[k] = counts[k] >= min_count and counts[k] > mean + z * max(var**0.5, 1.0)
+        k = 0
+        while k < counts.size:
+            if flagged[k]:
+                e = k
+                while e < counts.size and flagged[e]:
+                    e += 1
+                out.append({"object": names.get(int(o), str(o)), "start": int((lo + k) * 3600),
+                            "end": int((lo + e) * 3600), "peak": int(counts[k:e].max()),
+                            "actions": int(counts[k:e].sum())})
+                k = e
+            else:
+                k += 1
+    out.sort(key=lambda r: (r["start"], r["object"]))
+    return out
+
+
+def _object_names(run: Run, by: str) -> dict[int, str]:
+    if by not in ("hashtag", "url", "shared_object"):
+        return {}
+    col = {"hashtag": "unnest(hashtags)", "url": "unnest(urls)"}.get(by)
+    if col is None:
+        return {}
+    values = sorted({r[0] for r in run.con.execute(f"SELECT DISTINCT {col} FROM posts")
+                     .fetchall()})
+    return dict(enumerate(values))

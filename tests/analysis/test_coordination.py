@@ -1,0 +1,126 @@
+"""The coordination detector: hand-made co-actions, the QUT toolkit as an oracle on real data,
+and recovery of a planted network in a simulated run."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+
+import numpy as np
+import pytest
+
+from diplosim.analysis.coordination import (
+    Actions,
+    account_stats,
+    bursts,
+    co_action_pairs,
+    coordination,
+    text_clusters,
+)
+from diplosim.analysis.run import load_run
+from diplosim.ingest.formats import load_map
+from diplosim.ingest.importer import import_files
+from tests.conftest import EXAMPLE, ROOT
+from tests.engine.conftest import scenario_of
+
+RUSSIAN = "coordination/russian_coord_tweets.csv"
+
+
+def _actions(rows):
+    names = np.array(sorted({r[0] for r in rows}), dtype=object)
+    index = {n: i for i, n in enumerate(names)}
+    return Actions(names, np.array([index[r[0]] for r in rows]), np.array([r[1] for r in rows]),
+                   np.array([r[2] for r in rows]))
+
+
+def test_pairs_by_hand():
+    # object 0: a at 0, b at 5, c at 11 -> (a,b) within 10 s, (b,c) within 10 s, (a,c) not;
+    # object 1: a at 100, b at 110 (inclusive: counts), a again at 105 (same account: no pair)
+    net = co_action_pairs(_actions([("a", 0, 0), ("b", 0, 5), ("c", 0, 11), ("a", 1, 100),
+                                    ("b", 1, 110), ("a", 1, 105)]), window=10)
+    assert net.rows() == [{"account_a": "a", "account_b": "b", "weight": 3},
+                          {"account_a": "b", "account_b": "c", "weight": 1}]
+    assert co_action_pairs(_actions([("a", 0, 0), ("b", 0, 5)]), 10, min_weight=2).rows() == []
+    stats = {r["account"]: r for r in account_stats(net)}
+    assert stats["b"]["degree"] == 2 and stats["b"]["weight"] == 4
+    assert stats["a"]["component_size"] == 3
+
+
+def test_near_duplicate_texts_cluster_and_others_do_not():
+    base = "They hide the truth about biolabs! Share before it is deleted #wakeup"
+    texts = [base, base.replace("truth", "facts"), base + " now", "A recipe for borscht with "
+             "beetroot, cabbage and dill, my grandmother's way", "Football results tonight"]
+    c = text_clusters(texts, threshold=0.5)
+    assert c[0] == c[2]            # one extra word: near-duplicate
+    assert len({c[0], c[3], c[4]}) == 3
+
+
+@pytest.fixture(scope="module")
+def russian(shared_data, tmp_path_factory):
+    into = tmp_path_factory.mktemp("ru") / "imported"
+    result = import_files("csv", [shared_data / RUSSIAN], into,
+                          load_map(ROOT / "maps" / "russian_coord_tweets.yaml"))
+    return into, result
+
+
+def _toolkit_pairs(csv_path, tmp_path, window=10):
+    from coordination_network_toolkit.compute_networks import compute_co_retweet_parallel
+    from coordination_network_toolkit.preprocess import preprocess_data
+
+    db = str(tmp_path / "oracle.db")
+    with open(csv_path, encoding="utf-8") as f:
+        rows = [(r["content_id"], r["account_id"], r["account_id"], r["object_id"], "", "",
+                 r["timestamp_share"], []) for r in csv.DictReader(f)]
+    preprocess_data(db, rows)
+    compute_co_retweet_parallel(db, window, n_threads=1, min_edge_weight=1)
+    con = sqlite3.connect(db)
+    return {tuple(sorted(p)) for p in con.execute(
+        "SELECT user_1, user_2 FROM co_retweet_network WHERE user_1 != user_2")}
+
+
+def test_co_retweet_pairs_equal_the_qut_toolkit(russian, shared_data, tmp_path):
+    into, result = russian
+    assert result.rows == 35_125 and result.loaded + result.rejected + result.duplicates == 35_125
+    ours = coordination(load_run(into), "shared_object", window=10, min_weight=1)
+    pairs = {(r["account_a"], r["account_b"]) for r in ours.rows()}
+    assert all(a < b for a, b in pairs)
+    oracle = _toolkit_pairs(shared_data / RUSSIAN, tmp_path)
+    assert len(oracle) > 1000
+    assert pairs == oracle
+
+
+def test_planted_network_is_recovered(tmp_path):
+    import yaml
+
+    from diplosim.engine.engine import simulate
+
+    data = yaml.safe_load(EXAMPLE.read_text())
+    simulate(scenario_of(data, ["world.users=20000"]), tmp_path / "run")
+    run = load_run(tmp_path / "run")
+    truth = {a for (a,) in run.con.execute(
+        "SELECT account::VARCHAR FROM accounts WHERE inauthentic").fetchall()}
+    assert len(truth) == 200
+    net = coordination(run)  # the default detector
+    flagged = set(net.accounts[net.a]) | set(net.accounts[net.b])
+    hit = len(flagged & truth)
+    precision, recall = hit / len(flagged), hit / len(truth)
+    assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+
+
+def test_bursts_find_a_jump(tmp_path):
+    from tests.report.conftest import write_folder
+
+    # #calm: 2 posts an hour for two days; #storm: 2 an hour, then 40 in hour 30
+    times, tags = [], []
+    for h in range(48):
+        times += [h * 3600 + 10, h * 3600 + 20]
+        tags += [["#calm"], ["#storm"]]
+    times += [30 * 3600 + k for k in range(100, 140)]
+    tags += [["#storm"]] * 40
+    n = len(times)
+    folder = write_folder(tmp_path / "b", {"posts": {
+        "post": [str(i) for i in range(n)], "account": [f"u{i % 7}" for i in range(n)],
+        "time": times, "hashtags": tags}}, {"completed": True})
+    found = bursts(load_run(folder), "hashtag")
+    assert found == [{"object": "#storm", "start": 30 * 3600, "end": 31 * 3600, "peak": 41,
+                      "actions": 41}]
