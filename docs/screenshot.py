@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from PIL import Image
-
 from tests.report.browser import open_report
 
 
