@@ -69,6 +69,14 @@ def bench_analysis() -> dict:
                                     "pass": r["seconds"] < ANALYSIS_TARGET_SECONDS}}
 
 
+def bench_coordination() -> dict:
+    r = _child("benchmarks.bench_coordination")
+    return {"runs": [r], "target": {"min_speedup": 5.0, "speedup": r["speedup_end_to_end"],
+                                    "same_pairs": r["pairs_diplosim"] == r["pairs_toolkit"],
+                                    "pass": r["speedup_end_to_end"] >= 5.0
+                                    and r["pairs_diplosim"] == r["pairs_toolkit"]}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
@@ -80,6 +88,7 @@ def main() -> None:
         "world_synthesis": bench_world(),
         "engine_example": bench_engine(),
         "analysis_headline": bench_analysis(),
+        "coordination_vs_toolkit": bench_coordination(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")

@@ -234,17 +234,25 @@ def _cell(value: object) -> str:
     return printable(f"{value:,}" if isinstance(value, int) else str(value))
 
 
-def _print_headline(h: dict[str, list[dict]]) -> None:
-    out.print(_table("Top actors per country: impressions and mean daily distinct viewers",
-                     h["reach"], limit=30))
-    out.print(_table("Favourability change toward foreign countries (largest first)",
-                     h["favourability"], limit=10))
+def _print_headline(h: dict[str, list[dict] | None]) -> None:
+    from diplosim.analysis.summary import NEEDS
+
     share = {"positive_share": lambda v: f"{v:.1%}"}
-    out.print(_table("Narrative share: impressions on the positive side of each issue",
-                     h["narratives"], limit=30, fmt=share))
     pct = {"start": lambda v: f"{v:.1%}", "end": lambda v: f"{v:.1%}"}
-    out.print(_table("Belief in each claim (share of users above 0.5)", h["beliefs"], limit=30,
-                     fmt=pct))
+    specs = {
+        "reach": ("Top actors per country: impressions and mean daily distinct viewers", 30, None),
+        "favourability": ("Favourability change toward foreign countries (largest first)", 10,
+                          None),
+        "narratives": ("Narrative share: impressions on the positive side of each issue", 30,
+                       share),
+        "beliefs": ("Belief in each claim (share of users above 0.5)", 30, pct),
+    }
+    for name, (title, limit, fmt) in specs.items():
+        if h.get(name) is None:
+            out.print(f"{title}: not measurable here (needs the table(s) "
+                      f"{', '.join(NEEDS[name])})", markup=False)
+        else:
+            out.print(_table(title, h[name], limit=limit, fmt=fmt))
 
 
 @app.command()
@@ -260,12 +268,19 @@ def summary(
 
     run = load_run(run_dir)
     _print_headline(headline(run_dir))
-    out.print(_table("Engagement per view by actor", engagement_rate(run), limit=20))
+    if run.has("posts"):
+        out.print(_table("Engagement per view by actor", engagement_rate(run), limit=20))
     if run.has("events", "exposures", "posts"):
         out.print(_table("Event effects (2 days before against 2 days from the event)",
                          event_effects(run), limit=30))
-    out.print(_table("False claims: impressions before and after their label",
-                     label_exposure(run)))
+    if run.has("posts", "exposures") and "claim" in run.table("posts").columns:
+        out.print(_table("False claims: impressions before and after their label",
+                         label_exposure(run)))
+    if run.has("rejected"):
+        (n,) = run.con.execute("SELECT count(*) FROM rejected").fetchone()
+        out.print(_table(f"Rejected input rows ({n:,}; the first 10)", run.rows(
+            "SELECT file, line, item, reason FROM rejected ORDER BY file, line, item "
+            "LIMIT 10")))
 
 
 @app.command()

@@ -137,4 +137,8 @@ def test_report_and_summary_on_imported_data(exports, tmp_path):
     assert result.exit_code == 0, result.output
     html = (into / "report.html").read_text()
     assert "This run folder has no exposures table" in html
-    assert "user1" in html
+    assert "user1" in html  # top accounts by impressions
+    summary = runner.invoke(app, ["summary", str(into)])
+    assert summary.exit_code == 0, summary.output
+    assert summary.output.count("not measurable here") == 4  # no exposures, no attitudes
+    assert "Rejected input rows (1;" in summary.output

@@ -73,7 +73,13 @@ def belief_change(run: Run) -> list[dict]:
     return sorted(out, key=lambda r: (r["claim"], -r["end"], r["country"]))
 
 
-def headline(path: str | Path) -> dict[str, list[dict]]:
+NEEDS = {"reach": ("exposures", "posts"), "favourability": ("attitudes",),
+         "narratives": ("exposures", "posts"), "beliefs": ("attitudes",)}
+
+
+def headline(path: str | Path) -> dict[str, list[dict] | None]:
+    """The headline tables; a table whose inputs the folder lacks is None."""
     run = load_run(path)
-    return {"reach": top_actor_reach(run), "favourability": favourability_change(run),
-            "narratives": narrative_share(run), "beliefs": belief_change(run)}
+    build = {"reach": top_actor_reach, "favourability": favourability_change,
+             "narratives": narrative_share, "beliefs": belief_change}
+    return {name: fn(run) if run.has(*NEEDS[name]) else None for name, fn in build.items()}
