@@ -327,11 +327,9 @@ def compare(
 
 
 def _compare_cell(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-    return _cell(value)
+    from diplosim.report.html import cell  # the HTML comparison's formatting, in the terminal
+
+    return printable(cell(value))
 
 
 class ImportFormat(StrEnum):

@@ -14,7 +14,7 @@ import numpy as np
 
 from diplosim.analysis.run import Run
 
-__all__ = ["cascade_metrics", "cascades", "structural_virality"]
+__all__ = ["cascade_metrics", "cascades", "size_ccdf", "structural_virality"]
 
 
 def structural_virality(parent: list[int]) -> float:
@@ -83,3 +83,10 @@ def cascades(run: Run) -> list[dict]:
                         "structural_virality": 0.0})
     out.sort(key=lambda r: r["post"])
     return out
+
+
+def size_ccdf(sizes) -> tuple[np.ndarray, np.ndarray]:
+    """The cascade-size distribution as (size s, share of cascades of size >= s), s ascending."""
+    size = np.sort(np.asarray(sizes))
+    values, first = np.unique(size, return_index=True)
+    return values, 1.0 - first / max(size.size, 1)

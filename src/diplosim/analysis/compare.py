@@ -9,6 +9,7 @@ overlaid plots.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ import numpy as np
 from diplosim.analysis.cascades import cascades
 from diplosim.analysis.run import Run, load_run
 
-__all__ = ["compare_runs", "compare_series", "run_labels", "setup_differences"]
+__all__ = ["Comparison", "compare", "compare_runs", "compare_series", "run_labels",
+           "setup_differences"]
 
 
 def run_labels(paths: list[Path]) -> list[str]:
@@ -55,7 +57,8 @@ def _scalar(run: Run, query: str) -> float | None:
     return None if row is None or row[0] is None else float(row[0])
 
 
-def _metrics(run: Run) -> dict[tuple[str, str], float | int | None]:
+def _metrics(run: Run, series: dict, sizes: np.ndarray | None
+             ) -> dict[tuple[str, str], float | int | None]:
     m: dict[tuple[str, str], float | int | None] = {}
     man = run.manifest
     days = (man.get("scenario") or {}).get("duration_days")
@@ -79,7 +82,7 @@ def _metrics(run: Run) -> dict[tuple[str, str], float | int | None]:
                 "SELECT actor, sum(unique_viewers) / count(DISTINCT day) FROM audience "
                 "GROUP BY 1 ORDER BY 1").fetchall():
             m[("actor daily viewers", actor)] = float(v)
-    for (kind, subject), points in sorted(compare_series(run).items()):
+    for (kind, subject), points in sorted(series.items()):
         values = [v for _, v in points]
         if kind == "favourability":
             m[("favourability change", f"toward {subject}, last day")] = values[-1]
@@ -87,11 +90,9 @@ def _metrics(run: Run) -> dict[tuple[str, str], float | int | None]:
             m[("narrative", f"{subject}: positive share, mean of days")] = float(np.mean(values))
         else:
             m[("belief", f"{subject}: share believing, last day")] = values[-1]
-    if run.has("posts", "interactions"):
-        sizes = np.array([r["size"] for r in cascades(run)])
-        if sizes.size:
-            m[("cascades", "share of size 1")] = float((sizes == 1).mean())
-            m[("cascades", "largest")] = int(sizes.max())
+    if sizes is not None and sizes.size:
+        m[("cascades", "share of size 1")] = float((sizes == 1).mean())
+        m[("cascades", "largest")] = int(sizes.max())
     return m
 
 
@@ -124,22 +125,41 @@ def compare_series(run: Run) -> dict[tuple[str, str], list[tuple[float, float]]]
     return dict(out)
 
 
-def compare_runs(paths: list[str | Path]) -> tuple[list[str], list[dict]]:
-    """(run labels, rows): one row per setup difference and per metric, a column per run."""
+@dataclass
+class Comparison:
+    """Runs side by side, each measured once: labels, the open runs, their daily curves, their
+    cascade sizes (None without shares), and the rows of ``compare_runs``."""
+
+    labels: list[str]
+    runs: list[Run]
+    series: list[dict]
+    sizes: list[np.ndarray | None]
+    rows: list[dict]
+
+
+def compare(paths: list[str | Path]) -> Comparison:
     paths = [Path(p) for p in paths]
     runs = [load_run(p) for p in paths]
     labels = run_labels(paths)
+    series = [compare_series(r) for r in runs]
+    sizes = [np.array([c["size"] for c in cascades(r)]) if r.has("posts", "interactions")
+             else None for r in runs]
     rows: list[dict] = []
     for key, values in setup_differences(runs).items():
         rows.append({"group": "setup", "metric": key, **dict(zip(labels, values, strict=True))})
-    metrics = [_metrics(r) for r in runs]
+    metrics = [_metrics(*x) for x in zip(runs, series, sizes, strict=True)]
     seen = list(dict.fromkeys(k for m in metrics for k in m))  # first-seen order within groups
-    keys = sorted(seen, key=lambda k: _ORDER.get(k[0], 9))
-    for group, name in keys:
+    for group, name in sorted(seen, key=lambda k: _ORDER.get(k[0], 9)):
         rows.append({"group": group, "metric": name,
                      **{label: m.get((group, name)) for label, m in zip(labels, metrics,
                                                                          strict=True)}})
-    return labels, rows
+    return Comparison(labels, runs, series, sizes, rows)
+
+
+def compare_runs(paths: list[str | Path]) -> tuple[list[str], list[dict]]:
+    """(run labels, rows): one row per setup difference and per metric, a column per run."""
+    c = compare(paths)
+    return c.labels, c.rows
 
 
 _ORDER = {"run": 0, "actor impressions": 1, "actor daily viewers": 2, "favourability change": 3,

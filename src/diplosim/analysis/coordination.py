@@ -109,39 +109,33 @@ def actions(run: Run, by: str, text_threshold: float = 0.7) -> Actions:
 
 
 @njit(cache=True)
-def _count_pairs(obj, t, acc, window):
+def _pairs(obj, t, acc, window, out_a, out_b):
+    """Count the co-actions in sorted (object, time) order; fill ``out_a``/``out_b`` with the
+    account pairs (smaller first) when they are large enough (call once to size, once to fill)."""
     n = obj.shape[0]
-    total = 0
-    for i in range(n):
-        j = i + 1
-        while j < n and obj[j] == obj[i] and t[j] - t[i] <= window:
-            if acc[j] != acc[i]:
-                total += 1
-            j += 1
-    return total
-
-
-@njit(cache=True)
-def _fill_pairs(obj, t, acc, window, out_a, out_b):
-    n = obj.shape[0]
+    fill = out_a.shape[0] > 0
     k = 0
     for i in range(n):
         j = i + 1
         while j < n and obj[j] == obj[i] and t[j] - t[i] <= window:
             if acc[j] != acc[i]:
-                out_a[k] = min(acc[i], acc[j])
-                out_b[k] = max(acc[i], acc[j])
+                if fill:
+                    out_a[k] = min(acc[i], acc[j])
+                    out_b[k] = max(acc[i], acc[j])
                 k += 1
             j += 1
+    return k
 
 
 def co_action_pairs(act: Actions, window: float, min_weight: int = 1) -> Network:
     """Pairs of distinct accounts acting on the same object within ``window`` seconds."""
     order = np.lexsort((act.time, act.obj))
     obj, t, acc = act.obj[order], act.time[order], act.account[order]
-    n = _count_pairs(obj, t, acc, window)
+    none = np.empty(0, np.int64)
+    n = _pairs(obj, t, acc, window, none, none)
     a, b = np.empty(n, np.int64), np.empty(n, np.int64)
-    _fill_pairs(obj, t, acc, window, a, b)
+    if n:
+        _pairs(obj, t, acc, window, a, b)
     m = max(len(act.names), 1)
     uniq, weight = np.unique(a * m + b, return_counts=True)
     keep = weight >= min_weight

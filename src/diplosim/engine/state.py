@@ -73,6 +73,7 @@ class SimState:
     network_active: dict[int, tuple[int, int]] = field(default_factory=dict)
     pending: list = field(default_factory=list)       # posts created by this tick's events
     event_log: list[dict] = field(default_factory=list)
+    _campaign_actor: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def nbytes_per_user(self) -> float:
@@ -84,9 +85,12 @@ class SimState:
 
     def actor_of(self, videos: np.ndarray) -> np.ndarray:
         """The actor index behind each video (its campaign's actor, else its author's), or -1."""
-        actors = [a.id for a in self.scenario.actors]
-        campaign_actor = np.array([actors.index(a) for a, _ in self.catalogue.campaigns] + [-1],
-                                  np.int64)
+        campaign_actor = self._campaign_actor
+        if campaign_actor.size != len(self.catalogue.campaigns) + 1:  # built once, on first use
+            actors = [a.id for a in self.scenario.actors]
+            campaign_actor = np.array([actors.index(a) for a, _ in self.catalogue.campaigns]
+                                      + [-1], np.int64)
+            self._campaign_actor = campaign_actor
         campaign = self.store.campaign[videos]
         return np.where(campaign >= 0, campaign_actor[campaign],
                         self.accounts.actor[self.store.author[videos]]).astype(np.int64)

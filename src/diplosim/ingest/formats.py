@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,154 +103,145 @@ def _is_json_line(line: str) -> bool:
     return True
 
 
-def _items(path: Path, key: str) -> Iterator[tuple[int, dict | Reject, str]]:
+def _items(path: Path, key: str) -> Iterator[tuple[int, object, str]]:
     """Unwrap API pages ``{"data": {key: [...]}}``, arrays of them, or bare items."""
     for line, value in _json_lines(path):
         if isinstance(value, Reject):
             yield line, value, ""
             continue
-        stack = value if isinstance(value, list) else [value]
-        for v in stack:
-            if isinstance(v, dict) and isinstance(v.get("data"), dict) and key in v["data"]:
-                items = v["data"][key]
-                if not isinstance(items, list):
+        for v in value if isinstance(value, list) else [value]:
+            data = v.get("data") if isinstance(v, dict) else None
+            if isinstance(data, dict) and key in data:
+                if not isinstance(data[key], list):
                     yield line, Reject(f"data.{key}: expected a list"), ""
                     continue
-                for item in items:
+                for item in data[key]:
                     yield line, item, json.dumps(item)[:300]
-            elif isinstance(v, dict) and isinstance(v.get("data"), dict) and not v["data"]:
+            elif isinstance(data, dict) and not data:
                 continue  # an empty page
             else:
-                yield line, v, json.dumps(v)[:300] if not isinstance(v, Reject) else ""
+                yield line, v, json.dumps(v)[:300]
+
+
+def _objects(path: Path) -> Iterator[tuple[int, object, str]]:
+    """One JSON value per line (or the whole file), as (line, value, raw)."""
+    for line, value in _json_lines(path):
+        yield line, value, "" if isinstance(value, Reject) else json.dumps(value)[:300]
+
+
+def _convert(source: Iterator[tuple[int, object, str]], what: str,
+             convert: Callable[[dict], dict]) -> Iterator[Row]:
+    """Apply ``convert`` to each JSON object; a ValueError it raises rejects the row."""
+    for line, item, raw in source:
+        if isinstance(item, Reject):
+            yield line, item
+        elif not isinstance(item, dict):
+            yield line, Reject(f"expected a JSON object ({what})", raw)
+        else:
+            try:
+                yield line, convert(item)
+            except ValueError as e:
+                yield line, Reject(str(e), raw)
+
+
+def _tags(names) -> list[str]:
+    return sorted({"#" + str(t).lstrip("#").lower() for t in names if t})
+
+
+def _video(item: dict) -> dict:
+    _required(item, "id", "username", "create_time")
+    tags = item.get("hashtag_names") or []
+    if not isinstance(tags, list):
+        raise ValueError("hashtag_names: expected a list")
+    text = _text(item.get("video_description"))
+    return {
+        "post": str(item["id"]), "account": str(item["username"]),
+        "time": _int(item["create_time"], "create_time"), "text": text,
+        "hashtags": _tags(tags), "shared_object": None, "urls": URL.findall(text or ""),
+        "country": _text(item.get("region_code")), "language": None,
+        "likes": _int(item.get("like_count"), "like_count"),
+        "comments": _int(item.get("comment_count"), "comment_count"),
+        "shares": _int(item.get("share_count"), "share_count"),
+        "views": _int(item.get("view_count"), "view_count"),
+        "favorites": _int(item.get("favorites_count"), "favorites_count"),
+        "music": _text(item.get("music_id")),
+    }
+
+
+def _user(item: dict) -> dict:
+    data = item.get("data") if isinstance(item.get("data"), dict) else item
+    _required(data, "username")
+    verified = data.get("is_verified")
+    return {
+        "account": str(data["username"]), "display_name": _text(data.get("display_name")),
+        "bio": _text(data.get("bio_description")),
+        "verified": bool(verified) if verified is not None else None,
+        "followers": _int(data.get("follower_count"), "follower_count"),
+        "following": _int(data.get("following_count"), "following_count"),
+        "likes": _int(data.get("likes_count"), "likes_count"),
+        "videos": _int(data.get("video_count"), "video_count"),
+    }
+
+
+def _comment(item: dict) -> dict:
+    _required(item, "id", "video_id", "create_time")
+    return {
+        "comment": str(item["id"]), "post": str(item["video_id"]),
+        "account": _text(item.get("username")),
+        "time": _int(item["create_time"], "create_time"), "text": _text(item.get("text")),
+        "likes": _int(item.get("like_count"), "like_count"),
+        "parent": _text(item.get("parent_comment_id")),
+    }
+
+
+def _zeeschuimer_item(item: dict) -> dict:
+    if item.get("source_platform") not in (None, "tiktok.com", "tiktok"):
+        raise ValueError(f"source_platform: expected tiktok.com, got "
+                         f"{str(item.get('source_platform'))[:40]!r}")
+    data = item.get("data", item)
+    if not isinstance(data, dict):
+        raise ValueError("data: expected a JSON object")
+    author = data.get("author")
+    account = author.get("uniqueId") if isinstance(author, dict) else author
+    stats = data.get("stats") or {}
+    post = {"post": _text(data.get("id") or item.get("item_id")), "account": _text(account),
+            "time": _int(data.get("createTime"), "createTime")}
+    _required(post, "post", "account", "time")
+    text = _text(data.get("desc"))
+    tags = [c.get("title") for c in data.get("challenges") or [] if isinstance(c, dict)]
+    music = data.get("music")
+    return {
+        **post, "text": text, "hashtags": _tags(tags + HASHTAG.findall(text or "")),
+        "shared_object": None, "urls": URL.findall(text or ""),
+        "country": _text(data.get("locationCreated")),
+        "language": _text(data.get("textLanguage")),
+        "likes": _int(stats.get("diggCount"), "stats.diggCount"),
+        "comments": _int(stats.get("commentCount"), "stats.commentCount"),
+        "shares": _int(stats.get("shareCount"), "stats.shareCount"),
+        "views": _int(stats.get("playCount"), "stats.playCount"),
+        "favorites": _int(stats.get("collectCount"), "stats.collectCount"),
+        "music": _text(music.get("id")) if isinstance(music, dict) else None,
+    }
 
 
 def tiktok_videos(path: Path) -> Iterator[Row]:
     """TikTok Research API video query results (raw pages or JSON lines)."""
-    for line, item, raw in _items(path, "videos"):
-        if isinstance(item, Reject):
-            yield line, item
-            continue
-        if not isinstance(item, dict):
-            yield line, Reject("expected a JSON object (a video)", raw)
-            continue
-        try:
-            _required(item, "id", "username", "create_time")
-            tags = item.get("hashtag_names") or []
-            if not isinstance(tags, list):
-                raise ValueError("hashtag_names: expected a list")
-            text = _text(item.get("video_description"))
-            yield line, {
-                "post": str(item["id"]), "account": str(item["username"]),
-                "time": _int(item["create_time"], "create_time"), "text": text,
-                "hashtags": sorted({"#" + str(t).lstrip("#").lower() for t in tags}),
-                "shared_object": None, "urls": URL.findall(text or ""),
-                "country": _text(item.get("region_code")), "language": None,
-                "likes": _int(item.get("like_count"), "like_count"),
-                "comments": _int(item.get("comment_count"), "comment_count"),
-                "shares": _int(item.get("share_count"), "share_count"),
-                "views": _int(item.get("view_count"), "view_count"),
-                "favorites": _int(item.get("favorites_count"), "favorites_count"),
-                "music": _text(item.get("music_id")),
-            }
-        except ValueError as e:
-            yield line, Reject(str(e), raw)
+    return _convert(_items(path, "videos"), "a video", _video)
 
 
 def tiktok_users(path: Path) -> Iterator[Row]:
     """TikTok Research API user info results (one user per page or per line)."""
-    for line, item, raw in _json_lines_objects(path):
-        if isinstance(item, Reject):
-            yield line, item
-            continue
-        data = item.get("data") if isinstance(item.get("data"), dict) else item
-        try:
-            _required(data, "username")
-            yield line, {
-                "account": str(data["username"]), "display_name": _text(
-                    data.get("display_name")), "bio": _text(data.get("bio_description")),
-                "verified": bool(data.get("is_verified")) if data.get("is_verified")
-                is not None else None,
-                "followers": _int(data.get("follower_count"), "follower_count"),
-                "following": _int(data.get("following_count"), "following_count"),
-                "likes": _int(data.get("likes_count"), "likes_count"),
-                "videos": _int(data.get("video_count"), "video_count"),
-            }
-        except ValueError as e:
-            yield line, Reject(str(e), raw)
-
-
-def _json_lines_objects(path: Path) -> Iterator[tuple[int, dict | Reject, str]]:
-    for line, value in _json_lines(path):
-        if isinstance(value, Reject):
-            yield line, value, ""
-        elif isinstance(value, dict):
-            yield line, value, json.dumps(value)[:300]
-        else:
-            yield line, Reject("expected a JSON object", json.dumps(value)[:300]), ""
+    return _convert(_objects(path), "a user", _user)
 
 
 def tiktok_comments(path: Path) -> Iterator[Row]:
     """TikTok Research API video comments results (raw pages or JSON lines)."""
-    for line, item, raw in _items(path, "comments"):
-        if isinstance(item, Reject):
-            yield line, item
-            continue
-        if not isinstance(item, dict):
-            yield line, Reject("expected a JSON object (a comment)", raw)
-            continue
-        try:
-            _required(item, "id", "video_id", "create_time")
-            yield line, {
-                "comment": str(item["id"]), "post": str(item["video_id"]),
-                "account": _text(item.get("username")),
-                "time": _int(item["create_time"], "create_time"),
-                "text": _text(item.get("text")), "likes": _int(item.get("like_count"),
-                                                               "like_count"),
-                "parent": _text(item.get("parent_comment_id")),
-            }
-        except ValueError as e:
-            yield line, Reject(str(e), raw)
+    return _convert(_items(path, "comments"), "a comment", _comment)
 
 
 def zeeschuimer(path: Path) -> Iterator[Row]:
     """Zeeschuimer / 4CAT TikTok NDJSON: one captured item per line, the post under ``data``."""
-    for line, item, raw in _json_lines_objects(path):
-        if isinstance(item, Reject):
-            yield line, item
-            continue
-        if item.get("source_platform") not in (None, "tiktok.com", "tiktok"):
-            yield line, Reject(f"source_platform: expected tiktok.com, got "
-                               f"{str(item.get('source_platform'))[:40]!r}", raw)
-            continue
-        data = item.get("data", item)
-        try:
-            if not isinstance(data, dict):
-                raise ValueError("data: expected a JSON object")
-            author = data.get("author")
-            account = author.get("uniqueId") if isinstance(author, dict) else author
-            stats = data.get("stats") or {}
-            post = {"post": _text(data.get("id") or item.get("item_id")),
-                    "account": _text(account), "time": _int(data.get("createTime"), "createTime")}
-            _required(post, "post", "account", "time")
-            text = _text(data.get("desc"))
-            tags = [c.get("title") for c in data.get("challenges") or [] if isinstance(c, dict)]
-            tags += HASHTAG.findall(text or "")
-            music = data.get("music")
-            yield line, {
-                **post, "text": text,
-                "hashtags": sorted({"#" + str(t).lstrip("#").lower() for t in tags if t}),
-                "shared_object": None, "urls": URL.findall(text or ""),
-                "country": _text(data.get("locationCreated")), "language": _text(
-                    data.get("textLanguage")),
-                "likes": _int(stats.get("diggCount"), "stats.diggCount"),
-                "comments": _int(stats.get("commentCount"), "stats.commentCount"),
-                "shares": _int(stats.get("shareCount"), "stats.shareCount"),
-                "views": _int(stats.get("playCount"), "stats.playCount"),
-                "favorites": _int(stats.get("collectCount"), "stats.collectCount"),
-                "music": _text(music.get("id")) if isinstance(music, dict) else None,
-            }
-        except ValueError as e:
-            yield line, Reject(str(e), raw)
+    return _convert(_objects(path), "a captured item", _zeeschuimer_item)
 
 
 class ColumnMap(BaseModel):
@@ -361,8 +352,7 @@ def mapped_csv(path: Path, column_map: ColumnMap) -> Iterator[Row]:
                     **post, "time": _time(get("time") or "", column_map.time_format,
                                           wanted["time"]),
                     "text": text or None,
-                    "hashtags": sorted({"#" + t.strip().lstrip("#").lower()
-                                        for t in tags if t.strip()}),
+                    "hashtags": _tags(t.strip() for t in tags),
                     "shared_object": get("shared_object") or None, "urls": urls,
                     "country": get("country") or None, "language": get("language") or None,
                     **{k: _int(get(k), wanted.get(k, k)) for k in

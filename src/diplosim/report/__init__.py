@@ -11,8 +11,9 @@ __all__ = ["write_comparison", "write_report"]
 def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     """Write the HTML report of a run folder (default ``RUN/report.html``); returns its path."""
     from diplosim.analysis.run import load_run
-    from diplosim.report.html import render_page, write_html
+    from diplosim.report.html import render_page
     from diplosim.report.sections import build_sections, overview
+    from diplosim.store.writer import write_text_atomic
 
     run = load_run(run_dir)
     sections = build_sections(run)
@@ -20,12 +21,12 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     title = f"diplosim report: {s.get('name') or Path(run_dir).resolve().name}"
     subtitle = s.get("description") or str(Path(run_dir))
     page = render_page(title, subtitle.strip(), sections, overview(run))
-    return write_html(Path(out) if out else Path(run_dir) / "report.html", page)
+    return write_text_atomic(Path(out) if out else Path(run_dir) / "report.html", page)
 
 
 def write_comparison(run_dirs: list[str | Path], out: str | Path) -> Path:
     """Write the HTML comparison of several run folders; returns its path."""
     from diplosim.report.compare import comparison_page
-    from diplosim.report.html import write_html
+    from diplosim.store.writer import write_text_atomic
 
-    return write_html(Path(out), comparison_page([Path(d) for d in run_dirs]))
+    return write_text_atomic(Path(out), comparison_page([Path(d) for d in run_dirs]))

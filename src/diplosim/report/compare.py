@@ -6,15 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from diplosim.analysis.cascades import cascades
-from diplosim.analysis.compare import compare_runs, compare_series
-from diplosim.analysis.run import load_run
+from diplosim.analysis.cascades import size_ccdf
+from diplosim.analysis.compare import compare
 from diplosim.report.html import render_page
-from diplosim.report.sections import MAX_PANELS, PALETTE, Section, Table
+from diplosim.report.sections import PALETTE, Section, Table, panels
 
 __all__ = ["comparison_page"]
 
@@ -31,33 +28,20 @@ _CURVES = (("favourability", "Favourability over time",
 def _curves(kind: str, title: str, intro: str, panel: str, fmt: str, labels: list[str],
             series: list[dict]) -> Section:
     sec = Section(kind, title, intro=intro)
-    subjects = sorted({s for one in series for (k, s) in one if k == kind})[:MAX_PANELS]
-    if not subjects:
+    rows = [{"subject": subject, "run": label, "day": day, "value": value}
+            for label, one in zip(labels, series, strict=True)
+            for (k, subject), points in one.items() if k == kind for day, value in points]
+    if not rows:
         sec.missing = "None of these runs has this measure."
         return sec
-    fig = make_subplots(rows=len(subjects), cols=1, shared_xaxes=True, vertical_spacing=0.07,
-                        subplot_titles=[panel.format(s) for s in subjects])
-    for i, subject in enumerate(subjects, start=1):
-        for j, (label, one) in enumerate(zip(labels, series, strict=True)):
-            points = one.get((kind, subject))
-            if not points:
-                continue
-            xs, ys = zip(*points, strict=True)
-            fig.add_scatter(x=xs, y=ys, name=label, legendgroup=label, showlegend=i == 1,
-                            mode="lines+markers", line_color=PALETTE[j % len(PALETTE)],
-                            row=i, col=1, hovertemplate=f"{label}<br>day %{{x:.1f}}<br>"
-                                                        f"%{{y:{fmt}}}<extra></extra>")
-        fig.update_yaxes(tickformat=fmt.lstrip("+"), row=i, col=1)
-    fig.update_xaxes(title_text="days since start", row=len(subjects), col=1)
-    fig.update_layout(height=max(380, 250 * len(subjects) + 80))
-    sec.figure = fig
+    sec.figure = panels(None, rows, panel="subject", series="run", y="value", panel_title=panel,
+                        y_title="", x_offset=0.0, y_format=fmt)
     return sec
 
 
 def comparison_page(paths: list[Path]) -> str:
-    labels, rows = compare_runs(paths)
-    runs = [load_run(p) for p in paths]
-    series = [compare_series(r) for r in runs]
+    c = compare(paths)
+    labels, rows = c.labels, c.rows
     sections: list[Section] = []
 
     reach = Section("reach", "Actors' reach", intro="Impressions of each actor's posts in each "
@@ -78,20 +62,16 @@ def comparison_page(paths: list[Path]) -> str:
     else:
         reach.missing = "None of these runs has actors' posts."
     sections.append(reach)
-    sections += [_curves(*c, labels, series) for c in _CURVES]
+    sections += [_curves(*spec, labels, c.series) for spec in _CURVES]
 
     casc = Section("cascades", "Cascade sizes", intro="Share of cascades at least as large as "
                    "s, per run, on log-log axes.")
     fig = go.Figure()
-    for j, (label, run) in enumerate(zip(labels, runs, strict=True)):
-        if not run.has("posts", "interactions"):
-            continue
-        size = np.sort(np.array([c["size"] for c in cascades(run)]))
-        if size.size == 0:
-            continue
-        values, first = np.unique(size, return_index=True)
-        fig.add_scatter(x=values, y=1.0 - first / size.size, name=label, mode="lines+markers",
-                        line_color=PALETTE[j % len(PALETTE)])
+    for j, (label, sizes) in enumerate(zip(labels, c.sizes, strict=True)):
+        if sizes is not None and sizes.size:
+            values, share = size_ccdf(sizes)
+            fig.add_scatter(x=values, y=share, name=label, mode="lines+markers",
+                            line_color=PALETTE[j % len(PALETTE)])
     if fig.data:
         fig.update_xaxes(type="log", title_text="cascade size s")
         fig.update_yaxes(type="log", title_text="share of cascades of size ≥ s",
@@ -105,5 +85,3 @@ def comparison_page(paths: list[Path]) -> str:
     table = Table("Runs side by side", rows, {label: "auto" for label in labels})
     title = "diplosim comparison: " + " vs ".join(labels)
     return render_page(title, ", ".join(str(p) for p in paths), sections, table)
-
-

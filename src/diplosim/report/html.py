@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from functools import cache
-from pathlib import Path
 
 import jinja2
 import plotly.io as pio
@@ -21,7 +19,7 @@ from plotly.offline import get_plotlyjs
 
 from diplosim.report.sections import Section, Table
 
-__all__ = ["figure_json", "render_page", "write_html"]
+__all__ = ["cell", "figure_json", "render_page"]
 
 _BOOT = """
 document.querySelectorAll('script[type="application/json"][data-plot]').forEach(function (el) {
@@ -91,14 +89,5 @@ def render_page(title: str, subtitle: str, sections: list[Section], facts: Table
     return _env().get_template("report.html.j2").render(
         title=title, subtitle=subtitle, sections=sections, facts=facts, figures=figures,
         csp=csp, plotly_js=plotly_js, boot=_BOOT)
-
-
-def write_html(path: Path, page: str) -> Path:
-    """Write atomically: a crash leaves the previous report, never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
 
 

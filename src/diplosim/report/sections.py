@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import yaml
 from plotly.subplots import make_subplots
 
-from diplosim.analysis.cascades import cascades
+from diplosim.analysis.cascades import cascades, size_ccdf
 from diplosim.analysis.events import event_effects
 from diplosim.analysis.misinformation import label_exposure
 from diplosim.analysis.opinion import belief_prevalence, soft_power_index
@@ -166,13 +166,15 @@ def favourability_over_time(run: Run) -> Section:
     if not rows:
         sec.missing = "The run has no favourability toward a foreign country to show."
         return sec
-    sec.figure = _panels(run, rows, panel="toward", series="country", y="change",
+    sec.figure = panels(run, rows, panel="toward", series="country", y="change",
                          panel_title="toward {}", y_title="change", x_offset=0.0)
     return sec
 
 
-def _panels(run: Run, rows: list[dict], panel: str, series: str, y: str, panel_title: str,
-            y_title: str, x_offset: float, y_format: str = "+.3f") -> go.Figure:
+def panels(run: Run | None, rows: list[dict], panel: str, series: str, y: str,
+           panel_title: str, y_title: str, x_offset: float, y_format: str = "+.3f") -> go.Figure:
+    """One panel per value of ``panel``, a line per value of ``series`` (x: ``day`` +
+    ``x_offset``); the run's events marked when a run is given."""
     groups: dict[str, dict[str, list[tuple[float, float]]]] = defaultdict(lambda: defaultdict(
         list))
     for r in rows:
@@ -193,7 +195,8 @@ def _panels(run: Run, rows: list[dict], panel: str, series: str, y: str, panel_t
         fig.update_yaxes(title_text=y_title, tickformat=y_format.lstrip("+"), row=i, col=1)
     fig.update_xaxes(title_text="days since start", row=len(panels), col=1)
     fig.update_layout(height=260 * len(panels) + 80)
-    _event_marks(run, fig, rows=len(panels))
+    if run is not None:
+        _event_marks(run, fig, rows=len(panels))
     return fig
 
 
@@ -207,7 +210,7 @@ def narrative_share(run: Run) -> Section:
     if not rows:
         sec.missing = "No post took a side on an issue."
         return sec
-    sec.figure = _panels(run, rows, panel="issue", series="country", y="positive_share",
+    sec.figure = panels(run, rows, panel="issue", series="country", y="positive_share",
                          panel_title="{}: share on the positive side", y_title="share",
                          x_offset=0.5, y_format=".1%")
     return sec
@@ -224,7 +227,7 @@ def beliefs(run: Run) -> Section:
     if not rows:
         sec.missing = "The scenario has no claims."
         return sec
-    sec.figure = _panels(run, rows, panel="claim", series="country", y="prevalence",
+    sec.figure = panels(run, rows, panel="claim", series="country", y="prevalence",
                          panel_title="believe {}", y_title="share", x_offset=0.0,
                          y_format=".1%")
     if run.has("posts", "exposures"):
@@ -260,9 +263,7 @@ def cascade_sizes(run: Run) -> Section:
     if not rows:
         sec.missing = "The run has no posts."
         return sec
-    size = np.sort(np.array([r["size"] for r in rows]))
-    values, first = np.unique(size, return_index=True)
-    ccdf = 1.0 - first / size.size
+    values, ccdf = size_ccdf([r["size"] for r in rows])
     fig = go.Figure(go.Scatter(x=values, y=ccdf, mode="markers+lines", name="P(size ≥ s)",
                                hovertemplate="size ≥ %{x}: %{y:.3%}<extra></extra>"))
     fig.update_xaxes(type="log", title_text="cascade size s (accounts)")

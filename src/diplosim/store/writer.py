@@ -14,16 +14,23 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["TABLES", "RunWriter", "write_json_atomic"]
+__all__ = ["TABLES", "RunWriter", "write_json_atomic", "write_text_atomic"]
 
 TABLES = ("accounts", "posts", "exposures", "interactions", "attitudes", "events", "audience")
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write through a temporary file and a rename: readers see the old file or the new one,
+    never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n",
-                   encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+    return path
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
 class RunWriter:
