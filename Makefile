@@ -8,7 +8,7 @@ OUT ?= out/example
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install browser run test lint bench screenshot clean
+.PHONY: install browser run test lint bench validate screenshot clean
 
 install: $(STAMP)
 
@@ -35,6 +35,11 @@ test: install lint browser
 
 bench: install
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.json
+
+# The model against published findings, full size (`diplosim validate-model --quick` is in the
+# tests); writes validation.json and the README table.
+validate: install
+	$(BIN)/python -m diplosim.validation --readme README.md --json docs/validation.json
 
 # The README's picture of the example's report (after `make run`).
 screenshot: install browser

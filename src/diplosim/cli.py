@@ -445,6 +445,42 @@ def parameters() -> None:
     out.print(t)
 
 
+@app.command("validate-model")
+def validate_model(
+    quick: Annotated[bool, typer.Option(help="Smaller world, fewer days and replicates "
+                                        "(under 5 minutes).")] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    keep: Annotated[Path | None, typer.Option(help="Keep the validation runs in this "
+                                              "folder.")] = None,
+) -> None:
+    """Score the model against published findings: cascades, falsehood's speed, algorithmic
+    amplification, engagement per view, reach without followers."""
+    from rich.progress import Progress
+
+    from diplosim.validation import RANKINGS, SIZES, to_json, validate
+
+    size = SIZES["quick" if quick else "full"]
+    with Progress(console=err, transient=True, disable=fmt == Format.json) as bar:
+        task = bar.add_task("validation runs", total=size.replicates * len(RANKINGS))
+        rows = validate(quick=quick, out=keep,
+                        progress=lambda what: bar.update(task, advance=1, description=what))
+    if fmt == Format.json:
+        print(to_json(rows, quick))
+    else:
+        t = Table("finding", "published", "simulated (95% interval)", "tolerance", "",
+                  title=f"Model validation ({'quick' if quick else 'full'}: "
+                        f"{size.users:,} users, {size.days} days, {size.replicates} "
+                        f"replicates)")
+        for r in rows:
+            t.add_row(r.finding, r.published, f"{r.simulated_mean:.3g} ({r.ci_low:.3g} to "
+                      f"{r.ci_high:.3g})", r.tolerance, "pass" if r.passed else "FAIL")
+        out.print(t)
+    failed = [r.id for r in rows if not r.passed]
+    if failed:
+        err.print(f"findings not reproduced: {', '.join(failed)}", markup=False)
+        raise SystemExit(3)
+
+
 def main() -> None:
     """Entry point: usage errors are Typer's (exit 2); diplosim's own errors exit 1."""
     try:

@@ -192,6 +192,14 @@ _TABLE = [
         "Chance a viewer who completes a hashtag-challenge video posts their own.",
     ),
     Parameter(
+        "false_claim_novelty", 1.7, "factor", 0.0, 10.0,
+        "Vosoughi, Roy & Aral (2018), Science 359:1146: false news was 70% more likely to be "
+        "retweeted than true news, which they attribute to its greater novelty",
+        "Like, comment and share probabilities of a video carrying a false claim are "
+        "multiplied by this (the 70% is measured on retweets; applying it to all engagement, "
+        "which the feed promotes on, is an assumption); a fact-check label then reduces them.",
+    ),
+    Parameter(
         "fact_check_share_reduction", 0.62, "share", 0.0, 1.0,
         "Chuai et al. (2024): reposts fell 62% once a fact-check note was attached",
         "Shares of a labelled false claim fall by this share.",

@@ -142,3 +142,54 @@ def test_report_and_summary_on_imported_data(exports, tmp_path):
     assert summary.exit_code == 0, summary.output
     assert summary.output.count("not measurable here") == 4  # no exposures, no attitudes
     assert "Rejected input rows (1;" in summary.output
+
+
+def test_user_info_and_comments_in_the_apis_documented_shapes(exports, tmp_path):
+    """Shapes from the Research API reference (developers.tiktok.com, research-api-specs-query-
+    user-info and -query-video-comments): user info has no username in ``data``; comments
+    pages are ``{"data": {"comments": [...], "cursor", "has_more"}, "error": {...}}``."""
+    into = tmp_path / "d"
+    import_files("tiktok", [exports / "page.json"], into)
+    ok = {"code": "ok", "message": "", "log_id": "1"}
+    users = [
+        {"username": "user1", "data": {"display_name": "One", "bio_description": "hi",
+                                       "avatar_url": "https://x", "is_verified": True,
+                                       "follower_count": 1200, "following_count": 3,
+                                       "likes_count": 50, "video_count": 9}, "error": ok},
+        {"data": {"display_name": "nobody", "follower_count": 1}, "error": ok},
+        {"username": "user2", "data": {"follower_count": "lots"}, "error": ok},
+    ]
+    (tmp_path / "users.jsonl").write_text("\n".join(json.dumps(u) for u in users) + "\n")
+    r = import_files("tiktok-users", [tmp_path / "users.jsonl"], into)
+    assert (r.rows, r.loaded, r.rejected) == (3, 1, 2)
+    comments = {"data": {"comments": [
+        {"id": 11, "video_id": 7_000_000_000_000_000_001, "text": "merci",
+         "like_count": 2, "reply_count": 1, "parent_comment_id": 7_000_000_000_000_000_001,
+         "create_time": 1_700_000_100},
+        {"id": 12, "video_id": 7_000_000_000_000_000_001, "text": "de rien",
+         "like_count": 0, "reply_count": 0, "parent_comment_id": 11,
+         "create_time": 1_700_000_200},
+        {"id": 13, "video_id": 7_000_000_000_000_000_002, "text": "no time"}],
+        "cursor": 3, "has_more": False}, "error": ok}
+    (tmp_path / "comments.json").write_text(json.dumps(comments, indent=2))
+    r = import_files("tiktok-comments", [tmp_path / "comments.json"], into)
+    assert (r.rows, r.loaded, r.rejected) == (3, 2, 1)
+    run = load_run(into)
+    assert run.rows("SELECT line, reason FROM rejected WHERE file LIKE '%users.jsonl' "
+                    "ORDER BY line") == [
+        {"line": 2, "reason": "username: the user-info response does not include it; save "
+                              'each response with the username it was asked for, as '
+                              '{"username": ..., "data": {...}}'},
+        {"line": 3, "reason": "follower_count: expected a whole number, got 'lots'"}]
+    assert run.rows("SELECT reason FROM rejected WHERE file LIKE '%comments.json'") == [
+        {"reason": "missing create_time"}]
+    assert run.rows("SELECT account, followers_end, verified, display_name FROM accounts "
+                    "WHERE followers_end IS NOT NULL") == [
+        {"account": "user1", "followers_end": 1200, "verified": True, "display_name": "One"}]
+    # comments carry no author in the API; the video's author is their target
+    assert run.rows("SELECT comment, post, target_account, parent FROM interactions "
+                    "ORDER BY comment") == [
+        {"comment": "11", "post": "7000000000000000001", "target_account": "user1",
+         "parent": "7000000000000000001"},
+        {"comment": "12", "post": "7000000000000000001", "target_account": "user1",
+         "parent": "11"}]

@@ -19,6 +19,9 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from numba import njit
 
 from diplosim.analysis.run import Run
@@ -64,48 +67,65 @@ def actions(run: Run, by: str, text_threshold: float = 0.7) -> Actions:
     if by not in BY:
         raise ValueError(f"by: expected one of {', '.join(BY)}, got {by!r}")
     run.require("posts")
-    columns = set(run.table("posts").columns)
+    columns = set(pq.read_schema(run.file("posts")).names)
     needed = {"shared_object": "shared_object", "url": "urls", "hashtag": "hashtags",
               "text": "text"}[by]
     has_posts = {"account", "time", needed} <= columns
-    parts = []
-    if by == "shared_object":
+    parts: list[pa.Table] = []
+    if by in ("shared_object", "url", "hashtag"):
+        # read straight from Parquet: no query engine needed for three columns
         if has_posts:
-            parts.append("SELECT account::VARCHAR AS account, shared_object::VARCHAR AS object, "
-                         "time FROM posts WHERE shared_object IS NOT NULL")
-        if run.has("interactions"):
-            parts.append("SELECT account::VARCHAR AS account, post::VARCHAR AS object, time "
-                         "FROM interactions "
-                         "WHERE kind = 'share'")
-    elif not has_posts:
+            t = pq.read_table(run.file("posts"), columns=["account", needed, "time"])
+            col = t.column(needed).combine_chunks()
+            if by == "shared_object":
+                keep = pc.is_valid(col)
+                parts.append(pa.table({"account": t.column("account").filter(keep),
+                                       "object": col.filter(keep),
+                                       "time": t.column("time").filter(keep)}))
+            else:
+                rows = pc.list_parent_indices(col)
+                parts.append(pa.table({"account": t.column("account").take(rows),
+                                       "object": pc.list_flatten(col),
+                                       "time": t.column("time").take(rows)}))
+        if by == "shared_object" and run.has("interactions"):
+            t = pq.read_table(run.file("interactions"), columns=["account", "post", "time"],
+                              filters=[("kind", "=", "share")])
+            parts.append(pa.table({"account": t.column("account"), "object": t.column("post"),
+                                   "time": t.column("time")}))
+        return _encode(parts)
+    if not has_posts:
         return Actions.empty()
-    elif by == "url":
-        parts.append("SELECT account::VARCHAR AS account, unnest(urls) AS object, time "
-                     "FROM posts WHERE len(urls) > 0")
-    elif by == "hashtag":
-        parts.append("SELECT account::VARCHAR AS account, unnest(hashtags) AS object, time "
-                     "FROM posts "
-                     "WHERE len(hashtags) > 0")
-    else:
-        rows = run.con.execute("SELECT account::VARCHAR, text, time FROM posts "
-                               "WHERE text IS NOT NULL AND text <> ''").fetchall()
-        if not rows:
-            return Actions.empty()
-        accounts, texts, times = zip(*rows, strict=True)
-        names, acc = np.unique(np.asarray(accounts, dtype=object), return_inverse=True)
-        return Actions(names, acc.astype(np.int64), text_clusters(list(texts), text_threshold),
-                       np.asarray(times, np.int64))
+    rows = run.con.execute("SELECT account::VARCHAR, text, time FROM posts "
+                           "WHERE text IS NOT NULL AND text <> ''").fetchall()
+    if not rows:
+        return Actions.empty()
+    accounts, texts, times = zip(*rows, strict=True)
+    names, acc = np.unique(np.asarray(accounts, dtype=object), return_inverse=True)
+    return Actions(names, acc.astype(np.int64), text_clusters(list(texts), text_threshold),
+                   np.asarray(times, np.int64))
+
+
+def _encode(parts: list[pa.Table]) -> Actions:
+    """Number the accounts (in name order) and the objects of (account, object, time) rows."""
+    parts = [p.cast(pa.schema([("account", pa.string()), ("object", pa.string()),
+                               ("time", pa.int64())]), safe=False)
+             for p in parts if p.num_rows]
     if not parts:
         return Actions.empty()
-    union = " UNION ALL ".join(parts)
-    data = run.con.execute(f"""
-        WITH x AS ({union})
-        SELECT (dense_rank() OVER (ORDER BY account) - 1)::BIGINT AS acc,
-               (dense_rank() OVER (ORDER BY object) - 1)::BIGINT AS obj,
-               time::BIGINT AS time FROM x""").fetchnumpy()
-    names = run.con.execute(f"SELECT DISTINCT account FROM ({union}) ORDER BY 1").fetchnumpy()
-    return Actions(np.asarray(names["account"], dtype=object), np.asarray(data["acc"]),
-                   np.asarray(data["obj"]), np.asarray(data["time"]))
+    tab = pa.concat_tables(parts)
+    tab = tab.filter(pc.is_valid(tab.column("account")))
+    if tab.num_rows == 0:
+        return Actions.empty()
+    # hash-encode (no sort of the rows); only the distinct account names are sorted
+    acc = pc.dictionary_encode(tab.column("account").combine_chunks())
+    order = np.asarray(pc.sort_indices(acc.dictionary))
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    obj = pc.dictionary_encode(tab.column("object").combine_chunks())
+    return Actions(np.asarray(acc.dictionary.to_pylist(), dtype=object)[order],
+                   rank[np.asarray(acc.indices)],
+                   np.asarray(obj.indices).astype(np.int64),
+                   np.asarray(tab.column("time")))
 
 
 @njit(cache=True)

@@ -23,14 +23,24 @@ class Run:
 
     def __init__(self, path: Path, manifest: dict):
         self.path, self.manifest = path, manifest
-        self.con = duckdb.connect()
-        self.tables: list[str] = []
-        for name in (*TABLES, "rejected"):
-            file = path / f"{name}.parquet"
-            if file.exists():
-                literal = str(file).replace("'", "''")
-                self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{literal}')")
-                self.tables.append(name)
+        self.tables: list[str] = [name for name in (*TABLES, "rejected")
+                                  if (path / f"{name}.parquet").exists()]
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection with a view per table, opened on first use (opening costs
+        more than some whole metrics)."""
+        if self._con is None:
+            con = duckdb.connect()
+            for name in self.tables:
+                literal = str(self.file(name)).replace("'", "''")
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{literal}')")
+            self._con = con
+        return self._con
+
+    def file(self, name: str) -> Path:
+        return self.path / f"{name}.parquet"
 
     def has(self, *names: str) -> bool:
         return all(n in self.tables for n in names)

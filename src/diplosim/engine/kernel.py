@@ -28,10 +28,10 @@ KP = ("completion_base", "like_given_completion", "comment_given_completion",
       "favourability_rate", "favourability_saturation", "stance_rate", "stance_confidence_bound",
       "stance_backfire", "belief_rate", "correction_rate", "cross_language_acceptance",
       "state_media_demotion", "fact_check_demotion", "label_credibility_factor",
-      "everyday_favourability_factor")
+      "everyday_favourability_factor", "false_claim_novelty")
 (_C_BASE, _LIKE, _COMMENT, _SHARE, _FOLLOW, _MISMATCH, _CHALLENGE, _FC_SHARE, _FC_LIKE,
  _FAV_RATE, _FAV_SAT, _ST_RATE, _ST_BOUND, _ST_BACK, _B_RATE, _CORR, _XLANG, _SM_DEMOTE,
- _FC_DEMOTE, _LABEL_CRED, _EVERYDAY) = range(len(KP))
+ _FC_DEMOTE, _LABEL_CRED, _EVERYDAY, _NOVELTY) = range(len(KP))
 _TRIES = 6
 _FOLLOW_WINDOW = 48  # hours a followed account's post or share stays in its followers' feeds
 _STATE_MEDIA = 5     # MESSENGER_TYPES index of state_media
@@ -173,6 +173,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                 flags |= 2
                 corrected = v_false[v] and v_fc_tick[v] <= tick
                 eng = engagement_factor(v_appeal[v], cong)
+                if v_false[v]:
+                    eng *= kp[_NOVELTY]  # false claims are more novel (Vosoughi 2018)
                 p_like = kp[_LIKE] * eng * ((1.0 - kp[_FC_LIKE]) if corrected else 1.0)
                 p_share = kp[_SHARE] * eng * ((1.0 - kp[_FC_SHARE]) if corrected else 1.0)
                 if uniform(seed, tick, u, draw + 1) < p_like:

@@ -169,11 +169,17 @@ def _video(item: dict) -> dict:
 
 
 def _user(item: dict) -> dict:
+    """A user-info response. The API's ``data`` object does not repeat the username it was
+    asked for, so each saved response must carry it beside ``data`` (or inside it)."""
     data = item.get("data") if isinstance(item.get("data"), dict) else item
-    _required(data, "username")
+    username = item.get("username") or data.get("username")
+    if username in (None, ""):
+        raise ValueError("username: the user-info response does not include it; save each "
+                         'response with the username it was asked for, as {"username": ..., '
+                         '"data": {...}}')
     verified = data.get("is_verified")
     return {
-        "account": str(data["username"]), "display_name": _text(data.get("display_name")),
+        "account": str(username), "display_name": _text(data.get("display_name")),
         "bio": _text(data.get("bio_description")),
         "verified": bool(verified) if verified is not None else None,
         "followers": _int(data.get("follower_count"), "follower_count"),

@@ -1,12 +1,14 @@
 """``diplosim import``: stream exports into a folder of contract tables, accounting for every row.
 
 Flow for one import: each input row is read as a stream and becomes a record or a rejection
-(file, line, item, reason); records are written in batches of ``BATCH`` rows to a staging
-folder, so memory stays bounded whatever the file's size. DuckDB then keeps each post id once
-(the first seen) and drops ids the folder already holds (re-importing adds nothing), appends
-the result as a new part, and rebuilds the contract tables (``posts``, ``accounts``,
-``interactions``, ``rejected``) from all parts, each written to a temporary file and renamed,
-so a crash leaves the previous tables intact. loaded + rejected + duplicates = rows read.
+(file, line, item, reason). Mapped CSV is read by column (``tabular``); the JSON formats row
+by row (``formats``). Records are staged as Arrow batches, spilled to Parquet beyond ``BATCH``
+rows, so memory stays bounded whatever the file's size. DuckDB (with a memory limit, spilling
+to the staging folder) then keeps each id once (the first seen), drops ids the folder already
+holds (re-importing adds nothing), and writes the tables: ``posts`` (the store of posts
+itself), ``accounts``, ``interactions`` and ``rejected``; profiles and comments are kept as
+read in ``.store/``. Each file is written to a temporary name and renamed, so a crash leaves
+the previous tables intact. loaded + rejected + duplicates = rows read.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from diplosim.errors import DiplosimError
@@ -33,9 +37,13 @@ from diplosim.store.writer import write_json_atomic
 
 __all__ = ["ImportResult", "import_files", "load_registry", "new_key"]
 
+#: Rows staged in memory before they are spilled to a Parquet part (Arrow batches).
 BATCH = 50_000
+#: Rows read as Python dicts (the JSON formats) before they become an Arrow batch; a dict row
+#: costs a few kilobytes, so this bounds the reader's memory at some tens of megabytes.
+RECORD_BATCH = 5_000
 #: DuckDB's memory for the de-duplication and table rebuild; it spills to disk beyond this.
-DUCKDB_MEMORY = "400MB"
+DUCKDB_MEMORY = "300MB"
 
 _S, _I, _L = pa.string(), pa.int64(), pa.list_(pa.string())
 SCHEMAS = {
@@ -122,30 +130,134 @@ def load_registry(path: Path) -> list[dict]:
     return rows
 
 
-class _Batches:
-    """Buffers records per kind and writes a Parquet part per ``BATCH`` rows."""
+class _Stage:
+    """Staged rows per kind: Arrow tables in memory up to ``BATCH`` rows, then Parquet parts
+    in the staging folder, so memory stays bounded. ``mark``/``rollback`` drop what one file
+    added (when a fast reader has to hand over to the exact one)."""
 
-    def __init__(self, stage: Path):
-        self.stage, self.buf, self.parts = stage, {}, {}
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.records: dict[str, list[dict]] = {}
+        self.tables: dict[str, list[pa.Table]] = {}
+        self.files: dict[str, list[Path]] = {}
+        self.count: dict[str, int] = {}
+        self._mark: dict | None = None
 
     def add(self, kind: str, record: dict) -> None:
-        self.buf.setdefault(kind, []).append(record)
-        if len(self.buf[kind]) >= BATCH:
-            self.flush(kind)
+        buf = self.records.setdefault(kind, [])
+        buf.append(record)
+        if len(buf) >= RECORD_BATCH:
+            self._table(kind)
 
-    def flush(self, kind: str) -> None:
-        rows = self.buf.get(kind)
-        if not rows:
+    def add_table(self, kind: str, table: pa.Table) -> None:
+        if table.num_rows == 0:
             return
-        n = self.parts.get(kind, 0)
-        table = pa.Table.from_pylist(rows, schema=SCHEMAS[kind])
-        pq.write_table(table, self.stage / f"{kind}-{n:05d}.parquet", compression="zstd")
-        self.parts[kind] = n + 1
-        self.buf[kind] = []
+        self.tables.setdefault(kind, []).append(table.select(SCHEMAS[kind].names)
+                                                .cast(SCHEMAS[kind]))
+        self.count[kind] = self.count.get(kind, 0) + table.num_rows
+        if sum(t.num_rows for t in self.tables[kind]) >= BATCH:
+            self._spill(kind)
+
+    def _table(self, kind: str) -> None:
+        rows = self.records.get(kind)
+        if rows:
+            self.records[kind] = []
+            self.add_table(kind, pa.Table.from_pylist(rows, schema=SCHEMAS[kind]))
+
+    def _spill(self, kind: str) -> None:
+        files = self.files.setdefault(kind, [])
+        path = self.folder / f"{kind}-{len(files):05d}.parquet"
+        pq.write_table(pa.concat_tables(self.tables[kind]), path, compression="zstd")
+        files.append(path)
+        self.tables[kind] = []
+
+    def mark(self) -> None:
+        for kind in list(self.records):
+            self._table(kind)
+        self._mark = {k: (len(self.files.get(k, [])), len(self.tables.get(k, [])),
+                          self.count.get(k, 0)) for k in SCHEMAS}
+
+    def rollback(self) -> None:
+        assert self._mark is not None
+        self.records = {}
+        for k, (nf, nt, c) in self._mark.items():
+            for path in self.files.get(k, [])[nf:]:
+                path.unlink()
+            if k in self.files:
+                del self.files[k][nf:]
+            if k in self.tables:
+                del self.tables[k][nt:]
+            self.count[k] = c
 
     def close(self) -> None:
-        for kind in list(self.buf):
-            self.flush(kind)
+        for kind in list(self.records):
+            self._table(kind)
+
+    def rows(self, kind: str) -> int:
+        return self.count.get(kind, 0)
+
+    def view(self, con: duckdb.DuckDBPyConnection, kind: str) -> str | None:
+        """A DuckDB view over the staged rows of ``kind`` (None when there are none)."""
+        parts = []
+        for i, t in enumerate(self.tables.get(kind, [])):
+            con.register(f"_stage_{kind}_{i}", t)
+            parts.append(f"SELECT * FROM _stage_{kind}_{i}")
+        if self.files.get(kind):
+            glob = str(self.folder / f"{kind}-*.parquet").replace("'", "''")
+            parts.append(f"SELECT * FROM read_parquet('{glob}')")
+        if not parts:
+            return None
+        con.execute(f"CREATE OR REPLACE VIEW stage_{kind} AS {' UNION ALL '.join(parts)}")
+        return f"stage_{kind}"
+
+
+def _hide_column(table: pa.Table, name: str, hide: Callable[[str | None], str | None]
+                 ) -> pa.Table:
+    """Pseudonymise a column once per distinct value."""
+    col = table.column(name).combine_chunks().dictionary_encode()
+    names = pa.array([hide(v) for v in col.dictionary.to_pylist()], pa.string())
+    hidden = pa.DictionaryArray.from_arrays(col.indices, names).cast(pa.string())
+    return table.set_column(table.schema.get_field_index(name), name, hidden)
+
+
+def _stage_csv(stage: _Stage, path: Path, column_map: ColumnMap, con, hide, pseudonymise: bool,
+               result: ImportResult, progress) -> None:
+    """Read one mapped CSV into the stage: the fast reader, or the exact one if they differ."""
+    from diplosim.ingest.tabular import Disagree, convert, read_batches
+
+    name = str(path)
+    stage.mark()
+    before = result.rows
+    for exact in (False, True):
+        try:
+            for item in read_batches(path, column_map, exact=exact):
+                if isinstance(item, tuple):
+                    line, rej = item
+                    result.rows += 1
+                    stage.add("rejected", {"file": name, "line": line, "item": 0,
+                                           "reason": rej.reason, "raw": rej.raw})
+                    continue
+                out = convert(con, column_map, item)
+                result.rows += out.num_rows
+                bad = pc.is_valid(out.column("reason"))
+                if pc.any(bad).as_py():
+                    rej = out.filter(bad)
+                    stage.add_table("rejected", pa.table({
+                        "file": pa.repeat(pa.scalar(name, _S), rej.num_rows),
+                        "line": rej.column("source_line"),
+                        "item": pa.array(np.zeros(rej.num_rows, np.int64)),
+                        "reason": rej.column("reason"), "raw": rej.column("raw")}))
+                    out = out.filter(pc.invert(bad))
+                out = out.append_column("source_file", pa.repeat(pa.scalar(name, _S), out.num_rows))
+                if pseudonymise:
+                    out = _hide_column(out, "account", hide)
+                stage.add_table("posts", out)
+                if progress is not None:
+                    progress(result.rows)
+            return
+        except Disagree:
+            stage.rollback()
+            result.rows = before
 
 
 def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap | None = None,
@@ -179,13 +291,20 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
         raise DiplosimError(f"{into}: its data are pseudonymised; give the same --key")
     hide = pseudonym(key) if key is not None else (lambda v: v)
     kind = FORMATS[fmt][1]
-    parts = into / ".parts"
-    parts.mkdir(exist_ok=True)
-    stage = parts / f".staging-{uuid.uuid4().hex}"
+    store = into / ".store"
+    store.mkdir(exist_ok=True)
+    stage = store / f".staging-{uuid.uuid4().hex}"
     stage.mkdir()
+    con = _con(stage)
     try:
-        batches = _Batches(stage)
+        staged = _Stage(stage)
         for path in files:
+            if fmt == "csv":
+                if column_map is None:
+                    raise DiplosimError("import csv: give the column map with --map MAP.yaml")
+                _stage_csv(staged, path, column_map, con, hide, key is not None, result,
+                           progress)
+                continue
             name = str(path)
             items: dict[int, int] = {}
             for line, record in read(fmt, path, column_map):
@@ -195,24 +314,24 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
                 if progress is not None and result.rows % 10_000 == 0:
                     progress(result.rows)
                 if isinstance(record, Reject):
-                    batches.add("rejected", {"file": name, "line": line, "item": item,
-                                             "reason": record.reason, "raw": record.raw})
+                    staged.add("rejected", {"file": name, "line": line, "item": item,
+                                            "reason": record.reason, "raw": record.raw})
                     continue
                 if "account" in record:
                     record["account"] = hide(record["account"])
                 record["source_file"], record["source_line"] = name, line
-                batches.add(kind, record)
-        batches.close()
-        result.rejected, loaded = _merge(stage, parts, kind)
-        result.loaded = loaded
-        result.duplicates = result.rows - result.rejected - result.loaded
+                staged.add(kind, record)
+        staged.close()
         if registry is not None:
             reg = [dict(r, handle=hide(r["handle"])) for r in registry]
+            tmp = store / ".registry.parquet.tmp"
             pq.write_table(pa.Table.from_pylist(reg, schema=pa.schema(
-                [("handle", _S), ("actor_type", _S), ("country", _S), ("label", _S)])),
-                parts / "registry.parquet")
-        _rebuild(into, parts)
+                [("handle", _S), ("actor_type", _S), ("country", _S), ("label", _S)])), tmp)
+            tmp.replace(store / "registry.parquet")
+        result.rejected, result.loaded = _store(con, staged, into, kind, registry is not None)
+        result.duplicates = result.rows - result.rejected - result.loaded
     finally:
+        con.close()
         shutil.rmtree(stage, ignore_errors=True)
     manifest["imports"].append({"format": fmt, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                   time.gmtime()),
@@ -224,9 +343,10 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
     return result
 
 
-def _con() -> duckdb.DuckDBPyConnection:
+def _con(spill: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    con.execute(f"SET temp_directory = {_sql_path(spill)}")
     con.execute("SET preserve_insertion_order = false")
     return con
 
@@ -235,63 +355,77 @@ def _glob(folder: Path, kind: str) -> str:
     return str(folder / f"{kind}-*.parquet").replace("'", "''")
 
 
-def _merge(stage: Path, parts: Path, kind: str) -> tuple[int, int]:
-    """Move the staged rows into a new part, keeping each id once; returns (rejected, kept)."""
-    con = _con()
-    tag = uuid.uuid4().hex[:12]
-    rejected = 0
-    if list(stage.glob("rejected-*.parquet")):
-        (rejected,) = con.execute(f"SELECT count(*) FROM read_parquet('"
-                                  f"{_glob(stage, 'rejected')}')").fetchone()
-        con.execute(f"COPY (SELECT * FROM read_parquet('{_glob(stage, 'rejected')}')) TO "
-                    f"'{_glob(parts, 'rejected').replace('*', tag)}' "
-                    "(FORMAT parquet, COMPRESSION zstd)")
-    if not list(stage.glob(f"{kind}-*.parquet")):
-        return rejected, 0
-    key = KEYS[kind]
-    existing = list(parts.glob(f"{kind}-*.parquet"))
-    anti = (f"AND {key} NOT IN (SELECT {key} FROM read_parquet('{_glob(parts, kind)}'))"
-            if existing else "")
-    target = parts / f".{kind}-{tag}.parquet"
-    con.execute(f"""
-        COPY (SELECT * EXCLUDE (rn) FROM (
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _replace(con: duckdb.DuckDBPyConnection, path: Path, query: str) -> None:
+    """Write ``query`` to ``path`` through a temporary file and a rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    con.execute(f"COPY ({query}) TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+    tmp.replace(path)
+
+
+#: Where each kind of record is kept: posts are the contract table itself; profiles and
+#: comments are kept as read (hidden) and feed ``accounts`` and ``interactions``.
+def _home(into: Path, kind: str) -> Path:
+    return into / ("posts.parquet" if kind == "posts" else f".store/{kind}.parquet")
+
+
+_RAW_POSTS = ", ".join(SCHEMAS["posts"].names)
+
+
+def _store(con: duckdb.DuckDBPyConnection, staged: _Stage, into: Path, kind: str,
+           registry_given: bool) -> tuple[int, int]:
+    """Add the staged rows to the folder, each id once (the first seen; ids already in the
+    folder are skipped), and rebuild the tables that depend on them, each replaced
+    atomically. Returns (rejected, loaded)."""
+    store = into / ".store"
+    rejected = staged.rows("rejected")
+    if rejected:
+        view = staged.view(con, "rejected")
+        old = into / "rejected.parquet"
+        union = f" UNION ALL SELECT * FROM read_parquet({_sql_path(old)})" if old.exists() else ""
+        _replace(con, old, f"""SELECT DISTINCT ON (file, line, item) file, line, item, reason, raw
+                               FROM (SELECT * FROM {view}{union}) ORDER BY file, line, item""")
+    kept = 0
+    view = staged.view(con, kind)
+    home = _home(into, kind)
+    if view is not None:
+        key = KEYS[kind]
+        anti = (f"AND {key} NOT IN (SELECT {key} FROM read_parquet({_sql_path(home)}))"
+                if home.exists() else "")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE fresh AS
+            SELECT * EXCLUDE (rn) FROM (
                 SELECT *, row_number() OVER (PARTITION BY {key}
                                              ORDER BY source_file, source_line) AS rn
-                FROM read_parquet('{_glob(stage, kind)}'))
-              WHERE rn = 1 {anti})
-        TO '{str(target).replace("'", "''")}' (FORMAT parquet, COMPRESSION zstd)""")
-    (kept,) = con.execute(f"SELECT count(*) FROM read_parquet('{target!s}')").fetchone()
-    if kept:
-        target.rename(parts / f"{kind}-{tag}.parquet")
-    else:
-        target.unlink()
-    return rejected, kept
-
-
-def _rebuild(into: Path, parts: Path) -> None:
-    """The contract tables from all parts (and the registry), each replaced atomically."""
-    con = _con()
-    has = {k: bool(list(parts.glob(f"{k}-*.parquet"))) for k in SCHEMAS}
-    registry = parts / "registry.parquet"
+                FROM {view})
+            WHERE rn = 1 {anti}""")
+        (kept,) = con.execute("SELECT count(*) FROM fresh").fetchone()
+    if not kept and not registry_given:
+        return rejected, 0
+    registry = store / "registry.parquet"
     if registry.exists():
-        con.execute(f"CREATE VIEW registry AS SELECT * FROM read_parquet('{registry}')")
+        con.execute(f"CREATE OR REPLACE VIEW registry AS SELECT * FROM read_parquet("
+                    f"{_sql_path(registry)})")
     else:
-        con.execute("CREATE VIEW registry AS SELECT NULL::VARCHAR AS handle, "
+        con.execute("CREATE OR REPLACE VIEW registry AS SELECT NULL::VARCHAR AS handle, "
                     "NULL::VARCHAR AS actor_type, NULL::VARCHAR AS country, "
                     "NULL::VARCHAR AS label WHERE false")
-    for k in SCHEMAS:
-        if has[k]:
-            con.execute(f"CREATE VIEW {k} AS SELECT * FROM read_parquet('{_glob(parts, k)}')")
-        else:
-            con.execute(f"CREATE VIEW {k} AS SELECT * FROM read_parquet('{_empty(parts, k)}')")
-
-    def write(name: str, query: str) -> None:
-        tmp = into / f".{name}.parquet.tmp"
-        con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
-        tmp.replace(into / f"{name}.parquet")
-
-    if has["posts"]:
-        write("posts", """
+    for k in KEYS:
+        h, parts = _home(into, k), []
+        if h.exists():
+            parts.append(f"SELECT {_RAW_POSTS if k == 'posts' else '*'} "
+                         f"FROM read_parquet({_sql_path(h)})")
+        if k == kind and kept:
+            parts.append("SELECT * FROM fresh")
+        if not parts:
+            parts.append(f"SELECT * FROM read_parquet({_sql_path(_empty(store, k))})")
+        con.execute(f"CREATE OR REPLACE VIEW {k} AS {' UNION ALL '.join(parts)}")
+    if kind != "posts" and kept:
+        _replace(con, home, f"SELECT * FROM {kind}")
+    if kind == "posts" or (registry_given and (into / "posts.parquet").exists()):
+        _replace(con, into / "posts.parquet", """
             SELECT p.post, p.account, p.time, (p.time // 86400)::INTEGER AS day, p.text,
                    p.hashtags, p.shared_object, p.urls, p.country, p.language,
                    p.likes, p.comments, p.shares, p.views, p.views AS impressions,
@@ -300,35 +434,33 @@ def _rebuild(into: Path, parts: Path) -> None:
                    coalesce(r.actor_type, 'user') AS messenger,
                    p.source_file, p.source_line
             FROM posts p LEFT JOIN registry r ON r.handle = p.account""")
-    if has["posts"] or has["profiles"] or has["comments"]:
-        write("accounts", """
-            WITH ids AS (SELECT account FROM posts UNION SELECT account FROM profiles
-                         UNION SELECT account FROM comments WHERE account IS NOT NULL),
-                 n AS (SELECT account, count(*) AS posts FROM posts GROUP BY 1)
-            SELECT ids.account, ids.account AS handle,
-                   CASE WHEN r.handle IS NULL THEN 'user' ELSE 'actor' END AS kind,
-                   coalesce(r.actor_type, 'user') AS actor_type, r.handle AS actor,
-                   r.country, coalesce(r.label ILIKE '%state%', false) AS state_affiliated,
-                   r.label, pr.display_name, pr.verified,
-                   NULL::BIGINT AS followers_start, pr.followers AS followers_end,
-                   pr.following, coalesce(n.posts, 0) AS posts
-            FROM ids LEFT JOIN registry r ON r.handle = ids.account
-                     LEFT JOIN profiles pr USING (account) LEFT JOIN n USING (account)
-            ORDER BY ids.account""")
-    if has["comments"]:
-        write("interactions", """
+        con.execute("CREATE OR REPLACE VIEW posts AS SELECT * FROM read_parquet("
+                    f"{_sql_path(into / 'posts.parquet')})")
+    _replace(con, into / "accounts.parquet", """
+        WITH ids AS (SELECT account FROM posts UNION SELECT account FROM profiles
+                     UNION SELECT account FROM comments WHERE account IS NOT NULL),
+             n AS (SELECT account, count(*) AS posts FROM posts GROUP BY 1)
+        SELECT ids.account, ids.account AS handle,
+               CASE WHEN r.handle IS NULL THEN 'user' ELSE 'actor' END AS kind,
+               coalesce(r.actor_type, 'user') AS actor_type, r.handle AS actor,
+               r.country, coalesce(r.label ILIKE '%state%', false) AS state_affiliated,
+               r.label, pr.display_name, pr.verified,
+               NULL::BIGINT AS followers_start, pr.followers AS followers_end,
+               pr.following, coalesce(n.posts, 0) AS posts
+        FROM ids LEFT JOIN registry r ON r.handle = ids.account
+                 LEFT JOIN profiles pr USING (account) LEFT JOIN n USING (account)
+        ORDER BY ids.account""")
+    if _home(into, "comments").exists():
+        _replace(con, into / "interactions.parquet", """
             SELECT c.time AS tick, c.time, 'comment' AS kind, c.account, c.post,
                    p.account AS target_account, NULL::VARCHAR AS from_account,
                    c.comment, c.text, c.parent
             FROM comments c LEFT JOIN posts p USING (post)""")
-    if has["rejected"]:
-        write("rejected", """
-            SELECT DISTINCT ON (file, line, item) file, line, item, reason, raw
-            FROM rejected ORDER BY file, line, item""")
+    return rejected, kept
 
 
-def _empty(parts: Path, kind: str) -> Path:
-    path = parts / f".empty-{kind}.parquet"
+def _empty(folder: Path, kind: str) -> Path:
+    path = folder / f".empty-{kind}.parquet"
     if not path.exists():
         pq.write_table(SCHEMAS[kind].empty_table(), path)
     return path

@@ -155,7 +155,8 @@ def _actor_followers(scenario: Scenario, pop: Population, n: int, params: dict[s
         share = params["actor_follower_share"] * (
             10 if actor.type in ("head_of_state", "influencer") else 1)
         for _ in range(actor.accounts):
-            k = min(audience.size, rng.binomial(audience.size, min(share, 1.0)))
+            k = (min(audience.size, actor.followers) if actor.followers is not None else
+                 min(audience.size, rng.binomial(audience.size, min(share, 1.0))))
             followers = rng.choice(audience, size=k, replace=False) if k else audience[:0]
             add_src.append(followers)
             add_dst.append(np.full(k, account, np.int32))

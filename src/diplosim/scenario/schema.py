@@ -197,6 +197,9 @@ class Actor(Model):
     languages: list[Language] = Field(min_length=1)
     accounts: int = Field(1, ge=1, le=10_000_000, description="For citizen and diaspora groups: "
                           "how many accounts act alike.")
+    followers: int | None = Field(None, ge=0, le=1_000_000_000, description="Followers each "
+                                  "account starts with (default: a share of its target "
+                                  "audience, see actor_follower_share); 0 for a newcomer.")
     campaigns: list[Campaign] = Field(default_factory=list)
 
 
