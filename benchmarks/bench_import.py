@@ -1,8 +1,8 @@
 """Benchmark: import a large TikTok Research API JSON-lines export with bounded memory.
 
 Writes a synthetic file of ``--gb`` gigabytes (one video per line, the API's fields, 1 in
-1,000 lines malformed and 1 in 500 a repeat of an earlier video) unless it exists, then
-imports it in a child process and reports the wall time, rows per second and the child's
+1,000 lines malformed and 1 in 500 a repeat of an earlier video) in a temporary folder,
+then imports it in a child process and reports the wall time, rows per second and the child's
 peak RSS. ``python -m benchmarks.bench_import --gb 1`` prints one JSON object.
 """
 

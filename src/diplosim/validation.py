@@ -21,6 +21,7 @@ import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -88,19 +89,26 @@ def validation_scenario(size: Size, seed: int, ranking: str) -> dict:
 # -- measures: one number per run (or per pair of runs) ------------------------------------------
 
 
+@lru_cache(maxsize=4)
+def _cascades(run: Run) -> list[dict]:
+    """Cascades of a run, built once for the three cascade findings."""
+    return cascades(run)
+
+
 def size_one_share(run: Run, size: Size) -> float:
-    sizes = np.array([c["size"] for c in cascades(run)])
+    sizes = np.array([c["size"] for c in _cascades(run)])
     return float((sizes == 1).mean())
 
 
 def size_orders(run: Run, size: Size) -> float:
     """Orders of magnitude between the smallest (1) and the largest cascade."""
-    return float(math.log10(max(c["size"] for c in cascades(run))))
+    return float(math.log10(max(c["size"] for c in _cascades(run))))
 
 
 def large_virality(run: Run, size: Size) -> float:
     """Median structural virality of cascades of at least ``size.large_cascade`` nodes."""
-    v = [c["structural_virality"] for c in cascades(run) if c["size"] >= size.large_cascade]
+    v = [c["structural_virality"] for c in _cascades(run)
+         if c["size"] >= size.large_cascade]
     return float(np.median(v)) if v else float("nan")
 
 

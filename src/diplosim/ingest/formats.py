@@ -1,8 +1,10 @@
 """Readers for the platform's research exports and for mapped CSV files.
 
-Every reader is a generator of ``(line, record)`` pairs, one per input row, read as a stream
-(a JSON-lines file of any size never sits in memory whole). A record is a dict in the common
-form below, or a ``Reject`` naming what is wrong with the row; nothing is dropped silently.
+Every reader here (the JSON formats; mapped CSV is read by column in ``tabular``, with its
+``ColumnMap`` defined here) is a generator of ``(line, record)`` pairs, one per input row,
+read as a stream (a JSON-lines file of any size never sits in memory whole). A record is a
+dict in the common form below, or a ``Reject`` naming what is wrong with the row; nothing is
+dropped silently.
 
 Common post form: ``post, account, time`` (POSIX seconds), ``text, hashtags, shared_object,
 urls, country, language, likes, comments, shares, views, favorites``. Profiles (user info)
@@ -12,13 +14,10 @@ have ``comment, post, account, time, text, likes, parent``.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -298,92 +297,16 @@ def load_map(path: Path) -> ColumnMap:
         raise DiplosimError(f"{path}: {problems}") from None
 
 
-def _time(value: str, fmt: str, field: str) -> int:
-    value = value.strip()
-    if not value:
-        raise ValueError(f"{field}: empty")
-    if fmt in ("unix", "unix_ms"):
-        t = float(value) if re.fullmatch(r"-?\d+(\.\d*)?([eE]\d+)?", value) else None
-        if t is None:
-            raise ValueError(f"{field}: expected POSIX seconds, got {value[:40]!r}")
-        return int(t // 1000 if fmt == "unix_ms" else t)
-    try:
-        if fmt == "iso":
-            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        else:
-            dt = datetime.strptime(value, fmt)
-    except ValueError:
-        raise ValueError(f"{field}: expected a time as {fmt}, got {value[:40]!r}") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return int(dt.timestamp())
-
-
-def mapped_csv(path: Path, column_map: ColumnMap) -> Iterator[Row]:
-    cols = column_map.columns
-    with open(path, encoding=column_map.encoding, errors="replace", newline="") as f:
-        reader = csv.reader(f, delimiter=column_map.delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return
-        header[0] = header[0].lstrip("\ufeff")
-        index = {name: i for i, name in enumerate(header)}
-        wanted = {k: v for k, v in cols.model_dump().items() if v is not None}
-        absent = [f"{k} -> {v!r}" for k, v in wanted.items() if v not in index]
-        if absent:
-            raise DiplosimError(f"{path}:1: the map names columns the header lacks: "
-                                f"{', '.join(absent)} (header: {', '.join(header)})")
-        sep = column_map.list_separator
-        for values in reader:
-            line = reader.line_num
-            if len(values) != len(header):
-                yield line, Reject(f"expected {len(header)} fields, got {len(values)}",
-                                   _raw(values))
-                continue
-
-            def get(field: str, values=values) -> str | None:
-                name = wanted.get(field)
-                return values[index[name]] if name is not None else None
-
-            try:
-                post = {"post": get("post"), "account": get("account")}
-                _required(post, "post", "account")
-                text = get("text")
-                tags = (get("hashtags") or "").split(sep) if "hashtags" in wanted else \
-                    HASHTAG.findall(text or "")
-                urls = [u for u in (get("url") or "").split(sep) if u] if "url" in wanted \
-                    else URL.findall(text or "")
-                yield line, {
-                    **post, "time": _time(get("time") or "", column_map.time_format,
-                                          wanted["time"]),
-                    "text": text or None,
-                    "hashtags": _tags(t.strip() for t in tags),
-                    "shared_object": get("shared_object") or None, "urls": urls,
-                    "country": get("country") or None, "language": get("language") or None,
-                    **{k: _int(get(k), wanted.get(k, k)) for k in
-                       ("likes", "comments", "shares", "views")},
-                    "favorites": None, "music": None,
-                }
-            except ValueError as e:
-                yield line, Reject(str(e), _raw(values))
-
-
-def _raw(values: list[str]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf).writerow(values)
-    return buf.getvalue().strip()[:300]
-
-
-#: format name -> (reader, kind of record)
+#: format name -> (row reader, kind of record). Mapped CSV has no row reader: it is read by
+#: column (``diplosim.ingest.tabular``).
 FORMATS = {"tiktok": (tiktok_videos, "posts"), "tiktok-users": (tiktok_users, "profiles"),
            "tiktok-comments": (tiktok_comments, "comments"), "zeeschuimer": (zeeschuimer, "posts"),
-           "csv": (mapped_csv, "posts")}
+           "csv": (None, "posts")}
 
 
-def read(fmt: str, path: Path, column_map: ColumnMap | None = None) -> Iterator[Row]:
-    if fmt == "csv":
-        if column_map is None:
-            raise DiplosimError("import csv: give the column map with --map MAP.yaml")
-        return mapped_csv(path, column_map)
-    return FORMATS[fmt][0](path)
+def read(fmt: str, path: Path) -> Iterator[Row]:
+    """The rows of a JSON-format file (see ``FORMATS``)."""
+    reader = FORMATS[fmt][0]
+    if reader is None:
+        raise ValueError(f"{fmt} is read by column: use diplosim.ingest.tabular")
+    return reader(path)

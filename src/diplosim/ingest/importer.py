@@ -307,7 +307,7 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
                 continue
             name = str(path)
             items: dict[int, int] = {}
-            for line, record in read(fmt, path, column_map):
+            for line, record in read(fmt, path):
                 result.rows += 1
                 item = items.get(line, 0)
                 items[line] = item + 1
@@ -349,10 +349,6 @@ def _con(spill: Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET temp_directory = {_sql_path(spill)}")
     con.execute("SET preserve_insertion_order = false")
     return con
-
-
-def _glob(folder: Path, kind: str) -> str:
-    return str(folder / f"{kind}-*.parquet").replace("'", "''")
 
 
 def _sql_path(path: Path) -> str:
