@@ -8,7 +8,7 @@ OUT ?= out/example
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install browser run test lint bench validate screenshot clean
+.PHONY: install browser run test lint bench validate scenarios screenshot clean
 
 install: $(STAMP)
 
@@ -40,6 +40,10 @@ bench: install
 # tests); writes validation.json and the README table.
 validate: install
 	$(BIN)/python -m diplosim.validation --readme README.md --json docs/validation.json
+
+# Run every built-in scenario and its variants; write each headline into scenarios/NAME.md.
+scenarios: install
+	$(BIN)/python -m diplosim.report.builtin --out out/scenarios
 
 # The README's picture of the example's report (after `make run`).
 screenshot: install browser

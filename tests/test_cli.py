@@ -117,3 +117,23 @@ def test_readme_global_total_is_the_tables():
 
     total = sum(c.platform_users for c in country_table().values())
     assert f"{total / 1e9:.2f} billion" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_scenarios_lists_the_built_in_cases_with_their_questions():
+    result = _diplosim("scenarios")
+    assert result.returncode == 0, result.stderr
+    for name in ("ukraine_2022", "israel_palestine_narratives", "us_ban_2025", "india_ban_2020",
+                 "who_covid_2020", "embassy_cultural", "regional_tourism"):
+        assert name in result.stdout
+    assert "no_fact_check" in result.stdout and "Whose voices reach" in result.stdout
+
+
+def test_variant_option_applies_a_declared_variant_or_names_the_choices():
+    ok = _diplosim("validate", str(ROOT / "scenarios" / "us_ban_2025.yaml"), "--variant",
+                   "no_ban")
+    assert ok.returncode == 0, ok.stderr
+    assert "us_ban_2025-no_ban" in ok.stdout
+    bad = _diplosim("validate", str(ROOT / "scenarios" / "us_ban_2025.yaml"), "--variant", "x")
+    assert bad.returncode == 1
+    assert "us_ban_2025.yaml" in bad.stderr and "no variant 'x'" in bad.stderr
+    assert "ban_held, no_ban" in bad.stderr

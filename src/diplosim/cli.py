@@ -44,6 +44,11 @@ SetOption = Annotated[
                       "(repeatable; values are read as YAML)."),
 ]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+VariantOption = Annotated[
+    str | None,
+    typer.Option("--variant", metavar="ID", help="Apply one of the scenario's declared variants "
+                 "(before any --set); the run is named NAME-ID."),
+]
 
 
 def _human_bytes(n: float) -> str:
@@ -55,9 +60,12 @@ def _human_bytes(n: float) -> str:
 
 
 @app.command()
-def validate(scenario: ScenarioArg, set_: SetOption = None) -> None:  # type: ignore[assignment]
+def validate(scenario: ScenarioArg, set_: SetOption = None,  # type: ignore[assignment]
+             variant: VariantOption = None) -> None:
     """Check a scenario; print every problem (exit 1) or a one-screen summary (exit 0)."""
-    s = load_scenario(scenario, set_ or [])
+    s = load_scenario(scenario, set_ or [], variant)
+    for v in s.variants if variant is None else []:  # every declared variant must load too
+        load_scenario(scenario, set_ or [], v.id)
     _print_summary(s)
     out.print(f"[green]OK[/green] {scenario} is a valid scenario.", markup=True)
 
@@ -125,9 +133,10 @@ def world(
     out_file: Annotated[Path | None, typer.Option("--out", help="Also write the JSON here.")]
     = None,
     set_: SetOption = None,  # type: ignore[assignment]
+    variant: VariantOption = None,
 ) -> None:
     """Synthesise the scenario's population; print users per country and the state's memory."""
-    s = load_scenario(scenario, set_ or [])
+    s = load_scenario(scenario, set_ or [], variant)
     pop = synthesise(s, users=users, seed=seed)
     summary = world_summary(pop)
     if format is Format.json:
@@ -169,6 +178,7 @@ def run(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Run folder (default: "
                                                   "out/NAME).")] = None,
     set_: SetOption = None,  # type: ignore[assignment]
+    variant: VariantOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")] = False,
     report_: Annotated[bool, typer.Option("--report/--no-report", help="Also write "
                                           "RUN/report.html (default: yes).")] = True,
@@ -180,7 +190,7 @@ def run(
     from diplosim.analysis.summary import headline
     from diplosim.engine.engine import simulate
 
-    s = load_scenario(scenario, set_ or [])
+    s = load_scenario(scenario, set_ or [], variant)
     folder = out_dir or Path("out") / s.name
     columns = (TextColumn("[bold]{task.description}"), BarColumn(),
                TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
@@ -434,6 +444,22 @@ def coordination(
     out.print(_table("Most coordinated accounts", stats, limit=15))
     if out_file is not None:
         out.print(f"pairs written to {out_file}", markup=False)
+
+
+@app.command("scenarios")
+def scenarios_() -> None:
+    """List the built-in scenarios: name, question, size and variants (run one with
+    `diplosim run scenarios/NAME.yaml [--variant ID]`)."""
+    from diplosim.scenario.builtin import builtin_scenarios
+
+    t = Table("scenario", "question", "users x days", "variants", title="Built-in scenarios "
+              "(scenarios/NAME.yaml; notes and results in scenarios/NAME.md)",
+              title_justify="left")
+    for b in builtin_scenarios():
+        s = b.scenario
+        t.add_row(b.name, printable(b.question), f"{s.world.users:,} x {s.duration_days}",
+                  ", ".join(v.id for v in s.variants) or "-")
+    out.print(t)
 
 
 @app.command()

@@ -188,8 +188,20 @@ _TABLE = [
         "Completion is multiplied by this when the viewer does not speak the video's language.",
     ),
     Parameter(
-        "challenge_post_probability", 0.01, "probability", 0.0, 1.0, "assumption",
-        "Chance a viewer who completes a hashtag-challenge video posts their own.",
+        "challenge_post_probability", 0.0017, "probability", 0.0, 1.0,
+        "Chipotle's #GuacDance challenge (TikTok, 2019): about 250,000 videos from 430 million "
+        "video starts, 0.058% per start; divided by the model's mean completion of about 0.35",
+        "Chance a viewer who completes a hashtag-challenge video posts their own (viewers' "
+        "videos are challenge videos too, so a challenge spreads as a branching process).",
+    ),
+    Parameter(
+        "hashtag_trend_pooling", 0.1, "factor", 0.0, 10.0,
+        "assumption (TikTok, 'How TikTok recommends videos #ForYou', 18 June 2020, names "
+        "hashtags among the video information the feed uses; the weight is not published)",
+        "A video's weight in the trending source gains this times its hashtag's pooled "
+        "velocity: the mean engagement velocity of the tag's videos of the last week times "
+        "ln(1 + their number). Videos that share a hashtag lift one another; 0 turns "
+        "hashtags off.",
     ),
     Parameter(
         "false_claim_novelty", 1.7, "factor", 0.0, 10.0,
@@ -238,7 +250,16 @@ _TABLE = [
     Parameter(
         "stance_backfire", 0.3, "factor", 0.0, 2.0,
         "assumption (Bail et al. 2018, PNAS: exposure to opposing views increased polarisation)",
-        "Outside the bound, the viewer moves away by this times the persuasion step.",
+        "Beyond the bound, a video from the other side of the issue moves a committed viewer "
+        "(see stance_backfire_commitment) away by this times the persuasion step; it does not "
+        "move anyone else.",
+    ),
+    Parameter(
+        "stance_backfire_commitment", 0.3, "stance", 0.0, 1.0,
+        "assumption (Bail et al. 2018 measured the backfire among self-identified partisans, "
+        "not among the undecided)",
+        "Only viewers at least this far from 0 on the other side of a video's stance move "
+        "away from it (the backfire).",
     ),
     Parameter(
         "belief_rate", 0.05, "per completed view", 0.0, 1.0, "assumption",
@@ -263,7 +284,8 @@ _TABLE = [
     ),
     Parameter(
         "credibility_government", 0.6, "factor", 0.0, 2.0, "assumption",
-        "Credibility of heads of state, foreign ministries and embassies.",
+        "Credibility of heads of state, foreign ministries, embassies and armed forces' "
+        "official accounts.",
     ),
     Parameter(
         "credibility_state_media", 0.5, "factor", 0.0, 2.0, "assumption",

@@ -57,9 +57,12 @@ def validation_scenario(size: Size, seed: int, ranking: str) -> dict:
     """The validation world as a scenario document (validated by the ordinary schema)."""
     political = {"posts_per_day": 3, "content_mix": {"policy": 0.7, "news": 0.3},
                  "targets": ["US"]}
-    claim_group = {"type": "citizen", "country": "US", "languages": ["en"], "accounts": 10,
+    # Enough posts per claim that both claims' impressions add up to reach_people in most
+    # runs (with 10 accounts at 0.3 a day the true claim often never did, and the ratio was
+    # infinite); identical groups, so only the claim's truth differs.
+    claim_group = {"type": "citizen", "country": "US", "languages": ["en"], "accounts": 30,
                    "followers": 0}
-    claim_campaign = {"start_day": 0.5, "posts_per_day": 0.3, "content_mix": {"news": 1.0},
+    claim_campaign = {"start_day": 0.5, "posts_per_day": 1.0, "content_mix": {"news": 1.0},
                       "targets": ["US", "GB"]}
     return {
         "name": f"validation_{ranking}", "seed": seed, "duration_days": size.days,

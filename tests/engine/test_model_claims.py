@@ -42,6 +42,44 @@ def test_a_ban_cuts_the_country_to_its_vpn_share(tmp_runs):
     assert gb[4] > 0.5 * gb[0]  # the rest of the world carries on
 
 
+def test_users_who_moved_to_another_app_do_not_come_back(tmp_runs):
+    """A ban with a leave share: when it ends, the country returns to 1 - leave_share."""
+    data = dict(BASE, duration_days=6, events=[
+        {"day": 2, "type": "ban", "country": "US", "vpn_share": 0.0, "leave_share": 0.4,
+         "end_day": 4}])
+    out = run(data, tmp_runs)
+    per_day = dict(query(out, "SELECT day, sum(impressions) FROM exposures WHERE country = 'US' "
+                              "GROUP BY day"))
+    before = (per_day[0] + per_day[1]) / 2
+    assert per_day.get(3, 0) == 0  # nobody during the ban (no VPN share)
+    after = per_day[5]
+    assert abs(after / before - 0.6) <= 0.08, (before, after)
+    detail = query(out, "SELECT detail FROM events WHERE type = 'ban'")[0][0]
+    assert '"leave_share": 0.4' in detail
+
+
+def test_a_shared_hashtag_lifts_its_videos_in_the_trending_source():
+    """Pooled heat: mean velocity of a tag's recent videos times ln(1 + their number)."""
+    import numpy as np
+
+    from diplosim.platform.recommender import hashtag_heat
+
+    class Store:
+        n = 4
+
+        def column(self, name):
+            assert name == "hashtags"
+            return np.array([1, 1, 2, 0], np.int32)
+
+    set_tags = [np.array([], np.int64), np.array([0], np.int64), np.array([0, 1], np.int64)]
+    velocity = np.array([4.0, 2.0, 3.0, 5.0])
+    recent = np.array([True, True, True, True])
+    heat = hashtag_heat(Store(), recent, velocity, set_tags)
+    tag0 = (4 + 2 + 3) / 3 * np.log(4)  # videos 0, 1 (set 1) and 2 (set 2) carry tag 0
+    tag1 = 3.0 * np.log(2)              # only video 2 carries tag 1
+    assert heat == pytest.approx([tag0, tag0, max(tag0, tag1), 0.0])
+
+
 def _briefing_runs(tmp_runs, parameters: dict) -> dict[str, tuple[float, int]]:
     """US favourability toward GB and completed views of GB's message, three ways."""
     actor = {"id": "gb_fco", "type": "foreign_ministry", "country": "GB", "languages": ["en"],

@@ -40,6 +40,12 @@ class Catalogue:
             self.hashtag_sets.append(key)
         return self.hashtag_sets.index(key)
 
+    def set_tags(self) -> list[np.ndarray]:
+        """Per hashtag set, the numbers of its tags (case-insensitive, numbered by first use)."""
+        number: dict[str, int] = {}
+        return [np.array([number.setdefault(t.lower(), len(number)) for t in tags], np.int64)
+                for tags in self.hashtag_sets]
+
     def masks(self) -> np.ndarray:
         out = np.zeros((len(self.target_sets), len(self.world)), np.bool_)
         for i, targets in enumerate(self.target_sets):

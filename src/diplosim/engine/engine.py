@@ -59,10 +59,14 @@ def _local_hour(state: SimState, tick: int) -> np.ndarray:
 
 
 def _allowed(state: SimState) -> np.ndarray:
-    """Users who can use the app now: not banned, or behind a VPN."""
+    """Users who can use the app now: not banned, or behind a VPN; and not moved to another app
+    during a ban. One uniform draw per user orders both: the lowest ``vpn_share`` keep using
+    the app through a VPN, the highest ``left_share`` have left (the two never overlap)."""
     pop = state.pop
     banned = state.banned[pop.country]
-    return ~banned | (state.vpn_draw < state.vpn_share[pop.country])
+    draw = state.vpn_draw
+    stays = ~banned | (draw < state.vpn_share[pop.country])
+    return stays & (draw < 1.0 - state.left_share[pop.country])
 
 
 def _post(state: SimState, tick: int, allowed: np.ndarray, challenge: tuple) -> int:
@@ -191,6 +195,8 @@ def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict
     masks = state.catalogue.masks()
     threshold = state.params["pool_promotion_engagement"]
     max_age = int(state.params["pool_max_age_hours"])
+    set_tags = state.catalogue.set_tags()
+    pooling = state.params["hashtag_trend_pooling"]
     challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
     impressions = 0
     day_batches: dict[str, list[pa.Table]] = {"exposures": [], "interactions": []}
@@ -207,7 +213,10 @@ def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict
         masks = state.catalogue.masks() if masks.shape[0] != len(state.catalogue.target_sets) \
             else masks
         users = _active_users(state, tick, allowed)
-        cand = build_candidates(state.store, tick, len(state.languages), state.quotas, max_age)
+        if len(set_tags) != len(state.catalogue.hashtag_sets):  # a campaign's first post
+            set_tags = state.catalogue.set_tags()
+        cand = build_candidates(state.store, tick, len(state.languages), state.quotas, max_age,
+                                set_tags, pooling)
         out_video = np.full(users.size * page, -1, np.int32)
         out_flags = np.zeros(users.size * page, np.uint8)
         out_from = np.full(users.size * page, -1, np.int32)

@@ -28,10 +28,10 @@ KP = ("completion_base", "like_given_completion", "comment_given_completion",
       "favourability_rate", "favourability_saturation", "stance_rate", "stance_confidence_bound",
       "stance_backfire", "belief_rate", "correction_rate", "cross_language_acceptance",
       "state_media_demotion", "fact_check_demotion", "label_credibility_factor",
-      "everyday_favourability_factor", "false_claim_novelty")
+      "everyday_favourability_factor", "false_claim_novelty", "stance_backfire_commitment")
 (_C_BASE, _LIKE, _COMMENT, _SHARE, _FOLLOW, _MISMATCH, _CHALLENGE, _FC_SHARE, _FC_LIKE,
  _FAV_RATE, _FAV_SAT, _ST_RATE, _ST_BOUND, _ST_BACK, _B_RATE, _CORR, _XLANG, _SM_DEMOTE,
- _FC_DEMOTE, _LABEL_CRED, _EVERYDAY, _NOVELTY) = range(len(KP))
+ _FC_DEMOTE, _LABEL_CRED, _EVERYDAY, _NOVELTY, _ST_COMMIT) = range(len(KP))
 _TRIES = 6
 _FOLLOW_WINDOW = 48  # hours a followed account's post or share stays in its followers' feeds
 _STATE_MEDIA = 5     # MESSENGER_TYPES index of state_media
@@ -214,7 +214,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                 if v_issue[v] >= 0:
                     stances[u, v_issue[v]] = stance_step(stances[u, v_issue[v]], v_stance[v],
                                                          cred, kp[_ST_RATE], kp[_ST_BOUND],
-                                                         kp[_ST_BACK])
+                                                         kp[_ST_BACK], kp[_ST_COMMIT])
                 if v_claim[v] >= 0:
                     beliefs[u, v_claim[v]] = belief_step(beliefs[u, v_claim[v]], cred,
                                                          kp[_B_RATE], corrected, kp[_CORR])

@@ -32,6 +32,7 @@ def credibility_table(params: dict[str, float]) -> np.ndarray:
         "user": "citizen", "citizen": "citizen", "diaspora": "citizen", "network": "citizen",
         "influencer": "influencer", "ngo": "organisation", "international_org": "organisation",
         "head_of_state": "government", "foreign_ministry": "government", "embassy": "government",
+        "military": "government",
         "state_media": "state_media",
     }
     return np.array([params[f"credibility_{group[t]}"] for t in MESSENGER_TYPES], np.float64)
@@ -69,6 +70,7 @@ class SimState:
     diversity: float = 0.0
     banned: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
     vpn_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    left_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # moved to another app
     boosts: list[tuple[int, int, np.ndarray, int, float]] = field(default_factory=list)
     network_active: dict[int, tuple[int, int]] = field(default_factory=dict)
     pending: list = field(default_factory=list)       # posts created by this tick's events
@@ -142,4 +144,5 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         fact_check_delay=int(round(p.moderation.fact_check_delay_hours)),
         diversity=p.diversity,
         banned=np.zeros(len(pop.countries), np.bool_), vpn_share=np.zeros(len(pop.countries)),
+        left_share=np.zeros(len(pop.countries)),
     )

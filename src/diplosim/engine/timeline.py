@@ -46,7 +46,9 @@ def apply_events(state: SimState, tick: int, rng: np.random.Generator,
             ci = world.index(ev.country)
             if tick == start:
                 state.banned[ci], state.vpn_share[ci] = True, ev.vpn_share
-                log.append(_row(tick, "ban", ev.country, vpn_share=ev.vpn_share))
+                state.left_share[ci] = max(state.left_share[ci], ev.leave_share)
+                log.append(_row(tick, "ban", ev.country, vpn_share=ev.vpn_share,
+                                leave_share=ev.leave_share))
             if ev.end_day is not None and tick == event_tick(ev.end_day):
                 state.banned[ci] = False
                 log.append(_row(tick, "ban_lifted", ev.country))

@@ -2,7 +2,8 @@
 
 Favourability toward the messenger's country moves toward +1 (or away, for content against the
 viewer's stance) with diminishing returns; stance follows bounded confidence with a small
-backfire outside the bound; claims raise belief and fact-check labels lower it. Compiled.
+backfire on committed viewers from the other side beyond the bound; claims raise belief and
+fact-check labels lower it. Compiled.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ def favourability_step(attitude, direction, credibility, rate, seen_before, satu
 
 
 @njit(inline="always", cache=True)
-def stance_step(stance, video_stance, credibility, rate, bound, backfire):
+def stance_step(stance, video_stance, credibility, rate, bound, backfire, commitment):
     gap = video_stance - stance
     if abs(gap) <= bound:
         stance += rate * credibility * gap
-    else:  # outside the confidence bound: a small move away
+    elif stance * video_stance < 0 and abs(stance) >= commitment:
+        # a committed viewer shown the other side, beyond the bound: a small move away
         stance -= backfire * rate * credibility * (1.0 if gap > 0 else -1.0)
+    # otherwise (same side, or no firm side yet) too far to persuade: no move
     return min(1.0, max(-1.0, stance))
 
 

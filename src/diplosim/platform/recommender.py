@@ -18,7 +18,8 @@ from diplosim.platform.exposure_pools import in_pool
 from diplosim.platform.videos import VideoStore
 from diplosim.world.topics import TOPICS
 
-__all__ = ["MODES", "SOURCE_MIX", "Candidates", "build_candidates", "pick_weighted"]
+__all__ = ["MODES", "SOURCE_MIX", "Candidates", "build_candidates", "hashtag_heat",
+           "pick_weighted"]
 
 MODES = ("engagement", "social", "chronological")
 SOURCES = ("pool", "trending", "interest", "followed")
@@ -63,8 +64,35 @@ def _grouped(ids: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: i
     return starts.astype(np.int64), ids.astype(np.int32), np.cumsum(weight, dtype=np.float64)
 
 
+def hashtag_heat(store: VideoStore, recent: np.ndarray, velocity: np.ndarray,
+                 set_tags: list[np.ndarray]) -> np.ndarray:
+    """Per video: its hottest hashtag's pooled engagement velocity, the mean velocity of the
+    tag's recent videos times the logarithm of their number plus one (a tag's pull grows with
+    its volume, but slowly enough that a popular tag cannot run away); 0 for videos without
+    hashtags. ``set_tags[k]`` holds the tag
+    numbers of hashtag set ``k`` (set 0 is the empty set)."""
+    sets = store.column("hashtags")
+    n_sets = len(set_tags)
+    if n_sets <= 1 or not recent.any():
+        return np.zeros(store.n)
+    set_velocity = np.bincount(sets[recent], weights=velocity[recent], minlength=n_sets)
+    set_count = np.bincount(sets[recent], minlength=n_sets)
+    n_tags = 1 + max((int(t.max()) for t in set_tags if t.size), default=-1)
+    tag_velocity, tag_count = np.zeros(max(n_tags, 1)), np.zeros(max(n_tags, 1))
+    for k, tags in enumerate(set_tags):
+        tag_velocity[tags] += set_velocity[k]
+        tag_count[tags] += set_count[k]
+    pooled = tag_velocity / np.maximum(tag_count, 1) * np.log1p(tag_count)
+    set_heat = np.array([pooled[t].max() if t.size else 0.0 for t in set_tags])
+    return set_heat[sets]
+
+
 def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.ndarray,
-                     max_pool_age: int) -> Candidates:
+                     max_pool_age: int, set_tags: list[np.ndarray] | None = None,
+                     pooling: float = 0.0) -> Candidates:
+    """The tick's candidate lists. With ``pooling`` > 0 a video's trending weight also gets
+    that share of its hashtag's pooled velocity (a trending hashtag lifts all its videos;
+    ``hashtag_trend_pooling`` in the parameter table)."""
     n = store.n
     ids = np.arange(n, dtype=np.int32)
     age = tick - store.column("created_tick")
@@ -77,6 +105,9 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
 
     recent = (age >= 0) & (age < RECENT_HOURS)
     velocity = store.column("eng_decayed").astype(np.float64)
+    if pooling > 0 and set_tags is not None:
+        heat = hashtag_heat(store, recent, velocity, set_tags)
+        velocity = velocity + pooling * heat
     hot = recent & (velocity > 0)
     trend_ptr, trend_ids, trend_cum = _grouped(ids[hot], lang[hot], velocity[hot], n_langs,
                                                TOP_PER_GROUP)

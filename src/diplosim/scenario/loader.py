@@ -11,12 +11,12 @@ from pydantic import ValidationError
 
 from diplosim.errors import Problem, ScenarioError
 from diplosim.scenario.messages import format_path, pydantic_problems
-from diplosim.scenario.overrides import apply_overrides
+from diplosim.scenario.overrides import apply_overrides, parse_key, remove_path, set_path
 from diplosim.scenario.references import reference_problems
 from diplosim.scenario.schema import Scenario
 from diplosim.scenario.yaml_lines import Lines, YamlProblem, parse_yaml
 
-__all__ = ["MAX_SCENARIO_BYTES", "load_scenario", "parse_scenario"]
+__all__ = ["MAX_SCENARIO_BYTES", "apply_variant", "load_scenario", "parse_scenario"]
 
 Path = tuple[str | int, ...]
 #: Scenario files are small; a bigger one is a mistake (or an attack on the parser).
@@ -42,9 +42,44 @@ def _decode(raw: bytes, name: str) -> str:
         raise ScenarioError([problem]) from None
 
 
+def apply_variant(data: dict, variant: str, name: str, lines: Lines) -> dict:
+    """The scenario data with variant ``variant`` applied: its ``set`` fields changed, its
+    ``remove`` items dropped, ``-VARIANT`` added to the name (so its run folder differs)."""
+    declared = data.get("variants") if isinstance(data.get("variants"), list) else []
+    ids = [v.get("id") for v in declared if isinstance(v, dict)]
+    if variant not in ids:
+        have = ", ".join(map(str, ids)) if ids else "none"
+        raise ScenarioError([Problem(name, lines.get(("variants",)), "variants",
+                                     f"no variant '{variant}' (this scenario's variants: {have})")])
+    i = ids.index(variant)
+    spec = declared[i]
+    where = ("variants", i)
+
+    def bad(field: str, message: str) -> ScenarioError:
+        return ScenarioError([Problem(name, _line((*where, field), lines),
+                                      format_path((*where, field)), message)])
+
+    sets = spec.get("set") or {}
+    removes = spec.get("remove") or []
+    if not isinstance(sets, dict) or not isinstance(removes, list):
+        raise bad("set", "expected `set` as a mapping of field paths to values and `remove` "
+                  "as a list of paths")
+    for key, value in sets.items():
+        path = parse_key(str(key))
+        if path is None or not set_path(data, path, value):
+            raise bad("set", f"no such place in the scenario: {key}")
+    paths = [(str(key), parse_key(str(key))) for key in removes]
+    for key, path in sorted(paths, key=lambda kp: kp[1] or (), reverse=True):
+        if path is None or not remove_path(data, path):
+            raise bad("remove", f"nothing to remove at {key}")
+    data["name"] = f"{data.get('name')}-{variant}"
+    return data
+
+
 def parse_scenario(raw: bytes | str, name: str = "<scenario>",
-                   overrides: list[str] | None = None) -> Scenario:
-    """Validate scenario text (bytes or str); ``name`` is used in messages."""
+                   overrides: list[str] | None = None, variant: str | None = None) -> Scenario:
+    """Validate scenario text (bytes or str); ``name`` is used in messages. ``variant`` applies
+    one of the scenario's declared variants before the overrides."""
     text = _decode(raw, name) if isinstance(raw, bytes) else raw
     try:
         data, lines = parse_yaml(text)
@@ -54,6 +89,8 @@ def parse_scenario(raw: bytes | str, name: str = "<scenario>",
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ScenarioError([Problem(name, 1, "", f"expected a mapping of sections "
                                      f"(name, world, actors, ...), got {got}")])
+    if variant is not None:
+        data = apply_variant(data, variant, name, lines)
     data, origins = apply_overrides(data, overrides or [])
 
     found: list[tuple[Path, str]] = []
@@ -78,11 +115,12 @@ def _problem(path: Path, message: str, name: str, lines: Lines,
     return Problem(name, _line(path, lines), format_path(path), message)
 
 
-def load_scenario(path: str | FilePath, overrides: list[str] | None = None) -> Scenario:
+def load_scenario(path: str | FilePath, overrides: list[str] | None = None,
+                  variant: str | None = None) -> Scenario:
     """Read and validate a scenario file; raises ``ScenarioError`` listing every problem."""
     path = FilePath(path)
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise ScenarioError([Problem(str(path), None, "", f"cannot read: {e.strerror}")]) from None
-    return parse_scenario(raw, path.name, overrides)
+    return parse_scenario(raw, path.name, overrides, variant)

@@ -7,7 +7,7 @@ import re
 from diplosim.errors import Problem, ScenarioError, printable
 from diplosim.scenario.yaml_lines import YamlProblem, parse_yaml
 
-__all__ = ["apply_overrides", "parse_override"]
+__all__ = ["apply_overrides", "parse_key", "parse_override", "remove_path", "set_path"]
 
 Path = tuple[str | int, ...]
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$")
@@ -17,11 +17,9 @@ def _bad(spec: str, message: str) -> ScenarioError:
     return ScenarioError([Problem(f"--set {printable(spec)}", None, "", message)])
 
 
-def parse_override(spec: str) -> tuple[Path, object]:
-    """``actors[0].campaigns[1].posts_per_day=5`` -> (path, value); values are read as YAML."""
-    key, sep, text = spec.partition("=")
-    if not sep or not key.strip():
-        raise _bad(spec, "expected key.path=value, e.g. platform.ranking=social")
+def parse_key(key: str) -> Path | None:
+    """``actors[0].campaigns.1.posts_per_day`` -> ('actors', 0, 'campaigns', 1, ...); None if
+    a part is neither a field name nor an index."""
     path: list[str | int] = []
     for part in key.strip().split("."):
         if part.isdigit():
@@ -29,15 +27,61 @@ def parse_override(spec: str) -> tuple[Path, object]:
             continue
         m = _PART.match(part)
         if not m:
-            shown = printable(part)
-            raise _bad(spec, f"expected a field name or [index] in the key, got '{shown}'")
+            return None
         path.append(m.group(1))
         path.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return tuple(path)
+
+
+def parse_override(spec: str) -> tuple[Path, object]:
+    """``actors[0].campaigns[1].posts_per_day=5`` -> (path, value); values are read as YAML."""
+    key, sep, text = spec.partition("=")
+    if not sep or not key.strip():
+        raise _bad(spec, "expected key.path=value, e.g. platform.ranking=social")
+    path = parse_key(key)
+    if path is None:
+        raise _bad(spec, f"expected field names or [index] in the key, got '{printable(key)}'")
     try:
         value, _ = parse_yaml(text)
     except YamlProblem as e:
         raise _bad(spec, e.message) from None
-    return tuple(path), value
+    return path, value
+
+
+def _parent(data: object, path: Path, create: bool) -> object | None:
+    node = data
+    for depth, part in enumerate(path[:-1]):
+        nxt = path[depth + 1]
+        if isinstance(node, dict) and isinstance(part, str) and (create or part in node):
+            node = node.setdefault(part, [] if isinstance(nxt, int) else {})
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def set_path(data: object, path: Path, value: object) -> bool:
+    """Set the field at ``path`` (creating mappings on the way); False if there is no such place."""
+    node, last = _parent(data, path, create=True), path[-1]
+    if isinstance(node, dict) and isinstance(last, str):
+        node[last] = value
+    elif isinstance(node, list) and isinstance(last, int) and last <= len(node):
+        node[last:last + 1] = [value]
+    else:
+        return False
+    return True
+
+
+def remove_path(data: object, path: Path) -> bool:
+    """Drop the list item or field at ``path``; False if there is none."""
+    node, last = _parent(data, path, create=False), path[-1]
+    if (isinstance(node, list) and isinstance(last, int) and last < len(node)) or (
+            isinstance(node, dict) and isinstance(last, str) and last in node):
+        del node[last]  # type: ignore[arg-type]
+    else:
+        return False
+    return True
 
 
 def apply_overrides(data: object, specs: list[str]) -> tuple[object, dict[Path, str]]:
@@ -45,21 +89,8 @@ def apply_overrides(data: object, specs: list[str]) -> tuple[object, dict[Path, 
     origins: dict[Path, str] = {}
     for spec in specs:
         path, value = parse_override(spec)
-        node = data
-        for depth, part in enumerate(path[:-1]):
-            nxt = path[depth + 1]
-            if isinstance(node, dict) and isinstance(part, str):
-                node = node.setdefault(part, [] if isinstance(nxt, int) else {})
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                node = node[part]
-            else:
-                raise _bad(spec, f"no such place in the scenario: {part!r} does not exist")
-        last = path[-1]
-        if isinstance(node, dict) and isinstance(last, str):
-            node[last] = value
-        elif isinstance(node, list) and isinstance(last, int) and last <= len(node):
-            node[last:last + 1] = [value]
-        else:
-            raise _bad(spec, f"no such place in the scenario: {last!r} does not exist")
+        if not set_path(data, path, value):
+            raise _bad(spec, "no such place in the scenario: "
+                       f"{'.'.join(map(str, path))} does not exist")
         origins[path] = printable(spec)
     return data, origins

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from diplosim.world.countries import country_table, language_names
@@ -19,12 +19,12 @@ from diplosim.world.topics import CONTENT_KINDS, TOPICS
 __all__ = [
     "ACTOR_TYPES", "GROUP_ACTOR_TYPES", "Actor", "Ban", "Campaign", "Claim", "CoordinatedNetwork",
     "Crisis", "Event", "InfluencerBriefing", "Issue", "Moderation", "Output", "Platform",
-    "Policy", "Scenario", "Stance", "World",
+    "Policy", "Scenario", "Stance", "Variant", "World",
 ]
 
 ACTOR_TYPES = (
     "head_of_state", "foreign_ministry", "embassy", "international_org", "state_media", "ngo",
-    "influencer", "citizen", "diaspora",
+    "influencer", "citizen", "diaspora", "military",
 )
 #: Actor types that stand for a population of ordinary accounts acting alike.
 GROUP_ACTOR_TYPES = ("citizen", "diaspora")
@@ -244,6 +244,17 @@ class Ban(_Event):
     vpn_share: Share = Field(0.0, description="Share of the country's users who keep using the "
                              "app through a VPN.")
     end_day: float | None = Field(None, gt=0, description="Day the service is restored, if it is.")
+    leave_share: Share = Field(0.0, description="Share of the country's users who move to "
+                               "another app when the ban starts and stay there after it ends "
+                               "(at most 1 - vpn_share).")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Ban:
+        if self.vpn_share + self.leave_share > 1:
+            raise PydanticCustomError("shares", "vpn_share + leave_share must be at most 1, got "
+                                      "{total}", {"total": round(self.vpn_share
+                                                                 + self.leave_share, 6)})
+        return self
 
 
 class Policy(_Event):
@@ -270,6 +281,17 @@ class Output(Model):
                                           json_schema_extra={"unsupported": True})
 
 
+class Variant(Model):
+    """A named change to the scenario, for comparisons: ``diplosim run FILE --variant ID``."""
+
+    id: Id
+    description: str = Field(min_length=1, max_length=500)
+    set: dict[str, Any] = Field(default_factory=dict, description="Fields to change, as "
+                                "`--set` paths: `platform.moderation.fact_check: false`.")
+    remove: list[str] = Field(default_factory=list, description="List items to drop, as paths: "
+                              "`events[1]` (removed after `set`, last index first).")
+
+
 class Scenario(Model):
     """A whole scenario: the world, the platform, the actors and the timeline of events."""
 
@@ -286,6 +308,8 @@ class Scenario(Model):
     parameters: dict[str, float] = Field(default_factory=dict, description="Overrides of the "
                                          "model's parameter table, by name.")
     output: Output = Field(default_factory=Output)
+    variants: list[Variant] = Field(default_factory=list, description="Named variants of this "
+                                    "scenario, each run with `--variant ID`.")
 
     def focal_countries(self) -> list[str]:
         """Countries whose favourability users hold: every actor's and network's country."""

@@ -1,0 +1,440 @@
+"""Run the built-in scenarios and write each one's headline result into its ``.md``.
+
+``make scenarios`` (``python -m diplosim.report.builtin``) runs every scenario and each of its
+declared variants, measures the figures its question needs from the run folders, and replaces
+the block between ``<!-- result:begin -->`` and ``<!-- result:end -->`` in ``scenarios/NAME.md``.
+Nothing in that block is typed by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from diplosim import __version__
+from diplosim.analysis.run import Run, load_run
+from diplosim.errors import DiplosimError
+from diplosim.scenario.builtin import BuiltIn, builtin, builtin_scenarios
+from diplosim.scenario.loader import load_scenario
+from diplosim.store.writer import write_text_atomic
+
+__all__ = ["BEGIN", "END", "HEADLINES", "generate", "replace_block", "run_variants"]
+
+BEGIN, END = "<!-- result:begin -->", "<!-- result:end -->"
+BASE = "base"
+
+
+# -- small measures over a run folder ------------------------------------------------------
+
+def _in(column: str, values: list[str] | None) -> str:
+    if not values:
+        return "TRUE"
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def impressions(run: Run, actor: str | None = None, countries: list[str] | None = None,
+                days: tuple[int, int] | None = None, where: str = "TRUE") -> int:
+    """Impressions of posts (of ``actor``, if given) among viewers in ``countries`` over
+    ``days`` [first, last)."""
+    span = f"e.day >= {days[0]} AND e.day < {days[1]}" if days else "TRUE"
+    who = _in("p.actor::VARCHAR", [actor]) if actor else "TRUE"
+    (n,) = run.con.execute(f"""
+        SELECT coalesce(sum(e.impressions), 0) FROM exposures e JOIN posts p USING (post)
+        WHERE {who} AND {_in('e.country::VARCHAR', countries)} AND {span} AND ({where})
+        """).fetchone()
+    return int(n)
+
+
+def positive_share(run: Run, issue: str, countries: list[str] | None = None,
+                   days: tuple[int, int] | None = None) -> float | None:
+    """Share of the issue's stance-bearing impressions on its positive side."""
+    span = f"e.day >= {days[0]} AND e.day < {days[1]}" if days else "TRUE"
+    pos, total = run.con.execute(f"""
+        SELECT sum(CASE WHEN p.stance > 0 THEN e.impressions ELSE 0 END), sum(e.impressions)
+        FROM exposures e JOIN posts p USING (post)
+        WHERE p.issue::VARCHAR = ? AND p.stance <> 0 AND {_in('e.country::VARCHAR', countries)}
+          AND {span}""", [issue]).fetchone()
+    return None if not total else pos / total
+
+
+def attitude(run: Run, kind: str, subject: str, day: str = "last",
+             countries: list[str] | None = None) -> dict[str, float]:
+    """User-weighted mean and share above 0 (favourability, stance) or 0.5 (belief) over
+    ``countries`` on the first or last day."""
+    pick = "max" if day == "last" else "min"
+    row = run.con.execute(f"""
+        SELECT sum(n * mean) / sum(n), sum(n * share_pos) / sum(n), sum(n)
+        FROM attitudes WHERE kind = ? AND subject = ? AND {_in('country', countries)}
+          AND day = (SELECT {pick}(day) FROM attitudes) AND n > 0""",
+                          [kind, subject]).fetchone()
+    return {"mean": row[0], "share": row[1], "n": row[2]}
+
+
+def stance_by_country(run: Run, issue: str) -> list[dict]:
+    """Per country, first and last day: stance mean, sd and Sarle's bimodality coefficient."""
+    from diplosim.analysis.opinion import polarisation
+
+    rows = [r for r in polarisation(run) if r["issue"] == issue]
+    first, last = min(r["day"] for r in rows), max(r["day"] for r in rows)
+    start = {r["country"]: r for r in rows if r["day"] == first}
+    return [{"country": r["country"], "mean_start": start[r["country"]]["mean"],
+             "mean_end": r["mean"], "sd_end": r["variance"] ** 0.5,
+             "bimodality_end": r["bimodality"]}
+            for r in rows if r["day"] == last]
+
+
+def followers_gained(run: Run, actor: str) -> int:
+    (n,) = run.con.execute("SELECT coalesce(sum(followers_end - followers_start), 0) "
+                           "FROM accounts WHERE actor::VARCHAR = ?", [actor]).fetchone()
+    return int(n)
+
+
+def engagement_per_view(run: Run, actor: str) -> float | None:
+    (r,) = run.con.execute("SELECT (sum(likes) + sum(comments) + sum(shares)) / "
+                           "nullif(sum(impressions), 0) FROM posts WHERE actor::VARCHAR = ?",
+                           [actor]).fetchone()
+    return r
+
+
+def daily_viewers(run: Run, actor: str, countries: list[str] | None = None) -> float:
+    """Mean over days of the distinct users who saw the actor that day (summed over countries)."""
+    (r,) = run.con.execute(f"""
+        SELECT coalesce(sum(unique_viewers) / nullif(count(DISTINCT day), 0), 0)
+        FROM audience WHERE actor = ? AND {_in('country', countries)}""", [actor]).fetchone()
+    return float(r)
+
+
+# -- formatting ----------------------------------------------------------------------------
+
+def pct(x: float | None, digits: int = 1) -> str:
+    return "n/a" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def num(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
+
+
+def signed(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None else f"{x:+.{digits}f}"
+
+
+def change(new: float, old: float) -> str:
+    return "n/a" if not old else f"{100 * (new - old) / old:+.1f}%"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |",
+             "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+# -- one headline per scenario --------------------------------------------------------------
+
+def _ukraine(runs: dict[str, Run]) -> str:
+    base, nob, noeu = runs[BASE], runs["no_briefing"], runs["no_eu_block"]
+    actors = ["ua_president", "ua_citizens", "ru_state_media"]
+    home = {"ua_president": "UA", "ua_citizens": "UA", "ru_state_media": "RU"}
+    rows = []
+    for a in actors:
+        total = impressions(base, a)
+        outside = total - impressions(base, a, [home[a]])
+        rows.append([f"`{a}`", num(total), pct(outside / total if total else None)])
+    countries = ["US", "GB", "DE", "FR", "PL", "BR", "ID", "TR", "RU", "UA"]
+    share_rows = [[c, pct(positive_share(base, "ukraine_war", [c]))] for c in countries]
+    briefed = impressions(base, countries=["US"], days=(14, 28), where="p.sponsor IS NOT NULL")
+    us_with = positive_share(base, "ukraine_war", ["US"], (14, 28))
+    us_without = positive_share(nob, "ukraine_war", ["US"], (14, 28))
+    eu = ["DE", "FR", "PL", "IT", "ES"]
+    ru_eu, ru_eu_open = impressions(base, "ru_state_media", eu), impressions(noeu,
+                                                                             "ru_state_media", eu)
+    eu_with, eu_open = positive_share(base, "ukraine_war", eu), positive_share(noeu,
+                                                                              "ukraine_war", eu)
+    bio_start = attitude(base, "belief", "biolabs", "first")["share"]
+    bio_end = attitude(base, "belief", "biolabs")["share"]
+    return "\n".join([
+        "**Who was seen (base run, all 28 days).**", "",
+        table(["actor", "impressions", "outside its own country"], rows), "",
+        "**Pro-Ukraine share of stance-bearing impressions, by viewer country (base run).**", "",
+        table(["country", "pro-Ukraine share"], share_rows), "",
+        f"**The White House briefing.** The 30 briefed creators' sponsored posts drew "
+        f"{num(briefed)} impressions in the US from day 14 to day 28. Over those days the "
+        f"pro-Ukraine share of US impressions was {pct(us_with)} with the briefing and "
+        f"{pct(us_without)} without it (variant `no_briefing`).", "",
+        f"**Blocking RT and Sputnik in the EU.** Russian state media's impressions in DE, FR, PL, "
+        f"IT and ES: {num(ru_eu)} with the block from day 5, {num(ru_eu_open)} without it "
+        f"(variant `no_eu_block`, {change(ru_eu, ru_eu_open)}). The pro-Ukraine share there: "
+        f"{pct(eu_with)} with the block, {pct(eu_open)} without.", "",
+        f"**The biolabs claim.** Users believing it (belief above 0.5): {pct(bio_start)} on day "
+        f"0, {pct(bio_end)} on day 28 (base run, labelled 24 hours after each post).",
+    ])
+
+
+def _israel(runs: dict[str, Run]) -> str:
+    base, social = runs[BASE], runs["social_feed"]
+    (pal_posts, isr_posts) = base.con.execute("""
+        SELECT count(*) FILTER (WHERE list_contains(hashtags, '#StandWithPalestine')),
+               count(*) FILTER (WHERE list_contains(hashtags, '#StandWithIsrael'))
+        FROM posts""").fetchone()
+    pal_views = impressions(base, where="list_contains(p.hashtags, '#StandWithPalestine')")
+    isr_views = impressions(base, where="list_contains(p.hashtags, '#StandWithIsrael')")
+    countries = ["US", "GB", "DE", "FR", "IL", "PS", "MY", "PK", "AE", "EG", "TR", "ID"]
+    pol = {r["country"]: r for r in stance_by_country(base, "gaza_war")}
+    pol_social = {r["country"]: r for r in stance_by_country(social, "gaza_war")}
+    rows = []
+    for c in countries:
+        p, q = pol.get(c), pol_social.get(c)
+        if p is None or q is None:
+            continue
+        rows.append([c, pct(positive_share(base, "gaza_war", [c])),
+                     pct(positive_share(social, "gaza_war", [c])),
+                     signed(p["mean_start"], 2), signed(p["mean_end"], 2),
+                     f"{p['bimodality_end']:.3f}", f"{q['bimodality_end']:.3f}"])
+    idf = impressions(base, "idf")
+    idf_social = impressions(social, "idf")
+    return "\n".join([
+        f"**Hashtags.** Posts with #StandWithPalestine: {num(pal_posts)}; with "
+        f"#StandWithIsrael: {num(isr_posts)} ({pal_posts / max(isr_posts, 1):.1f} to 1). Their "
+        f"impressions: {num(pal_views)} against {num(isr_views)} "
+        f"({pal_views / max(isr_views, 1):.1f} to 1). Axios (31 October 2023) reported about 12 "
+        "to 1 in posts and nearly 4 to 1 in views.", "",
+        "**Narrative share and polarisation by viewer country** (pro-Palestine share of "
+        "stance-bearing impressions; mean stance on day 0 and day 14, -1 pro-Israel to +1 "
+        "pro-Palestine; Sarle's bimodality coefficient on day 14, above 0.555 suggests two "
+        "camps), engagement feed against the `social_feed` variant:", "",
+        table(["country", "pro-Palestine share", "same, social feed", "stance day 0",
+               "stance day 14", "bimodality", "bimodality, social feed"], rows), "",
+        f"**The IDF's account** drew {num(idf)} impressions under engagement ranking and "
+        f"{num(idf_social)} under social ranking ({change(idf_social, idf)}).",
+    ])
+
+
+def _us_ban(runs: dict[str, Run]) -> str:
+    base, held, none = runs[BASE], runs["ban_held"], runs["no_ban"]
+    foreign = ["cn_state_media", "kr_culture_ministry", "gb_embassy_us", "mx_creators"]
+    rows = []
+    for a in foreign:
+        as_happened, counterfactual = impressions(base, a, ["US"]), impressions(none, a, ["US"])
+        before = impressions(held, a, ["US"], (0, 7)) / 7
+        during = impressions(held, a, ["US"], (8, 256)) / 248
+        after = impressions(held, a, ["US"], (257, 273)) / 16
+        rows.append([f"`{a}`", num(counterfactual), num(as_happened),
+                     change(as_happened, counterfactual), num(before), num(during),
+                     num(after), change(after, before)])
+    outage = [impressions(r, countries=["US"], days=(7, 8)) for r in (base, none)]
+    return "\n".join([
+        "**US impressions of foreign actors.** Columns 2-4: the 21 days as they happened "
+        "(14 hours dark, 0.4% of users gone to another app) against no ban. Columns 5-8: the "
+        "`ban_held` variant, per day before the ban (days 0-6), during it (days 8-255, VPN users "
+        "only) and after the framework deal restores the service (days 257-272).", "",
+        table(["actor", "no ban, 21 days", "as happened, 21 days", "loss", "held: per day "
+               "before", "per day during", "per day after the deal", "after vs before"], rows),
+        "",
+        f"All US impressions on day 7, the day of the outage: {num(outage[0])} as it happened, "
+        f"{num(outage[1])} without a ban ({change(*outage)}). The rest of the differences in "
+        "columns 2-4 are mostly chance: after the outage the two runs' feeds diverge, and one "
+        "viral video more or less moves an actor's total by tens of percent.",
+    ])
+
+
+def _india(runs: dict[str, Run]) -> str:
+    base, none = runs[BASE], runs["no_ban"]
+    actors = ["cn_state_media", "us_embassy_in", "pk_foreign_ministry", "in_creators"]
+    rows = []
+    for a in actors:
+        in_ban, in_none = impressions(base, a, ["IN"], (9, 21)), impressions(none, a, ["IN"],
+                                                                            (9, 21))
+        total_ban, total_none = impressions(base, a, days=(9, 21)), impressions(none, a,
+                                                                               days=(9, 21))
+        share_before = (impressions(base, a, ["IN"], (0, 8))
+                        / max(impressions(base, a, days=(0, 8)), 1))
+        rows.append([f"`{a}`", pct(share_before), num(in_none), num(in_ban),
+                     num(total_none), num(total_ban), change(total_ban, total_none)])
+    return "\n".join([
+        "**Reach after the ban (days 9-20) against no ban.** Share of each actor's impressions "
+        "that were in India before the ban (days 0-7), then its impressions in India and in "
+        "all countries after it, with and without the ban.", "",
+        table(["actor", "India's share before", "in India, no ban", "in India, ban",
+               "everywhere, no ban", "everywhere, ban", "change everywhere"], rows),
+    ])
+
+
+def _who(runs: dict[str, Run]) -> str:
+    labels = [(BASE, "labels after 24 h"), ("fast_fact_check", "labels after 6 h"),
+              ("no_fact_check", "no fact-checking")]
+    rows = []
+    for key, label in labels:
+        run = runs[key]
+        false_views = impressions(run, where="p.claim::VARCHAR = 'garlic_cure'")
+        who_views = impressions(run, "who")
+        belief = attitude(run, "belief", "garlic_cure")["share"]
+        start = attitude(run, "belief", "garlic_cure", "first")["share"]
+        true_belief = attitude(run, "belief", "hand_washing_protects")["share"]
+        rows.append([label, num(false_views), num(who_views), pct(start), pct(belief),
+                     pct(true_belief)])
+    return "\n".join([
+        "**The false cure against the WHO's messages, 28 days.** Impressions of posts carrying "
+        "the false claim and of the WHO's posts; share of users believing the false cure "
+        "(belief above 0.5) on day 0 and day 28, and the true claim on day 28.", "",
+        table(["fact-checking", "false-cure impressions", "WHO impressions",
+               "believe the cure, day 0", "day 28", "believe hand washing protects, day 28"],
+              rows),
+    ])
+
+
+def _embassy(runs: dict[str, Run]) -> str:
+    labels = [(BASE, "balanced"), ("visa_first", "visa and policy first"),
+              ("trend_first", "trends first, with a challenge")]
+    rows = []
+    for key, label in labels:
+        run = runs[key]
+        own = "p.messenger::VARCHAR = 'embassy'"  # its own posts, not viewers' challenge takes
+        total = impressions(run, "de_embassy_id", ["ID"], where=own)
+        policy = impressions(run, "de_embassy_id", ["ID"],
+                             where=f"{own} AND p.topic::VARCHAR IN ('politics', 'news')")
+        fav = attitude(run, "favourability", "DE", "last", ["ID"])["mean"]
+        fav0 = attitude(run, "favourability", "DE", "first", ["ID"])["mean"]
+        takes, take_views = run.con.execute(
+            "SELECT count(*), coalesce(sum(impressions), 0) FROM posts WHERE challenge AND "
+            "messenger::VARCHAR = 'user' AND actor::VARCHAR = 'de_embassy_id'").fetchone()
+        rows.append([label, num(total), num(daily_viewers(run, "de_embassy_id", ["ID"])),
+                     pct(engagement_per_view(run, "de_embassy_id"), 2),
+                     num(followers_gained(run, "de_embassy_id")), num(policy),
+                     f"{num(takes)} ({num(take_views)} impressions)",
+                     signed((fav or 0) - (fav0 or 0))])
+    return "\n".join([
+        "**Germany's embassy in Jakarta, 28 days, by content mix.** Impressions of its own "
+        "posts among Indonesian users, mean daily distinct viewers (of its posts and of "
+        "challenge videos made from them), engagement per view, followers gained, "
+        "impressions of its policy and news videos (where visa updates sit), "
+        "viewers' own challenge videos (anywhere) and their impressions, and the change in "
+        "Indonesian users' mean favourability toward Germany.", "",
+        table(["mix", "impressions", "daily viewers", "engagement per view",
+               "followers gained", "policy and news impressions", "challenge videos",
+               "favourability change"], rows),
+    ])
+
+
+def _tourism(runs: dict[str, Run]) -> str:
+    markets = ["US", "GB", "DE", "KR", "JP", "AU"]
+    variants = [("alone", "alone"), (BASE, "joint"), ("no_pooling", "joint, pooling 0")]
+    official = "p.messenger::VARCHAR <> 'user'"  # the authority's own posts, not viewers' takes
+    rows = []
+    for a, c in [("th_tourism", "TH"), ("kh_tourism", "KH"), ("la_tourism", "LA"),
+                 ("vn_tourism", "VN")]:
+        row = [f"`{a}`"]
+        row += [num(impressions(runs[k], a, markets, where=official)) for k, _ in variants]
+        row += [num(runs[k].con.execute(
+            "SELECT count(*) FROM posts WHERE challenge AND messenger::VARCHAR = 'user' "
+            "AND actor::VARCHAR = ?", [a]).fetchone()[0]) for k, _ in variants]
+        fav0 = attitude(runs[BASE], "favourability", c, "first", markets)["mean"] or 0.0
+        row += [signed((attitude(runs[k], "favourability", c, "last", markets)["mean"] or 0.0)
+                       - fav0) for k, _ in variants]
+        rows.append(row)
+    heads = ["tourism authority"]
+    heads += [f"own posts' impressions, {label}" for _, label in variants]
+    heads += [f"viewers' challenge videos, {label}" for _, label in variants]
+    heads += [f"favourability change, {label}" for _, label in variants]
+    return "\n".join([
+        "**Each alone against one joint hashtag, 21 days.** The authorities' own posts' "
+        "impressions in the six long-haul markets; the challenge videos viewers posted with "
+        "each authority's hashtag (anywhere); the change in those markets' mean favourability "
+        "toward each country. The third run keeps the joint hashtag but gives hashtags no "
+        "weight in the feed, the model's null.", "",
+        table(heads, rows), "",
+        "Challenge videos grow as a branching process (a viewer who completes one posts their "
+        "own with probability `challenge_post_probability`), so whether a country's challenge "
+        "takes off varies from seed to seed; compare the columns as one draw each.",
+    ])
+
+
+HEADLINES: dict[str, Callable[[dict[str, Run]], str]] = {
+    "ukraine_2022": _ukraine, "israel_palestine_narratives": _israel, "us_ban_2025": _us_ban,
+    "india_ban_2020": _india, "who_covid_2020": _who, "embassy_cultural": _embassy,
+    "regional_tourism": _tourism,
+}
+
+
+# -- running and writing -------------------------------------------------------------------
+
+def run_variants(b: BuiltIn, out: Path, overrides: list[str] | None = None,
+                 say: Callable[[str], None] = print) -> dict[str, Path]:
+    """Run the scenario and each declared variant into ``out/NAME/LABEL``; returns the folders."""
+    from diplosim.engine.engine import simulate
+
+    folders = {}
+    for label in [BASE] + [v.id for v in b.scenario.variants]:
+        scenario = load_scenario(b.path, overrides, None if label == BASE else label)
+        folder = out / b.name / label
+        started = time.perf_counter()
+        simulate(scenario, folder)
+        say(f"{b.name} [{label}]: {scenario.world.users:,} users, {scenario.duration_days} "
+            f"days in {time.perf_counter() - started:.1f} s -> {folder}")
+        folders[label] = folder
+    return folders
+
+
+def replace_block(text: str, block: str, where: str) -> str:
+    """``text`` with the part between the result markers replaced by ``block``."""
+    if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
+        raise DiplosimError(f"{where}: expected one '{BEGIN}' line followed by one '{END}' line")
+    head, rest = text.split(BEGIN)
+    _, tail = rest.split(END)
+    return f"{head}{BEGIN}\n{block.strip()}\n{END}{tail}"
+
+
+def generate(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: bool = True,
+             say: Callable[[str], None] = print) -> str:
+    """Run ``b`` and its variants, measure its headline, write it into ``b.notes``; returns
+    the block."""
+    if b.name not in HEADLINES:
+        raise DiplosimError(f"{b.name}: no headline measure is defined for this scenario")
+    folders = run_variants(b, out, overrides, say)
+    runs = {label: load_run(f) for label, f in folders.items()}
+    s = load_scenario(b.path, overrides)
+    setup = (f"Produced by `make scenarios` (diplosim {__version__}): {s.world.users:,} users, "
+             f"{s.duration_days} days, seed {s.seed}; runs: "
+             + ", ".join(f"`{label}`" for label in folders)
+             + (f"; overrides: {', '.join(f'`{o}`' for o in overrides)}" if overrides else "")
+             + ". One seed per run: differences of a few percent are within run-to-run noise.")
+    block = f"_{setup}_\n\n{HEADLINES[b.name](runs)}"
+    if write:
+        text = b.notes.read_text(encoding="utf-8")
+        write_text_atomic(b.notes, replace_block(text, block, str(b.notes)))
+    return block
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m diplosim.report.builtin",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="scenarios (default: all built-in cases)")
+    parser.add_argument("--out", type=Path, default=Path("out/scenarios"))
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY.PATH=VALUE", help="applied to every run (for quick checks; "
+                        "the .md then names it)")
+    parser.add_argument("--print", dest="print_only", action="store_true",
+                        help="print the blocks instead of writing the .md files")
+    args = parser.parse_args(argv)
+    try:
+        cases = [builtin(n) for n in args.names] if args.names else builtin_scenarios()
+        for b in cases:
+            block = generate(b, args.out, args.overrides, write=not args.print_only,
+                             say=lambda m: print(m, file=sys.stderr))
+            if args.print_only:
+                print(f"## {b.name}\n\n{block}\n")
+            else:
+                print(f"wrote {b.notes}", file=sys.stderr)
+    except DiplosimError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

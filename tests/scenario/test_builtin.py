@@ -1,0 +1,99 @@
+"""The built-in scenarios: each (and each variant) validates, and its notes carry a generated
+result; variants change exactly what they declare."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from diplosim.errors import ScenarioError
+from diplosim.report.builtin import BEGIN, END, HEADLINES
+from diplosim.scenario import parse_scenario
+from diplosim.scenario.builtin import builtin_scenarios, scenarios_folder
+from diplosim.scenario.loader import load_scenario
+
+CASES = builtin_scenarios()
+NAMES = [b.name for b in CASES]
+
+
+def test_the_seven_cases_of_the_issue_are_built_in():
+    expected = sorted(["ukraine_2022", "israel_palestine_narratives", "us_ban_2025",
+                       "india_ban_2020", "who_covid_2020", "embassy_cultural",
+                       "regional_tourism"])
+    assert expected == NAMES
+    assert set(HEADLINES) == set(NAMES)  # each has a measured headline
+
+
+@pytest.mark.parametrize("b", CASES, ids=NAMES)
+def test_each_scenario_and_variant_validates(b):
+    assert b.scenario.name == b.name
+    assert b.scenario.variants, "a built-in case compares at least two runs"
+    for v in b.scenario.variants:
+        s = load_scenario(b.path, variant=v.id)
+        assert s.name == f"{b.name}-{v.id}"
+        assert s != b.scenario
+
+
+@pytest.mark.parametrize("b", CASES, ids=NAMES)
+def test_each_notes_file_has_question_setup_and_a_generated_result(b):
+    text = b.notes.read_text(encoding="utf-8")
+    assert b.question.endswith("?"), b.question
+    assert "## Setup and the facts behind it" in text
+    assert text.count(BEGIN) == 1 and text.count(END) == 1
+    block = text.split(BEGIN)[1].split(END)[0]
+    assert block.strip().startswith("_Produced by `make scenarios`")
+    assert "overrides:" not in block  # the published block is the full-size run
+    users = f"{b.scenario.world.users:,} users"
+    assert users in block, "the block was produced from the scenario as it is now"
+    for v in b.scenario.variants:
+        assert f"`{v.id}`" in block
+    assert re.search(r"\| *[-+]?\d[\d,.]*%? *\|", block), "the block reports figures"
+
+
+def test_scenarios_folder_is_the_repository_one():
+    assert (scenarios_folder() / "example.yaml").exists()
+
+
+TEXT = """
+name: v
+duration_days: 3
+world: {users: 100, countries: [US, GB]}
+events:
+  - {day: 1, type: ban, country: US}
+  - {day: 2, type: ban, country: GB}
+variants:
+  - id: one_ban
+    description: only GB
+    remove: ["events[0]"]
+  - id: social
+    description: follows first
+    set: {platform.ranking: social, world.users: 200}
+  - id: broken
+    description: a path that does not exist
+    set: {"actors[3].id": x}
+"""
+
+
+def test_a_variant_sets_and_removes_exactly_what_it_declares():
+    base = parse_scenario(TEXT, "v.yaml")
+    one = parse_scenario(TEXT, "v.yaml", variant="one_ban")
+    assert [e.country for e in base.events] == ["US", "GB"]
+    assert [e.country for e in one.events] == ["GB"] and one.name == "v-one_ban"
+    social = parse_scenario(TEXT, "v.yaml", variant="social")
+    assert (social.platform.ranking, social.world.users) == ("social", 200)
+    # --set applies after the variant
+    again = parse_scenario(TEXT, "v.yaml", ["world.users=300"], variant="social")
+    assert again.world.users == 300
+
+
+def test_an_unknown_or_broken_variant_is_a_clear_error():
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(TEXT, "v.yaml", variant="nope")
+    assert "v.yaml" in str(e.value) and "no variant 'nope'" in str(e.value)
+    assert "one_ban, social, broken" in str(e.value)
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(TEXT, "v.yaml", variant="broken")
+    message = str(e.value)
+    assert "v.yaml:17" in message and "variants[2].set" in message
+    assert "no such place in the scenario: actors[3].id" in message
