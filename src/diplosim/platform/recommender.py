@@ -90,9 +90,9 @@ def hashtag_heat(store: VideoStore, recent: np.ndarray, velocity: np.ndarray,
 def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.ndarray,
                      max_pool_age: int, set_tags: list[np.ndarray] | None = None,
                      pooling: float = 0.0) -> Candidates:
-    """The tick's candidate lists. With ``pooling`` > 0 a video's trending weight also gets
-    that share of its hashtag's pooled velocity (a trending hashtag lifts all its videos;
-    ``hashtag_trend_pooling`` in the parameter table)."""
+    """The tick's candidate lists. With ``pooling`` > 0 a trending video's weight also gets
+    that times its hashtag's pooled velocity (a trending hashtag lifts its videos that are
+    engaged with; ``hashtag_trend_pooling`` in the parameter table)."""
     n = store.n
     ids = np.arange(n, dtype=np.int32)
     age = tick - store.column("created_tick")
@@ -105,10 +105,9 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
 
     recent = (age >= 0) & (age < RECENT_HOURS)
     velocity = store.column("eng_decayed").astype(np.float64)
+    hot = recent & (velocity > 0)  # a video trends on its own engagement first
     if pooling > 0 and set_tags is not None:
-        heat = hashtag_heat(store, recent, velocity, set_tags)
-        velocity = velocity + pooling * heat
-    hot = recent & (velocity > 0)
+        velocity = velocity + pooling * hashtag_heat(store, recent, velocity, set_tags)
     trend_ptr, trend_ids, trend_cum = _grouped(ids[hot], lang[hot], velocity[hot], n_langs,
                                                TOP_PER_GROUP)
 
