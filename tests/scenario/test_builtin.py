@@ -8,7 +8,7 @@ import re
 import pytest
 
 from diplosim.errors import ScenarioError
-from diplosim.report.builtin import BEGIN, END, HEADLINES
+from diplosim.report.builtin import BEGIN, END, HEADLINES, fingerprint
 from diplosim.scenario import parse_scenario
 from diplosim.scenario.builtin import builtin_scenarios, scenarios_folder
 from diplosim.scenario.loader import load_scenario
@@ -44,8 +44,8 @@ def test_each_notes_file_has_question_setup_and_a_generated_result(b):
     block = text.split(BEGIN)[1].split(END)[0]
     assert block.strip().startswith("_Produced by `make scenarios`")
     assert "overrides:" not in block  # the published block is the full-size run
-    users = f"{b.scenario.world.users:,} users"
-    assert users in block, "the block was produced from the scenario as it is now"
+    # produced from the scenario as it is now: its hash, the one each run's manifest records
+    assert f"from scenario {fingerprint(b.scenario)}:" in block, "run `make scenarios`"
     for v in b.scenario.variants:
         assert f"`{v.id}`" in block
     assert re.search(r"\| *[-+]?\d[\d,.]*%? *\|", block), "the block reports figures"
@@ -72,6 +72,9 @@ variants:
   - id: broken
     description: a path that does not exist
     set: {"actors[3].id": x}
+  - id: mixed
+    description: a name and an index at the same depth
+    remove: ["events.name", "events[0]"]
 """
 
 
@@ -91,9 +94,12 @@ def test_an_unknown_or_broken_variant_is_a_clear_error():
     with pytest.raises(ScenarioError) as e:
         parse_scenario(TEXT, "v.yaml", variant="nope")
     assert "v.yaml" in str(e.value) and "no variant 'nope'" in str(e.value)
-    assert "one_ban, social, broken" in str(e.value)
+    assert "one_ban, social, broken, mixed" in str(e.value)
     with pytest.raises(ScenarioError) as e:
         parse_scenario(TEXT, "v.yaml", variant="broken")
     message = str(e.value)
     assert "v.yaml:17" in message and "variants[2].set" in message
     assert "no such place in the scenario: actors[3].id" in message
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(TEXT, "v.yaml", variant="mixed")
+    assert "variants[3].remove: nothing to remove at events.name" in str(e.value)

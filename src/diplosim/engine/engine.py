@@ -66,6 +66,8 @@ def _allowed(state: SimState) -> np.ndarray:
     banned = state.banned[pop.country]
     draw = state.vpn_draw
     stays = ~banned | (draw < state.vpn_share[pop.country])
+    if not state.left_share.any():  # the usual case: nobody has moved to another app
+        return stays
     return stays & (draw < 1.0 - state.left_share[pop.country])
 
 

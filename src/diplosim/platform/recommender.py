@@ -69,8 +69,7 @@ def hashtag_heat(store: VideoStore, recent: np.ndarray, velocity: np.ndarray,
     """Per video: its hottest hashtag's pooled engagement velocity, the mean velocity of the
     tag's recent videos times the logarithm of their number plus one (a tag's pull grows with
     its volume, but slowly enough that a popular tag cannot run away); 0 for videos without
-    hashtags. ``set_tags[k]`` holds the tag
-    numbers of hashtag set ``k`` (set 0 is the empty set)."""
+    hashtags. ``set_tags[k]`` holds the tag numbers of hashtag set ``k`` (set 0 is empty)."""
     sets = store.column("hashtags")
     n_sets = len(set_tags)
     if n_sets <= 1 or not recent.any():

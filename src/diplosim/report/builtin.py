@@ -9,16 +9,20 @@ Nothing in that block is typed by hand.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from diplosim import __version__
+from diplosim.analysis.reach import engagement_rate, follower_growth, narrative_battle, reach
 from diplosim.analysis.run import Run, load_run
+from diplosim.engine.engine import scenario_hash
 from diplosim.errors import DiplosimError
 from diplosim.scenario.builtin import BuiltIn, builtin, builtin_scenarios
 from diplosim.scenario.loader import load_scenario
+from diplosim.scenario.schema import Scenario
 from diplosim.store.writer import write_text_atomic
 
 __all__ = ["BEGIN", "END", "HEADLINES", "generate", "replace_block", "run_variants"]
@@ -51,14 +55,13 @@ def impressions(run: Run, actor: str | None = None, countries: list[str] | None 
 
 def positive_share(run: Run, issue: str, countries: list[str] | None = None,
                    days: tuple[int, int] | None = None) -> float | None:
-    """Share of the issue's stance-bearing impressions on its positive side."""
-    span = f"e.day >= {days[0]} AND e.day < {days[1]}" if days else "TRUE"
-    pos, total = run.con.execute(f"""
-        SELECT sum(CASE WHEN p.stance > 0 THEN e.impressions ELSE 0 END), sum(e.impressions)
-        FROM exposures e JOIN posts p USING (post)
-        WHERE p.issue::VARCHAR = ? AND p.stance <> 0 AND {_in('e.country::VARCHAR', countries)}
-          AND {span}""", [issue]).fetchone()
-    return None if not total else pos / total
+    """Share of the issue's stance-bearing impressions on its positive side, pooled over
+    ``countries`` and ``days`` [first, last) from the report's narrative-battle rows."""
+    rows = [r for r in narrative_battle(run) if r["issue"] == issue
+            and (not countries or r["country"] in countries)
+            and (not days or days[0] <= r["day"] < days[1])]
+    total = sum(r["impressions"] for r in rows)
+    return sum(r["positive_share"] * r["impressions"] for r in rows) / total if total else None
 
 
 def attitude(run: Run, kind: str, subject: str, day: str = "last",
@@ -87,25 +90,29 @@ def stance_by_country(run: Run, issue: str) -> list[dict]:
             for r in rows if r["day"] == last]
 
 
-def followers_gained(run: Run, actor: str) -> int:
-    (n,) = run.con.execute("SELECT coalesce(sum(followers_end - followers_start), 0) "
-                           "FROM accounts WHERE actor::VARCHAR = ?", [actor]).fetchone()
-    return int(n)
-
-
-def engagement_per_view(run: Run, actor: str) -> float | None:
-    (r,) = run.con.execute("SELECT (sum(likes) + sum(comments) + sum(shares)) / "
-                           "nullif(sum(impressions), 0) FROM posts WHERE actor::VARCHAR = ?",
-                           [actor]).fetchone()
-    return r
+def actor_row(rows: list[dict], actor: str, key: str) -> float | None:
+    """``key`` of ``actor``'s row in an analysis table (engagement_rate, follower_growth)."""
+    return next((r[key] for r in rows if r["actor"] == actor), None)
 
 
 def daily_viewers(run: Run, actor: str, countries: list[str] | None = None) -> float:
-    """Mean over days of the distinct users who saw the actor that day (summed over countries)."""
-    (r,) = run.con.execute(f"""
-        SELECT coalesce(sum(unique_viewers) / nullif(count(DISTINCT day), 0), 0)
-        FROM audience WHERE actor = ? AND {_in('country', countries)}""", [actor]).fetchone()
-    return float(r)
+    """Mean over days of the distinct users who saw the actor that day (summed over
+    ``countries``), from ``reach``."""
+    per_day: dict[int, int] = {}
+    for r in reach(run):
+        if r["actor"] == actor and (not countries or r["country"] in countries):
+            per_day[r["day"]] = per_day.get(r["day"], 0) + (r["unique_viewers"] or 0)
+    return sum(per_day.values()) / len(per_day) if per_day else 0.0
+
+
+def scenario_of(run: Run) -> dict:
+    """The scenario a run was made from, as recorded in its manifest."""
+    return run.manifest["scenario"]
+
+
+def event_of(run: Run, kind: str) -> dict:
+    """The run's first event of type ``kind``."""
+    return next(e for e in scenario_of(run)["events"] if e["type"] == kind)
 
 
 # -- formatting ----------------------------------------------------------------------------
@@ -148,10 +155,16 @@ def _ukraine(runs: dict[str, Run]) -> str:
         rows.append([f"`{a}`", num(total), pct(outside / total if total else None)])
     countries = ["US", "GB", "DE", "FR", "PL", "BR", "ID", "TR", "RU", "UA"]
     share_rows = [[c, pct(positive_share(base, "ukraine_war", [c]))] for c in countries]
-    briefed = impressions(base, countries=["US"], days=(14, 28), where="p.sponsor IS NOT NULL")
-    us_with = positive_share(base, "ukraine_war", ["US"], (14, 28))
-    us_without = positive_share(nob, "ukraine_war", ["US"], (14, 28))
-    eu = ["DE", "FR", "PL", "IT", "ES"]
+    days = scenario_of(base)["duration_days"]
+    briefing = event_of(base, "influencer_briefing")
+    after = (math.floor(briefing["day"]), days)
+    briefed = impressions(base, countries=briefing["countries"], days=after,
+                          where="p.sponsor IS NOT NULL")
+    us_with = positive_share(base, "ukraine_war", ["US"], after)
+    us_without = positive_share(nob, "ukraine_war", ["US"], after)
+    eu_campaign = next(c for a in scenario_of(base)["actors"] for c in a["campaigns"]
+                       if c["id"] == "counter_narrative_eu")
+    eu = eu_campaign["targets"]
     ru_eu, ru_eu_open = impressions(base, "ru_state_media", eu), impressions(noeu,
                                                                              "ru_state_media", eu)
     eu_with, eu_open = positive_share(base, "ukraine_war", eu), positive_share(noeu,
@@ -159,20 +172,24 @@ def _ukraine(runs: dict[str, Run]) -> str:
     bio_start = attitude(base, "belief", "biolabs", "first")["share"]
     bio_end = attitude(base, "belief", "biolabs")["share"]
     return "\n".join([
-        "**Who was seen (base run, all 28 days).**", "",
+        f"**Who was seen (base run, all {days} days).**", "",
         table(["actor", "impressions", "outside its own country"], rows), "",
         "**Pro-Ukraine share of stance-bearing impressions, by viewer country (base run).**", "",
         table(["country", "pro-Ukraine share"], share_rows), "",
-        f"**The White House briefing.** The 30 briefed creators' sponsored posts drew "
-        f"{num(briefed)} impressions in the US from day 14 to day 28. Over those days the "
+        f"**The White House briefing.** The {briefing['influencers']} briefed creators' "
+        f"sponsored posts drew {num(briefed)} impressions in the US from day {after[0]} to day "
+        f"{days}. Over those days the "
         f"pro-Ukraine share of US impressions was {pct(us_with)} with the briefing and "
         f"{pct(us_without)} without it (variant `no_briefing`).", "",
-        f"**Blocking RT and Sputnik in the EU.** Russian state media's impressions in DE, FR, PL, "
-        f"IT and ES: {num(ru_eu)} with the block from day 5, {num(ru_eu_open)} without it "
+        f"**Blocking RT and Sputnik in the EU.** Russian state media's impressions in "
+        f"{', '.join(eu)}: {num(ru_eu)} with the block from day {eu_campaign['end_day']:g}, "
+        f"{num(ru_eu_open)} without it "
         f"(variant `no_eu_block`, {change(ru_eu, ru_eu_open)}). The pro-Ukraine share there: "
         f"{pct(eu_with)} with the block, {pct(eu_open)} without.", "",
         f"**The biolabs claim.** Users believing it (belief above 0.5): {pct(bio_start)} on day "
-        f"0, {pct(bio_end)} on day 28 (base run, labelled 24 hours after each post).",
+        f"0, {pct(bio_end)} on day {days} (base run, labelled "
+        f"{scenario_of(base)['platform']['moderation']['fact_check_delay_hours']:g} hours after "
+        "each post).",
     ])
 
 
@@ -217,26 +234,38 @@ def _israel(runs: dict[str, Run]) -> str:
 
 def _us_ban(runs: dict[str, Run]) -> str:
     base, held, none = runs[BASE], runs["ban_held"], runs["no_ban"]
-    foreign = ["cn_state_media", "kr_culture_ministry", "gb_embassy_us", "mx_creators"]
+    foreign = [a["id"] for a in scenario_of(base)["actors"]]
+    ban, long_ban = event_of(base, "ban"), event_of(held, "ban")
+    days, long_days = scenario_of(base)["duration_days"], scenario_of(held)["duration_days"]
+    # whole days before, during and after the held ban (the days it starts and ends are mixed)
+    spans = [(0, math.floor(long_ban["day"])),
+             (math.ceil(long_ban["day"]), math.floor(long_ban["end_day"])),
+             (math.ceil(long_ban["end_day"]), long_days)]
     rows = []
     for a in foreign:
         as_happened, counterfactual = impressions(base, a, ["US"]), impressions(none, a, ["US"])
-        before = impressions(held, a, ["US"], (0, 7)) / 7
-        during = impressions(held, a, ["US"], (8, 256)) / 248
-        after = impressions(held, a, ["US"], (257, 273)) / 16
+        before, during, after = (impressions(held, a, ["US"], span) / (span[1] - span[0])
+                                 for span in spans)
         rows.append([f"`{a}`", num(counterfactual), num(as_happened),
                      change(as_happened, counterfactual), num(before), num(during),
                      num(after), change(after, before)])
-    outage = [impressions(r, countries=["US"], days=(7, 8)) for r in (base, none)]
+    day = math.floor(ban["day"])
+    outage = [impressions(r, countries=["US"], days=(day, day + 1)) for r in (base, none)]
+    dark = 24 * (ban["end_day"] - ban["day"])
+    (b0, b1), (d0, d1), (a0, a1) = spans
     return "\n".join([
-        "**US impressions of foreign actors.** Columns 2-4: the 21 days as they happened "
-        "(14 hours dark, 0.4% of users gone to another app) against no ban. Columns 5-8: the "
-        "`ban_held` variant, per day before the ban (days 0-6), during it (days 8-255, VPN users "
-        "only) and after the framework deal restores the service (days 257-272).", "",
-        table(["actor", "no ban, 21 days", "as happened, 21 days", "loss", "held: per day "
-               "before", "per day during", "per day after the deal", "after vs before"], rows),
+        f"**US impressions of foreign actors.** Columns 2-4: the {days} days as they happened "
+        f"({dark:.0f} hours dark, {pct(ban['leave_share'])} of users gone to another app, "
+        f"{pct(ban['vpn_share'], 0)} on a VPN) against no ban. Columns 5-8: the `ban_held` "
+        f"variant, per day before the ban (days {b0}-{b1 - 1}), during it (days {d0}-{d1 - 1}, "
+        f"VPN users only) and after the framework deal restores the service (days {a0}-"
+        f"{a1 - 1}).", "",
+        table(["actor", f"no ban, {days} days", f"as happened, {days} days", "loss",
+               "held: per day before", "per day during", "per day after the deal",
+               "after vs before"], rows),
         "",
-        f"All US impressions on day 7, the day of the outage: {num(outage[0])} as it happened, "
+        f"All US impressions on day {day}, the day of the outage: {num(outage[0])} as it "
+        f"happened, "
         f"{num(outage[1])} without a ban ({change(*outage)}). The rest of the differences in "
         "columns 2-4 are mostly chance: after the outage the two runs' feeds diverge, and one "
         "viral video more or less moves an actor's total by tens of percent.",
@@ -245,32 +274,34 @@ def _us_ban(runs: dict[str, Run]) -> str:
 
 def _india(runs: dict[str, Run]) -> str:
     base, none = runs[BASE], runs["no_ban"]
-    actors = ["cn_state_media", "us_embassy_in", "pk_foreign_ministry", "in_creators"]
+    ban = event_of(base, "ban")
+    before = (0, math.floor(ban["day"]))  # whole days before and after the ban's day
+    after = (math.ceil(ban["day"]), scenario_of(base)["duration_days"])
     rows = []
-    for a in actors:
-        in_ban, in_none = impressions(base, a, ["IN"], (9, 21)), impressions(none, a, ["IN"],
-                                                                            (9, 21))
-        total_ban, total_none = impressions(base, a, days=(9, 21)), impressions(none, a,
-                                                                               days=(9, 21))
-        share_before = (impressions(base, a, ["IN"], (0, 8))
-                        / max(impressions(base, a, days=(0, 8)), 1))
+    for a in (actor["id"] for actor in scenario_of(base)["actors"]):
+        in_ban, in_none = (impressions(r, a, [ban["country"]], after) for r in (base, none))
+        total_ban, total_none = (impressions(r, a, days=after) for r in (base, none))
+        share_before = (impressions(base, a, [ban["country"]], before)
+                        / max(impressions(base, a, days=before), 1))
         rows.append([f"`{a}`", pct(share_before), num(in_none), num(in_ban),
                      num(total_none), num(total_ban), change(total_ban, total_none)])
     return "\n".join([
-        "**Reach after the ban (days 9-20) against no ban.** Share of each actor's impressions "
-        "that were in India before the ban (days 0-7), then its impressions in India and in "
-        "all countries after it, with and without the ban.", "",
+        f"**Reach after the ban (days {after[0]}-{after[1] - 1}) against no ban.** Share of each "
+        f"actor's impressions that were in India before the ban (days {before[0]}-"
+        f"{before[1] - 1}), then its impressions in India and in all countries after it, with "
+        "and without the ban.", "",
         table(["actor", "India's share before", "in India, no ban", "in India, ban",
                "everywhere, no ban", "everywhere, ban", "change everywhere"], rows),
     ])
 
 
 def _who(runs: dict[str, Run]) -> str:
-    labels = [(BASE, "labels after 24 h"), ("fast_fact_check", "labels after 6 h"),
-              ("no_fact_check", "no fact-checking")]
     rows = []
-    for key, label in labels:
+    for key in (BASE, "fast_fact_check", "no_fact_check"):
         run = runs[key]
+        moderation = scenario_of(run)["platform"]["moderation"]
+        label = (f"labels after {moderation['fact_check_delay_hours']:g} h"
+                 if moderation["fact_check"] else "no fact-checking")
         false_views = impressions(run, where="p.claim::VARCHAR = 'garlic_cure'")
         who_views = impressions(run, "who")
         belief = attitude(run, "belief", "garlic_cure")["share"]
@@ -278,13 +309,15 @@ def _who(runs: dict[str, Run]) -> str:
         true_belief = attitude(run, "belief", "hand_washing_protects")["share"]
         rows.append([label, num(false_views), num(who_views), pct(start), pct(belief),
                      pct(true_belief)])
+    days = scenario_of(runs[BASE])["duration_days"]
     return "\n".join([
-        "**The false cure against the WHO's messages, 28 days.** Impressions of posts carrying "
-        "the false claim and of the WHO's posts; share of users believing the false cure "
-        "(belief above 0.5) on day 0 and day 28, and the true claim on day 28.", "",
+        f"**The false cure against the WHO's messages, {days} days.** Impressions of posts "
+        "carrying the false claim and of the WHO's posts; share of users believing the false "
+        f"cure (belief above 0.5) on day 0 and day {days}, and the true claim on day {days}.",
+        "",
         table(["fact-checking", "false-cure impressions", "WHO impressions",
-               "believe the cure, day 0", "day 28", "believe hand washing protects, day 28"],
-              rows),
+               "believe the cure, day 0", f"day {days}",
+               f"believe hand washing protects, day {days}"], rows),
     ])
 
 
@@ -294,6 +327,7 @@ def _embassy(runs: dict[str, Run]) -> str:
     rows = []
     for key, label in labels:
         run = runs[key]
+        rates, growth = engagement_rate(run), follower_growth(run)
         own = "p.messenger::VARCHAR = 'embassy'"  # its own posts, not viewers' challenge takes
         total = impressions(run, "de_embassy_id", ["ID"], where=own)
         policy = impressions(run, "de_embassy_id", ["ID"],
@@ -304,12 +338,13 @@ def _embassy(runs: dict[str, Run]) -> str:
             "SELECT count(*), coalesce(sum(impressions), 0) FROM posts WHERE challenge AND "
             "messenger::VARCHAR = 'user' AND actor::VARCHAR = 'de_embassy_id'").fetchone()
         rows.append([label, num(total), num(daily_viewers(run, "de_embassy_id", ["ID"])),
-                     pct(engagement_per_view(run, "de_embassy_id"), 2),
-                     num(followers_gained(run, "de_embassy_id")), num(policy),
+                     pct(actor_row(rates, "de_embassy_id", "engagement_per_view"), 2),
+                     num(actor_row(growth, "de_embassy_id", "growth")), num(policy),
                      f"{num(takes)} ({num(take_views)} impressions)",
                      signed((fav or 0) - (fav0 or 0))])
     return "\n".join([
-        "**Germany's embassy in Jakarta, 28 days, by content mix.** Impressions of its own "
+        f"**Germany's embassy in Jakarta, {scenario_of(runs[BASE])['duration_days']} days, by "
+        "content mix.** Impressions of its own "
         "posts among Indonesian users, mean daily distinct viewers (of its posts and of "
         "challenge videos made from them), engagement per view, followers gained, "
         "impressions of its policy and news videos (where visa updates sit), "
@@ -342,7 +377,8 @@ def _tourism(runs: dict[str, Run]) -> str:
     heads += [f"viewers' challenge videos, {label}" for _, label in variants]
     heads += [f"favourability change, {label}" for _, label in variants]
     return "\n".join([
-        "**Each alone against one joint hashtag, 21 days.** The authorities' own posts' "
+        f"**Each alone against one joint hashtag, {scenario_of(runs[BASE])['duration_days']} "
+        "days.** The authorities' own posts' "
         "impressions in the six long-haul markets; the challenge videos viewers posted with "
         "each authority's hashtag (anywhere); the change in those markets' mean favourability "
         "toward each country. The third run keeps the joint hashtag but gives hashtags no "
@@ -380,6 +416,11 @@ def run_variants(b: BuiltIn, out: Path, overrides: list[str] | None = None,
     return folders
 
 
+def fingerprint(scenario: Scenario) -> str:
+    """The first 12 hex digits of the scenario's hash (the one each run's manifest records)."""
+    return scenario_hash(scenario)[:12]
+
+
 def replace_block(text: str, block: str, where: str) -> str:
     """``text`` with the part between the result markers replaced by ``block``."""
     if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
@@ -398,8 +439,9 @@ def generate(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: b
     folders = run_variants(b, out, overrides, say)
     runs = {label: load_run(f) for label, f in folders.items()}
     s = load_scenario(b.path, overrides)
-    setup = (f"Produced by `make scenarios` (diplosim {__version__}): {s.world.users:,} users, "
-             f"{s.duration_days} days, seed {s.seed}; runs: "
+    setup = (f"Produced by `make scenarios` (diplosim {__version__}) from scenario "
+             f"{fingerprint(s)}: {s.world.users:,} users, {s.duration_days} days, seed {s.seed}; "
+             "runs: "
              + ", ".join(f"`{label}`" for label in folders)
              + (f"; overrides: {', '.join(f'`{o}`' for o in overrides)}" if overrides else "")
              + ". One seed per run: differences of a few percent are within run-to-run noise.")

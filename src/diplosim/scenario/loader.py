@@ -69,7 +69,12 @@ def apply_variant(data: dict, variant: str, name: str, lines: Lines) -> dict:
         if path is None or not set_path(data, path, value):
             raise bad("set", f"no such place in the scenario: {key}")
     paths = [(str(key), parse_key(str(key))) for key in removes]
-    for key, path in sorted(paths, key=lambda kp: kp[1] or (), reverse=True):
+    # last index first, so earlier indices still point at the same items; parts are keyed
+    # (kind, value) so a name and an index at the same depth never compare directly
+    def position(kp: tuple[str, Path | None]) -> list[tuple[int, int | str]]:
+        return [(0, p) if isinstance(p, int) else (1, p) for p in kp[1] or ()]
+
+    for key, path in sorted(paths, key=position, reverse=True):
         if path is None or not remove_path(data, path):
             raise bad("remove", f"nothing to remove at {key}")
     data["name"] = f"{data.get('name')}-{variant}"
