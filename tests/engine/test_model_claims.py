@@ -64,17 +64,11 @@ def test_a_shared_hashtag_lifts_its_videos_in_the_trending_source():
 
     from diplosim.platform.recommender import hashtag_heat
 
-    class Store:
-        n = 4
-
-        def column(self, name):
-            assert name == "hashtags"
-            return np.array([1, 1, 2, 0], np.int32)
-
+    sets = np.array([1, 1, 2, 0], np.int32)  # each video's hashtag set
     set_tags = [np.array([], np.int64), np.array([0], np.int64), np.array([0, 1], np.int64)]
     velocity = np.array([4.0, 2.0, 3.0, 5.0])
     recent = np.array([True, True, True, True])
-    heat = hashtag_heat(Store(), recent, velocity, set_tags)
+    heat = hashtag_heat(sets, recent, velocity, set_tags)
     tag0 = (4 + 2 + 3) / 3 * np.log(4)  # videos 0, 1 (set 1) and 2 (set 2) carry tag 0
     tag1 = 3.0 * np.log(2)              # only video 2 carries tag 1
     assert heat == pytest.approx([tag0, tag0, max(tag0, tag1), 0.0])

@@ -31,7 +31,14 @@ def test_actor_accounts_and_followers(built):
     _, acc = built
     assert acc.size == acc.n_users + 1 + 1 + 1 + 500 + 200  # four actors (500 citizens), network
     assert acc.handle(acc.n_users) == "fr_embassy_jp"
-    assert acc.labelled[acc.n_users] and not acc.labelled[acc.n_users + 3]
-    assert (acc.network[-200:] == 0).all() and (acc.active_from[-200:] == 4 * 24).all()
+    labelled = acc.column("labelled")
+    assert labelled[acc.n_users] and not labelled[acc.n_users + 3] and not labelled[:10].any()
+    assert (acc.column("network")[-200:] == 0).all()
+    assert (acc.column("active_from")[-200:] == 4 * 24).all()
+    # users' columns come from the population, any range, and by id
+    assert (acc.column("country", 5, acc.n_users + 2)[:-2] == acc.user_country[5:]).all()
+    ids = np.array([0, acc.n_users, acc.size - 1, 7])
+    assert acc.of("network", ids).tolist() == [-1, -1, 0, -1]
+    assert acc.of("actor", ids).tolist() == [-1, 0, -1, -1]
     assert acc.followers[acc.n_users] > 0          # the embassy starts with some followers
     assert acc.follow_ptr[-1] == acc.follow_idx.size

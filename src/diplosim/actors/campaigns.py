@@ -3,6 +3,7 @@ coordinated networks and challenge responses. Each returns ``NewVideos`` for the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,11 +74,17 @@ def _appeal(rng: np.random.Generator, mean: float, k: int) -> np.ndarray:
     return rng.beta(mean * conc, (1 - mean) * conc, k).astype(np.float32)
 
 
-def creator_posts(tick: int, rate_per_tick: np.ndarray, pop: Population, focal_of: np.ndarray,
-                  rng: np.random.Generator, params: dict[str, float]) -> NewVideos:
-    """Ordinary users post at their own (heavy-tailed) rates, on topics they care about."""
-    counts = rng.poisson(rate_per_tick)
-    authors = np.repeat(np.flatnonzero(counts).astype(np.int32), counts[counts > 0])
+def creator_posts(tick: int, rates: Iterable[tuple[int, np.ndarray]], pop: Population,
+                  focal_of: np.ndarray, rng: np.random.Generator,
+                  params: dict[str, float]) -> NewVideos:
+    """Ordinary users post at their own (heavy-tailed) rates, on topics they care about.
+    ``rates`` gives (first user, this hour's posting rates) for consecutive blocks of users."""
+    parts = [np.empty(0, np.int32)]
+    for first, rate in rates:
+        counts = rng.poisson(rate)
+        posting = np.flatnonzero(counts)
+        parts.append(np.repeat((first + posting).astype(np.int32), counts[posting]))
+    authors = np.concatenate(parts)
     k = authors.size
     cols = _blank(k, tick)
     cols["author"] = authors
@@ -189,7 +196,7 @@ def campaign_posts(tick: int, scenario: Scenario, accounts: Accounts, catalogue:
                 cols["created_sec"] += rng.integers(0, 3600, k)
                 cols["campaign"][:] = ci
                 cols["messenger"][:] = messenger_code(actor.type)
-                cols["labelled"][:] = accounts.labelled[first]
+                cols["labelled"][:] = accounts.column("labelled", first, first + 1)[0]
                 cols["focal"][:] = focal_of_code.get(actor.country, -1)
                 cols["variant"] = rng.integers(0, 1 << 30, k, dtype=np.int32)
                 default = DEFAULT_MIX.get(actor.type, _OFFICIAL_MIX)

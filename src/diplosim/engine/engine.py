@@ -15,22 +15,28 @@ import pyarrow as pa
 
 from diplosim import __version__
 from diplosim.actors.campaigns import campaign_posts, creator_posts
-from diplosim.engine.kernel import kernel_parameters, run_sessions
+from diplosim.engine.kernel import FOLLOW_WINDOW, run_sessions
+from diplosim.engine.memory import release_freed_memory
 from diplosim.engine.outcomes import (
-    ATTITUDE_SCHEMA,
+    CHUNK_USERS,
     INTERACTION_KINDS,
-    attitude_rows,
-    audience_table,
+    TickLog,
     interaction_table,
     push_ring,
-    tally,
+    sweep_rings,
 )
-from diplosim.engine.state import DIURNAL, SimState, build_state, credibility_table
-from diplosim.engine.tables import accounts_table, posts_table
+from diplosim.engine.snapshots import attitude_table, audience_table
+from diplosim.engine.state import DIURNAL, SimState, build_state
+from diplosim.engine.tables import account_counts, accounts_table, posts_table, slices
 from diplosim.engine.timeline import apply_events, network_bursts
 from diplosim.parameters import PARAMETERS
 from diplosim.platform.exposure_pools import promote
-from diplosim.platform.recommender import MODES, SOURCE_MIX, build_candidates
+from diplosim.platform.recommender import (
+    MODES,
+    SOURCE_MIX,
+    build_candidates,
+    candidate_window,
+)
 from diplosim.platform.videos import NEVER, NewVideos
 from diplosim.scenario.schema import Scenario
 from diplosim.store.writer import TABLES, RunWriter
@@ -54,30 +60,47 @@ def _rng(seed: int, tick: int, stream: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 400, tick, stream])))
 
 
-def _local_hour(state: SimState, tick: int) -> np.ndarray:
-    return np.floor(tick + state.utc_offset).astype(np.int64) % 24
+#: Users per step of the per-hour passes over the population (bounds their temporaries).
+USER_BLOCK = 1 << 16
 
 
-def _allowed(state: SimState) -> np.ndarray:
+def _blocks(state: SimState, tick: int):
+    """(first, last + 1, hour factor, allowed or None) for consecutive blocks of users: how
+    busy each user's local hour is, and who can use the app now (None: everyone)."""
+    pop = state.pop
+    hour = (np.floor(tick + state.utc_offset).astype(np.int64) % 24)
+    factor_of_country = DIURNAL[hour]
+    restricted = state.banned.any() or state.left_share.any()
+    for lo in range(0, pop.size, USER_BLOCK):
+        hi = min(pop.size, lo + USER_BLOCK)
+        country = pop.country[lo:hi]
+        yield lo, hi, factor_of_country[country], \
+            _allowed(state, country, lo, hi) if restricted else None
+
+
+def _allowed(state: SimState, country: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """Users who can use the app now: not banned, or behind a VPN; and not moved to another app
     during a ban. One uniform draw per user orders both: the lowest ``vpn_share`` keep using
     the app through a VPN, the highest ``left_share`` have left (the two never overlap)."""
-    pop = state.pop
-    banned = state.banned[pop.country]
-    draw = state.vpn_draw
-    stays = ~banned | (draw < state.vpn_share[pop.country])
+    draw = state.vpn_draw[lo:hi]
+    stays = ~state.banned[country] | (draw < state.vpn_share[country])
     if not state.left_share.any():  # the usual case: nobody has moved to another app
         return stays
-    return stays & (draw < 1.0 - state.left_share[pop.country])
+    return stays & (draw < 1.0 - state.left_share[country])
 
 
-def _post(state: SimState, tick: int, allowed: np.ndarray, challenge: tuple) -> int:
+def _creator_rates(state: SimState, tick: int):
+    post_rate = state.accounts.post_rate
+    for lo, hi, factor, allowed in _blocks(state, tick):
+        rate = post_rate[lo:hi] / 24 * factor
+        yield lo, rate if allowed is None else rate * allowed
+
+
+def _post(state: SimState, tick: int, challenge: tuple) -> int:
     s, st, acc = state.scenario, state.store, state.accounts
-    hour_factor = DIURNAL[_local_hour(state, tick)][state.pop.country]
-    rate = acc.post_rate[: acc.n_users] / 24 * hour_factor * allowed
     delay = state.fact_check_delay if state.fact_check else -1
-    parts = [creator_posts(tick, rate, state.pop, state.focal_of_country, _rng(s.seed, tick, 1),
-                           state.params)]
+    parts = [creator_posts(tick, _creator_rates(state, tick), state.pop,
+                           state.focal_of_country, _rng(s.seed, tick, 1), state.params)]
     parts.append(campaign_posts(tick, s, acc, state.catalogue, state.vocab, state.focal_of_code,
                                 _rng(s.seed, tick, 2), state.params,
                                 delay))
@@ -93,6 +116,7 @@ def _post(state: SimState, tick: int, allowed: np.ndarray, challenge: tuple) -> 
         new.fact_check_tick[false] = new.created_tick[false] + delay
     ids = st.append(new)
     st.pool_stage[ids] = 0
+    st.actor[ids] = state.actor_of(ids)
     order = np.argsort(new.created_sec, kind="stable")
     push_ring(new.author[order].astype(np.int64), ids[order], tick, state.ring_vid,
               state.ring_tick, state.ring_pos)
@@ -122,14 +146,15 @@ def _boost_networks(state: SimState, tick: int, first_new: int) -> pa.Table | No
     """Network accounts like and share their fellows' new posts within the burst."""
     st, acc = state.store, state.accounts
     new = np.arange(first_new, st.n)
-    new = new[acc.network[st.author[new]] >= 0]
+    net_of = acc.of("network", st.author[new])
+    new, net_of = new[net_of >= 0], net_of[net_of >= 0]
     if new.size == 0:
         return None
     rng = _rng(state.scenario.seed, tick, 5)
     rows = []
-    for net in np.unique(acc.network[st.author[new]]):
-        members = np.flatnonzero(acc.network == net)
-        posts = new[acc.network[st.author[new]] == net]
+    for net in np.unique(net_of):
+        members = acc.n_users + np.flatnonzero(acc.extra["network"] == net)
+        posts = new[net_of == net]
         m = min(5, members.size - 1)
         for kind in (0, 2):  # like, share
             booster = members[rng.integers(0, members.size, (posts.size, m))]
@@ -156,12 +181,17 @@ def _boost_networks(state: SimState, tick: int, first_new: int) -> pa.Table | No
     return interaction_table(tick, kind, account, post, st.author[post], source, seconds)
 
 
-def _active_users(state: SimState, tick: int, allowed: np.ndarray) -> np.ndarray:
-    pop = state.pop
-    hour_factor = DIURNAL[_local_hour(state, tick)][pop.country]
-    p = state.params["sessions_per_day"] / 24 * pop.activity * hour_factor * allowed
-    u = _rng(state.scenario.seed, tick, 6).random(pop.size)
-    return np.flatnonzero(u < p).astype(np.int64)
+def _active_users(state: SimState, tick: int) -> np.ndarray:
+    """Users who open the app this hour: sessions per day scaled by activity and local hour."""
+    rng = _rng(state.scenario.seed, tick, 6)
+    per_hour = state.params["sessions_per_day"] / 24
+    parts = [np.empty(0, np.int64)]
+    for lo, hi, factor, allowed in _blocks(state, tick):
+        p = per_hour * state.pop.activity[lo:hi] * factor
+        if allowed is not None:
+            p = p * allowed
+        parts.append(lo + np.flatnonzero(rng.random(hi - lo) < p))
+    return np.concatenate(parts).astype(np.int64)
 
 
 def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = None) -> RunResult:
@@ -169,6 +199,7 @@ def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = No
     started = time.perf_counter()
     out = Path(out)
     state = build_state(scenario)
+    release_freed_memory()
     writer = RunWriter(out, _manifest(scenario, state))
     try:
         totals = _loop(state, writer, progress)
@@ -176,8 +207,12 @@ def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = No
         writer.abort()
         raise
     st = state.store
-    writer.write("posts", posts_table(state))
-    writer.write("accounts", accounts_table(state))
+    for lo, hi in slices(st.n):
+        writer.append("posts", posts_table(state, lo, hi))
+    counts = account_counts(state)
+    for lo, hi in slices(state.accounts.size):
+        writer.append("accounts", accounts_table(state, lo, hi, counts))
+    del counts
     writer.write("events", pa.Table.from_pylist(state.event_log) if state.event_log
                  else pa.table({"tick": pa.array([], pa.int32())}))
     extra = {"wall_seconds": round(time.perf_counter() - started, 3), "posts": int(st.n),
@@ -190,71 +225,90 @@ def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = No
 def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict:
     s = state.scenario
     total_ticks = s.duration_days * 24
-    kp = kernel_parameters(state.params)
-    cred = credibility_table(state.params)
-    page = int(state.params["videos_per_session"])
     decay = 0.5 ** (1 / state.params["trending_half_life_hours"])
-    masks = state.catalogue.masks()
     threshold = state.params["pool_promotion_engagement"]
-    max_age = int(state.params["pool_max_age_hours"])
-    set_tags = state.catalogue.set_tags()
-    pooling = state.params["hashtag_trend_pooling"]
     challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
     impressions = 0
-    day_batches: dict[str, list[pa.Table]] = {"exposures": [], "interactions": []}
-    first_day = attitude_rows(state, 0)
-    writer.append("attitudes", pa.Table.from_pylist(first_day, schema=ATTITUDE_SCHEMA))
+    writer.append("attitudes", attitude_table(state, 0))
+    window = candidate_window(int(state.params["pool_max_age_hours"]))
     for tick in range(total_ticks):
+        if tick % 24 == 0:
+            state.video_floor = _video_floor(state, tick, window)
         state.pending = apply_events(state, tick, _rng(s.seed, tick, 7), state.event_log)
-        allowed = _allowed(state)
         first_new = state.store.n
-        _post(state, tick, allowed, challenge)
+        _post(state, tick, challenge)
         boosted = _boost_networks(state, tick, first_new)
         if boosted is not None:
-            day_batches["interactions"].append(boosted)
-        masks = state.catalogue.masks() if masks.shape[0] != len(state.catalogue.target_sets) \
-            else masks
-        users = _active_users(state, tick, allowed)
-        if len(set_tags) != len(state.catalogue.hashtag_sets):  # a campaign's first post
-            set_tags = state.catalogue.set_tags()
-        cand = build_candidates(state.store, tick, len(state.languages), state.quotas, max_age,
-                                set_tags, pooling)
-        out_video = np.full(users.size * page, -1, np.int32)
-        out_flags = np.zeros(users.size * page, np.uint8)
-        out_from = np.full(users.size * page, -1, np.int32)
-        mix = np.cumsum(SOURCE_MIX[state.ranking])[:3]
-        st, pop, acc = state.store, state.pop, state.accounts
-        run_sessions(
-            np.uint64(s.seed), tick, users, page, mix, MODES.index(state.ranking),
-            state.labels_on, kp, pop.country, pop.lang1, pop.lang2, pop.interests,
-            state.topic_boost(tick), pop.attitudes, pop.stances, pop.beliefs, state.expo,
-            state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
-            state.extra_pos, state.ring_vid, state.ring_tick,
-            st.author, st.lang, st.topic, st.appeal, st.stance_issue, st.stance_value, st.claim,
-            st.claim_false, st.target_set, st.messenger, st.labelled, st.focal, st.challenge,
-            st.fact_check_tick, st.eng_decayed, masks, cred, state.focal_of_country,
-            cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.trend_ptr, cand.trend_ids,
-            cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum, cand.recent_ids,
-            state.diversity if state.ranking == "engagement" else 0.0,
-            out_video, out_flags, out_from,
-        )
-        outcome = tally(state, tick, users, page, out_video, out_flags, out_from, decay)
-        promote(st, state.quotas, threshold)
-        impressions += outcome.impressions
-        challenge = outcome.challenges
-        day_batches["exposures"].append(outcome.exposures)
-        day_batches["interactions"].append(outcome.interactions)
+            writer.append("interactions", boosted)
+        users = _active_users(state, tick)
+        log = _play(state, tick, users)
+        exposures, interactions = log.finish(decay)
+        promote(state.store, state.quotas, threshold, state.video_floor)
+        impressions += log.impressions
+        challenge = log.challenges
+        writer.append("exposures", exposures)
+        writer.append("interactions", interactions)
+        release_freed_memory()
         if tick % 24 == 23:
-            for name, batches in day_batches.items():
-                writer.append(name, pa.concat_tables(batches, promote_options="permissive"))
-                batches.clear()
-            writer.append("attitudes", pa.Table.from_pylist(
-                attitude_rows(state, tick // 24 + 1), schema=ATTITUDE_SCHEMA))
+            writer.append("attitudes", attitude_table(state, tick // 24 + 1))
             writer.append("audience", audience_table(state, tick // 24))
+            writer.end_day()
         if progress is not None:
             progress(tick + 1, total_ticks, impressions)
     return {"impressions": impressions, "ticks": total_ticks,
             "numba_threads": numba.get_num_threads()}
+
+
+def _video_floor(state: SimState, tick: int, window: int) -> int:
+    """The oldest video anyone can be shown from ``tick`` to the day's end: the oldest
+    candidate, or an older video in a followed account's ring that is still fresh. Videos
+    shared during the day were shown during the day and new ones are newer, so it holds all
+    day; older videos are never shown again, and per-tick work skips them."""
+    first = state.store.first_since(tick - window + 1)
+    shared = sweep_rings(state.ring_vid, state.ring_tick, tick, FOLLOW_WINDOW)
+    return first if shared < 0 else min(first, shared)
+
+
+def _play(state: SimState, tick: int, users: np.ndarray) -> TickLog:
+    """Every active user scrolls one feed page, ``CHUNK_USERS`` users per kernel call."""
+    s, st, pop, acc = state.scenario, state.store, state.pop, state.accounts
+    page = int(state.params["videos_per_session"])
+    if state.masks.shape[0] != len(state.catalogue.target_sets):  # a new target set
+        state.masks = state.catalogue.masks()
+    if len(state.set_tags) != len(state.catalogue.hashtag_sets):  # a campaign's first post
+        state.set_tags = state.catalogue.set_tags()
+    cand = build_candidates(st, tick, len(state.languages), state.quotas,
+                            int(state.params["pool_max_age_hours"]), state.set_tags,
+                            state.params["hashtag_trend_pooling"])
+    mix = np.cumsum(SOURCE_MIX[state.ranking])[:3]
+    kp, cred = state.kernel_params, state.credibility
+    boost = state.topic_boost(tick)
+    diversity = state.diversity if state.ranking == "engagement" else 0.0
+    size = min(users.size, CHUNK_USERS) * page
+    out_video = np.empty(size, np.int32)
+    out_flags = np.empty(size, np.uint8)
+    out_from = np.empty(size, np.int32)
+    log = TickLog(state, tick, state.video_floor)
+    for lo in range(0, max(users.size, 1), CHUNK_USERS):
+        chunk = users[lo:lo + CHUNK_USERS]
+        k = chunk.size * page
+        out_video[:k], out_flags[:k], out_from[:k] = -1, 0, -1
+        run_sessions(
+            np.uint64(s.seed), tick, chunk, page, mix, MODES.index(state.ranking),
+            state.labels_on, kp, pop.country, pop.lang1, pop.lang2, pop.interests,
+            boost, pop.attitudes, pop.stances, pop.beliefs, state.expo,
+            state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
+            state.extra_pos, state.ring_vid, state.ring_tick,
+            st.author, st.lang, st.topic, st.appeal, st.stance_issue, st.stance_value, st.claim,
+            st.claim_false, st.target_set, st.messenger, st.labelled, st.focal, st.challenge,
+            st.fact_check_tick, st.eng_decayed, state.masks, cred, state.focal_of_country,
+            cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.trend_ptr, cand.trend_ids,
+            cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum, cand.recent_ids,
+            diversity, out_video[:k], out_flags[:k], out_from[:k],
+        )
+        log.add(chunk, page, out_video[:k], out_flags[:k], out_from[:k],
+                last=lo + CHUNK_USERS >= users.size)
+    return log
 
 
 def _manifest(scenario: Scenario, state: SimState) -> dict:

@@ -14,9 +14,9 @@ from numba import njit, prange
 from diplosim.opinion.behaviour import completion_probability, congruence, engagement_factor
 from diplosim.opinion.persuasion import belief_step, favourability_step, stance_step
 from diplosim.platform.recommender import pick_weighted
-from diplosim.platform.rng import uniform
+from diplosim.platform.rng import stream_key, uniform_at
 
-__all__ = ["FLAG", "KP", "run_sessions"]
+__all__ = ["FLAG", "FOLLOW_WINDOW", "KP", "run_sessions"]
 
 #: Bits of an impression's outcome.
 FLAG = {"impression": 1, "complete": 2, "like": 4, "comment": 8, "share": 16, "follow": 32,
@@ -33,7 +33,7 @@ KP = ("completion_base", "like_given_completion", "comment_given_completion",
  _FAV_RATE, _FAV_SAT, _ST_RATE, _ST_BOUND, _ST_BACK, _B_RATE, _CORR, _XLANG, _SM_DEMOTE,
  _FC_DEMOTE, _LABEL_CRED, _EVERYDAY, _NOVELTY, _ST_COMMIT) = range(len(KP))
 _TRIES = 6
-_FOLLOW_WINDOW = 48  # hours a followed account's post or share stays in its followers' feeds
+FOLLOW_WINDOW = 48  # hours a followed account's post or share stays in its followers' feeds
 _STATE_MEDIA = 5     # MESSENGER_TYPES index of state_media
 
 
@@ -64,9 +64,13 @@ def _followed(u, r1, r2, mode, tick, follow_ptr, follow_idx, extra, ring_vid, ri
     best, best_key = -1, -1.0
     for k in range(ring_vid.shape[1]):
         v = ring_vid[f, k]
-        if v < 0 or tick - ring_tick[f, k] >= _FOLLOW_WINDOW:
+        if v < 0:
             continue
-        key = float(ring_tick[f, k]) if mode == 2 else v_eng[v] + r2 * 1e-3
+        age = (tick - np.int64(ring_tick[f, k])) % 65536  # ticks are kept modulo 2**16
+        if age >= FOLLOW_WINDOW:
+            continue
+        # chronological: the newest item; otherwise the most engaging
+        key = float(FOLLOW_WINDOW - age) if mode == 2 else v_eng[v] + r2 * 1e-3
         if key > best_key:
             best, best_key = v, key
     return best, f
@@ -101,15 +105,24 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
         base = i * page_size
         page = out_video[base:base + page_size]
         draw = 0
+        key = stream_key(seed, tick, u)
+        # the viewer's topic weights this hour: their sum (to draw a topic) and their maximum
+        # (interest match is relative to the viewer's favourite topic)
+        total = 0.0
+        best = 1e-9
+        for t in range(n_topics):
+            w = interests[u, t] * topic_boost[c, t]
+            total += w
+            best = max(best, w)
         for slot in range(page_size):
             v, via = -1, -1
             for _ in range(_TRIES):
                 # one independent draw per decision: source, language, pick, aux, diversity
-                r = uniform(seed, tick, u, draw)
-                r_lang = uniform(seed, tick, u, draw + 1)
-                r2 = uniform(seed, tick, u, draw + 2)
-                r3 = uniform(seed, tick, u, draw + 3)
-                r_div = uniform(seed, tick, u, draw + 4)
+                r = uniform_at(key, draw)
+                r_lang = uniform_at(key, draw + 1)
+                r2 = uniform_at(key, draw + 2)
+                r3 = uniform_at(key, draw + 3)
+                r_div = uniform_at(key, draw + 4)
                 draw += 5
                 lang = u_lang1[u] if (r_lang < 0.8 or u_lang2[u] == 65535) else u_lang2[u]
                 cand, cvia, source_interest = -1, -1, False
@@ -121,9 +134,6 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                 elif r < mix[1]:
                     cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2)
                 elif r < mix[2]:
-                    total = 0.0
-                    for t in range(n_topics):
-                        total += interests[u, t] * topic_boost[c, t]
                     x = r3 * total
                     t = 0
                     while t < n_topics - 1 and x >= interests[u, t] * topic_boost[c, t]:
@@ -146,7 +156,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                     accept *= 1.0 - kp[_SM_DEMOTE]
                 if v_false[cand] and v_fc_tick[cand] <= tick:
                     accept *= 1.0 - kp[_FC_DEMOTE]
-                if accept < 1.0 and uniform(seed, tick, u, draw) >= accept:
+                if accept < 1.0 and uniform_at(key, draw) >= accept:
                     draw += 1
                     continue
                 draw += 1
@@ -159,9 +169,6 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
             page[slot] = v
             flags = 1
             # behaviour
-            best = 1e-9
-            for t in range(n_topics):
-                best = max(best, interests[u, t] * topic_boost[c, t])
             match = interests[u, v_topic[v]] * topic_boost[c, v_topic[v]] / best
             speaks = v_lang[v] == u_lang1[u] or v_lang[v] == u_lang2[u]
             cong = 0.75
@@ -169,7 +176,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                 cong = congruence(stances[u, v_issue[v]], v_stance[v])
             p_done = completion_probability(kp[_C_BASE], match, v_appeal[v], speaks,
                                             kp[_MISMATCH], cong)
-            if uniform(seed, tick, u, draw) < p_done:
+            if uniform_at(key, draw) < p_done:
                 flags |= 2
                 corrected = v_false[v] and v_fc_tick[v] <= tick
                 eng = engagement_factor(v_appeal[v], cong)
@@ -177,14 +184,14 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                     eng *= kp[_NOVELTY]  # false claims are more novel (Vosoughi 2018)
                 p_like = kp[_LIKE] * eng * ((1.0 - kp[_FC_LIKE]) if corrected else 1.0)
                 p_share = kp[_SHARE] * eng * ((1.0 - kp[_FC_SHARE]) if corrected else 1.0)
-                if uniform(seed, tick, u, draw + 1) < p_like:
+                if uniform_at(key, draw + 1) < p_like:
                     flags |= 4
-                if uniform(seed, tick, u, draw + 2) < kp[_COMMENT] * eng:
+                if uniform_at(key, draw + 2) < kp[_COMMENT] * eng:
                     flags |= 8
-                if uniform(seed, tick, u, draw + 3) < p_share:
+                if uniform_at(key, draw + 3) < p_share:
                     flags |= 16
                     out_from[base + slot] = via if via >= 0 else v_author[v]
-                if uniform(seed, tick, u, draw + 4) < kp[_FOLLOW] * eng * match:
+                if uniform_at(key, draw + 4) < kp[_FOLLOW] * eng * match:
                     author = v_author[v]
                     known = False
                     for k in range(extra.shape[1]):
@@ -195,7 +202,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                         flags |= 32
                         extra[u, extra_pos[u] % extra.shape[1]] = author
                         extra_pos[u] += 1
-                if v_challenge[v] and uniform(seed, tick, u, draw + 5) < kp[_CHALLENGE]:
+                if v_challenge[v] and uniform_at(key, draw + 5) < kp[_CHALLENGE]:
                     flags |= 64
                 # persuasion
                 cred = credibility[v_messenger[v]]

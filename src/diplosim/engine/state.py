@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diplosim.actors.campaigns import Catalogue
+from diplosim.engine.kernel import kernel_parameters
 from diplosim.parameters import resolve_parameters
 from diplosim.platform.accounts import MESSENGER_TYPES, Accounts, build_accounts
 from diplosim.platform.exposure_pools import pool_quotas
@@ -58,16 +59,20 @@ class SimState:
     seen_pos: np.ndarray
     extra_pos: np.ndarray
     ring_vid: np.ndarray
-    ring_tick: np.ndarray
+    ring_tick: np.ndarray              # uint16 tick modulo 2**16 of each ring entry
     ring_pos: np.ndarray
-    followers_start: np.ndarray
     reached: np.ndarray                # uint8 (users, ceil(actors / 8)): bit a = saw actor a today
+    kernel_params: np.ndarray          # the kernel's parameter vector (kernel.KP order)
+    credibility: np.ndarray            # credibility by messenger type
+    masks: np.ndarray                  # target set x world country -> shown there
+    set_tags: list[np.ndarray]         # hashtag set -> tag numbers
     # timeline state
     ranking: str = "engagement"
     labels_on: bool = True
     fact_check: bool = False
     fact_check_delay: int = 24
     diversity: float = 0.0
+    video_floor: int = 0               # videos before this cannot be shown today
     banned: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
     vpn_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
     left_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # moved to another app
@@ -80,7 +85,7 @@ class SimState:
     @property
     def nbytes_per_user(self) -> float:
         arrays = [self.expo, self.seen, self.seen_pos, self.extra_pos, self.ring_vid,
-                  self.ring_tick, self.ring_pos, self.vpn_draw, self.followers_start,
+                  self.ring_tick, self.ring_pos, self.vpn_draw,
                   self.reached]
         total = self.pop.nbytes + self.accounts.nbytes + sum(a.nbytes for a in arrays)
         return total / self.pop.size
@@ -95,7 +100,7 @@ class SimState:
             self._campaign_actor = campaign_actor
         campaign = self.store.campaign[videos]
         return np.where(campaign >= 0, campaign_actor[campaign],
-                        self.accounts.actor[self.store.author[videos]]).astype(np.int64)
+                        self.accounts.of("actor", self.store.author[videos])).astype(np.int64)
 
     def topic_boost(self, tick: int) -> np.ndarray:
         boost = np.ones((len(self.pop.countries), len(TOPICS)), np.float64)
@@ -136,9 +141,11 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         expo=np.zeros((n, len(pop.focal)), np.uint16),
         seen=np.full((n, SEEN), -1, np.int32), seen_pos=np.zeros(n, np.uint8),
         extra_pos=np.zeros(n, np.uint8),
-        ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.int32),
-        ring_pos=np.zeros(size, np.uint8), followers_start=accounts.followers.copy(),
+        ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.uint16),
+        ring_pos=np.zeros(size, np.uint8),
         reached=np.zeros((n, max(1, (len(scenario.actors) + 7) // 8)), np.uint8),
+        kernel_params=kernel_parameters(params), credibility=credibility_table(params),
+        masks=catalogue.masks(), set_tags=catalogue.set_tags(),
         ranking=p.ranking, labels_on=p.state_media_labels,
         fact_check=p.moderation.fact_check,
         fact_check_delay=int(round(p.moderation.fact_check_delay_hours)),

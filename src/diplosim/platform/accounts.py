@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from diplosim.scenario.schema import ACTOR_TYPES, CoordinatedNetwork, Scenario
 from diplosim.world.population import Population
@@ -27,19 +28,24 @@ def messenger_code(kind: str) -> int:
     return MESSENGER_TYPES.index(kind)
 
 
+#: What an ordinary user's account holds in the columns of actor and network accounts.
+_USER_VALUES = {"messenger": 0, "actor": -1, "network": -1, "labelled": False, "active_from": 0}
+
+
 @dataclass
 class Accounts:
+    """Every account. Users (ids below ``n_users``) take their country and language from the
+    population and are all alike otherwise, so per-account columns are stored only for the
+    actor and network accounts after them (``extra``); ``column`` and ``of`` give any range."""
+
     n_users: int
     countries: tuple[str, ...]   # index -> ISO code: the world's countries, then actors' others
-    country: np.ndarray          # uint16
-    messenger: np.ndarray        # uint8, MESSENGER_TYPES
-    actor: np.ndarray            # int16 actor index or -1
-    network: np.ndarray          # int16 network index or -1
-    lang: np.ndarray             # uint16 main language (population vocabulary)
-    labelled: np.ndarray         # bool: state-affiliated or government account
-    post_rate: np.ndarray        # float32 posts/day of ordinary users (0 for others)
-    active_from: np.ndarray      # int32 first tick the account exists
-    followers: np.ndarray        # int32
+    user_country: np.ndarray     # uint16, the population's (shared, not copied)
+    user_lang: np.ndarray        # uint16, the population's main language (shared)
+    extra: dict[str, np.ndarray]  # country, messenger, actor, network, lang, labelled,
+    #                               active_from of the accounts after the users
+    post_rate: np.ndarray        # float32 posts/day of ordinary users
+    followers: np.ndarray        # int32 per account
     follow_ptr: np.ndarray       # int64 (users + 1) CSR of who each user follows
     follow_idx: np.ndarray       # int32
     extra_follows: np.ndarray    # int32 (users, EXTRA_FOLLOWS) follows made during the run, -1
@@ -47,39 +53,120 @@ class Accounts:
 
     @property
     def size(self) -> int:
-        return int(self.country.shape[0])
+        return self.n_users + int(self.extra["country"].shape[0])
 
     @property
     def nbytes(self) -> int:
-        return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+        own = [self.post_rate, self.followers, self.follow_ptr, self.follow_idx,
+               self.extra_follows, *self.extra.values()]
+        return sum(v.nbytes for v in own)
+
+    def _user_part(self, name: str, lo: int, hi: int) -> np.ndarray:
+        dtype = self.extra[name].dtype
+        if name == "country":
+            return self.user_country[lo:hi].astype(dtype, copy=False)
+        if name == "lang":
+            return self.user_lang[lo:hi].astype(dtype, copy=False)
+        return np.full(max(hi - lo, 0), _USER_VALUES[name], dtype)
+
+    def column(self, name: str, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Accounts ``lo`` to ``hi - 1`` of a column (country, messenger, actor, network, lang,
+        labelled, active_from)."""
+        hi = self.size if hi is None else hi
+        n = self.n_users
+        users = self._user_part(name, lo, min(hi, n))
+        others = self.extra[name][max(lo, n) - n:max(hi, n) - n]
+        return np.concatenate([users, others]) if users.size and others.size else \
+            (users if users.size else others)
+
+    def of(self, name: str, accounts: np.ndarray) -> np.ndarray:
+        """A column's values for the given account ids."""
+        extra = self.extra[name]
+        is_user = accounts < self.n_users
+        out = extra[np.where(is_user, 0, accounts - self.n_users)] if extra.size else \
+            np.zeros(accounts.shape, extra.dtype)
+        if name in ("country", "lang"):
+            source = self.user_country if name == "country" else self.user_lang
+            out[is_user] = source[accounts[is_user]]
+        else:
+            out[is_user] = _USER_VALUES[name]
+        return out
 
     def handle(self, account: int) -> str:
         return f"user{account}" if account < self.n_users else self.handles[account - self.n_users]
+
+
+@njit(cache=True)
+def count_ids(ids, size):
+    """How often each id in ``range(size)`` occurs: np.bincount without its int64 copy of the
+    input (the follow graph is 40 bytes a user)."""
+    out = np.zeros(size, np.int32)
+    for i in ids:
+        out[i] += 1
+    return out
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 100 + stream])))
 
 
+#: Followers handled per step while drawing the follow graph (bounds its temporaries).
+_FOLLOW_CHUNK = 1 << 16
+
+
+@njit(cache=True)
+def _spread(idx, counts, ptr, compact_end):
+    """Move each user's followees from the compact layout to its CSR row (last row first: a
+    row only moves to higher positions, so nothing unmoved is overwritten)."""
+    pos = compact_end
+    for u in range(counts.shape[0] - 1, -1, -1):
+        k = counts[u]
+        pos -= k
+        dst = ptr[u]
+        if dst != pos:
+            for j in range(k - 1, -1, -1):
+                idx[dst + j] = idx[pos + j]
+
+
+@njit(cache=True)
+def _place(idx, ptr, fill, followers, account):
+    for u in followers:
+        idx[ptr[u] + fill[u]] = account
+        fill[u] += 1
+
+
 def _user_follows(pop: Population, post_rate: np.ndarray, mean_follows: float,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(follower, followee) edges among users: popular creators of one's own country."""
+                  rng: np.random.Generator, spare: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """Who each user follows among popular creators of their own country: (followees of
+    user 0, then user 1, ..., each user's sorted; how many; followees per user). The buffer
+    keeps ``spare`` free places for the actors' followers."""
+    n = pop.size
     bounds = np.searchsorted(pop.country, np.arange(len(pop.countries) + 1))
-    src, dst = [], []
+    counts = np.zeros(n, np.int32)
+    idx = np.empty(int(n * mean_follows + 6 * np.sqrt(n * mean_follows)) + 1024 + spare,
+                   np.int32)
+    filled = 0
     for ci in range(len(pop.countries)):
         lo, hi = int(bounds[ci]), int(bounds[ci + 1])
         if hi - lo < 2:
             continue
         weights = np.cumsum(post_rate[lo:hi].astype(np.float64))
         k = rng.poisson(mean_follows, hi - lo)
-        follower = np.repeat(np.arange(lo, hi, dtype=np.int32), k)
-        pick = np.searchsorted(weights, rng.random(follower.size) * weights[-1], side="right")
-        followee = (lo + np.minimum(pick, hi - lo - 1)).astype(np.int32)
-        keep = followee != follower
-        src.append(follower[keep])
-        dst.append(followee[keep])
-    return (np.concatenate(src) if src else np.empty(0, np.int32),
-            np.concatenate(dst) if dst else np.empty(0, np.int32))
+        for a in range(lo, hi, _FOLLOW_CHUNK):  # consecutive draws: the same stream as one
+            b = min(hi, a + _FOLLOW_CHUNK)
+            follower = np.repeat(np.arange(a, b, dtype=np.int32), k[a - lo:b - lo])
+            pick = np.searchsorted(weights, rng.random(follower.size) * weights[-1],
+                                   side="right")
+            followee = (lo + np.minimum(pick, hi - lo - 1)).astype(np.int32)
+            keep = followee != follower
+            follower, followee = follower[keep], followee[keep]
+            followee = followee[np.lexsort((followee, follower))]
+            counts[a:b] = np.bincount(follower - a, minlength=b - a)
+            if filled + followee.size + spare > idx.size:
+                idx = np.resize(idx, 2 * idx.size)
+            idx[filled:filled + followee.size] = followee
+            filled += followee.size
+    return idx, filled, counts
 
 
 def build_accounts(scenario: Scenario, pop: Population, params: dict[str, float],
@@ -111,36 +198,61 @@ def build_accounts(scenario: Scenario, pop: Population, params: dict[str, float]
             handles.append(f"{net.id}_{k}")
             rows.append((countries.index(net.country), messenger_code("network"), -1, ni,
                          vocab.get(net.languages[0], und), False, start))
-    extra = np.array(rows, dtype=np.int64).reshape(-1, 7)
+    table = np.array(rows, dtype=np.int64).reshape(-1, 7)
     size = n + len(rows)
-
-    def column(values: np.ndarray, i: int, dtype) -> np.ndarray:
-        return np.concatenate([values.astype(dtype), extra[:, i].astype(dtype)])
-
-    src, dst = _user_follows(pop, post_rate, params["initial_follows_per_user"], rng)
-    src, dst = _actor_followers(scenario, pop, n, params, rng, src, dst)
-    order = np.lexsort((dst, src))
-    src, dst = src[order], dst[order]
-    follow_ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=follow_ptr[1:])
+    dtypes = {"country": np.uint16, "messenger": np.uint8, "actor": np.int16,
+              "network": np.int16, "lang": np.uint16, "labelled": np.bool_,
+              "active_from": np.int32}
+    follow_ptr, follow_idx = _follow_graph(scenario, pop, params, rng, post_rate)
     return Accounts(
-        n_users=n, countries=tuple(countries),
-        country=column(pop.country, 0, np.uint16), messenger=column(np.zeros(n), 1, np.uint8),
-        actor=column(np.full(n, -1), 2, np.int16), network=column(np.full(n, -1), 3, np.int16),
-        lang=column(pop.lang1, 4, np.uint16), labelled=column(np.zeros(n), 5, np.bool_),
-        post_rate=np.concatenate([post_rate, np.zeros(len(rows), np.float32)]),
-        active_from=column(np.zeros(n), 6, np.int32),
-        followers=np.bincount(dst, minlength=size).astype(np.int32),
-        follow_ptr=follow_ptr, follow_idx=dst.astype(np.int32),
+        n_users=n, countries=tuple(countries), user_country=pop.country, user_lang=pop.lang1,
+        extra={name: table[:, i].astype(dtype) for i, (name, dtype) in enumerate(dtypes.items())},
+        post_rate=post_rate, followers=count_ids(follow_idx, size),
+        follow_ptr=follow_ptr, follow_idx=follow_idx,
         extra_follows=np.full((n, EXTRA_FOLLOWS), -1, np.int32), handles=handles,
     )
 
 
-def _actor_followers(scenario: Scenario, pop: Population, n: int, params: dict[str, float],
-                     rng: np.random.Generator, src: np.ndarray, dst: np.ndarray):
-    """Each actor account starts with followers among its target countries' speakers."""
-    account = n
-    add_src, add_dst = [src], [dst]
+def _follow_graph(scenario: Scenario, pop: Population, params: dict[str, float],
+                  rng: np.random.Generator, post_rate: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The starting follow graph as CSR (who each user follows, each row sorted: users first,
+    then actor accounts), built in one buffer sized for both kinds of edges."""
+    n = pop.size
+    spare = 0  # room for the actors' followers: their expected number plus six sd
+    for actor, audience, share in _actor_audiences(scenario, pop, params, sizes_only=True):
+        mean = (min(audience, actor.followers) if actor.followers is not None
+                else audience * min(share, 1.0))
+        spare += actor.accounts * int(mean + 6 * np.sqrt(mean) + 16)
+    idx, filled, counts = _user_follows(pop, post_rate, params["initial_follows_per_user"],
+                                        rng, spare)
+    actor_lists = _actor_followers(scenario, pop, params, rng, n)
+    need = filled + sum(f.size for _, f in actor_lists)
+    if need > idx.size:  # beyond six sd: grow once
+        idx = np.resize(idx, need)
+    return _assemble(n, actor_lists, idx, filled, counts)
+
+
+def _assemble(n: int, actor_lists: list, idx: np.ndarray, filled: int,
+              counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    extra = np.zeros(n, np.int32)
+    for _, followers in actor_lists:
+        extra[followers] += 1  # an account's followers are distinct
+    follow_ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(counts + extra, out=follow_ptr[1:])
+    del extra
+    total = int(follow_ptr[-1])
+    _spread(idx, counts, follow_ptr, filled)
+    for account, followers in actor_lists:  # ascending accounts: each row stays sorted
+        _place(idx, follow_ptr, counts, followers, account)
+    return follow_ptr, idx[:total].copy() if idx.size > total else idx
+
+
+def _actor_audiences(scenario: Scenario, pop: Population, params: dict[str, float],
+                     sizes_only: bool = False):
+    """Per actor: (actor, the users who may follow it at the start, its follower share). The
+    audience is its target countries' speakers of its languages (only their number with
+    ``sizes_only``)."""
+    n = pop.size
     vocab = {code: i for i, code in enumerate(pop.languages)}
     for actor in scenario.actors:
         targets = {t for c in actor.campaigns for t in c.targets} or {"all"}
@@ -151,14 +263,25 @@ def _actor_followers(scenario: Scenario, pop: Population, n: int, params: dict[s
                                            if t in pop.countries]))
         langs = [vocab[lang] for lang in actor.languages if lang in vocab]
         speaks = np.isin(pop.lang1, langs) | np.isin(pop.lang2, langs)
-        audience = np.flatnonzero(in_target & speaks).astype(np.int32)
+        mask = in_target & speaks
+        audience = int(np.count_nonzero(mask)) if sizes_only else \
+            np.flatnonzero(mask).astype(np.int32)
         share = params["actor_follower_share"] * (
             10 if actor.type in ("head_of_state", "influencer") else 1)
+        yield actor, audience, share
+
+
+def _actor_followers(scenario: Scenario, pop: Population, params: dict[str, float],
+                     rng: np.random.Generator, n: int) -> list[tuple[int, np.ndarray]]:
+    """Each actor account starts with followers among its audience: (account, its followers)
+    in account order."""
+    account = n
+    out = []
+    for actor, audience, share in _actor_audiences(scenario, pop, params):
         for _ in range(actor.accounts):
             k = (min(audience.size, actor.followers) if actor.followers is not None else
                  min(audience.size, rng.binomial(audience.size, min(share, 1.0))))
             followers = rng.choice(audience, size=k, replace=False) if k else audience[:0]
-            add_src.append(followers)
-            add_dst.append(np.full(k, account, np.int32))
+            out.append((account, followers))
             account += 1
-    return np.concatenate(add_src), np.concatenate(add_dst)
+    return out

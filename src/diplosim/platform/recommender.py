@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from diplosim.platform.exposure_pools import in_pool
 from diplosim.platform.videos import VideoStore
 from diplosim.world.topics import TOPICS
 
-__all__ = ["MODES", "SOURCE_MIX", "Candidates", "build_candidates", "hashtag_heat",
+__all__ = ["MODES", "SOURCE_MIX", "Candidates", "build_candidates", "candidate_window",
+           "hashtag_heat",
            "pick_weighted"]
 
 MODES = ("engagement", "social", "chronological")
@@ -50,30 +50,51 @@ class Candidates:
     recent_ids: np.ndarray
 
 
-def _grouped(ids: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int,
-             top: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CSR of ids by group (optionally the ``top`` heaviest per group) with cumulative weights."""
-    order = np.lexsort((ids, -weight, group))  # ties broken by id: deterministic
-    ids, group, weight = ids[order], group[order], weight[order]
-    starts = np.searchsorted(group, np.arange(n_groups + 1))
-    if top is not None:
-        rank = np.arange(ids.size) - starts[group]
-        keep = rank < top
-        ids, group, weight = ids[keep], group[keep], weight[keep]
-        starts = np.searchsorted(group, np.arange(n_groups + 1))
-    return starts.astype(np.int64), ids.astype(np.int32), np.cumsum(weight, dtype=np.float64)
+@njit(cache=True)
+def _grouped(ids, group, weight, n_groups, top):
+    """CSR of ids by group, heaviest first (ties by id), the ``top`` heaviest per group (all
+    when ``top`` < 0), with cumulative weights. ``ids`` must be ascending: a counting sort by
+    group keeps them so, and a stable sort by weight then breaks ties by id."""
+    m = ids.shape[0]
+    starts = np.zeros(n_groups + 1, np.int64)
+    for i in range(m):
+        starts[group[i] + 1] += 1
+    for g in range(n_groups):
+        starts[g + 1] += starts[g]
+    fill = starts[:-1].copy()
+    order = np.empty(m, np.int64)
+    for i in range(m):
+        g = group[i]
+        order[fill[g]] = i
+        fill[g] += 1
+    out_ptr = np.zeros(n_groups + 1, np.int64)
+    for g in range(n_groups):
+        size = starts[g + 1] - starts[g]
+        out_ptr[g + 1] = out_ptr[g] + (size if top < 0 else min(size, top))
+    out_ids = np.empty(out_ptr[-1], np.int32)
+    out_cum = np.empty(out_ptr[-1], np.float64)
+    total = 0.0
+    for g in range(n_groups):
+        members = order[starts[g]:starts[g + 1]]
+        ranked = members[np.argsort(-weight[members], kind="mergesort")]
+        for j in range(out_ptr[g + 1] - out_ptr[g]):
+            k = out_ptr[g] + j
+            out_ids[k] = ids[ranked[j]]
+            total += weight[ranked[j]]
+            out_cum[k] = total
+    return out_ptr, out_ids, out_cum
 
 
-def hashtag_heat(store: VideoStore, recent: np.ndarray, velocity: np.ndarray,
+def hashtag_heat(sets: np.ndarray, recent: np.ndarray, velocity: np.ndarray,
                  set_tags: list[np.ndarray]) -> np.ndarray:
     """Per video: its hottest hashtag's pooled engagement velocity, the mean velocity of the
     tag's recent videos times the logarithm of their number plus one (a tag's pull grows with
     its volume, but slowly enough that a popular tag cannot run away); 0 for videos without
-    hashtags. ``set_tags[k]`` holds the tag numbers of hashtag set ``k`` (set 0 is empty)."""
-    sets = store.column("hashtags")
+    hashtags. ``sets`` holds each video's hashtag set; ``set_tags[k]`` the tag numbers of
+    hashtag set ``k`` (set 0 is empty)."""
     n_sets = len(set_tags)
     if n_sets <= 1 or not recent.any():
-        return np.zeros(store.n)
+        return np.zeros(sets.size)
     set_velocity = np.bincount(sets[recent], weights=velocity[recent], minlength=n_sets)
     set_count = np.bincount(sets[recent], minlength=n_sets)
     n_tags = 1 + max((int(t.max()) for t in set_tags if t.size), default=-1)
@@ -86,38 +107,54 @@ def hashtag_heat(store: VideoStore, recent: np.ndarray, velocity: np.ndarray,
     return set_heat[sets]
 
 
+def candidate_window(max_pool_age: int) -> int:
+    """Hours back a video can still be a candidate (trending, interest, diversity or pool)."""
+    return max(RECENT_HOURS, max_pool_age)
+
+
 def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.ndarray,
                      max_pool_age: int, set_tags: list[np.ndarray] | None = None,
                      pooling: float = 0.0) -> Candidates:
     """The tick's candidate lists. With ``pooling`` > 0 a trending video's weight also gets
     that times its hashtag's pooled velocity (a trending hashtag lifts its videos that are
-    engaged with; ``hashtag_trend_pooling`` in the parameter table)."""
+    engaged with; ``hashtag_trend_pooling`` in the parameter table). Only the store's recent
+    suffix is read: older videos are candidates of no source."""
+    lo = store.first_since(tick - candidate_window(max_pool_age) + 1)
     n = store.n
-    ids = np.arange(n, dtype=np.int32)
-    age = tick - store.column("created_tick")
-    lang = store.column("lang").astype(np.int64)
 
-    pool = in_pool(store, tick, max_pool_age)
-    remaining = (pool_quota[np.maximum(store.column("pool_stage"), 0)]
-                 - store.column("pool_views")).astype(np.float64)
-    pool_ptr, pool_ids, pool_cum = _grouped(ids[pool], lang[pool], remaining[pool], n_langs, None)
+    def col(name: str, where: np.ndarray | None = None) -> np.ndarray:
+        values = getattr(store, name)[lo:n]
+        return values if where is None else values[where]
+
+    # each list is built from its own members only, so the temporaries stay small
+    age = tick - col("created_tick")
+    stage = col("pool_stage")
+    pool = np.flatnonzero((stage >= 0) & (age < max_pool_age) & (age >= 0))
+    remaining = (pool_quota[np.maximum(stage[pool], 0)] - col("pool_views", pool))
+    pool_ptr, pool_ids, pool_cum = _grouped(lo + pool, col("lang", pool).astype(np.int64),
+                                            remaining.astype(np.float64), n_langs, -1)
+    del stage, pool, remaining
 
     recent = (age >= 0) & (age < RECENT_HOURS)
-    velocity = store.column("eng_decayed").astype(np.float64)
-    hot = recent & (velocity > 0)  # a video trends on its own engagement first
+    del age
+    velocity = col("eng_decayed")
     if pooling > 0 and set_tags is not None:
-        velocity = velocity + pooling * hashtag_heat(store, recent, velocity, set_tags)
-    trend_ptr, trend_ids, trend_cum = _grouped(ids[hot], lang[hot], velocity[hot], n_langs,
-                                               TOP_PER_GROUP)
+        heat = hashtag_heat(col("hashtags"), recent, velocity.astype(np.float64), set_tags)
+    hot = np.flatnonzero(recent & (velocity > 0))  # a video trends on its own engagement first
+    weight = velocity[hot].astype(np.float64)
+    if pooling > 0 and set_tags is not None:
+        weight = weight + pooling * heat[hot]
+        del heat
+    trend_ptr, trend_ids, trend_cum = _grouped(lo + hot, col("lang", hot).astype(np.int64),
+                                               weight, n_langs, TOP_PER_GROUP)
+    del hot, weight
 
-    engaged = (store.column("likes") + 2.0 * store.column("comments")
-               + 4.0 * store.column("shares"))
-    rating = (engaged + 0.4) / (store.column("impressions") + 20.0)
-    seen = recent & (store.column("impressions") > 0)
-    topic = store.column("topic").astype(np.int64)
-    topic_ptr, topic_ids, topic_cum = _grouped(ids[seen], topic[seen], rating[seen] ** 2,
-                                               len(TOPICS), TOP_PER_GROUP)
-    recent_ids = ids[recent][-RECENT_SAMPLE:]
+    seen = np.flatnonzero(recent & (col("impressions") > 0))
+    engaged = col("likes", seen) + 2.0 * col("comments", seen) + 4.0 * col("shares", seen)
+    rating = (engaged + 0.4) / (col("impressions", seen) + 20.0)
+    topic_ptr, topic_ids, topic_cum = _grouped(lo + seen, col("topic", seen).astype(np.int64),
+                                               rating**2, len(TOPICS), TOP_PER_GROUP)
+    recent_ids = lo + np.flatnonzero(recent)[-RECENT_SAMPLE:]
     return Candidates(pool_ptr, pool_ids, pool_cum, trend_ptr, trend_ids, trend_cum,
                       topic_ptr, topic_ids, topic_cum, recent_ids.astype(np.int32))
 

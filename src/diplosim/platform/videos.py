@@ -25,6 +25,7 @@ _COLUMNS: dict[str, type] = {
     "pool_stage": np.int8, "pool_views": np.int32, "pool_eng": np.int32,
     "impressions": np.int64, "completions": np.int64, "likes": np.int32, "comments": np.int32,
     "shares": np.int32, "eng_decayed": np.float32,
+    "actor": np.int16,  # the actor behind the video (its campaign's, else its author's), or -1
 }
 _COUNTS = ("pool_views", "pool_eng", "impressions", "completions", "likes", "comments", "shares",
            "eng_decayed", "pool_stage")
@@ -99,6 +100,11 @@ class VideoStore:
             arr[: self.n] = old[: self.n]
             setattr(self, name, arr)
         self._cap = cap
+
+    def first_since(self, tick: int) -> int:
+        """The first video posted at ``tick`` or later: videos are appended in posting order,
+        so everything from here on is that recent."""
+        return int(np.searchsorted(self.created_tick[: self.n], tick, side="left"))
 
     def column(self, name: str) -> np.ndarray:
         """The live part of a column (a view)."""

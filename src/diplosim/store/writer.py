@@ -34,7 +34,17 @@ def write_json_atomic(path: Path, data: dict) -> None:
 
 
 class RunWriter:
-    """Streams tables in batches; ``finish`` moves them into ``out`` and marks the run complete."""
+    """Streams tables in batches into Parquet parts in a hidden staging folder, so memory stays
+    bounded; ``finish`` makes one file per table, moves them into ``out`` and marks the run
+    complete.
+
+    Row groups end at ``ROW_GROUP`` rows and at every simulated day's end, whatever else
+    happens, so a run written in several parts (one per checkpoint) merges into the same bytes
+    as a run written in one.
+    """
+
+    #: Rows a table buffers before they are written as one row group.
+    ROW_GROUP = 1 << 18
 
     def __init__(self, out: Path, manifest: dict):
         self.out = Path(out)
@@ -44,25 +54,71 @@ class RunWriter:
         self.stage.mkdir()
         self.manifest = dict(manifest, completed=False)
         write_json_atomic(self.out / "manifest.json", self.manifest)
+        self.segment = 0
+        self._buffers: dict[str, list[pa.Table]] = {}
+        self._rows: dict[str, int] = {}
         self._writers: dict[str, pq.ParquetWriter] = {}
 
     def append(self, table: str, batch: pa.Table) -> None:
-        if batch.num_rows == 0 and table in self._writers:
+        """Add rows to a streamed table (exposures, interactions, attitudes, audience)."""
+        self._buffers.setdefault(table, []).append(batch)
+        self._rows[table] = self._rows.get(table, 0) + batch.num_rows
+        if self._rows[table] >= self.ROW_GROUP:
+            self._flush(table)
+
+    def _flush(self, table: str) -> None:
+        batches = self._buffers.pop(table, [])
+        self._rows.pop(table, None)
+        if not batches:
             return
+        data = pa.concat_tables(batches, promote_options="permissive")
         writer = self._writers.get(table)
         if writer is None:
-            writer = pq.ParquetWriter(self.stage / f"{table}.parquet", batch.schema,
+            folder = self.stage / table
+            folder.mkdir(exist_ok=True)
+            writer = pq.ParquetWriter(folder / f"part-{self.segment:05d}.parquet", data.schema,
                                       compression="zstd")
             self._writers[table] = writer
-        writer.write_table(batch)
+        writer.write_table(data, row_group_size=self.ROW_GROUP)
 
-    def write(self, table: str, data: pa.Table) -> None:
-        pq.write_table(data, self.stage / f"{table}.parquet", compression="zstd")
+    def end_day(self) -> None:
+        """Write out every buffered row (a day's end is always a row-group boundary)."""
+        for table in list(self._buffers):
+            self._flush(table)
 
-    def finish(self, extra: dict) -> None:
+    def close_segment(self) -> None:
+        """Close the open parts: everything appended so far is complete on disk."""
+        self.end_day()
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
+        self.segment += 1
+
+    def write(self, table: str, data: pa.Table) -> None:
+        """Write a whole table at once (posts, accounts, events)."""
+        pq.write_table(data, self.stage / f"{table}.parquet", compression="zstd",
+                       row_group_size=self.ROW_GROUP)
+
+    def _merge(self, table: str) -> None:
+        parts = sorted((self.stage / table).glob("part-*.parquet"))
+        target = self.stage / f"{table}.parquet"
+        if len(parts) == 1:
+            os.replace(parts[0], target)
+        writer = None
+        for part in parts if len(parts) > 1 else []:
+            f = pq.ParquetFile(part)
+            if writer is None:
+                writer = pq.ParquetWriter(target, f.schema_arrow, compression="zstd")
+            for g in range(f.num_row_groups):
+                writer.write_table(f.read_row_group(g), row_group_size=self.ROW_GROUP)
+        if writer is not None:
+            writer.close()
+        shutil.rmtree(self.stage / table)
+
+    def finish(self, extra: dict) -> None:
+        self.close_segment()
+        for folder in sorted(p for p in self.stage.iterdir() if p.is_dir()):
+            self._merge(folder.name)
         for name in TABLES:
             src = self.stage / f"{name}.parquet"
             if src.exists():

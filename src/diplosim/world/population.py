@@ -22,7 +22,7 @@ NO_LANGUAGE = np.iinfo(np.uint16).max
 #: Independent random streams, so adding one component never changes another's draws.
 _STREAM = {"country": 1, "language": 2, "interest": 3, "activity": 4, "attitude": 5,
            "stance": 6, "belief": 7}
-_CHUNK = 1_000_000
+_CHUNK = 1 << 16  # rows drawn at a time: consecutive draws give the same stream as one
 
 
 @dataclass

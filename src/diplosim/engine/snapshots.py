@@ -1,0 +1,125 @@
+"""The daily snapshots of the event log: attitude distributions per country (``attitudes``) and
+each actor's distinct viewers per country (``audience``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from numba import njit, prange
+
+from diplosim.engine.state import SimState
+
+__all__ = ["ATTITUDE_SCHEMA", "AUDIENCE_SCHEMA", "attitude_table", "audience_table"]
+
+_STATS = ("mean", "sd", "min", "q10", "q25", "q50", "q75", "q90", "max", "skew", "kurtosis",
+          "share_pos", "share_neg")
+ATTITUDE_SCHEMA = pa.schema(
+    [("day", pa.int32()), ("country", pa.string()), ("kind", pa.string()),
+     ("subject", pa.string()), ("n", pa.int64())]
+    + [(name, pa.float64()) for name in _STATS])
+
+#: Distinct users who saw at least one post of an actor that day, per viewer country.
+AUDIENCE_SCHEMA = pa.schema([("day", pa.int16()), ("actor", pa.string()),
+                             ("country", pa.string()), ("unique_viewers", pa.int64())])
+_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+@njit(cache=True)
+def _reached_counts(bits, country, n_actors, n_countries):
+    """Users per (actor, country) whose bit for the actor is set; then clears the bits."""
+    out = np.zeros((n_actors, n_countries), np.int64)
+    for u in range(bits.shape[0]):
+        for a in range(n_actors):
+            if (bits[u, a >> 3] >> (a & 7)) & 1:
+                out[a, country[u]] += 1
+        bits[u, :] = 0
+    return out
+
+
+def audience_table(state: SimState, day: int) -> pa.Table:
+    """The day's distinct viewers per actor and country, from the reached bits; then clears them."""
+    pop = state.pop
+    counts = _reached_counts(state.reached, pop.country, len(state.scenario.actors),
+                             len(pop.countries))
+    rows: dict[str, list] = {"day": [], "actor": [], "country": [], "unique_viewers": []}
+    for a, actor in enumerate(state.scenario.actors):
+        for c in np.flatnonzero(counts[a]):
+            rows["day"].append(day)
+            rows["actor"].append(actor.id)
+            rows["country"].append(pop.countries[c])
+            rows["unique_viewers"].append(int(counts[a, c]))
+    return pa.table(rows, schema=AUDIENCE_SCHEMA)
+
+
+@njit(cache=True)
+def _lerp(a, b, t):
+    # numpy's quantile interpolation, so the figures equal np.quantile's
+    d = b - a
+    return b - d * (1.0 - t) if t >= 0.5 else a + d * t
+
+
+@njit(parallel=True, cache=True)
+def _column_stats(matrix, bounds, pos, neg, out):
+    """``out[c, j]``: the 13 statistics of column ``j`` over country block ``c``."""
+    n_c, n_j = bounds.shape[0] - 1, matrix.shape[1]
+    for k in prange(n_c * n_j):
+        c, j = k // n_j, k % n_j
+        lo, hi = bounds[c], bounds[c + 1]
+        m = hi - lo
+        if m == 0:
+            out[c, j, :] = np.nan
+            continue
+        v = np.sort(matrix[lo:hi, j].astype(np.float64))
+        mean = v.sum() / m
+        s2 = s3 = s4 = 0.0
+        n_pos = n_neg = 0
+        for x in v:
+            d = x - mean
+            s2 += d * d
+            n_pos += x > pos
+            n_neg += x < neg
+        sd = np.sqrt(s2 / m)
+        if sd > 0:
+            for x in v:
+                z = (x - mean) / sd
+                s3 += z * z * z
+                s4 += z * z * z * z
+        out[c, j, 0], out[c, j, 1], out[c, j, 2], out[c, j, 8] = mean, sd, v[0], v[m - 1]
+        for qi in range(5):
+            q = (0.1, 0.25, 0.5, 0.75, 0.9)[qi]
+            x = (m - 1) * q
+            i = int(np.floor(x))
+            out[c, j, 3 + qi] = _lerp(v[i], v[min(i + 1, m - 1)], x - i)
+        out[c, j, 9], out[c, j, 10] = s3 / m, s4 / m
+        out[c, j, 11], out[c, j, 12] = n_pos / m, n_neg / m
+
+
+def attitude_table(state: SimState, day: int) -> pa.Table:
+    """Favourability, stance and belief distributions per world country on ``day``: mean, sd,
+    extremes, quantiles, skew, kurtosis and the shares beyond the opinion thresholds."""
+    pop = state.pop
+    floor = state.params["attitude_opinion_floor"]
+    bounds = np.searchsorted(pop.country, np.arange(len(pop.countries) + 1)).astype(np.int64)
+    counts = np.diff(bounds)
+    columns = [("favourability", pop.focal, pop.attitudes, floor, -floor),
+               ("stance", pop.issues, pop.stances, 1 / 3, -1 / 3),
+               ("belief", pop.claims, pop.beliefs, 0.5, -1.0)]
+    stats = {}
+    for kind, subjects, matrix, pos, neg in columns:
+        out = np.empty((len(pop.countries), len(subjects), len(_STATS)))
+        if subjects:
+            _column_stats(matrix, bounds, pos, neg, out)
+        stats[kind] = out
+    cols: dict[str, list] = {name: [] for name in ATTITUDE_SCHEMA.names}
+    for ci, country in enumerate(pop.countries):
+        for kind, subjects, *_ in columns:
+            for j, subject in enumerate(subjects):
+                cols["day"].append(day)
+                cols["country"].append(country)
+                cols["kind"].append(kind)
+                cols["subject"].append(subject)
+                cols["n"].append(int(counts[ci]))
+                for s, name in enumerate(_STATS):  # no users there: null, not NaN
+                    value = float(stats[kind][ci, j, s])
+                    cols[name].append(None if counts[ci] == 0 else value)
+    return pa.table(cols, schema=ATTITUDE_SCHEMA)
