@@ -53,7 +53,13 @@ def test_values_stay_in_their_ranges(million):
     assert million.attitudes.min() >= -1 and million.attitudes.max() <= 1
     assert million.stances.min() >= -1 and million.stances.max() <= 1
     assert million.beliefs.min() >= 0 and million.beliefs.max() <= 1
-    assert np.allclose(million.interests.sum(axis=1), 1, atol=1e-4)
+    # interests: each user's favourite topic at full scale, the others relative to it
+    assert (million.interests.max(axis=1) == 65535).all()
+    shares = million.interests / million.interests.sum(axis=1, keepdims=True)
+    assert shares.mean(axis=0) == pytest.approx(np.full(16, 1 / 16), abs=0.002)  # symmetric
+    # alpha 0.3 over 16 topics: the favourite takes about a third (0.335 measured on 200k)
+    assert 0.25 < np.median(shares.max(axis=1)) < 0.45
+    assert (million.interests == 0).mean() < 0.05  # weights under 1/65535 of the favourite
     assert million.activity.min() > 0
     assert million.activity.mean() == pytest.approx(1.0, abs=0.02)
     assert million.beliefs.mean() == pytest.approx(0.1, abs=0.005)

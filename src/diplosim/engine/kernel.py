@@ -92,8 +92,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                  u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
                  ring_vid, ring_tick,
-                 v_author, v_lang, v_topic, v_appeal, v_issue, v_stance, v_claim, v_false,
-                 v_target, v_messenger, v_labelled, v_focal, v_challenge, v_fc_tick, v_eng,
+                 vids, v_eng,
                  target_masks, credibility, country_focal,
                  pool_ptr, pool_ids, pool_cum, trend_ptr, trend_ids, trend_cum, topic_ptr,
                  topic_ids, topic_cum, recent_ids, diversity,
@@ -144,17 +143,20 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                 else:
                     cand, cvia = _followed(u, r2, r3, mode, tick, follow_ptr, follow_idx, extra,
                                            ring_vid, ring_tick, v_eng)
-                if cand < 0 or v_author[cand] == u or not target_masks[v_target[cand], c]:
+                if cand < 0:
+                    continue
+                rec = vids[cand]  # one cache line: everything the feed reads of a video
+                if rec.author == u or not target_masks[rec.target_set, c]:
                     continue
                 if _seen(u, cand, seen, page, slot):
                     continue
-                speaks = v_lang[cand] == u_lang1[u] or v_lang[cand] == u_lang2[u]
+                speaks = rec.lang == u_lang1[u] or rec.lang == u_lang2[u]
                 accept = 1.0
                 if source_interest and not speaks:
                     accept *= kp[_XLANG]
-                if labels_on and v_labelled[cand] and v_messenger[cand] == _STATE_MEDIA:
+                if labels_on and rec.labelled and rec.messenger == _STATE_MEDIA:
                     accept *= 1.0 - kp[_SM_DEMOTE]
-                if v_false[cand] and v_fc_tick[cand] <= tick:
+                if rec.claim_false and rec.fact_check_tick <= tick:
                     accept *= 1.0 - kp[_FC_DEMOTE]
                 if accept < 1.0 and uniform_at(key, draw) >= accept:
                     draw += 1
@@ -168,19 +170,21 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                 continue
             page[slot] = v
             flags = 1
+            rec = vids[v]
+            issue, claim, topic = rec.stance_issue, rec.claim, rec.topic
             # behaviour
-            match = interests[u, v_topic[v]] * topic_boost[c, v_topic[v]] / best
-            speaks = v_lang[v] == u_lang1[u] or v_lang[v] == u_lang2[u]
+            match = interests[u, topic] * topic_boost[c, topic] / best
+            speaks = rec.lang == u_lang1[u] or rec.lang == u_lang2[u]
             cong = 0.75
-            if v_issue[v] >= 0:
-                cong = congruence(stances[u, v_issue[v]], v_stance[v])
-            p_done = completion_probability(kp[_C_BASE], match, v_appeal[v], speaks,
+            if issue >= 0:
+                cong = congruence(stances[u, issue], rec.stance_value)
+            p_done = completion_probability(kp[_C_BASE], match, rec.appeal, speaks,
                                             kp[_MISMATCH], cong)
             if uniform_at(key, draw) < p_done:
                 flags |= 2
-                corrected = v_false[v] and v_fc_tick[v] <= tick
-                eng = engagement_factor(v_appeal[v], cong)
-                if v_false[v]:
+                corrected = rec.claim_false and rec.fact_check_tick <= tick
+                eng = engagement_factor(rec.appeal, cong)
+                if rec.claim_false:
                     eng *= kp[_NOVELTY]  # false claims are more novel (Vosoughi 2018)
                 p_like = kp[_LIKE] * eng * ((1.0 - kp[_FC_LIKE]) if corrected else 1.0)
                 p_share = kp[_SHARE] * eng * ((1.0 - kp[_FC_SHARE]) if corrected else 1.0)
@@ -190,9 +194,9 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                     flags |= 8
                 if uniform_at(key, draw + 3) < p_share:
                     flags |= 16
-                    out_from[base + slot] = via if via >= 0 else v_author[v]
+                    out_from[base + slot] = via if via >= 0 else rec.author
                 if uniform_at(key, draw + 4) < kp[_FOLLOW] * eng * match:
-                    author = v_author[v]
+                    author = rec.author
                     known = False
                     for k in range(extra.shape[1]):
                         known = known or extra[u, k] == author
@@ -202,29 +206,29 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                         flags |= 32
                         extra[u, extra_pos[u] % extra.shape[1]] = author
                         extra_pos[u] += 1
-                if v_challenge[v] and uniform_at(key, draw + 5) < kp[_CHALLENGE]:
+                if rec.challenge and uniform_at(key, draw + 5) < kp[_CHALLENGE]:
                     flags |= 64
                 # persuasion
-                cred = credibility[v_messenger[v]]
-                if labels_on and v_labelled[v]:
+                cred = credibility[rec.messenger]
+                if labels_on and rec.labelled:
                     cred *= kp[_LABEL_CRED]
-                f = v_focal[v]
+                f = rec.focal
                 if f >= 0 and f != country_focal[c]:  # diplomacy: foreign messengers only
-                    direction = 1.0 if v_issue[v] < 0 else 2.0 * cong - 1.0
-                    if v_messenger[v] == 0:
+                    direction = 1.0 if issue < 0 else 2.0 * cong - 1.0
+                    if rec.messenger == 0:
                         direction *= kp[_EVERYDAY]
                     attitudes[u, f] = favourability_step(attitudes[u, f], direction, cred,
                                                          kp[_FAV_RATE], float(expo[u, f]),
                                                          kp[_FAV_SAT])
                     if expo[u, f] < 65535:
                         expo[u, f] += 1
-                if v_issue[v] >= 0:
-                    stances[u, v_issue[v]] = stance_step(stances[u, v_issue[v]], v_stance[v],
-                                                         cred, kp[_ST_RATE], kp[_ST_BOUND],
-                                                         kp[_ST_BACK], kp[_ST_COMMIT])
-                if v_claim[v] >= 0:
-                    beliefs[u, v_claim[v]] = belief_step(beliefs[u, v_claim[v]], cred,
-                                                         kp[_B_RATE], corrected, kp[_CORR])
+                if issue >= 0:
+                    stances[u, issue] = stance_step(stances[u, issue], rec.stance_value, cred,
+                                                    kp[_ST_RATE], kp[_ST_BOUND], kp[_ST_BACK],
+                                                    kp[_ST_COMMIT])
+                if claim >= 0:
+                    beliefs[u, claim] = belief_step(beliefs[u, claim], cred, kp[_B_RATE],
+                                                    corrected, kp[_CORR])
             draw += 6
             out_flags[base + slot] = flags
             seen[u, seen_pos[u] % seen.shape[1]] = v

@@ -58,36 +58,42 @@ def sweep_rings(ring_vid, ring_tick, tick, window):
     return -1 if oldest == np.iinfo(np.int32).max else oldest
 
 
+#: Columns of the per-tick counts, one 32-byte row per live video (one cache line): the current
+#: country block's impressions and completions, then the tick's impressions, completions,
+#: likes, comments and shares.
+_BLK_IMP, _BLK_DONE, _IMP, _DONE, _LIKE, _COMMENT, _SHARES = range(7)
+#: Header cells: videos touched in the country block, its country, videos touched this tick.
+_H_BLOCK, _H_COUNTRY, _H_TICK = range(3)
+
+
 @njit(cache=True)
-def _emit_block(block, country, tick_rows, base, exp_post, exp_country, exp_imp, exp_done,
+def _emit_block(counts, header, block_rows, base, exp_post, exp_country, exp_imp, exp_done,
                 n_exp):
     """Rows of the finished country block, by post id; clears the block's counters."""
-    n_t = block[0]
-    touched = np.sort(tick_rows[:n_t])
+    n_t = header[_H_BLOCK]
+    touched = np.sort(block_rows[:n_t])
     for i in range(n_t):
         j = touched[i]
         exp_post[n_exp] = base + j
-        exp_country[n_exp] = country
-        exp_imp[n_exp] = block[2 + 2 * j]
-        exp_done[n_exp] = block[3 + 2 * j]
-        block[2 + 2 * j] = 0
-        block[3 + 2 * j] = 0
+        exp_country[n_exp] = header[_H_COUNTRY]
+        exp_imp[n_exp] = counts[j, _BLK_IMP]
+        exp_done[n_exp] = counts[j, _BLK_DONE]
+        counts[j, _BLK_IMP] = 0
+        counts[j, _BLK_DONE] = 0
         n_exp += 1
-    block[0] = 0
+    header[_H_BLOCK] = 0
     return n_exp
 
 
 @njit(cache=True)
 def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v_actor,
-             v_pool_stage, impressions, completions, likes, comments, shares, pool_views,
-             pool_eng, weight_tick, done_tick, followers, reached, block, tick_rows, base,
-             flush):
-    """One chunk: counts onto videos, exposure rows of finished country blocks, interaction
-    rows in viewer and slot order, and the (viewer, video) pairs of shares and challenges.
+             followers, reached, counts, header, block_rows, tick_rows, base, flush):
+    """One chunk: per-tick counts, exposure rows of finished country blocks, interaction rows
+    in viewer and slot order, and the (viewer, video) pairs of shares and challenges.
 
-    Per-tick arrays cover videos ``base`` onwards (older ones cannot be shown). ``block``
-    carries the country block across chunks: [videos touched, country, then (impressions,
-    completions) per video]; ``tick_rows`` lists the touched videos."""
+    ``counts`` has a row per video from ``base`` on (older ones cannot be shown); the header
+    and ``block_rows`` carry the country block across chunks, ``tick_rows`` the tick's
+    touched videos."""
     n_slots = users.shape[0] * page
     n_int = n_share = n_ch = 0
     for s in range(n_slots):
@@ -97,7 +103,7 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
                 n_int += (f & b) > 0
             n_share += (f & _SHARE) > 0
             n_ch += (f & _CHALLENGE) > 0
-    cap = block[0] + n_slots
+    cap = header[_H_BLOCK] + n_slots
     exp_post = np.empty(cap, np.int32)
     exp_country = np.empty(cap, np.int32)
     exp_imp = np.empty(cap, np.int32)
@@ -114,10 +120,10 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
     for i in range(users.shape[0]):
         u = users[i]
         c = u_country[u]
-        if c != block[1] and block[0] > 0:
-            n_exp = _emit_block(block, block[1], tick_rows, base, exp_post, exp_country,
+        if c != header[_H_COUNTRY] and header[_H_BLOCK] > 0:
+            n_exp = _emit_block(counts, header, block_rows, base, exp_post, exp_country,
                                 exp_imp, exp_done, n_exp)
-        block[1] = c
+        header[_H_COUNTRY] = c
         for slot in range(page):
             s = i * page + slot
             v = out_video[s]
@@ -128,55 +134,73 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
             j = v - base
             if j < 0:
                 raise AssertionError("a video older than the day's floor was shown")
-            if block[2 + 2 * j] == 0:
-                tick_rows[block[0]] = j
-                block[0] += 1
-            block[2 + 2 * j] += 1
-            block[3 + 2 * j] += done
-            impressions[v] += 1
-            completions[v] += done
-            lk, cm, sh = (f & _KIND_BITS[0]) > 0, (f & _KIND_BITS[1]) > 0, (f & _SHARE) > 0
-            likes[v] += lk
-            comments[v] += cm
-            shares[v] += sh
-            if v_pool_stage[v] >= 0:
-                pool_views[v] += 1
-                pool_eng[v] += lk + cm + sh
-            weight_tick[j] += lk + 2 * cm + 4 * sh
-            done_tick[j] += done
+            row = counts[j]
+            if row[_BLK_IMP] == 0:
+                block_rows[header[_H_BLOCK]] = j
+                header[_H_BLOCK] += 1
+            if row[_IMP] == 0:
+                tick_rows[header[_H_TICK]] = j
+                header[_H_TICK] += 1
+            sh = (f & _SHARE) > 0
+            row[_BLK_IMP] += 1
+            row[_BLK_DONE] += done
+            row[_IMP] += 1
+            row[_DONE] += done
+            row[_LIKE] += (f & _KIND_BITS[0]) > 0
+            row[_COMMENT] += (f & _KIND_BITS[1]) > 0
+            row[_SHARES] += sh
             a = v_actor[v]
             if a >= 0:
                 reached[u, a >> 3] |= np.uint8(1 << (a & 7))
-            for kind in range(4):
-                if f & _KIND_BITS[kind]:
-                    i_kind[k], i_account[k], i_post[k] = kind, u, v
-                    i_from[k] = out_from[s] if kind == 2 else -1
-                    k += 1
-            if f & _FOLLOW:
-                followers[v_author[v]] += 1
-            if sh:
-                sh_viewer[ks], sh_video[ks] = u, v
-                ks += 1
-            if f & _CHALLENGE:
-                ch_viewer[kc], ch_video[kc] = u, v
-                kc += 1
-    if flush and block[0] > 0:
-        n_exp = _emit_block(block, block[1], tick_rows, base, exp_post, exp_country, exp_imp,
+            if f & (_KIND_BITS[0] | _KIND_BITS[1] | _SHARE | _FOLLOW | _CHALLENGE):
+                for kind in range(4):
+                    if f & _KIND_BITS[kind]:
+                        i_kind[k], i_account[k], i_post[k] = kind, u, v
+                        i_from[k] = out_from[s] if kind == 2 else -1
+                        k += 1
+                if f & _FOLLOW:
+                    followers[v_author[v]] += 1
+                if sh:
+                    sh_viewer[ks], sh_video[ks] = u, v
+                    ks += 1
+                if f & _CHALLENGE:
+                    ch_viewer[kc], ch_video[kc] = u, v
+                    kc += 1
+    if flush and header[_H_BLOCK] > 0:
+        n_exp = _emit_block(counts, header, block_rows, base, exp_post, exp_country, exp_imp,
                             exp_done, n_exp)
     return (exp_post[:n_exp], exp_country[:n_exp], exp_imp[:n_exp], exp_done[:n_exp],
             i_kind, i_account, i_post, i_from, sh_viewer, sh_video, ch_viewer, ch_video)
 
 
 @njit(cache=True)
-def _decay_velocity(eng, decay, weight, done):
-    """Trending velocity: last hour's, decayed, plus this hour's engagement (likes + 2 comments
-    + 4 shares + 0.2 completions). In place, with NumPy's float32/float64 steps, so the figures
-    equal the array expression's."""
+def _apply_tick(counts, tick_rows, n_touched, base, decay, pool_stage, impressions,
+                completions, likes, comments, shares, pool_views, pool_eng, eng):
+    """The tick's counts onto the videos' totals (the pool stage cannot change mid-tick), then
+    the trending velocity of every live video: last hour's, decayed, plus this hour's
+    engagement (likes + 2 comments + 4 shares + 0.2 completions), with NumPy's float32/float64
+    steps so the figures equal the array expression's; the rows are cleared."""
+    for i in range(n_touched):
+        j = tick_rows[i]
+        v = base + j
+        row = counts[j]
+        impressions[v] += row[_IMP]
+        completions[v] += row[_DONE]
+        likes[v] += row[_LIKE]
+        comments[v] += row[_COMMENT]
+        shares[v] += row[_SHARES]
+        if pool_stage[v] >= 0:
+            pool_views[v] += row[_IMP]
+            pool_eng[v] += row[_LIKE] + row[_COMMENT] + row[_SHARES]
     d = np.float32(decay)
-    for i in range(weight.shape[0]):
-        kept = np.float32(eng[i] * d)
-        eng[i] = np.float32(np.float64(kept) + (np.float64(weight[i]) + 0.2 * done[i]))
-    return eng
+    for j in range(counts.shape[0]):
+        row = counts[j]
+        weight = row[_LIKE] + 2 * row[_COMMENT] + 4 * row[_SHARES]
+        kept = np.float32(eng[base + j] * d)
+        eng[base + j] = np.float32(np.float64(kept) + (np.float64(weight)
+                                                       + 0.2 * row[_DONE]))
+    for i in range(n_touched):
+        counts[tick_rows[i], :] = 0
 
 
 def interaction_table(tick, kind, account, post, target, source, seconds) -> pa.Table:
@@ -199,12 +223,10 @@ class TickLog:
     def __init__(self, state: SimState, tick: int, base: int):
         self.state, self.tick, self.base = state, tick, base
         n = state.store.n - base
-        self.weight = np.zeros(n, np.int32)   # likes + 2 comments + 4 shares this tick
-        self.done = np.zeros(n, np.int32)     # completions this tick
-        # 2 header cells, then (impressions, completions) per video of the current country block
-        self.block = np.zeros(2 + 2 * n, np.int32)
-        self.block[1] = -1
-        self.rows = np.empty(n, np.int32)
+        self.counts = np.zeros((n, 8), np.int32)
+        self.header = np.array([0, -1, 0], np.int64)
+        self.block_rows = np.empty(n, np.int32)
+        self.tick_rows = np.empty(n, np.int32)
         self.exposures: list[tuple] = []
         self.interactions: list[tuple] = []
         self.shares: list[tuple] = []
@@ -215,10 +237,8 @@ class TickLog:
             out_from: np.ndarray, last: bool) -> None:
         st, acc = self.state.store, self.state.accounts
         r = _collect(users, page, out_video, out_flags, out_from, self.state.pop.country,
-                     st.author, st.actor, st.pool_stage, st.impressions, st.completions,
-                     st.likes, st.comments, st.shares, st.pool_views, st.pool_eng, self.weight,
-                     self.done, acc.followers, self.state.reached, self.block, self.rows,
-                     self.base, last)
+                     st.author, st.actor, acc.followers, self.state.reached, self.counts,
+                     self.header, self.block_rows, self.tick_rows, self.base, last)
         self.exposures.append(r[0:4])
         self.interactions.append(r[4:8])
         self.shares.append(r[8:10])
@@ -228,7 +248,9 @@ class TickLog:
     def finish(self, decay: float) -> tuple[pa.Table, pa.Table]:
         state, tick = self.state, self.tick
         st = state.store
-        _decay_velocity(st.eng_decayed[self.base:st.n], decay, self.weight, self.done)
+        _apply_tick(self.counts, self.tick_rows, int(self.header[_H_TICK]), self.base, decay,
+                    st.pool_stage, st.impressions, st.completions, st.likes, st.comments,
+                    st.shares, st.pool_views, st.pool_eng, st.eng_decayed)
         viewer, video = _cat(self.shares, (np.int64, np.int32))
         push_ring(viewer, video, tick, state.ring_vid, state.ring_tick, state.ring_pos)
         self.challenges = _cat(self.challenge_parts, (np.int64, np.int32))

@@ -76,6 +76,12 @@ def _grouped(ids, group, weight, n_groups, top):
     total = 0.0
     for g in range(n_groups):
         members = order[starts[g]:starts[g + 1]]
+        if 0 <= top < members.size:
+            # only the top matter: keep those at least as heavy as the top-th (ties included,
+            # still in id order), then rank those alone
+            w = weight[members]
+            kth = -np.partition(-w, top - 1)[top - 1]
+            members = members[w >= kth]
         ranked = members[np.argsort(-weight[members], kind="mergesort")]
         for j in range(out_ptr[g + 1] - out_ptr[g]):
             k = out_ptr[g] + j

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-__all__ = ["NEVER", "NewVideos", "VideoStore"]
+__all__ = ["HOT", "NEVER", "NewVideos", "VideoStore"]
 
 NEVER = np.iinfo(np.int32).max  # a tick that never comes (no fact-check label, say)
 
@@ -29,6 +29,19 @@ _COLUMNS: dict[str, type] = {
 }
 _COUNTS = ("pool_views", "pool_eng", "impressions", "completions", "likes", "comments", "shares",
            "eng_decayed", "pool_stage")
+
+
+#: The fields the feed kernel reads of every candidate, packed into one 32-byte record per video
+#: (one cache line instead of fourteen scattered reads); kept equal to the columns by the store.
+HOT = np.dtype({
+    "names": ["author", "fact_check_tick", "appeal", "stance_value", "target_set", "lang",
+              "stance_issue", "claim", "focal", "topic", "messenger", "claim_false", "labelled",
+              "challenge"],
+    "formats": [np.int32, np.int32, np.float32, np.float32, np.int16, np.uint16, np.int16,
+                np.int16, np.int16, np.uint8, np.uint8, np.bool_, np.bool_, np.bool_],
+    "offsets": [0, 4, 8, 12, 16, 18, 20, 22, 24, 26, 27, 28, 29, 30],
+    "itemsize": 32,
+})
 
 
 @dataclass
@@ -76,6 +89,7 @@ class VideoStore:
         self._cap = max(capacity, 16)
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.zeros(self._cap, dtype))
+        self.hot = np.zeros(self._cap, HOT)
 
     def append(self, new: NewVideos) -> np.ndarray:
         """Add videos; returns their ids."""
@@ -87,14 +101,22 @@ class VideoStore:
             getattr(self, f.name)[self.n:self.n + k] = getattr(new, f.name)
         for name in _COUNTS:
             getattr(self, name)[self.n:self.n + k] = 0
+        if new.target_set.size and new.target_set.max() > np.iinfo(np.int16).max:
+            raise OverflowError("more than 32,767 distinct target-country sets")
+        for name in HOT.names:
+            self.hot[name][self.n:self.n + k] = getattr(new, name)
         self.n += k
         return ids
+
+    def sync_hot(self, name: str) -> None:
+        """Copy a column into the kernel's packed records after it was changed in place."""
+        self.hot[name][: self.n] = getattr(self, name)[: self.n]
 
     def _grow(self, need: int) -> None:
         cap = self._cap
         while cap < need:
             cap *= 2
-        for name in _COLUMNS:
+        for name in (*_COLUMNS, "hot"):
             old = getattr(self, name)
             arr = np.zeros(cap, old.dtype)
             arr[: self.n] = old[: self.n]
@@ -112,4 +134,4 @@ class VideoStore:
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in _COLUMNS)
+        return sum(getattr(self, name).nbytes for name in _COLUMNS) + self.hot.nbytes

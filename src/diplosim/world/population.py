@@ -37,7 +37,7 @@ class Population:
     country: np.ndarray          # uint16 (N,)
     lang1: np.ndarray            # uint16 (N,) main language
     lang2: np.ndarray            # uint16 (N,) second language or NO_LANGUAGE
-    interests: np.ndarray        # float32 (N, topics), rows sum to 1
+    interests: np.ndarray        # uint16 (N, topics): weight relative to the favourite (65535)
     activity: np.ndarray         # float32 (N,), mean 1
     attitudes: np.ndarray        # float32 (N, focal) favourability in [-1, 1]
     stances: np.ndarray          # float32 (N, issues) in [-1, 1]
@@ -126,13 +126,21 @@ def _attitudes(pop_country: np.ndarray, countries: tuple[str, ...], focal: tuple
     return out
 
 
+#: Interest weights are stored in 16 bits as a share of the user's favourite topic: half the
+#: memory of float32 (32 bytes a user), and only relative weights are ever used (which topic
+#: to post on or be shown, how well a video matches next to the favourite).
+INTEREST_SCALE = 65535
+
+
 def _interests(n: int, alpha: float, rng: np.random.Generator) -> np.ndarray:
-    out = np.empty((n, len(TOPICS)), np.float32)
+    """Dirichlet interests over topics (gamma draws normalised), stored relative to each
+    user's favourite topic in 16 bits: weights under 1/65535 of the favourite become 0."""
+    out = np.empty((n, len(TOPICS)), np.uint16)
     for lo in range(0, n, _CHUNK):
         hi = min(n, lo + _CHUNK)
         g = rng.standard_gamma(alpha, size=(hi - lo, len(TOPICS)), dtype=np.float32)
         g += np.float32(1e-12)  # all-zero rows are possible in float32 for small alpha
-        out[lo:hi] = g / g.sum(axis=1, keepdims=True)
+        out[lo:hi] = np.rint(g / g.max(axis=1, keepdims=True) * INTEREST_SCALE)
     return out
 
 
