@@ -117,23 +117,24 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
             v, via = -1, -1
             for _ in range(_TRIES):
                 # one independent draw per decision: source, language, pick, aux, diversity
+                # (counter-based draws are computed only where used; the numbering is fixed)
                 r = uniform_at(key, draw)
-                r_lang = uniform_at(key, draw + 1)
                 r2 = uniform_at(key, draw + 2)
-                r3 = uniform_at(key, draw + 3)
-                r_div = uniform_at(key, draw + 4)
-                draw += 5
-                lang = u_lang1[u] if (r_lang < 0.8 or u_lang2[u] == 65535) else u_lang2[u]
+                diverse = diversity > 0.0 and uniform_at(key, draw + 4) < diversity
                 cand, cvia, source_interest = -1, -1, False
-                if r_div < diversity and recent_ids.shape[0] > 0:
+                if diverse and recent_ids.shape[0] > 0:
                     cand = recent_ids[int(r2 * recent_ids.shape[0])]
                     source_interest = True
-                elif r < mix[0]:
-                    cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2)
                 elif r < mix[1]:
-                    cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2)
+                    lang = u_lang1[u]
+                    if u_lang2[u] != 65535 and uniform_at(key, draw + 1) >= 0.8:
+                        lang = u_lang2[u]
+                    if r < mix[0]:
+                        cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2)
+                    else:
+                        cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2)
                 elif r < mix[2]:
-                    x = r3 * total
+                    x = uniform_at(key, draw + 3) * total
                     t = 0
                     while t < n_topics - 1 and x >= interests[u, t] * topic_boost[c, t]:
                         x -= interests[u, t] * topic_boost[c, t]
@@ -141,8 +142,10 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                     cand = pick_weighted(topic_ptr, topic_ids, topic_cum, t, r2)
                     source_interest = True
                 else:
-                    cand, cvia = _followed(u, r2, r3, mode, tick, follow_ptr, follow_idx, extra,
-                                           ring_vid, ring_tick, v_eng)
+                    cand, cvia = _followed(u, r2, uniform_at(key, draw + 3), mode, tick,
+                                           follow_ptr, follow_idx, extra, ring_vid, ring_tick,
+                                           v_eng)
+                draw += 5
                 if cand < 0:
                     continue
                 rec = vids[cand]  # one cache line: everything the feed reads of a video

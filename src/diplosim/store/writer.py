@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -45,6 +46,8 @@ class RunWriter:
 
     #: Rows a table buffers before they are written as one row group.
     ROW_GROUP = 1 << 18
+    #: Row groups queued for the background writer before the simulation waits for it.
+    MAX_PENDING = 4
 
     def __init__(self, out: Path, manifest: dict):
         self.out = Path(out)
@@ -58,6 +61,16 @@ class RunWriter:
         self._buffers: dict[str, list[pa.Table]] = {}
         self._rows: dict[str, int] = {}
         self._writers: dict[str, pq.ParquetWriter] = {}
+        # Encoding and compression run on one background thread (Arrow releases the GIL), in
+        # submission order, overlapping the simulation's serial steps; a failed write is raised
+        # at the next flush. At most ``MAX_PENDING`` row groups wait, so memory stays bounded.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diplosim-writer")
+        self._pending: list[Future] = []
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
 
     def append(self, table: str, batch: pa.Table) -> None:
         """Add rows to a streamed table (exposures, interactions, attitudes, audience)."""
@@ -71,12 +84,20 @@ class RunWriter:
         self._rows.pop(table, None)
         if not batches:
             return
+        for future in [f for f in self._pending if f.done()]:
+            future.result()  # raises a failed write here
+            self._pending.remove(future)
+        while len(self._pending) >= self.MAX_PENDING:
+            self._pending.pop(0).result()
+        self._pending.append(self._pool.submit(self._write_part, table, batches, self.segment))
+
+    def _write_part(self, table: str, batches: list[pa.Table], segment: int) -> None:
         data = pa.concat_tables(batches, promote_options="permissive")
         writer = self._writers.get(table)
         if writer is None:
             folder = self.stage / table
             folder.mkdir(exist_ok=True)
-            writer = pq.ParquetWriter(folder / f"part-{self.segment:05d}.parquet", data.schema,
+            writer = pq.ParquetWriter(folder / f"part-{segment:05d}.parquet", data.schema,
                                       compression="zstd")
             self._writers[table] = writer
         writer.write_table(data, row_group_size=self.ROW_GROUP)
@@ -89,6 +110,7 @@ class RunWriter:
     def close_segment(self) -> None:
         """Close the open parts: everything appended so far is complete on disk."""
         self.end_day()
+        self._wait()
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
@@ -124,10 +146,16 @@ class RunWriter:
             if src.exists():
                 os.replace(src, self.out / f"{name}.parquet")
         shutil.rmtree(self.stage, ignore_errors=True)
+        self._pool.shutdown(wait=True)
         self.manifest.update(extra, completed=True)
         write_json_atomic(self.out / "manifest.json", self.manifest)
 
     def abort(self) -> None:
+        try:
+            self._wait()
+        except Exception:  # noqa: BLE001 - already failing; close what is open
+            pass
+        self._pool.shutdown(wait=True)
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
