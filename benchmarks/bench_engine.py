@@ -1,7 +1,12 @@
 """Benchmark: the example scenario end to end (in its own process for a clean peak RSS).
 
 ``python -m benchmarks.bench_engine --users N --days D`` prints one JSON object. A one-day
-run on 1,000 users first compiles the kernels, so the timing is of the simulation alone.
+run on 1,000 users first compiles the kernels, so the timing is of the simulation alone. For
+runs shorter than the example's 14 days, its events after the last day are left out.
+
+Memory is the growth of resident memory over the process before the world is built (Python,
+NumPy, Numba and the compiled kernels), so ``bytes_per_user`` is what a user costs:
+``(peak RSS - RSS before) - video store) / users``.
 """
 
 from __future__ import annotations
@@ -16,38 +21,62 @@ from pathlib import Path
 
 import numba
 
+from diplosim.analysis.summary import headline
 from diplosim.engine.engine import simulate
 from diplosim.scenario import load_scenario
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "example.yaml"
 
 
+def rss_now() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def scenario(users: int, days: int, events: bool = True):
+    base = load_scenario(EXAMPLE, [f"world.users={users}"])
+    kept = [e for e in base.events if e.day < days] if events else []
+    return base.model_copy(update={"duration_days": days, "events": kept})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, required=True)
     parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--no-events", action="store_true",
+                        help="Leave out every event (the same model each day: for scaling).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        warm = load_scenario(EXAMPLE, ["world.users=1000", "duration_days=14"])
-        simulate(warm, Path(tmp) / "warm")
-        scenario = load_scenario(EXAMPLE, [f"world.users={args.users}",
-                                           f"duration_days={args.days}"])
+        simulate(scenario(1000, 1), Path(tmp) / "warm")
+        before = rss_now()
         start = time.perf_counter()
-        result = simulate(scenario, Path(tmp) / "run")
+        result = simulate(scenario(args.users, args.days, not args.no_events), Path(tmp) / "run")
         seconds = time.perf_counter() - start
+        peak = peak_rss()
         out_bytes = sum(p.stat().st_size for p in (Path(tmp) / "run").glob("*.parquet"))
+        start = time.perf_counter()
+        headline(Path(tmp) / "run")
+        analysis_seconds = time.perf_counter() - start
     m = result.manifest
     cores = numba.get_num_threads()
+    growth = peak - before
     print(json.dumps({
-        "users": args.users, "days": args.days, "seconds": round(seconds, 2),
+        "users": args.users, "days": args.days, "events": not args.no_events,
+        "seconds": round(seconds, 2),
         "seconds_per_sim_day": round(seconds / args.days, 3),
         "impressions": m["impressions"], "posts": m["posts"],
         "impressions_per_s": round(m["impressions"] / seconds),
         "impressions_per_s_per_core": round(m["impressions"] / seconds / cores),
         "threads": cores, "cpus": os.cpu_count(),
-        "bytes_per_user": m["bytes_per_user"], "video_store_bytes": m["video_store_bytes"],
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "output_bytes": out_bytes,
+        "state_bytes_per_user": m["bytes_per_user"],
+        "video_store_bytes": m["video_store_bytes"],
+        "rss_before_bytes": before, "peak_rss_bytes": peak,
+        "bytes_per_user": round((growth - m["video_store_bytes"]) / args.users, 1),
+        "output_bytes": out_bytes, "analysis_seconds": round(analysis_seconds, 2),
     }))
 
 

@@ -28,6 +28,32 @@ def render(results: dict) -> str:
          f"{engine['video_store_bytes'] / 1e6:.1f} MB for {engine['posts']:,} videos", ""),
         ("peak memory of that run", f"{engine['peak_rss_bytes'] / 1e6:.0f} MB", ""),
     ]
+    if "engine_scale" in results:
+        scale = results["engine_scale"]
+        for r in scale["runs"]:
+            rows.append((f"example scenario, {r['users']:,} users × {r['days']} days",
+                         f"{r['seconds']:.1f} s ({r['seconds_per_sim_day']:.2f} s per simulated "
+                         f"day); {r['impressions_per_s'] / 1e6:.2f}M impressions/s "
+                         f"({r['impressions_per_s_per_core'] / 1e6:.2f}M per core); peak "
+                         f"{r['peak_rss_bytes'] / 1e6:,.0f} MB = {r['bytes_per_user']:.0f} bytes "
+                         f"per user + video store {r['video_store_bytes'] / 1e6:.1f} MB + "
+                         f"{r['rss_before_bytes'] / 1e6:.0f} MB before the run; headline "
+                         f"metrics {r['analysis_seconds']:.2f} s",
+                         "1M: < 120 s, ≥ 5M/s, < 300 B/user" if r["users"] == 1_000_000
+                         else ""))
+        lin = scale["linear"]
+        rows.append(("doubling the work (no events, 200,000 users × 7 days = "
+                     f"{lin['base']['seconds']:.1f} s)",
+                     f"users ×2: time ×{lin['time_ratio_double_users']:.2f}; days ×2: time "
+                     f"×{lin['time_ratio_double_days']:.2f}", "≤ ×2 (+5% noise)"))
+    if "mesa_baseline" in results:
+        m = results["mesa_baseline"]["runs"][0]
+        rows.append((f"the same reduced model in Mesa, {m['users']:,} users × {m['days']} days",
+                     f"diplosim {m['diplosim_impressions_per_s'] / 1e6:.2f}M impressions/s, "
+                     f"Mesa {m['mesa_impressions_per_s'] / 1e3:.0f}k/s: "
+                     f"**{m['ratio_vs_mesa']:.1f}×**; aggregates the same "
+                     f"({'all' if m['same_results'] else 'NOT all'} |z| < {m['max_z']})",
+                     "≥ 100×"))
     if "analysis_headline" in results:
         a = results["analysis_headline"]["runs"][0]
         rows.append((f"headline metrics (`diplosim summary`) over {a['exposure_rows']:,} "

@@ -6,6 +6,7 @@ Readers (analysis, report) trust a folder only when ``manifest.json`` says ``com
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -151,10 +152,8 @@ class RunWriter:
         write_json_atomic(self.out / "manifest.json", self.manifest)
 
     def abort(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already failing: close what is open
             self._wait()
-        except Exception:  # noqa: BLE001 - already failing; close what is open
-            pass
         self._pool.shutdown(wait=True)
         for writer in self._writers.values():
             writer.close()

@@ -1,0 +1,376 @@
+"""The reduced diplosim model written the standard way, in Mesa: one Python ``Agent`` per user
+that scrolls its feed page in ``step()``, with Python's random numbers.
+
+What is shared and what is not. The world (population, accounts, follow graph) is built by
+diplosim from the same scenario and seed, and the platform's bookkeeping between ticks (posting,
+the candidate lists, exposure pools, the tables) is diplosim's, vectorised, so the comparison
+isolates the per-impression work, where both spend their time: choosing each slot's video from
+the engagement-ranked sources, the viewer's behaviour (complete, like, comment, share, follow)
+and the persuasion update. That part is re-implemented here per agent, in plain Python, from
+the rules in ``diplosim.engine.kernel``, ``diplosim.opinion.behaviour`` and
+``diplosim.opinion.persuasion`` (the same parameters); agents hold their own state as Python
+values. The reduced model has no events (bans, policies, networks, crises).
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import struct
+from pathlib import Path
+
+import mesa
+import numpy as np
+from mesa.agent import AgentSet
+
+from diplosim.engine.engine import _active_users, _manifest, _post, _video_floor
+from diplosim.engine.kernel import FOLLOW_WINDOW, KP
+from diplosim.engine.outcomes import TickLog
+from diplosim.engine.snapshots import attitude_table, audience_table
+from diplosim.engine.state import SEEN, build_state
+from diplosim.platform.exposure_pools import promote
+from diplosim.platform.recommender import SOURCE_MIX, build_candidates, candidate_window
+from diplosim.scenario.schema import Scenario
+from diplosim.store.writer import RunWriter
+
+__all__ = ["FeedModel", "UserAgent", "run_mesa"]
+
+_TRIES = 6
+_SEEN = SEEN
+_STATE_MEDIA = 5
+P = {name: i for i, name in enumerate(KP)}
+
+
+_M64 = (1 << 64) - 1
+_G = 0x9E3779B97F4A7C15
+
+
+def _mix(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)
+
+
+class CounterDraws:
+    """diplosim's counter-based draws (``diplosim.platform.rng``) in pure Python, numbered as
+    the kernel numbers them: with ``exact=True`` the Mesa model must reproduce diplosim's run
+    draw for draw, which checks that the two implement the same rules."""
+
+    def __init__(self, seed: int, tick: int, user: int):
+        z = _mix((seed + _G) & _M64)
+        z = _mix(z ^ ((tick + _G) & _M64))
+        self.key = _mix(z ^ ((user + _G) & _M64))
+        self.draw = 0
+
+    def at(self, k: int) -> float:
+        return (_mix(self.key ^ ((self.draw + k + _G) & _M64)) >> 11) * (1.0 / 9007199254740992.0)
+
+
+class PythonDraws:
+    """Python's Mersenne Twister, one number per use (the ordinary agent-based way)."""
+
+    def __init__(self, rnd: random.Random):
+        self.random, self.draw = rnd.random, 0
+
+    def at(self, k: int) -> float:
+        return self.random()
+
+
+def _float32(x: float) -> float:
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def _pick(ptr: list, ids: list, cum: list, group: int, r: float) -> int:
+    a, b = ptr[group], ptr[group + 1]
+    if b <= a:
+        return -1
+    base = cum[a - 1] if a > 0 else 0.0
+    total = cum[b - 1] - base
+    if total <= 0.0:
+        return -1
+    j = bisect.bisect_right(cum, base + r * total, a, b) - a
+    return ids[a + min(j, b - a - 1)]
+
+
+class UserAgent(mesa.Agent):
+    """One platform user: its profile, opinions, follows and recently seen videos."""
+
+    def __init__(self, model: FeedModel, u: int):
+        super().__init__(model)
+        pop, acc = model.state.pop, model.state.accounts
+        self.u = u
+        self.country = int(pop.country[u])
+        self.lang1 = int(pop.lang1[u])
+        self.lang2 = int(pop.lang2[u])
+        self.interests = [float(x) for x in pop.interests[u]]
+        self.attitudes = [float(x) for x in pop.attitudes[u]]
+        self.stances = [float(x) for x in pop.stances[u]]
+        self.beliefs = [float(x) for x in pop.beliefs[u]]
+        self.expo = [0] * model.state.expo.shape[1]
+        self.follows = acc.follow_idx[acc.follow_ptr[u]:acc.follow_ptr[u + 1]].tolist()
+        self.extra: list[int] = []
+        self.seen: list[int] = []
+
+    def step(self) -> None:
+        m = self.model
+        kp, videos, boost = m.kp, m.videos, m.boost[self.country]
+        rnd = CounterDraws(m.seed, m.tick, self.u) if m.exact else PythonDraws(m.random)
+        self.rnd = rnd
+        weights = [w * b for w, b in zip(self.interests, boost, strict=True)]
+        total, best = sum(weights), max(max(weights), 1e-9)
+        page: list[int] = []
+        for _slot in range(m.page_size):
+            v, via = -1, -1
+            for _ in range(_TRIES):
+                r, r2 = rnd.at(0), rnd.at(2)
+                cand, cvia, source_interest = -1, -1, False
+                if r < m.mix[1]:
+                    lang = self.lang1
+                    if self.lang2 != 65535 and rnd.at(1) >= 0.8:
+                        lang = self.lang2
+                    cand = _pick(*m.pool, lang, r2) if r < m.mix[0] else _pick(*m.trend, lang, r2)
+                elif r < m.mix[2]:
+                    x, t = rnd.at(3) * total, 0
+                    while t < len(weights) - 1 and x >= weights[t]:
+                        x -= weights[t]
+                        t += 1
+                    cand = _pick(*m.topic, t, r2)
+                    source_interest = True
+                else:
+                    cand, cvia = self._followed(r2)
+                rnd.draw += 5
+                if cand < 0:
+                    continue
+                rec = videos[cand]
+                if rec[0] == self.u or not m.masks[rec[4]][self.country]:
+                    continue
+                # the last SEEN impressions, this page's included, are not shown again
+                if cand in page or cand in self.seen[max(0, len(self.seen) + len(page) - _SEEN):]:
+                    continue
+                speaks = rec[5] == self.lang1 or rec[5] == self.lang2
+                accept = 1.0
+                if source_interest and not speaks:
+                    accept *= kp[P["cross_language_acceptance"]]
+                if m.labels_on and rec[12] and rec[10] == _STATE_MEDIA:
+                    accept *= 1.0 - kp[P["state_media_demotion"]]
+                if rec[11] and rec[1] <= m.tick:
+                    accept *= 1.0 - kp[P["fact_check_demotion"]]
+                if accept < 1.0 and rnd.at(0) >= accept:
+                    rnd.draw += 1
+                    continue
+                rnd.draw += 1
+                v, via = cand, cvia
+                break
+            if v < 0:
+                continue
+            page.append(v)
+            m.record(self.u, v, self._watch(videos[v], via, weights, best, speaks), via, videos)
+            rnd.draw += 6
+        self.seen = (self.seen + page)[-_SEEN:]
+
+    def _followed(self, r: float) -> tuple[int, int]:
+        n = len(self.follows) + len(self.extra)
+        if n == 0:
+            return -1, -1
+        j = int(r * n)
+        f = self.follows[j] if j < len(self.follows) else self.extra[j - len(self.follows)]
+        m = self.model
+        best, best_key = -1, -1.0
+        for v, t in m.ring(f):
+            if v < 0 or m.tick - t >= FOLLOW_WINDOW:
+                continue
+            key = m.eng[v]  # the most engaging (first of equals)
+            if key > best_key:
+                best, best_key = v, key
+        return best, f
+
+    def _watch(self, rec: tuple, via: int, weights: list, best: float, speaks: bool) -> int:
+        m, kp, rnd = self.model, self.model.kp, self.rnd
+        issue, claim, topic = rec[6], rec[7], rec[9]
+        match = weights[topic] / best
+        speaks = rec[5] == self.lang1 or rec[5] == self.lang2
+        cong = 0.75 if issue < 0 else 1.0 - abs(self.stances[issue] - rec[3]) / 2.0
+        p_done = (kp[P["completion_base"]] * (0.4 + 1.2 * match) * (0.5 + rec[2])
+                  * (0.6 + 0.8 * cong) / 1.1)
+        if not speaks:
+            p_done *= kp[P["language_mismatch_factor"]]
+        flags = 1
+        if rnd.at(0) >= min(p_done, 0.95):
+            return flags
+        flags |= 2
+        corrected = rec[11] and rec[1] <= m.tick
+        eng = (0.5 + rec[2]) * (0.5 + cong)
+        if rec[11]:
+            eng *= kp[P["false_claim_novelty"]]
+        like = kp[P["like_given_completion"]] * eng
+        share = kp[P["share_given_completion"]] * eng
+        if corrected:
+            like *= 1.0 - kp[P["fact_check_like_reduction"]]
+            share *= 1.0 - kp[P["fact_check_share_reduction"]]
+        if rnd.at(1) < like:
+            flags |= 4
+        if rnd.at(2) < kp[P["comment_given_completion"]] * eng:
+            flags |= 8
+        if rnd.at(3) < share:
+            flags |= 16
+        if rnd.at(4) < kp[P["follow_given_completion"]] * eng * match:
+            author = rec[0]
+            if author not in self.extra and author not in self.follows:
+                flags |= 32
+                self.extra = ([*self.extra, author])[-m.extra_width:]
+        if rec[13] and rnd.at(5) < kp[P["challenge_post_probability"]]:
+            flags |= 64
+        cred = m.credibility[rec[10]]
+        if m.labels_on and rec[12]:
+            cred *= kp[P["label_credibility_factor"]]
+        f = rec[8]
+        if f >= 0 and f != m.focal_of_country[self.country]:
+            direction = 1.0 if issue < 0 else 2.0 * cong - 1.0
+            if rec[10] == 0:
+                direction *= kp[P["everyday_favourability_factor"]]
+            step = (kp[P["favourability_rate"]] * cred * direction
+                    / (1.0 + self.expo[f] / kp[P["favourability_saturation"]]))
+            a = self.attitudes[f]
+            a += step * (1.0 - a) if step >= 0 else step * (1.0 + a)
+            self.attitudes[f] = m.store(min(1.0, max(-1.0, a)))
+            self.expo[f] = min(self.expo[f] + 1, 65535)
+        if issue >= 0:
+            s, gap = self.stances[issue], rec[3] - self.stances[issue]
+            rate = kp[P["stance_rate"]] * cred
+            if abs(gap) <= kp[P["stance_confidence_bound"]]:
+                s += rate * gap
+            elif s * rec[3] < 0 and abs(s) >= kp[P["stance_backfire_commitment"]]:
+                s -= kp[P["stance_backfire"]] * rate * (1.0 if gap > 0 else -1.0)
+            self.stances[issue] = m.store(min(1.0, max(-1.0, s)))
+        if claim >= 0:
+            b = self.beliefs[claim]
+            if corrected:
+                b -= kp[P["correction_rate"]] * b
+            else:
+                b += kp[P["belief_rate"]] * cred * (1.0 - b)
+            self.beliefs[claim] = m.store(min(1.0, max(0.0, b)))
+        return flags
+
+
+class FeedModel(mesa.Model):
+    """The reduced model: every hour, active users (Mesa agents) scroll one feed page."""
+
+    def __init__(self, scenario: Scenario, out: Path, exact: bool = False):
+        if scenario.events or scenario.platform.ranking != "engagement" \
+                or scenario.platform.diversity:
+            raise ValueError("the Mesa baseline runs the reduced model: an engagement-ranked "
+                             "feed without diversity and without events")
+        super().__init__(seed=scenario.seed)
+        self.random = random.Random(scenario.seed)
+        self.seed, self.exact = scenario.seed, exact
+        # diplosim keeps opinions in float32; the exact check rounds the same way
+        self.store = _float32 if exact else float
+        self.state = state = build_state(scenario)
+        self.writer = RunWriter(out, _manifest(scenario, state))
+        self.kp = state.kernel_params.tolist()
+        self.credibility = state.credibility.tolist()
+        self.focal_of_country = state.focal_of_country.tolist()
+        self.labels_on = state.labels_on
+        self.page_size = int(state.params["videos_per_session"])
+        self.mix = np.cumsum(SOURCE_MIX["engagement"])[:3].tolist()
+        self.extra_width = state.accounts.extra_follows.shape[1]
+        self.users = [UserAgent(self, u) for u in range(state.pop.size)]
+        self.tick = 0
+        self.videos: list[tuple] = []
+        self.impressions = 0
+
+    def ring(self, account: int) -> list[tuple[int, int]]:
+        st = self.state
+        ticks = st.ring_tick[account].tolist()
+        return [(v, self.tick - (self.tick - t) % 65536) for v, t in
+                zip(st.ring_vid[account].tolist(), ticks, strict=True)]
+
+    def record(self, u: int, v: int, flags: int, via: int, videos: list) -> None:
+        self._video.append(v)
+        self._flags.append(flags)
+        self._from.append((via if via >= 0 else videos[v][0]) if flags & 16 else -1)
+        self._users.append(u)
+
+    def step(self) -> None:
+        state, tick = self.state, self.tick
+        window = candidate_window(int(state.params["pool_max_age_hours"]))
+        if tick == 0:
+            self.writer.append("attitudes", attitude_table(state, 0))
+        if tick % 24 == 0:
+            state.video_floor = _video_floor(state, tick, window)
+        _post(state, tick, self.challenge)
+        st = state.store
+        self.videos += st.hot[len(self.videos):st.n].tolist()
+        if state.masks.shape[0] != len(state.catalogue.target_sets):
+            state.masks = state.catalogue.masks()
+        if len(state.set_tags) != len(state.catalogue.hashtag_sets):
+            state.set_tags = state.catalogue.set_tags()
+        self.masks = state.masks.tolist()
+        self.boost = state.topic_boost(tick).tolist()
+        self.eng = st.eng_decayed[:st.n].tolist()
+        c = build_candidates(st, tick, len(state.languages), state.quotas,
+                             int(state.params["pool_max_age_hours"]), state.set_tags,
+                             state.params["hashtag_trend_pooling"])
+        self.pool = (c.pool_ptr.tolist(), c.pool_ids.tolist(), c.pool_cum.tolist())
+        self.trend = (c.trend_ptr.tolist(), c.trend_ids.tolist(), c.trend_cum.tolist())
+        self.topic = (c.topic_ptr.tolist(), c.topic_ids.tolist(), c.topic_cum.tolist())
+        active = _active_users(state, tick)
+        self._video, self._flags, self._from, self._users = [], [], [], []
+        AgentSet([self.users[u] for u in active.tolist()], random=self.random).do("step")
+        self._finish(tick)
+        self.tick += 1
+
+    def _finish(self, tick: int) -> None:
+        """Hand the tick's impressions to diplosim's bookkeeping (as the kernel's output)."""
+        state = self.state
+        users = np.asarray(self._users, np.int64)
+        order = np.argsort(users, kind="stable")  # the bookkeeping reads users in order
+        starts = np.searchsorted(users[order], np.unique(users))
+        page = self.page_size
+        uniq = np.unique(users)
+        video = np.full(uniq.size * page, -1, np.int32)
+        flags = np.zeros(uniq.size * page, np.uint8)
+        source = np.full(uniq.size * page, -1, np.int32)
+        counts = np.diff(np.append(starts, users.size))
+        slot = np.arange(users.size) - np.repeat(starts, counts)
+        pos = np.repeat(np.arange(uniq.size) * page, counts) + slot
+        video[pos] = np.asarray(self._video, np.int32)[order]
+        flags[pos] = np.asarray(self._flags, np.uint8)[order]
+        source[pos] = np.asarray(self._from, np.int32)[order]
+        log = TickLog(state, tick, state.video_floor)
+        log.add(uniq, page, video, flags, source, last=True)
+        exposures, interactions = log.finish(0.5 ** (1 / state.params["trending_half_life_hours"]))
+        promote(state.store, state.quotas, state.params["pool_promotion_engagement"],
+                state.video_floor)
+        self.challenge = log.challenges
+        self.impressions += log.impressions
+        self.writer.append("exposures", exposures)
+        self.writer.append("interactions", interactions)
+        if tick % 24 == 23:
+            self._sync()
+            self.writer.append("attitudes", attitude_table(state, tick // 24 + 1))
+            self.writer.append("audience", audience_table(state, tick // 24))
+            self.writer.end_day()
+
+    def _sync(self) -> None:
+        """Copy the agents' opinions into the arrays the attitude table reads."""
+        pop = self.state.pop
+        for a in self.users:
+            pop.attitudes[a.u] = a.attitudes
+            pop.stances[a.u] = a.stances
+            pop.beliefs[a.u] = a.beliefs
+
+    challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
+
+
+def run_mesa(scenario: Scenario, out: Path, exact: bool = False) -> dict:
+    """Run the reduced model for the scenario's days; returns impressions and seconds."""
+    import time
+
+    start = time.perf_counter()
+    model = FeedModel(scenario, out, exact)
+    for _ in range(scenario.duration_days * 24):
+        model.step()
+    seconds = time.perf_counter() - start
+    model.writer.finish({"impressions": model.impressions, "engine": "mesa"})
+    return {"impressions": model.impressions, "seconds": seconds}
