@@ -266,6 +266,45 @@ def _print_headline(h: dict[str, list[dict] | None]) -> None:
 
 
 @app.command()
+def sweep(
+    scenario: ScenarioArg,
+    vary: Annotated[list[str], typer.Option("--vary", metavar="KEY.PATH=V1,V2,...",
+                                            help="A field and its values (repeatable; every "
+                                            "combination runs).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Sweep folder.")],
+    set_: SetOption = None,  # type: ignore[assignment]
+    replicates: Annotated[int, typer.Option("--replicates", help="Runs per combination, "
+                                            "seeds SEED, SEED+1, ...")] = 1,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="A Ray cluster "
+                                                    "(default: start Ray on this machine).")
+                           ] = None,
+    cpus_per_run: Annotated[int, typer.Option("--cpus-per-run", help="Cores (Numba "
+                                              "threads) per run.")] = 1,
+) -> None:
+    """Run every combination of the --vary values, --replicates times each, as Ray tasks; write
+    one run folder each and SWEEP/sweep.parquet (mean and 95% interval per combination). Runs
+    already complete are skipped, so a stopped sweep resumes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from diplosim.distributed.sweep import parse_vary, plan_sweep, run_sweep
+    from diplosim.scenario.loader import _decode
+
+    try:
+        text = _decode(scenario.read_bytes(), scenario.name)
+    except OSError as e:
+        raise DiplosimError(f"{scenario}: cannot read: {e.strerror}") from None
+    plan = plan_sweep(text, scenario.name, parse_vary(vary), replicates, out_dir, set_)
+    with Progress("[bold]runs", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err) as bar:
+        task = bar.add_task("runs", total=len(plan.runs))
+        counts = run_sweep(plan, ray_address, cpus_per_run,
+                           progress=lambda done, total: bar.update(task, completed=done))
+    out.print(f"{len(plan.runs)} runs ({counts['ran']} run now, {counts['skipped']} already "
+              f"complete) in {out_dir}", markup=False)
+    out.print(f"table: {out_dir / 'sweep.parquet'}", markup=False)
+
+
+@app.command()
 def summary(
     run_dir: Annotated[Path, typer.Argument(help="A run folder.", show_default=False)],
 ) -> None:
@@ -299,11 +338,16 @@ def report(
     out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: "
                                                    "RUN/report.html).")] = None,
 ) -> None:
-    """Write a run's self-contained HTML report (opens offline); print its path."""
-    from diplosim.report import write_report
+    """Write a run's self-contained HTML report (opens offline); print its path. Given a
+    sweep folder, the sweep's report: each metric against the varied parameter, with 95%
+    intervals."""
+    from diplosim.report import write_report, write_sweep_report
 
     with err.status("writing the report", spinner="dots"):
-        path = write_report(run_dir, out_file)
+        if (run_dir / "sweep.json").exists():
+            path = write_sweep_report(run_dir, out_file)
+        else:
+            path = write_report(run_dir, out_file)
     out.print(f"report: {path}", markup=False)
 
 

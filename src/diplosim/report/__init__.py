@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["write_comparison", "write_report"]
+__all__ = ["write_comparison", "write_report", "write_sweep_report"]
 
 
 def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
@@ -30,3 +30,12 @@ def write_comparison(run_dirs: list[str | Path], out: str | Path) -> Path:
     from diplosim.store.writer import write_text_atomic
 
     return write_text_atomic(Path(out), comparison_page([Path(d) for d in run_dirs]))
+
+
+def write_sweep_report(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Write the HTML report of a sweep folder (default ``SWEEP/report.html``)."""
+    from diplosim.report.sweep import sweep_page
+    from diplosim.store.writer import write_text_atomic
+
+    return write_text_atomic(Path(out) if out else Path(sweep_dir) / "report.html",
+                             sweep_page(Path(sweep_dir)))

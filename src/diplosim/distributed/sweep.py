@@ -1,0 +1,233 @@
+"""Parameter sweeps: every combination of the varied fields, each replicated with its own seed,
+run as Ray tasks (a local Ray when no address is given), one run folder each, then one table of
+headline metrics with the mean and 95% interval per combination.
+
+A sweep folder holds ``sweep.json`` (the plan: scenario text, what varies, every run's
+overrides and folder), ``runs/cNNN-rNN/`` (ordinary run folders) and ``sweep.parquet`` (the
+combined table). Runs whose folder is complete for the same scenario are skipped, so a stopped
+sweep started again only runs what is missing. Workers write to the sweep folder: on a
+multi-machine cluster it must be on a file system every node mounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from diplosim.errors import DiplosimError
+from diplosim.scenario.loader import parse_scenario
+from diplosim.store.writer import write_json_atomic
+
+__all__ = ["Sweep", "combine", "load_sweep", "parse_vary", "plan_sweep", "run_sweep"]
+
+#: Two-sided 97.5% quantiles of Student's t for 1-30 degrees of freedom (the 95% interval of a
+#: mean of n replicates uses n - 1); beyond 30, the normal 1.96.
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def parse_vary(specs: list[str]) -> list[tuple[str, list[object]]]:
+    """``KEY=V1,V2,...`` (values read as YAML) into (key, values), in the order given."""
+    out: list[tuple[str, list[object]]] = []
+    for spec in specs:
+        key, eq, values = spec.partition("=")
+        key = key.strip()
+        if not eq or not key or not values.strip():
+            raise DiplosimError(f"--vary {spec}: expected KEY.PATH=VALUE1,VALUE2,...")
+        if any(k == key for k, _ in out):
+            raise DiplosimError(f"--vary {spec}: {key} is varied twice")
+        parsed = [yaml.safe_load(v) for v in values.split(",") if v.strip()]
+        out.append((key, parsed))
+    return out
+
+
+@dataclass
+class Sweep:
+    folder: Path
+    plan: dict
+
+    @property
+    def runs(self) -> list[dict]:
+        return self.plan["runs"]
+
+    def run_folder(self, run: dict) -> Path:
+        return self.folder / run["folder"]
+
+
+def _fmt(value: object) -> str:
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
+def plan_sweep(scenario_text: str, name: str, vary: list[tuple[str, list[object]]],
+               replicates: int, out: Path, fixed: list[str] | None = None) -> Sweep:
+    """Validate every combination up front (a bad value is an error before anything runs).
+    ``fixed`` overrides (``--set``) apply to every run, before the varied fields."""
+    if replicates < 1:
+        raise DiplosimError(f"--replicates {replicates}: expected 1 or more")
+    fixed = list(fixed or [])
+    base = parse_scenario(scenario_text, name, fixed)
+    keys = [k for k, _ in vary]
+    runs = []
+    for c, values in enumerate(itertools.product(*(v for _, v in vary))):
+        overrides = fixed + [f"{k}={_fmt(v)}" for k, v in zip(keys, values, strict=True)]
+        parse_scenario(scenario_text, name, overrides)  # raises naming the --set
+        for r in range(replicates):
+            seed = base.seed + r
+            runs.append({"combination": c, "replicate": r, "seed": seed,
+                         "values": dict(zip(keys, values, strict=True)),
+                         "overrides": [*overrides, f"seed={seed}"],
+                         "folder": f"runs/c{c:03d}-r{r:02d}"})
+    plan = {"kind": "diplosim sweep", "scenario_name": name, "scenario_text": scenario_text,
+            "scenario_sha256": hashlib.sha256(scenario_text.encode()).hexdigest(),
+            "fixed": fixed, "vary": [[k, v] for k, v in vary], "replicates": replicates,
+            "runs": runs}
+    out = Path(out)
+    existing = out / "sweep.json"
+    if existing.exists():
+        old = load_sweep(out).plan
+        if {k: old.get(k) for k in ("scenario_sha256", "fixed", "vary", "replicates")} != \
+                {k: plan[k] for k in ("scenario_sha256", "fixed", "vary", "replicates")}:
+            raise DiplosimError(f"{out}: holds a different sweep (another scenario, --set, "
+                                "--vary or --replicates); choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(existing, plan)
+    return Sweep(out, plan)
+
+
+def load_sweep(folder: Path) -> Sweep:
+    import json
+
+    path = Path(folder) / "sweep.json"
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise DiplosimError(f"{path}: not a sweep folder ({e})") from None
+    if plan.get("kind") != "diplosim sweep":
+        raise DiplosimError(f"{path}: not a diplosim sweep plan")
+    return Sweep(Path(folder), plan)
+
+
+def is_complete(folder: Path, scenario_hash: str | None = None) -> bool:
+    import json
+
+    try:
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(m.get("completed")) and (scenario_hash is None
+                                         or m.get("scenario_hash") == scenario_hash)
+
+
+def run_one(scenario_text: str, name: str, overrides: list[str], folder: str) -> str:
+    """One run of the sweep (a Ray task, or called directly)."""
+    from diplosim.engine.engine import simulate
+
+    simulate(parse_scenario(scenario_text, name, overrides), Path(folder))
+    return folder
+
+
+def _expected_hash(sweep: Sweep, run: dict) -> str:
+    from diplosim.engine.engine import scenario_hash
+
+    return scenario_hash(parse_scenario(sweep.plan["scenario_text"],
+                                        sweep.plan["scenario_name"], run["overrides"]))
+
+
+def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
+              progress: Callable[[int, int], None] | None = None, use_ray: bool = True) -> dict:
+    """Run the runs not yet complete; returns counts (ran, skipped)."""
+    todo = [r for r in sweep.runs
+            if not is_complete(sweep.run_folder(r), _expected_hash(sweep, r))]
+    done = len(sweep.runs) - len(todo)
+    if progress:
+        progress(done, len(sweep.runs))
+    text, name = sweep.plan["scenario_text"], sweep.plan["scenario_name"]
+    if todo and use_ray:
+        import ray
+
+        started_here = not ray.is_initialized()
+        if started_here:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                     logging_level="ERROR",
+                     runtime_env={"env_vars": {"NUMBA_NUM_THREADS": str(cpus_per_run)}})
+        task = ray.remote(num_cpus=cpus_per_run, max_retries=1)(run_one)
+        pending = [task.remote(text, name, r["overrides"], str(sweep.run_folder(r).resolve()))
+                   for r in todo]
+        try:
+            while pending:
+                ready, pending = ray.wait(pending, num_returns=1)
+                ray.get(ready)
+                done += 1
+                if progress:
+                    progress(done, len(sweep.runs))
+        finally:
+            if started_here:
+                ray.shutdown()
+    else:
+        for r in todo:
+            run_one(text, name, r["overrides"], str(sweep.run_folder(r)))
+            done += 1
+            if progress:
+                progress(done, len(sweep.runs))
+    combine(sweep)
+    return {"ran": len(todo), "skipped": len(sweep.runs) - len(todo)}
+
+
+def _interval(values: list[float]) -> tuple[float, float, float]:
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, math.nan, math.nan
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    t = _T975[n - 2] if n - 1 <= len(_T975) else 1.96
+    half = t * sd / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def combine(sweep: Sweep) -> Path:
+    """``sweep.parquet``: one row per combination and headline metric, with its replicates'
+    mean and 95% interval (Student's t); ``per_run.parquet``: every run's value."""
+    from diplosim.analysis.compare import compare_runs
+
+    keys = [k for k, _ in sweep.plan["vary"]]
+    per_run = []
+    for r in sweep.runs:
+        folder = sweep.run_folder(r)
+        if not is_complete(folder):
+            continue
+        labels, rows = compare_runs([folder])
+        for row in rows:
+            value = row[labels[0]]
+            if row["group"] == "setup" or not isinstance(value, int | float) or \
+                    isinstance(value, bool):
+                continue
+            per_run.append({"combination": r["combination"], "replicate": r["replicate"],
+                            "seed": r["seed"], **{k: _fmt(r["values"][k]) for k in keys},
+                            "group": row["group"], "metric": row["metric"],
+                            "value": float(value)})
+    groups: dict[tuple, list[float]] = {}
+    for p in per_run:
+        groups.setdefault((p["combination"], p["group"], p["metric"]), []).append(p["value"])
+    values_of = {r["combination"]: r["values"] for r in sweep.runs}
+    rows = []
+    for (c, group, metric), values in sorted(groups.items()):
+        mean, lo, hi = _interval(values)
+        rows.append({"combination": c, **{k: _fmt(values_of[c][k]) for k in keys},
+                     "group": group, "metric": metric, "n": len(values), "mean": mean,
+                     "ci95_low": lo, "ci95_high": hi})
+    out = sweep.folder / "sweep.parquet"
+    for path, data in ((out, rows), (sweep.folder / "per_run.parquet", per_run)):
+        tmp = path.with_name(f".{path.name}.tmp")
+        pq.write_table(pa.Table.from_pylist(data), tmp)
+        os.replace(tmp, path)
+    return out

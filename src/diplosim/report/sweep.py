@@ -1,0 +1,65 @@
+"""The HTML report of a sweep: each headline metric against the first varied parameter, one line
+per combination of the others, with the replicates' 95% intervals as error bars."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pyarrow.parquet as pq
+
+from diplosim.distributed.sweep import combine, load_sweep
+from diplosim.report.html import render_page
+from diplosim.report.sections import PALETTE, Section, Table
+
+__all__ = ["sweep_page"]
+
+#: The metrics drawn (others are in the table): (group, metric) prefixes.
+_DRAWN = (("run", "impressions per user per day"), ("run", "engagement per view"),
+          ("favourability change", ""), ("narrative", ""), ("belief", ""),
+          ("cascades", "largest"))
+
+
+def sweep_page(folder: Path) -> str:
+    sweep = load_sweep(folder)
+    path = folder / "sweep.parquet"
+    if not path.exists():
+        combine(sweep)
+    rows = pq.read_table(path).to_pylist()
+    keys = [k for k, _ in sweep.plan["vary"]]
+    x_key, others = keys[0], keys[1:]
+    order = {str(v): i for i, v in enumerate(sweep.plan["vary"][0][1])}
+    sections = []
+    metrics = sorted({(r["group"], r["metric"]) for r in rows})
+    for group, metric in metrics:
+        if not any(group == g and metric.startswith(m) for g, m in _DRAWN):
+            continue
+        sel = [r for r in rows if r["group"] == group and r["metric"] == metric]
+        fig = go.Figure()
+        lines: dict[str, list[dict]] = {}
+        for r in sel:
+            label = ", ".join(f"{k}={r[k]}" for k in others) or "mean"
+            lines.setdefault(label, []).append(r)
+        for j, (label, pts) in enumerate(sorted(lines.items())):
+            pts.sort(key=lambda r: order.get(r[x_key], 0))
+            up = [0.0 if math.isnan(r["ci95_high"]) else r["ci95_high"] - r["mean"] for r in pts]
+            down = [0.0 if math.isnan(r["ci95_low"]) else r["mean"] - r["ci95_low"] for r in pts]
+            fig.add_scatter(x=[r[x_key] for r in pts], y=[r["mean"] for r in pts], name=label,
+                            mode="lines+markers", line_color=PALETTE[j % len(PALETTE)],
+                            error_y={"type": "data", "array": up, "arrayminus": down,
+                                     "visible": True})
+        fig.update_layout(height=360, xaxis_title=x_key, yaxis_title=metric, showlegend=True)
+        sec = Section(f"m{len(sections)}", f"{group}: {metric}", intro="Mean of the "
+                      f"replicates with its 95% interval, against {x_key}.", figure=fig)
+        sections.append(sec)
+    table = Table("Every metric, per combination (mean and 95% interval)",
+                  [{**{k: r[k] for k in keys}, "group": r["group"], "metric": r["metric"],
+                    "n": r["n"], "mean": r["mean"], "95% low": r["ci95_low"],
+                    "95% high": r["ci95_high"]} for r in rows],
+                  {"mean": "auto", "95% low": "auto", "95% high": "auto", "n": "int"})
+    runs = len(sweep.runs)
+    vary = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in sweep.plan["vary"])
+    title = f"diplosim sweep: {sweep.plan['scenario_name']}"
+    subtitle = f"{vary}; {sweep.plan['replicates']} replicates; {runs} runs"
+    return render_page(title, subtitle, sections, table)
