@@ -6,10 +6,10 @@ diplosim from the same scenario and seed, and the platform's bookkeeping between
 the candidate lists, exposure pools, the tables) is diplosim's, vectorised, so the comparison
 isolates the per-impression work, where both spend their time: choosing each slot's video from
 the engagement-ranked sources, the viewer's behaviour (complete, like, comment, share, follow)
-and the persuasion update. That part is re-implemented here per agent, in plain Python, from
-the rules in ``diplosim.engine.kernel``, ``diplosim.opinion.behaviour`` and
-``diplosim.opinion.persuasion`` (the same parameters); agents hold their own state as Python
-values. The reduced model has no events (bans, policies, networks, crises).
+and the persuasion update. The feed's choice of a video per slot (``diplosim.engine.kernel``)
+is re-implemented here per agent in plain Python; the behaviour and persuasion formulas are
+diplosim's own functions (``diplosim.opinion``) called uncompiled; agents hold their own state
+as Python values. The reduced model has no events (bans, policies, networks, crises).
 """
 
 from __future__ import annotations
@@ -28,12 +28,22 @@ from diplosim.engine.kernel import FOLLOW_WINDOW, KP
 from diplosim.engine.outcomes import TickLog
 from diplosim.engine.snapshots import attitude_table, audience_table
 from diplosim.engine.state import SEEN, build_state
+from diplosim.opinion import behaviour, persuasion
 from diplosim.platform.exposure_pools import promote
 from diplosim.platform.recommender import SOURCE_MIX, build_candidates, candidate_window
 from diplosim.scenario.schema import Scenario
 from diplosim.store.writer import RunWriter
 
 __all__ = ["FeedModel", "UserAgent", "run_mesa"]
+
+# The behaviour and persuasion rules are diplosim's own functions, called as plain Python (their
+# uncompiled bodies), so both implementations share one statement of the model's formulas.
+congruence = behaviour.congruence.py_func
+completion_probability = behaviour.completion_probability.py_func
+engagement_factor = behaviour.engagement_factor.py_func
+favourability_step = persuasion.favourability_step.py_func
+stance_step = persuasion.stance_step.py_func
+belief_step = persuasion.belief_step.py_func
 
 _TRIES = 6
 _SEEN = SEEN
@@ -81,6 +91,8 @@ def _float32(x: float) -> float:
 
 
 def _pick(ptr: list, ids: list, cum: list, group: int, r: float) -> int:
+    """``diplosim.platform.recommender.pick_weighted`` on Python lists (``bisect`` where the
+    compiled one slices a NumPy array, which from Python would copy the list every call)."""
     a, b = ptr[group], ptr[group + 1]
     if b <= a:
         return -1
@@ -189,17 +201,15 @@ class UserAgent(mesa.Agent):
         issue, claim, topic = rec[6], rec[7], rec[9]
         match = weights[topic] / best
         speaks = rec[5] == self.lang1 or rec[5] == self.lang2
-        cong = 0.75 if issue < 0 else 1.0 - abs(self.stances[issue] - rec[3]) / 2.0
-        p_done = (kp[P["completion_base"]] * (0.4 + 1.2 * match) * (0.5 + rec[2])
-                  * (0.6 + 0.8 * cong) / 1.1)
-        if not speaks:
-            p_done *= kp[P["language_mismatch_factor"]]
+        cong = 0.75 if issue < 0 else congruence(self.stances[issue], rec[3])
+        p_done = completion_probability(kp[P["completion_base"]], match, rec[2], speaks,
+                                        kp[P["language_mismatch_factor"]], cong)
         flags = 1
-        if rnd.at(0) >= min(p_done, 0.95):
+        if rnd.at(0) >= p_done:
             return flags
         flags |= 2
         corrected = rec[11] and rec[1] <= m.tick
-        eng = (0.5 + rec[2]) * (0.5 + cong)
+        eng = engagement_factor(rec[2], cong)
         if rec[11]:
             eng *= kp[P["false_claim_novelty"]]
         like = kp[P["like_given_completion"]] * eng
@@ -228,27 +238,19 @@ class UserAgent(mesa.Agent):
             direction = 1.0 if issue < 0 else 2.0 * cong - 1.0
             if rec[10] == 0:
                 direction *= kp[P["everyday_favourability_factor"]]
-            step = (kp[P["favourability_rate"]] * cred * direction
-                    / (1.0 + self.expo[f] / kp[P["favourability_saturation"]]))
-            a = self.attitudes[f]
-            a += step * (1.0 - a) if step >= 0 else step * (1.0 + a)
-            self.attitudes[f] = m.store(min(1.0, max(-1.0, a)))
+            self.attitudes[f] = m.store(favourability_step(
+                self.attitudes[f], direction, cred, kp[P["favourability_rate"]],
+                float(self.expo[f]), kp[P["favourability_saturation"]]))
             self.expo[f] = min(self.expo[f] + 1, 65535)
         if issue >= 0:
-            s, gap = self.stances[issue], rec[3] - self.stances[issue]
-            rate = kp[P["stance_rate"]] * cred
-            if abs(gap) <= kp[P["stance_confidence_bound"]]:
-                s += rate * gap
-            elif s * rec[3] < 0 and abs(s) >= kp[P["stance_backfire_commitment"]]:
-                s -= kp[P["stance_backfire"]] * rate * (1.0 if gap > 0 else -1.0)
-            self.stances[issue] = m.store(min(1.0, max(-1.0, s)))
+            self.stances[issue] = m.store(stance_step(
+                self.stances[issue], rec[3], cred, kp[P["stance_rate"]],
+                kp[P["stance_confidence_bound"]], kp[P["stance_backfire"]],
+                kp[P["stance_backfire_commitment"]]))
         if claim >= 0:
-            b = self.beliefs[claim]
-            if corrected:
-                b -= kp[P["correction_rate"]] * b
-            else:
-                b += kp[P["belief_rate"]] * cred * (1.0 - b)
-            self.beliefs[claim] = m.store(min(1.0, max(0.0, b)))
+            self.beliefs[claim] = m.store(belief_step(
+                self.beliefs[claim], cred, kp[P["belief_rate"]], corrected,
+                kp[P["correction_rate"]]))
         return flags
 
 
@@ -276,6 +278,7 @@ class FeedModel(mesa.Model):
         self.extra_width = state.accounts.extra_follows.shape[1]
         self.users = [UserAgent(self, u) for u in range(state.pop.size)]
         self.tick = 0
+        self.challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
         self.videos: list[tuple] = []
         self.impressions = 0
 
@@ -359,8 +362,6 @@ class FeedModel(mesa.Model):
             pop.attitudes[a.u] = a.attitudes
             pop.stances[a.u] = a.stances
             pop.beliefs[a.u] = a.beliefs
-
-    challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
 
 
 def run_mesa(scenario: Scenario, out: Path, exact: bool = False) -> dict:

@@ -287,12 +287,9 @@ def sweep(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from diplosim.distributed.sweep import parse_vary, plan_sweep, run_sweep
-    from diplosim.scenario.loader import _decode
+    from diplosim.scenario.loader import read_scenario_text
 
-    try:
-        text = _decode(scenario.read_bytes(), scenario.name)
-    except OSError as e:
-        raise DiplosimError(f"{scenario}: cannot read: {e.strerror}") from None
+    text = read_scenario_text(scenario)
     plan = plan_sweep(text, scenario.name, parse_vary(vary), replicates, out_dir, set_)
     with Progress("[bold]runs", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err) as bar:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import math
 import os
 from collections.abc import Callable
@@ -105,8 +106,6 @@ def plan_sweep(scenario_text: str, name: str, vary: list[tuple[str, list[object]
 
 
 def load_sweep(folder: Path) -> Sweep:
-    import json
-
     path = Path(folder) / "sweep.json"
     try:
         plan = json.loads(path.read_text(encoding="utf-8"))
@@ -118,8 +117,6 @@ def load_sweep(folder: Path) -> Sweep:
 
 
 def is_complete(folder: Path, scenario_hash: str | None = None) -> bool:
-    import json
-
     try:
         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -91,7 +91,6 @@ def _policy(state: SimState, ev: Policy, tick: int, log: list[dict]) -> None:
             pending = st.column("claim_false") & (st.column("fact_check_tick") == NEVER)
             due = np.maximum(st.column("created_tick") + state.fact_check_delay, tick)
             st.column("fact_check_tick")[pending] = due[pending]
-            st.sync_hot("fact_check_tick")
     log.append(_row(tick, "policy", "platform", **changes))
 
 

@@ -19,7 +19,7 @@ _COLUMNS: dict[str, type] = {
     "author": np.int32, "created_tick": np.int32, "created_sec": np.int64,
     "lang": np.uint16, "topic": np.uint8, "appeal": np.float32,
     "stance_issue": np.int16, "stance_value": np.float32, "claim": np.int16,
-    "claim_false": np.bool_, "sponsor": np.int16, "campaign": np.int32, "target_set": np.int32,
+    "claim_false": np.bool_, "sponsor": np.int16, "campaign": np.int32, "target_set": np.int16,
     "messenger": np.uint8, "labelled": np.bool_, "focal": np.int16, "challenge": np.bool_,
     "hashtags": np.int32, "variant": np.int32, "fact_check_tick": np.int32,
     "pool_stage": np.int8, "pool_views": np.int32, "pool_eng": np.int32,
@@ -32,7 +32,8 @@ _COUNTS = ("pool_views", "pool_eng", "impressions", "completions", "likes", "com
 
 
 #: The fields the feed kernel reads of every candidate, packed into one 32-byte record per video
-#: (one cache line instead of fourteen scattered reads); kept equal to the columns by the store.
+#: (one cache line instead of fourteen scattered reads). The store keeps these fields only here:
+#: its columns of the same names are views into the records, so nothing is stored twice.
 HOT = np.dtype({
     "names": ["author", "fact_check_tick", "appeal", "stance_value", "target_set", "lang",
               "stance_issue", "claim", "focal", "topic", "messenger", "claim_false", "labelled",
@@ -88,8 +89,14 @@ class VideoStore:
         self.n = 0
         self._cap = max(capacity, 16)
         for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.zeros(self._cap, dtype))
-        self.hot = np.zeros(self._cap, HOT)
+            if name not in HOT.names:
+                setattr(self, name, np.zeros(self._cap, dtype))
+        self._set_hot(np.zeros(self._cap, HOT))
+
+    def _set_hot(self, hot: np.ndarray) -> None:
+        self.hot = hot
+        for name in HOT.names:
+            setattr(self, name, hot[name])
 
     def append(self, new: NewVideos) -> np.ndarray:
         """Add videos; returns their ids."""
@@ -97,30 +104,28 @@ class VideoStore:
         if self.n + k > self._cap:
             self._grow(self.n + k)
         ids = np.arange(self.n, self.n + k, dtype=np.int32)
+        if new.target_set.size and new.target_set.max() > np.iinfo(np.int16).max:
+            raise OverflowError("more than 32,767 distinct target-country sets")
         for f in fields(NewVideos):
             getattr(self, f.name)[self.n:self.n + k] = getattr(new, f.name)
         for name in _COUNTS:
             getattr(self, name)[self.n:self.n + k] = 0
-        if new.target_set.size and new.target_set.max() > np.iinfo(np.int16).max:
-            raise OverflowError("more than 32,767 distinct target-country sets")
-        for name in HOT.names:
-            self.hot[name][self.n:self.n + k] = getattr(new, name)
         self.n += k
         return ids
-
-    def sync_hot(self, name: str) -> None:
-        """Copy a column into the kernel's packed records after it was changed in place."""
-        self.hot[name][: self.n] = getattr(self, name)[: self.n]
 
     def _grow(self, need: int) -> None:
         cap = self._cap
         while cap < need:
             cap *= 2
-        for name in (*_COLUMNS, "hot"):
-            old = getattr(self, name)
+        def grown(old: np.ndarray) -> np.ndarray:
             arr = np.zeros(cap, old.dtype)
             arr[: self.n] = old[: self.n]
-            setattr(self, name, arr)
+            return arr
+
+        for name in _COLUMNS:
+            if name not in HOT.names:
+                setattr(self, name, grown(getattr(self, name)))
+        self._set_hot(grown(self.hot))
         self._cap = cap
 
     def first_since(self, tick: int) -> int:
@@ -134,4 +139,5 @@ class VideoStore:
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in _COLUMNS) + self.hot.nbytes
+        return sum(getattr(self, name).nbytes for name in _COLUMNS
+                   if name not in HOT.names) + self.hot.nbytes

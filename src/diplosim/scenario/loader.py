@@ -16,7 +16,8 @@ from diplosim.scenario.references import reference_problems
 from diplosim.scenario.schema import Scenario
 from diplosim.scenario.yaml_lines import Lines, YamlProblem, parse_yaml
 
-__all__ = ["MAX_SCENARIO_BYTES", "apply_variant", "load_scenario", "parse_scenario"]
+__all__ = ["MAX_SCENARIO_BYTES", "apply_variant", "load_scenario", "parse_scenario",
+           "read_scenario_text"]
 
 Path = tuple[str | int, ...]
 #: Scenario files are small; a bigger one is a mistake (or an attack on the parser).
@@ -124,8 +125,14 @@ def load_scenario(path: str | FilePath, overrides: list[str] | None = None,
                   variant: str | None = None) -> Scenario:
     """Read and validate a scenario file; raises ``ScenarioError`` listing every problem."""
     path = FilePath(path)
+    return parse_scenario(read_scenario_text(path), path.name, overrides, variant)
+
+
+def read_scenario_text(path: str | FilePath) -> str:
+    """A scenario file's text (UTF-8, size-checked); errors name the file."""
+    path = FilePath(path)
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise ScenarioError([Problem(str(path), None, "", f"cannot read: {e.strerror}")]) from None
-    return parse_scenario(raw, path.name, overrides, variant)
+    return _decode(raw, path.name)

@@ -1,0 +1,60 @@
+"""Where a run's time goes: wall seconds per engine phase (Numba kernels are invisible to
+py-spy, so each phase is timed where it is called).
+
+``python -m benchmarks.profile_engine USERS DAYS`` runs the example scenario without events
+(after a small run that compiles the kernels) and prints the phases, slowest first.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import diplosim.engine.engine as engine
+import diplosim.engine.outcomes as outcomes
+import diplosim.store.writer as writer
+from benchmarks.bench_engine import scenario
+
+SECONDS: dict[str, float] = defaultdict(float)
+PHASES = ((engine, ("_post", "_active_users", "build_candidates", "run_sessions", "promote",
+                    "attitude_table", "audience_table", "build_state")),
+          (outcomes, ("_collect",)), (outcomes.TickLog, ("finish",)),
+          (writer.RunWriter, ("append", "end_day", "close_segment")))
+
+
+def _timed(owner: object, name: str) -> None:
+    fn = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            SECONDS[name] += time.perf_counter() - start
+
+    setattr(owner, name, wrapper)
+
+
+def main() -> None:
+    users, days = int(sys.argv[1]), int(sys.argv[2])
+    with tempfile.TemporaryDirectory() as tmp:
+        engine.simulate(scenario(2000, 1, events=False), Path(tmp) / "warm")
+        for owner, names in PHASES:
+            for name in names:
+                _timed(owner, name)
+        start = time.perf_counter()
+        result = engine.simulate(scenario(users, days, events=False), Path(tmp) / "run")
+        wall = time.perf_counter() - start
+    imp = result.manifest["impressions"]
+    print(f"{users:,} users x {days} days: {wall:.1f} s, {imp:,} impressions, "
+          f"{imp / wall / 1e6:.2f}M impressions/s")
+    for name, s in sorted(SECONDS.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:18s} {s:7.2f} s")
+    print(f"  {'(not timed)':18s} {wall - sum(SECONDS.values()):7.2f} s")
+
+
+if __name__ == "__main__":
+    main()
