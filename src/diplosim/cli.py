@@ -6,6 +6,7 @@ Library errors (``DiplosimError``) become a message on stderr and exit code 1 he
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -19,6 +20,7 @@ from rich.table import Table
 
 from diplosim.errors import DiplosimError, printable
 from diplosim.parameters import PARAMETERS
+from diplosim.paths import safe_out
 from diplosim.scenario import Scenario, load_scenario
 from diplosim.store.writer import write_json_atomic
 from diplosim.world.countries import country_table, language_names
@@ -49,6 +51,18 @@ VariantOption = Annotated[
     typer.Option("--variant", metavar="ID", help="Apply one of the scenario's declared variants "
                  "(before any --set); the run is named NAME-ID."),
 ]
+
+
+def _out_path(value: Path | None) -> Path | None:
+    return None if value is None else safe_out(value, "--out")
+
+
+def _into_path(value: Path | None) -> Path | None:
+    return None if value is None else safe_out(value, "--into")
+
+
+def _resume_path(value: Path | None) -> Path | None:
+    return None if value is None else safe_out(value, "--resume")
 
 
 def _human_bytes(n: float) -> str:
@@ -130,7 +144,8 @@ def world(
     seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the scenario's).")]
     = None,
     format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Also write the JSON here.")]
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", callback=_out_path, help="Also write the JSON here.")]
     = None,
     set_: SetOption = None,  # type: ignore[assignment]
     variant: VariantOption = None,
@@ -172,30 +187,65 @@ def _print_world(pop: Population) -> None:
               f"{len(pop.claims)} claims)", markup=False)
 
 
+def _days(text: str) -> int:
+    """``--checkpoint-every``: ``1d``, ``2d``, ... (or whole days in hours: ``48h``)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([dh])\s*", text.lower())
+    if m is None or int(m.group(1)) == 0 or (m.group(2) == "h" and int(m.group(1)) % 24):
+        raise DiplosimError(f"--checkpoint-every: expected whole days such as 1d or 2d (a "
+                            f"checkpoint falls at a day's end), got {printable(text)!r}")
+    return int(m.group(1)) // (24 if m.group(2) == "h" else 1)
+
+
 @app.command()
 def run(
-    scenario: ScenarioArg,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Run folder (default: "
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file (not with "
+                                                    "--resume).", show_default=False)] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", callback=_out_path, help="Run folder (default: "
                                                   "out/NAME).")] = None,
     set_: SetOption = None,  # type: ignore[assignment]
     variant: VariantOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")] = False,
     report_: Annotated[bool, typer.Option("--report/--no-report", help="Also write "
                                           "RUN/report.html (default: yes).")] = True,
+    checkpoint_every: Annotated[str | None, typer.Option(
+        "--checkpoint-every", metavar="DAYS", help="Save the whole state every DAYS (e.g. 1d) "
+        "so a killed run can go on with --resume.")] = None,
+    resume_dir: Annotated[Path | None, typer.Option(
+        "--resume", metavar="RUN", callback=_resume_path,
+        help="Go on with a stopped run from its last checkpoint; "
+        "the tables end identical to a run never stopped.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Skip the memory check before the "
+                                        "run.")] = False,
 ) -> None:
     """Simulate the scenario hour by hour, write its event log (Parquet) to a run folder, then
     its HTML report; the last line printed is the report's path."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from diplosim.analysis.summary import headline
-    from diplosim.engine.engine import simulate
+    from diplosim.engine.engine import resume, simulate
+    from diplosim.engine.limits import check_memory
 
-    s = load_scenario(scenario, set_ or [], variant)
-    folder = out_dir or Path("out") / s.name
+    if resume_dir is not None:
+        if scenario is not None or set_ or variant or checkpoint_every or out_dir:
+            raise DiplosimError("--resume RUN takes no scenario, --set, --variant, "
+                                "--checkpoint-every or --out: the run folder holds them")
+        folder = resume_dir
+        every, s = None, None
+        total_days = _stopped_days(folder)
+    else:
+        if scenario is None:
+            raise DiplosimError("run: give a scenario file (or --resume RUN)")
+        s = load_scenario(scenario, set_ or [], variant)
+        folder = out_dir or Path("out") / s.name
+        every = _days(checkpoint_every) if checkpoint_every is not None else None
+        if not force:
+            check_memory(s, scenario)
+        total_days = s.duration_days
     columns = (TextColumn("[bold]{task.description}"), BarColumn(),
                TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
-        task = bar.add_task("day 0", total=s.duration_days * 24, rate="")
+        task = bar.add_task("day 0", total=total_days * 24, rate="")
         started = time.perf_counter()
 
         def progress(tick: int, total: int, impressions: int) -> None:
@@ -203,10 +253,14 @@ def run(
             bar.update(task, completed=tick, description=f"day {tick // 24}/{total // 24}",
                        rate=f"{rate / 1e6:.2f}M impressions/s")
 
-        result = simulate(s, folder, progress=progress)
+        try:
+            result = (resume(folder, progress=progress) if s is None
+                      else simulate(s, folder, progress=progress, checkpoint_every=every))
+        except OSError as e:
+            raise DiplosimError(_write_failure(e, folder, every)) from None
     m = result.manifest
     if not quiet:
-        out.print(f"{m['users']:,} users, {s.duration_days} days: {m['impressions']:,} "
+        out.print(f"{m['users']:,} users, {m['ticks'] // 24} days: {m['impressions']:,} "
                   f"impressions of {m['posts']:,} posts in {m['wall_seconds']:.1f} s", markup=False)
         _print_headline(headline(folder))
     out.print(f"run written to {folder}", markup=False)
@@ -216,6 +270,33 @@ def run(
         with err.status("writing the report", spinner="dots") if not quiet else _nothing():
             path = write_report(folder)
         out.print(f"report: {path}", markup=False)
+
+
+def _stopped_days(folder: Path) -> int:
+    from diplosim.store.writer import STAGE, read_manifest
+
+    m = read_manifest(folder / STAGE / "manifest.json") or {}
+    return int((m.get("scenario") or {}).get("duration_days") or 1)
+
+
+def _write_failure(e: OSError, folder: Path, every: int | None) -> str:
+    """A write that failed (disk full, file too large, no permission), said plainly."""
+    import errno
+
+    reasons = {errno.ENOSPC: "the disk is full", errno.EFBIG: "a file grew past the size limit",
+            errno.EDQUOT: "the disk quota is used up", errno.EACCES: "permission denied",
+            errno.EROFS: "the file system is read-only"}
+    code = e.errno
+    if code is None:  # Arrow's errors carry the number in their text
+        m = re.search(r"errno\s*(\d+)", str(e), re.IGNORECASE)
+        code = int(m.group(1)) if m else None
+    what = reasons.get(code) or printable(e.strerror or str(e))
+    where = printable(str(e.filename)) if e.filename else str(folder)
+    again = (f"free space, then go on with `diplosim run --resume {folder}`" if every
+             else "free space, then run it again (add --checkpoint-every 1d to be able to "
+                  "resume)")
+    return (f"{where}: cannot write ({what}). The run in {folder} stopped and is marked "
+            f"incomplete; outputs written before it are untouched. {again}")
 
 
 class _nothing:
@@ -271,7 +352,8 @@ def sweep(
     vary: Annotated[list[str], typer.Option("--vary", metavar="KEY.PATH=V1,V2,...",
                                             help="A field and its values (repeatable; every "
                                             "combination runs).")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Sweep folder.")],
+    out_dir: Annotated[Path, typer.Option(
+        "--out", callback=_out_path, help="Sweep folder.")],
     set_: SetOption = None,  # type: ignore[assignment]
     replicates: Annotated[int, typer.Option("--replicates", help="Runs per combination, "
                                             "seeds SEED, SEED+1, ...")] = 1,
@@ -332,7 +414,8 @@ def summary(
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run folder.", show_default=False)],
-    out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: "
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", callback=_out_path, help="HTML file (default: "
                                                    "RUN/report.html).")] = None,
 ) -> None:
     """Write a run's self-contained HTML report (opens offline); print its path. Given a
@@ -352,7 +435,8 @@ def report(
 def compare(
     run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders.",
                                                    show_default=False)],
-    out_file: Annotated[Path | None, typer.Option("--out", help="Also write the comparison "
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", callback=_out_path, help="Also write the comparison "
                                                    "as a self-contained HTML file.")] = None,
     format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
 ) -> None:
@@ -397,7 +481,8 @@ def import_(
                    "videos), tiktok-users, tiktok-comments, zeeschuimer, csv (with --map).",
                    show_default=False)],
     files: Annotated[list[Path], typer.Argument(help="Input files.", show_default=False)],
-    into: Annotated[Path, typer.Option("--into", help="Folder of tables to create or add to.",
+    into: Annotated[Path, typer.Option(
+        "--into", callback=_into_path, help="Folder of tables to create or add to.",
                                        show_default=False)],
     map_file: Annotated[Path | None, typer.Option("--map", help="Column map (YAML) for csv; "
                                                   "see maps/.")] = None,
@@ -455,7 +540,8 @@ def coordination(
                                             "needs to be kept (one can be chance).")] = 2,
     threshold: Annotated[float, typer.Option("--threshold", min=0, max=1, help="Text: "
                                              "estimated Jaccard similarity (MinHash).")] = 0.7,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write the pairs as CSV "
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", callback=_out_path, help="Write the pairs as CSV "
                                                    "(account_a, account_b, weight).")] = None,
 ) -> None:
     """Find pairs of accounts that shared the same object, URL, hashtag or near-identical text
@@ -553,7 +639,7 @@ def main() -> None:
     try:
         app()
     except DiplosimError as e:
-        err.print(str(e), markup=False)
+        err.print(str(e), markup=False, soft_wrap=True)
         raise SystemExit(1) from None
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 
 from diplosim.errors import DiplosimError
-from diplosim.store.writer import TABLES
+from diplosim.store.writer import STAGE, TABLES, read_manifest
 
-__all__ = ["Run", "load_run"]
+__all__ = ["Run", "incomplete_message", "load_run"]
 
 
 class Run:
@@ -77,6 +77,23 @@ class Run:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
+def incomplete_message(path: Path, manifest: dict) -> str:
+    """Why a folder is refused, and how to finish the run in it."""
+    stage = path / STAGE
+    days = (manifest.get("scenario") or {}).get("duration_days", "?")
+    pointer = read_manifest(stage / "checkpoint.json")
+    if pointer is not None and isinstance(pointer.get("tick"), int):
+        return (f"{path}: the run did not complete (it stopped after day {pointer['tick'] // 24} "
+                f"of {days}; manifest.json says completed: false). Finish it from that "
+                f"checkpoint with `diplosim run --resume {path}`")
+    if (stage / "manifest.json").exists():
+        return (f"{path}: the run did not complete (manifest.json says completed: false; it "
+                f"had no checkpoint). `diplosim run --resume {path}` runs it again from the "
+                f"start with the same seed (add --checkpoint-every 1d to long runs)")
+    return (f"{path}: the run did not complete (manifest.json says completed: false); run it "
+            f"again with `diplosim run`")
+
+
 def load_run(path: str | Path) -> Run:
     """Open a run folder; refuses one whose manifest does not say it completed."""
     path = Path(path)
@@ -90,8 +107,7 @@ def load_run(path: str | Path) -> Run:
         except (OSError, ValueError) as e:
             raise DiplosimError(f"{manifest_file}: unreadable manifest ({e})") from None
         if manifest.get("completed") is not True:
-            raise DiplosimError(f"{path}: the run did not complete (manifest.json says "
-                                f"completed: false); run it again with `diplosim run`")
+            raise DiplosimError(incomplete_message(path, manifest))
     run = Run(path, manifest)
     if not run.tables:
         raise DiplosimError(f"{path}: no diplosim tables (accounts.parquet, posts.parquet, ...)")

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from diplosim.errors import DiplosimError
+from diplosim.paths import inside
 from diplosim.scenario.loader import parse_scenario
 from diplosim.store.writer import write_json_atomic
 
@@ -62,7 +63,7 @@ class Sweep:
         return self.plan["runs"]
 
     def run_folder(self, run: dict) -> Path:
-        return self.folder / run["folder"]
+        return inside(self.folder, run["folder"], f"{self.folder / 'sweep.json'}: folder")
 
 
 def _fmt(value: object) -> str:
@@ -111,8 +112,13 @@ def load_sweep(folder: Path) -> Sweep:
         plan = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise DiplosimError(f"{path}: not a sweep folder ({e})") from None
-    if plan.get("kind") != "diplosim sweep":
+    if not isinstance(plan, dict) or plan.get("kind") != "diplosim sweep":
         raise DiplosimError(f"{path}: not a diplosim sweep plan")
+    runs = plan.get("runs")
+    if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
+        raise DiplosimError(f"{path}: runs: expected a list of runs")
+    for i, r in enumerate(runs):  # a hand-edited plan cannot send a run outside the sweep
+        inside(Path(folder), r.get("folder"), f"{path}: runs[{i}].folder")
     return Sweep(Path(folder), plan)
 
 

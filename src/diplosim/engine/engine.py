@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from diplosim import __version__
 from diplosim.actors.campaigns import campaign_posts, creator_posts
+from diplosim.engine import checkpoint
 from diplosim.engine.kernel import FOLLOW_WINDOW, run_sessions
 from diplosim.engine.memory import release_freed_memory
 from diplosim.engine.outcomes import (
@@ -29,6 +30,7 @@ from diplosim.engine.snapshots import attitude_table, audience_table
 from diplosim.engine.state import DIURNAL, SimState, build_state
 from diplosim.engine.tables import account_counts, accounts_table, posts_table, slices
 from diplosim.engine.timeline import apply_events, network_bursts
+from diplosim.errors import DiplosimError
 from diplosim.parameters import PARAMETERS
 from diplosim.platform.exposure_pools import promote
 from diplosim.platform.recommender import (
@@ -39,9 +41,15 @@ from diplosim.platform.recommender import (
 )
 from diplosim.platform.videos import NEVER, NewVideos
 from diplosim.scenario.schema import Scenario
-from diplosim.store.writer import TABLES, RunWriter
+from diplosim.store.writer import (
+    STAGE,
+    TABLES,
+    RunWriter,
+    read_manifest,
+    write_text_atomic,
+)
 
-__all__ = ["Progress", "RunResult", "simulate"]
+__all__ = ["Progress", "RunResult", "resume", "simulate"]
 
 Progress = Callable[[int, int, int], None]  # (tick done, total ticks, impressions so far)
 
@@ -59,6 +67,9 @@ def scenario_hash(scenario: Scenario) -> str:
 def _rng(seed: int, tick: int, stream: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 400, tick, stream])))
 
+
+#: The validated scenario in a run's staging folder, for ``resume``.
+SCENARIO_FILE = "scenario.json"
 
 #: Users per step of the per-hour passes over the population (bounds their temporaries).
 USER_BLOCK = 1 << 16
@@ -194,18 +205,80 @@ def _active_users(state: SimState, tick: int) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64)
 
 
-def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = None) -> RunResult:
-    """Run ``scenario`` and write its event log to ``out``; returns the manifest."""
+def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = None,
+             checkpoint_every: int | None = None) -> RunResult:
+    """Run ``scenario`` and write its event log to ``out``; returns the manifest. With
+    ``checkpoint_every`` (days), the whole state is saved at those days' ends, so a killed
+    run can go on with ``resume(out)``."""
+    if checkpoint_every is not None and checkpoint_every < 1:
+        raise DiplosimError(f"checkpoints are taken every whole number of days (>= 1), not "
+                            f"{checkpoint_every}")
     started = time.perf_counter()
     out = Path(out)
     state = build_state(scenario)
     release_freed_memory()
-    writer = RunWriter(out, _manifest(scenario, state))
+    manifest = _manifest(scenario, state)
+    manifest["checkpoint_every_days"] = checkpoint_every
+    writer = RunWriter(out, manifest)
+    # The scenario as validated, in its own key order (the manifest's copy is key-sorted, and
+    # the order of a content mix's keys matters to its draws): what a resumed run rebuilds.
+    write_text_atomic(writer.stage / SCENARIO_FILE, scenario.model_dump_json())
+    carry = {"tick": 0, "impressions": 0, "challenge": [np.empty(0, np.int64),
+                                                       np.empty(0, np.int32)]}
+    return _execute(state, writer, carry, progress, checkpoint_every, started)
+
+
+def resume(out: str | Path, progress: Progress | None = None) -> RunResult:
+    """Go on with a run that stopped (killed, out of disk) from its last checkpoint, or from
+    the start when it had none; the tables end byte-identical to a run never stopped."""
+    started = time.perf_counter()
+    out = Path(out)
+    stage = out / STAGE
+    manifest = read_manifest(stage / "manifest.json")
+    if manifest is None:
+        done = read_manifest(out / "manifest.json")
+        if done is not None and done.get("completed") is True:
+            raise DiplosimError(f"{out}: the run is complete; nothing to resume")
+        raise DiplosimError(f"{out}: no stopped run to resume here (no {STAGE}/manifest.json)")
+    if manifest.get("diplosim_version") != __version__:
+        raise DiplosimError(f"{out}: the run was started by diplosim "
+                            f"{manifest.get('diplosim_version')}, this is {__version__}; its "
+                            f"results would not match: run it again from the start")
+    source = stage / SCENARIO_FILE
     try:
-        totals = _loop(state, writer, progress)
+        scenario = Scenario.model_validate_json(source.read_bytes())
+    except (OSError, ValueError) as e:
+        raise DiplosimError(f"{source}: cannot rebuild the run's scenario ({e})") from None
+    if scenario_hash(scenario) != manifest.get("scenario_hash"):
+        raise DiplosimError(f"{source}: the scenario does not match the manifest's "
+                            f"scenario_hash; run it again from the start")
+    every = manifest.get("checkpoint_every_days")
+    pointer = checkpoint.latest(stage)
+    if pointer is None:  # killed before the first checkpoint: start again
+        return simulate(scenario, out, progress, every)
+    state, carry = checkpoint.load(stage, pointer, scenario, SimState)
+    release_freed_memory()
+    writer = RunWriter(out, manifest, resume_segment=int(pointer["segment"]))
+    return _execute(state, writer, carry, progress, every, started)
+
+
+def _execute(state: SimState, writer: RunWriter, carry: dict, progress: Progress | None,
+             every: int | None, started: float) -> RunResult:
+    try:
+        totals = _loop(state, writer, carry, progress, every)
+        _write_final(state, writer)
     except BaseException:
         writer.abort()
         raise
+    st = state.store
+    extra = {"wall_seconds": round(time.perf_counter() - started, 3), "posts": int(st.n),
+             **totals, "bytes_per_user": round(state.nbytes_per_user, 1),
+             "video_store_bytes": int(st.nbytes)}
+    writer.finish(extra)
+    return RunResult(writer.out, writer.manifest)
+
+
+def _write_final(state: SimState, writer: RunWriter) -> None:
     st = state.store
     for lo, hi in slices(st.n):
         writer.append("posts", posts_table(state, lo, hi))
@@ -215,23 +288,23 @@ def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = No
     del counts
     writer.write("events", pa.Table.from_pylist(state.event_log) if state.event_log
                  else pa.table({"tick": pa.array([], pa.int32())}))
-    extra = {"wall_seconds": round(time.perf_counter() - started, 3), "posts": int(st.n),
-             **totals, "bytes_per_user": round(state.nbytes_per_user, 1),
-             "video_store_bytes": int(st.nbytes)}
-    writer.finish(extra)
-    return RunResult(out, writer.manifest)
 
 
-def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict:
+def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | None,
+          every: int | None) -> dict:
+    """Play from tick ``carry["tick"]`` to the end; ``carry`` holds what the loop keeps from
+    one tick to the next besides ``state`` (saved with it at checkpoints)."""
     s = state.scenario
     total_ticks = s.duration_days * 24
     decay = 0.5 ** (1 / state.params["trending_half_life_hours"])
     threshold = state.params["pool_promotion_engagement"]
-    challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
-    impressions = 0
-    writer.append("attitudes", attitude_table(state, 0))
+    challenge = tuple(carry["challenge"])
+    impressions = int(carry["impressions"])
+    first = int(carry["tick"])
+    if first == 0:
+        writer.append("attitudes", attitude_table(state, 0))
     window = candidate_window(int(state.params["pool_max_age_hours"]))
-    for tick in range(total_ticks):
+    for tick in range(first, total_ticks):
         if tick % 24 == 0:
             state.video_floor = _video_floor(state, tick, window)
         state.pending = apply_events(state, tick, _rng(s.seed, tick, 7), state.event_log)
@@ -250,9 +323,15 @@ def _loop(state: SimState, writer: RunWriter, progress: Progress | None) -> dict
         writer.append("interactions", interactions)
         release_freed_memory()
         if tick % 24 == 23:
-            writer.append("attitudes", attitude_table(state, tick // 24 + 1))
-            writer.append("audience", audience_table(state, tick // 24))
+            day = tick // 24 + 1
+            writer.append("attitudes", attitude_table(state, day))
+            writer.append("audience", audience_table(state, day - 1))
             writer.end_day()
+            if every is not None and (day % every == 0 or tick + 1 == total_ticks):
+                writer.close_segment()
+                checkpoint.save(writer.stage, state, tick + 1,
+                                {"tick": tick + 1, "impressions": impressions,
+                                 "challenge": list(challenge)}, writer.segment)
         if progress is not None:
             progress(tick + 1, total_ticks, impressions)
     return {"impressions": impressions, "ticks": total_ticks,

@@ -16,9 +16,38 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["TABLES", "RunWriter", "write_json_atomic", "write_text_atomic"]
+__all__ = ["STAGE", "TABLES", "RunWriter", "read_manifest", "write_json_atomic",
+           "write_text_atomic"]
 
 TABLES = ("accounts", "posts", "exposures", "interactions", "attitudes", "events", "audience")
+#: The hidden folder in a run folder where a run is built (and checkpointed) until it completes.
+STAGE = ".partial"
+
+
+def read_manifest(path: Path) -> dict | None:
+    """A manifest's contents, or None when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _completed(path: Path) -> bool:
+    m = read_manifest(path)
+    return isinstance(m, dict) and m.get("completed") is True
+
+
+def _drop_parts(stage: Path, segment: int) -> None:
+    """Remove what was written after the checkpoint a run resumes from: parts of ``segment``
+    and later, whole tables, and half-written temporary files."""
+    for part in stage.glob("*/part-*.parquet"):
+        if int(part.stem.split("-")[1]) >= segment:
+            part.unlink()
+    for leftover in [*stage.glob("*.parquet"), *stage.glob(".*.tmp")]:
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
@@ -26,8 +55,12 @@ def write_text_atomic(path: Path, text: str) -> Path:
     never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -50,15 +83,25 @@ class RunWriter:
     #: Row groups queued for the background writer before the simulation waits for it.
     MAX_PENDING = 4
 
-    def __init__(self, out: Path, manifest: dict):
+    def __init__(self, out: Path, manifest: dict, resume_segment: int | None = None):
+        """Start writing a run into ``out``; with ``resume_segment``, go on with a run that
+        stopped: parts from that segment on (written after its last checkpoint) are dropped.
+
+        Until ``finish``, the run lives in ``out/.partial`` with its own manifest; a completed
+        run already in ``out`` stays whole and readable until the new one replaces it."""
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
-        self.stage = self.out / ".partial"
-        shutil.rmtree(self.stage, ignore_errors=True)
-        self.stage.mkdir()
+        self.stage = self.out / STAGE
         self.manifest = dict(manifest, completed=False)
-        write_json_atomic(self.out / "manifest.json", self.manifest)
-        self.segment = 0
+        if resume_segment is None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            self.stage.mkdir()
+        else:
+            _drop_parts(self.stage, resume_segment)
+        write_json_atomic(self.stage / "manifest.json", self.manifest)
+        if not _completed(self.out / "manifest.json"):
+            write_json_atomic(self.out / "manifest.json", self.manifest)
+        self.segment = resume_segment or 0
         self._buffers: dict[str, list[pa.Table]] = {}
         self._rows: dict[str, int] = {}
         self._writers: dict[str, pq.ParquetWriter] = {}
@@ -123,38 +166,61 @@ class RunWriter:
                        row_group_size=self.ROW_GROUP)
 
     def _merge(self, table: str) -> None:
+        """One file from a table's parts (``.partial/TABLE.parquet``), parts kept until the
+        run is marked complete, so a kill here can be resumed."""
         parts = sorted((self.stage / table).glob("part-*.parquet"))
+        if not parts:
+            return
         target = self.stage / f"{table}.parquet"
+        tmp = self.stage / f".{table}.parquet.tmp"
+        tmp.unlink(missing_ok=True)
         if len(parts) == 1:
-            os.replace(parts[0], target)
-        writer = None
-        for part in parts if len(parts) > 1 else []:
-            f = pq.ParquetFile(part)
-            if writer is None:
-                writer = pq.ParquetWriter(target, f.schema_arrow, compression="zstd")
-            for g in range(f.num_row_groups):
-                writer.write_table(f.read_row_group(g), row_group_size=self.ROW_GROUP)
-        if writer is not None:
-            writer.close()
-        shutil.rmtree(self.stage / table)
+            os.link(parts[0], tmp)
+        else:
+            writer = None
+            for part in parts:
+                f = pq.ParquetFile(part)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, f.schema_arrow, compression="zstd")
+                for g in range(f.num_row_groups):
+                    writer.write_table(f.read_row_group(g), row_group_size=self.ROW_GROUP)
+            if writer is not None:
+                writer.close()
+        os.replace(tmp, target)
 
     def finish(self, extra: dict) -> None:
+        """Merge the parts, move every table into ``out`` and mark the run complete. The
+        manifest in ``out`` says "not complete" while tables are being replaced."""
         self.close_segment()
-        for folder in sorted(p for p in self.stage.iterdir() if p.is_dir()):
+        self._pool.shutdown(wait=True)
+        for folder in sorted(p for p in self.stage.iterdir() if p.is_dir()
+                             and not p.name.startswith(("checkpoint-", "."))):
             self._merge(folder.name)
+        write_json_atomic(self.out / "manifest.json", self.manifest)
+        (self.out / "report.html").unlink(missing_ok=True)  # it described an earlier run
         for name in TABLES:
             src = self.stage / f"{name}.parquet"
             if src.exists():
                 os.replace(src, self.out / f"{name}.parquet")
-        shutil.rmtree(self.stage, ignore_errors=True)
-        self._pool.shutdown(wait=True)
         self.manifest.update(extra, completed=True)
         write_json_atomic(self.out / "manifest.json", self.manifest)
+        shutil.rmtree(self.stage, ignore_errors=True)
 
     def abort(self) -> None:
+        """Stop after a failure: close what is open. Without a checkpoint to resume from, the
+        parts are of no use and are removed (a disk that filled up gets its space back); the
+        staging manifest stays, so ``diplosim run --resume`` can start the run again."""
         with contextlib.suppress(Exception):  # already failing: close what is open
             self._wait()
         self._pool.shutdown(wait=True)
         for writer in self._writers.values():
-            writer.close()
+            with contextlib.suppress(Exception):
+                writer.close()
         self._writers.clear()
+        if not (self.stage / "checkpoint.json").exists():
+            for leftover in self.stage.iterdir():
+                if leftover.name not in ("manifest.json", "scenario.json"):
+                    if leftover.is_dir():
+                        shutil.rmtree(leftover, ignore_errors=True)
+                    else:
+                        leftover.unlink(missing_ok=True)
