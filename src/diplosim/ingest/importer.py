@@ -17,6 +17,7 @@ import csv
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import shutil
 import time
@@ -211,6 +212,37 @@ class _Stage:
         return f"stage_{kind}"
 
 
+#: An @mention of an account in text (TikTok handles: letters, digits, '_' and '.').
+MENTION = re.compile(r"@([A-Za-z0-9_.]{0,39}[A-Za-z0-9_])")
+#: Fields of a record that name an account outright (hidden whole) or may mention one in text
+#: (each @mention hidden).
+NAME_FIELDS = ("account", "display_name")
+TEXT_FIELDS = ("text", "bio")
+
+
+def hide_mentions(text: str | None, hide: Callable[[str | None], str | None]) -> str | None:
+    """``text`` with each @mention replaced by the mentioned account's pseudonym."""
+    if not text or "@" not in text:
+        return text
+    return MENTION.sub(lambda m: "@" + (hide(m.group(1)) or ""), text)
+
+
+def _hide_record(record: dict, hide: Callable[[str | None], str | None]) -> None:
+    for name in NAME_FIELDS:
+        if name in record:
+            record[name] = hide(record[name])
+    for name in TEXT_FIELDS:
+        if name in record:
+            record[name] = hide_mentions(record[name], hide)
+
+
+def _withheld(reason: str) -> str:
+    """A rejection reason without the value it quotes (which may be a name), for a
+    pseudonymised import."""
+    head, sep, _ = reason.partition(", got ")
+    return f"{head} (value withheld: pseudonymised import)" if sep else reason
+
+
 def _hide_column(table: pa.Table, name: str, hide: Callable[[str | None], str | None]
                  ) -> pa.Table:
     """Pseudonymise a column once per distinct value."""
@@ -235,7 +267,9 @@ def _stage_csv(stage: _Stage, path: Path, column_map: ColumnMap, con, hide, pseu
                     line, rej = item
                     result.rows += 1
                     stage.add("rejected", {"file": name, "line": line, "item": 0,
-                                           "reason": rej.reason, "raw": rej.raw})
+                                           "reason": _withheld(rej.reason) if pseudonymise
+                                           else rej.reason,
+                                           "raw": None if pseudonymise else rej.raw})
                     continue
                 out = convert(con, column_map, item)
                 result.rows += out.num_rows
@@ -246,11 +280,20 @@ def _stage_csv(stage: _Stage, path: Path, column_map: ColumnMap, con, hide, pseu
                         "file": pa.repeat(pa.scalar(name, _S), rej.num_rows),
                         "line": rej.column("source_line"),
                         "item": pa.array(np.zeros(rej.num_rows, np.int64)),
-                        "reason": rej.column("reason"), "raw": rej.column("raw")}))
+                        "reason": pa.array([_withheld(r) for r in
+                                            rej.column("reason").to_pylist()], _S)
+                        if pseudonymise else rej.column("reason"),
+                        "raw": pa.nulls(rej.num_rows, _S) if pseudonymise
+                        else rej.column("raw")}))
                     out = out.filter(pc.invert(bad))
                 out = out.append_column("source_file", pa.repeat(pa.scalar(name, _S), out.num_rows))
                 if pseudonymise:
                     out = _hide_column(out, "account", hide)
+                    if "text" in out.column_names:
+                        i = out.schema.get_field_index("text")
+                        out = out.set_column(i, "text", pa.array(
+                            [hide_mentions(t, hide) for t in out.column("text").to_pylist()],
+                            _S))
                 stage.add_table("posts", out)
                 if progress is not None:
                     progress(result.rows)
@@ -315,10 +358,12 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
                     progress(result.rows)
                 if isinstance(record, Reject):
                     staged.add("rejected", {"file": name, "line": line, "item": item,
-                                            "reason": record.reason, "raw": record.raw})
+                                            "reason": _withheld(record.reason) if key is not None
+                                            else record.reason,
+                                            "raw": None if key is not None else record.raw})
                     continue
-                if "account" in record:
-                    record["account"] = hide(record["account"])
+                if key is not None:
+                    _hide_record(record, hide)
                 record["source_file"], record["source_line"] = name, line
                 staged.add(kind, record)
         staged.close()
