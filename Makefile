@@ -8,7 +8,7 @@ OUT ?= out/example
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install browser run test lint bench validate scenarios screenshot clean
+.PHONY: install browser run test lint bench fuzz validate scenarios screenshot clean
 
 install: $(STAMP)
 
@@ -32,6 +32,14 @@ browser:
 
 test: install lint browser
 	$(BIN)/python -m pytest
+
+# Fuzz the scenario loader and every importer: 10,000 examples per target (about 30 minutes
+# on two cores); the count each target ran is written to docs/fuzz-results.json.
+fuzz: install
+	rm -f docs/fuzz-results.json
+	DIPLOSIM_FUZZ_EXAMPLES=10000 DIPLOSIM_FUZZ_RESULTS=docs/fuzz-results.json \
+	  $(BIN)/python -m pytest tests/fuzz
+	@cat docs/fuzz-results.json
 
 bench: install
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.json

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from diplosim.errors import DiplosimError
+from diplosim.errors import DiplosimError, printable
 
 __all__ = ["FORMATS", "ColumnMap", "Reject", "load_map", "read"]
 
@@ -39,20 +39,32 @@ class Reject:
 Row = tuple[int, dict | Reject]
 
 
+#: The largest whole number a table column holds (int64).
+INT_MAX = 2**63 - 1
+
+
 def _int(value, field: str) -> int | None:
+    """A count or a time (seconds since 1970) from JSON: a whole number from 0 to ``INT_MAX``,
+    or None when absent; anything else rejects the row, naming the field."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise ValueError(f"{field}: expected a whole number, got {value!r}")
     if isinstance(value, int):
-        return value
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{field}: expected a whole number, got {str(value)[:40]!r}") from None
-    if f != f or f in (float("inf"), float("-inf")) or f != int(f):
-        raise ValueError(f"{field}: expected a whole number, got {str(value)[:40]!r}")
-    return int(f)
+        n = value
+    else:
+        try:
+            f = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{field}: expected a whole number, got "
+                             f"{str(value)[:40]!r}") from None
+        if f != f or f in (float("inf"), float("-inf")) or f != int(f):
+            raise ValueError(f"{field}: expected a whole number, got {str(value)[:40]!r}")
+        n = int(f)
+    if not 0 <= n <= INT_MAX:
+        raise ValueError(f"{field}: expected a whole number from 0 to {INT_MAX}, got "
+                         f"{str(value)[:40]}")
+    return n
 
 
 def _text(value) -> str | None:
@@ -141,6 +153,10 @@ def _convert(source: Iterator[tuple[int, object, str]], what: str,
                 yield line, convert(item)
             except ValueError as e:
                 yield line, Reject(str(e), raw)
+            except (TypeError, AttributeError, KeyError, IndexError, RecursionError) as e:
+                # a field of a type the format never has (a list where an object belongs...)
+                yield line, Reject(f"unexpected structure ({type(e).__name__}: "
+                                   f"{printable(str(e))[:120]})", raw)
 
 
 def _tags(names) -> list[str]:
@@ -209,11 +225,16 @@ def _zeeschuimer_item(item: dict) -> dict:
     author = data.get("author")
     account = author.get("uniqueId") if isinstance(author, dict) else author
     stats = data.get("stats") or {}
+    if not isinstance(stats, dict):
+        raise ValueError("stats: expected a JSON object")
     post = {"post": _text(data.get("id") or item.get("item_id")), "account": _text(account),
             "time": _int(data.get("createTime"), "createTime")}
     _required(post, "post", "account", "time")
     text = _text(data.get("desc"))
-    tags = [c.get("title") for c in data.get("challenges") or [] if isinstance(c, dict)]
+    challenges = data.get("challenges") or []
+    if not isinstance(challenges, list):
+        raise ValueError("challenges: expected a list")
+    tags = [c.get("title") for c in challenges if isinstance(c, dict)]
     music = data.get("music")
     return {
         **post, "text": text, "hashtags": _tags(tags + HASHTAG.findall(text or "")),
@@ -287,8 +308,12 @@ def load_map(path: Path) -> ColumnMap:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise DiplosimError(f"{path}: cannot read the column map ({e.strerror})") from None
+    except UnicodeDecodeError as e:
+        raise DiplosimError(f"{path}: not UTF-8 text (byte {e.start})") from None
     except yaml.YAMLError as e:
-        raise DiplosimError(f"{path}: not valid YAML ({e})") from None
+        raise DiplosimError(f"{path}: not valid YAML ({printable(str(e))})") from None
+    except RecursionError:
+        raise DiplosimError(f"{path}: nested too deeply to be a column map") from None
     try:
         return ColumnMap.model_validate(data)
     except ValidationError as e:

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from diplosim.errors import DiplosimError
+from diplosim.errors import DiplosimError, printable
 from diplosim.ingest.formats import FORMATS, ColumnMap, Reject, read
 from diplosim.store.writer import write_json_atomic
 
@@ -107,28 +107,38 @@ def load_registry(path: Path) -> list[dict]:
         f = open(path, encoding="utf-8", newline="")  # noqa: SIM115 (closed by `with f` below)
     except OSError as e:
         raise DiplosimError(f"{path}: cannot read the actor registry ({e.strerror})") from None
-    rows, problems = [], []
     with f:
         reader = csv.DictReader(f)
-        need = {"handle", "actor_type", "country"}
-        if not reader.fieldnames or not need <= {h.strip() for h in reader.fieldnames}:
-            raise DiplosimError(f"{path}:1: expected a header with handle, actor_type, country "
-                                f"(and optionally label), got {reader.fieldnames}")
-        for r in reader:
-            r = {k.strip(): (v or "").strip() for k, v in r.items() if k}
-            line = reader.line_num
-            if not r.get("handle"):
-                problems.append(f"{path}:{line}: handle: expected an account name, got nothing")
-            elif r.get("actor_type") not in ACTOR_TYPES:
-                problems.append(f"{path}:{line}: actor_type: expected one of "
-                                f"{', '.join(ACTOR_TYPES)}, got {r.get('actor_type')!r}")
-            else:
-                rows.append({"handle": r["handle"].lstrip("@"), "actor_type": r["actor_type"],
-                             "country": r.get("country") or None,
-                             "label": r.get("label") or None})
+        try:
+            rows, problems = _registry_rows(path, reader)
+        except (UnicodeDecodeError, csv.Error) as e:
+            what = "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else str(e)
+            raise DiplosimError(f"{path}:{reader.line_num + 1}: {what}") from None
     if problems:
         raise DiplosimError("\n".join(problems))
     return rows
+
+
+def _registry_rows(path: Path, reader: csv.DictReader) -> tuple[list[dict], list[str]]:
+    rows, problems = [], []
+    need = {"handle", "actor_type", "country"}
+    if not reader.fieldnames or not need <= {h.strip() for h in reader.fieldnames}:
+        raise DiplosimError(f"{path}:1: expected a header with handle, actor_type, country "
+                            f"(and optionally label), got {printable(str(reader.fieldnames))}")
+    for r in reader:
+        r = {k.strip(): (v or "").strip() for k, v in r.items() if isinstance(k, str) and k}
+        line = reader.line_num
+        if not r.get("handle"):
+            problems.append(f"{path}:{line}: handle: expected an account name, got nothing")
+        elif r.get("actor_type") not in ACTOR_TYPES:
+            got = printable(str(r.get("actor_type")))
+            problems.append(f"{path}:{line}: actor_type: expected one of "
+                            f"{', '.join(ACTOR_TYPES)}, got {got!r}")
+        else:
+            rows.append({"handle": r["handle"].lstrip("@"), "actor_type": r["actor_type"],
+                         "country": r.get("country") or None,
+                         "label": r.get("label") or None})
+    return rows, problems
 
 
 class _Stage:

@@ -16,6 +16,7 @@ both readers give the same records and the same reasons.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -97,9 +98,13 @@ class _Lines:
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         state = np.array([0, 1, 1, 1, 0, 0, 0, 0], np.int64)
+        # Arrow's parser cannot report a row that is not UTF-8 (its error handler fails), so
+        # such a file is left to the exact reader: the scan checks the encoding as it goes.
+        utf8 = codecs.getincrementaldecoder("utf-8")()
         with open(self.path, "rb") as f:
             while True:
                 chunk = f.read(BLOCK)
+                utf8.decode(chunk, final=not chunk)
                 if not chunk:
                     break
                 buf = np.frombuffer(chunk, np.uint8)
@@ -127,6 +132,9 @@ def _header(path: Path, cm: ColumnMap) -> tuple[list[str], dict[str, str]]:
             header = next(csv.reader(f, delimiter=cm.delimiter))
         except StopIteration:
             return [], {}
+    if not header:
+        raise DiplosimError(f"{path}:1: expected a header line naming the columns, got an "
+                            f"empty line")
     header[0] = header[0].lstrip("\ufeff")
     wanted = {k: v for k, v in cm.columns.model_dump().items() if v is not None}
     absent = [f"{k} -> {v!r}" for k, v in wanted.items() if v not in header]
@@ -216,11 +224,11 @@ def _exact(path: Path, cm: ColumnMap, header: list[str],
         next(reader)
         cols: dict[str, list] = {f: [] for f, _ in picks}
         lines: list[int] = []
+        end = reader.line_num  # the line the previous record (or the header) ended on
         for values in reader:
+            line, end = end + 1, reader.line_num  # a record starts on the line after
             if not values:
                 continue
-            line = reader.line_num - sum(v.count("\n") + v.count("\r") - v.count("\r\n")
-                                         for v in values)
             if len(values) != len(header):
                 buf = io.StringIO()
                 csv.writer(buf).writerow(values)
