@@ -31,8 +31,11 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, rich_markup_mode=None,
 )
 # Piped output gets a fixed, wide layout instead of Rich's 80 columns, so ids are not cut.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
+# Markup is off by default: a string from data (a handle such as "[bold]x") prints as written.
+# Strings from data also go through ``printable``, so escape sequences show instead of acting.
+out = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False, markup=False,
+              width=None if sys.stderr.isatty() else 120)
 
 
 class Format(StrEnum):
@@ -97,8 +100,9 @@ def _print_summary(s: Scenario) -> None:
     out.print("countries: " + ", ".join(f"{c} ({table[c].name})" for c in s.world.countries),
               markup=False)
     if s.issues:
-        out.print("issues: " + ", ".join(f"{i.id} ({i.negative} -1 .. +1 {i.positive})"
-                                         for i in s.issues), markup=False)
+        out.print("issues: " + printable(", ".join(f"{i.id} ({i.negative} -1 .. +1 "
+                                                   f"{i.positive})" for i in s.issues)),
+                  markup=False)
     if s.claims:
         out.print("claims: " + ", ".join(f"{c.id} ({'true' if c.true else 'false'})"
                                          for c in s.claims), markup=False)
@@ -114,8 +118,8 @@ def _print_summary(s: Scenario) -> None:
         events = Table("day", "event", "what", title="Timeline", title_justify="left")
         for e in sorted(s.events, key=lambda e: e.day):
             detail = e.model_dump(exclude={"day", "type"}, exclude_none=True)
-            events.add_row(f"{e.day:g}", e.type, ", ".join(
-                f"{k}={_show(v)}" for k, v in detail.items() if v != []))
+            events.add_row(f"{e.day:g}", e.type, printable(", ".join(
+                f"{k}={_show(v)}" for k, v in detail.items() if v != [])))
         out.print(events)
     if s.parameters:
         out.print("parameters overridden: " + ", ".join(f"{k}={v:g}" for k, v in
@@ -509,7 +513,8 @@ def import_(
         result = import_files(fmt.value, files, into, column_map, registry,
                               key=(key or "") if pseudonymise else None,
                               progress=lambda n: status.update(f"importing: {n:,} rows read"))
-    t = Table("rows read", "loaded", "rejected", "duplicates", title=f"import into {into}",
+    t = Table("rows read", "loaded", "rejected", "duplicates",
+              title=f"import into {printable(str(into))}",
               title_justify="left")
     t.add_row(f"{result.rows:,}", f"{result.loaded:,}", f"{result.rejected:,}",
               f"{result.duplicates:,}")
@@ -639,7 +644,9 @@ def main() -> None:
     try:
         app()
     except DiplosimError as e:
-        err.print(str(e), markup=False, soft_wrap=True)
+        # messages quote data: each line is made printable (no escape sequence acts)
+        text = "\n".join(printable(line) for line in str(e).split("\n"))
+        err.print(text, markup=False, soft_wrap=True)
         raise SystemExit(1) from None
 
 

@@ -133,7 +133,7 @@ def _registry_rows(path: Path, reader: csv.DictReader) -> tuple[list[dict], list
         elif r.get("actor_type") not in ACTOR_TYPES:
             got = printable(str(r.get("actor_type")))
             problems.append(f"{path}:{line}: actor_type: expected one of "
-                            f"{', '.join(ACTOR_TYPES)}, got {got!r}")
+                            f"{', '.join(ACTOR_TYPES)}, got '{got}'")
         else:
             rows.append({"handle": r["handle"].lstrip("@"), "actor_type": r["actor_type"],
                          "country": r.get("country") or None,
