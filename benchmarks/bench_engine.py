@@ -49,12 +49,15 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--no-events", action="store_true",
                         help="Leave out every event (the same model each day: for scaling).")
+    parser.add_argument("--checkpoint-every", type=int, default=None,
+                        help="Save a checkpoint every N days (its cost: see run.py).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         simulate(scenario(1000, 1), Path(tmp) / "warm")
         before = rss_now()
         start = time.perf_counter()
-        result = simulate(scenario(args.users, args.days, not args.no_events), Path(tmp) / "run")
+        result = simulate(scenario(args.users, args.days, not args.no_events), Path(tmp) / "run",
+                          checkpoint_every=args.checkpoint_every)
         seconds = time.perf_counter() - start
         peak = peak_rss()
         out_bytes = sum(p.stat().st_size for p in (Path(tmp) / "run").glob("*.parquet"))
@@ -66,6 +69,7 @@ def main() -> None:
     growth = peak - before
     print(json.dumps({
         "users": args.users, "days": args.days, "events": not args.no_events,
+        "checkpoint_every_days": args.checkpoint_every,
         "seconds": round(seconds, 2),
         "seconds_per_sim_day": round(seconds / args.days, 3),
         "impressions": m["impressions"], "posts": m["posts"],

@@ -54,6 +54,13 @@ def render(results: dict) -> str:
                      f"**{m['ratio_vs_mesa']:.1f}×**; aggregates the same "
                      f"({'all' if m['same_results'] else 'NOT all'} |z| < {m['max_z']})",
                      "≥ 100×"))
+    if "checkpoint" in results:
+        ck = results["checkpoint"]
+        plain, daily = ck["runs"]
+        rows.append((f"daily checkpoints (`--checkpoint-every 1d`), {plain['users']:,} users × "
+                     f"{plain['days']} days", f"{plain['seconds']:.1f} s without, "
+                     f"{daily['seconds']:.1f} s with: ×{ck['time_ratio_daily_checkpoints']:.2f}"
+                     f" ({ck['seconds_per_checkpoint']:.2f} s a checkpoint)", "(none set)"))
     if "analysis_headline" in results:
         a = results["analysis_headline"]["runs"][0]
         rows.append((f"headline metrics (`diplosim summary`) over {a['exposure_rows']:,} "

@@ -56,9 +56,23 @@ def bench_world() -> dict:
     }
 
 
-def _engine(users: int, days: int, events: bool = True) -> dict:
+def _engine(users: int, days: int, events: bool = True, *extra: str) -> dict:
     return _child("benchmarks.bench_engine", "--users", str(users), "--days", str(days),
-                  *([] if events else ["--no-events"]))
+                  *([] if events else ["--no-events"]), *extra)
+
+
+#: Issue 8 (no target given): what a daily checkpoint costs, 1M users x 7 days.
+CHECKPOINT_USERS, CHECKPOINT_DAYS = 1_000_000, 7
+
+
+def bench_checkpoint() -> dict:
+    """The same run with and without ``--checkpoint-every 1d``, measured back to back."""
+    plain = _engine(CHECKPOINT_USERS, CHECKPOINT_DAYS, False)
+    daily = _engine(CHECKPOINT_USERS, CHECKPOINT_DAYS, False, "--checkpoint-every", "1")
+    return {"runs": [plain, daily],
+            "time_ratio_daily_checkpoints": round(daily["seconds"] / plain["seconds"], 3),
+            "seconds_per_checkpoint": round((daily["seconds"] - plain["seconds"])
+                                            / CHECKPOINT_DAYS, 2)}
 
 
 def bench_engine() -> dict:
@@ -144,6 +158,7 @@ def bench_import() -> dict:
 
 BENCHES = {"world_synthesis": bench_world, "engine_example": bench_engine,
            "engine_scale": bench_scale, "mesa_baseline": bench_mesa,
+           "checkpoint": bench_checkpoint,
            "analysis_headline": bench_analysis, "coordination_vs_toolkit": bench_coordination,
            "import_jsonl": bench_import}
 
