@@ -31,6 +31,7 @@ from diplosim.analysis.cascades import cascades
 from diplosim.analysis.run import Run, load_run
 from diplosim.engine.engine import simulate
 from diplosim.scenario.loader import parse_scenario
+from diplosim.store.writer import write_text_atomic
 
 __all__ = ["FINDINGS", "SIZES", "Row", "validate", "validation_scenario"]
 
@@ -336,15 +337,14 @@ def main() -> None:
     args = parser.parse_args()
     rows = validate(quick=args.quick, progress=lambda what: print(what, flush=True))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(to_json(rows, args.quick) + "\n", encoding="utf-8")
+        write_text_atomic(args.json, to_json(rows, args.quick) + "\n")
     table = markdown(rows, args.quick)
     print(table)
     if args.readme:
         text = args.readme.read_text(encoding="utf-8")
         head, _, rest = text.partition(BEGIN)
         _, _, tail = rest.partition(END)
-        args.readme.write_text(head + table + tail, encoding="utf-8")
+        write_text_atomic(args.readme, head + table + tail)
 
 
 if __name__ == "__main__":
