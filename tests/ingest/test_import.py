@@ -61,6 +61,23 @@ def test_every_row_is_loaded_rejected_or_a_duplicate(exports, tmp_path):
     assert load_run(into).rows("SELECT count(*) AS n FROM rejected")[0]["n"] == 3
 
 
+def test_create_times_past_2100_are_rejected_with_a_hint(tmp_path):
+    """Milliseconds given as seconds, or a number no platform wrote, reject the row by name
+    (a time past 2100 used to crash the 32-bit day column; found by make fuzz)."""
+    lines = [_video(1), _video(2, create_time=1_700_000_000_000),
+             _video(3, create_time=185_542_587_187_200)]
+    (tmp_path / "v.jsonl").write_text("".join(json.dumps(v) + "\n" for v in lines))
+    r = import_files("tiktok", [tmp_path / "v.jsonl"], tmp_path / "d")
+    assert (r.rows, r.loaded, r.rejected) == (3, 1, 2)
+    reasons = [x["reason"] for x in load_run(tmp_path / "d").rows(
+        "SELECT reason FROM rejected ORDER BY line")]
+    assert reasons == [
+        "create_time: expected seconds since 1970 up to 4102444800 (2100-01-01), got "
+        "1700000000000 (milliseconds? expected seconds)",
+        "create_time: expected seconds since 1970 up to 4102444800 (2100-01-01), got "
+        "185542587187200"]
+
+
 def test_cli_prints_the_three_counts(exports, tmp_path):
     result = runner.invoke(app, ["import", "tiktok", str(exports / "page.json"),
                                  str(exports / "more.jsonl"), "--into", str(tmp_path / "d")])

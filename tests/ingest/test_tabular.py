@@ -137,6 +137,23 @@ def test_conversion_rejects_name_the_column_and_value(tmp_path):
         {"post": "6", "time": 1_700_000_000, "likes": None, "hashtags": ["#x"]}]
 
 
+def test_times_outside_1970_to_2100_are_rejected_not_a_crash(tmp_path):
+    """A time past 2100 (or too large for a whole number) is a rejected row, not a
+    ConversionException from the 32-bit day column (found by make fuzz)."""
+    path = tmp_path / "x.csv"
+    path.write_text("id,who,t,body\n1,a,1700000000,ok\n2,b,1e30,x\n3,c,185542587187200,x\n"
+                    "4,d,-5,x\n5,e,4102444800,last second\n")
+    r = import_files("csv", [path], tmp_path / "d", CM)
+    assert (r.rows, r.loaded, r.rejected) == (5, 2, 3)
+    reasons = load_run(tmp_path / "d").rows("SELECT line, reason FROM rejected ORDER BY line")
+    assert reasons == [
+        {"line": 3, "reason": "t: expected POSIX seconds, got '1e30'"},
+        {"line": 4, "reason": "t: expected a time from 1970 to 2100-01-01 (4102444800 s), "
+                              "got '185542587187200'"},
+        {"line": 5, "reason": "t: expected a time from 1970 to 2100-01-01 (4102444800 s), "
+                              "got '-5'"}]
+
+
 @pytest.mark.parametrize("eol", ["\n", "\r\n"])
 def test_reimport_adds_nothing(tmp_path, eol):
     path = tmp_path / "x.csv"

@@ -17,7 +17,7 @@ from diplosim import __version__
 from diplosim.actors.campaigns import campaign_posts, creator_posts
 from diplosim.engine import checkpoint
 from diplosim.engine.kernel import FOLLOW_WINDOW, run_sessions
-from diplosim.engine.memory import release_freed_memory
+from diplosim.engine.memory import prepare_run_memory, release_freed_memory
 from diplosim.engine.outcomes import (
     CHUNK_USERS,
     INTERACTION_KINDS,
@@ -215,6 +215,7 @@ def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = No
                             f"{checkpoint_every}")
     started = time.perf_counter()
     out = Path(out)
+    prepare_run_memory()
     state = build_state(scenario)
     release_freed_memory()
     manifest = _manifest(scenario, state)
@@ -256,6 +257,7 @@ def resume(out: str | Path, progress: Progress | None = None) -> RunResult:
     pointer = checkpoint.latest(stage)
     if pointer is None:  # killed before the first checkpoint: start again
         return simulate(scenario, out, progress, every)
+    prepare_run_memory()
     state, carry = checkpoint.load(stage, pointer, scenario, SimState)
     release_freed_memory()
     writer = RunWriter(out, manifest, resume_segment=int(pointer["segment"]))
@@ -280,12 +282,18 @@ def _execute(state: SimState, writer: RunWriter, carry: dict, progress: Progress
 
 def _write_final(state: SimState, writer: RunWriter) -> None:
     st = state.store
+    # a row group per slice: a whole group of these wide rows (texts, handles) held while the
+    # writer catches up cost 30 bytes per user at the end of a run
     for lo, hi in slices(st.n):
         writer.append("posts", posts_table(state, lo, hi))
+        writer.flush("posts")
+    release_freed_memory()
     counts = account_counts(state)
     for lo, hi in slices(state.accounts.size):
         writer.append("accounts", accounts_table(state, lo, hi, counts))
+        writer.flush("accounts")
     del counts
+    release_freed_memory()
     writer.write("events", pa.Table.from_pylist(state.event_log) if state.event_log
                  else pa.table({"tick": pa.array([], pa.int32())}))
 
@@ -321,6 +329,8 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
         challenge = log.challenges
         writer.append("exposures", exposures)
         writer.append("interactions", interactions)
+        # the tick's buffers (32 bytes per live video) must not live on into the next tick
+        del log, users, exposures, interactions, boosted
         release_freed_memory()
         if tick % 24 == 23:
             day = tick // 24 + 1

@@ -169,8 +169,11 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
     if flush and header[_H_BLOCK] > 0:
         n_exp = _emit_block(counts, header, block_rows, base, exp_post, exp_country, exp_imp,
                             exp_done, n_exp)
-    return (exp_post[:n_exp], exp_country[:n_exp], exp_imp[:n_exp], exp_done[:n_exp],
-            i_kind, i_account, i_post, i_from, sh_viewer, sh_video, ch_viewer, ch_video)
+    # copies: the buffers are sized for every slot, the rows are far fewer (views would keep
+    # each chunk's whole buffers alive until the tick ends)
+    return (exp_post[:n_exp].copy(), exp_country[:n_exp].copy(), exp_imp[:n_exp].copy(),
+            exp_done[:n_exp].copy(), i_kind, i_account, i_post, i_from, sh_viewer, sh_video,
+            ch_viewer, ch_video)
 
 
 @njit(cache=True)

@@ -41,6 +41,10 @@ Row = tuple[int, dict | Reject]
 
 #: The largest whole number a table column holds (int64).
 INT_MAX = 2**63 - 1
+#: Post and comment times are seconds since 1970 up to this one, 2100-01-01T00:00:00Z: past
+#: it a value is not a time the platform wrote (often milliseconds given as seconds), and its
+#: day would not fit the tables' 32-bit ``day`` column (found by ``make fuzz``).
+TIME_MAX = 4_102_444_800
 
 
 def _int(value, field: str) -> int | None:
@@ -64,6 +68,16 @@ def _int(value, field: str) -> int | None:
     if not 0 <= n <= INT_MAX:
         raise ValueError(f"{field}: expected a whole number from 0 to {INT_MAX}, got "
                          f"{str(value)[:40]}")
+    return n
+
+
+def _time(value, field: str) -> int | None:
+    """A time in seconds since 1970 (``_int``), at most ``TIME_MAX``."""
+    n = _int(value, field)
+    if n is not None and n > TIME_MAX:
+        hint = " (milliseconds? expected seconds)" if n <= TIME_MAX * 1000 else ""
+        raise ValueError(f"{field}: expected seconds since 1970 up to {TIME_MAX} "
+                         f"(2100-01-01), got {n}{hint}")
     return n
 
 
@@ -171,7 +185,7 @@ def _video(item: dict) -> dict:
     text = _text(item.get("video_description"))
     return {
         "post": str(item["id"]), "account": str(item["username"]),
-        "time": _int(item["create_time"], "create_time"), "text": text,
+        "time": _time(item["create_time"], "create_time"), "text": text,
         "hashtags": _tags(tags), "shared_object": None, "urls": URL.findall(text or ""),
         "country": _text(item.get("region_code")), "language": None,
         "likes": _int(item.get("like_count"), "like_count"),
@@ -209,7 +223,7 @@ def _comment(item: dict) -> dict:
     return {
         "comment": str(item["id"]), "post": str(item["video_id"]),
         "account": _text(item.get("username")),
-        "time": _int(item["create_time"], "create_time"), "text": _text(item.get("text")),
+        "time": _time(item["create_time"], "create_time"), "text": _text(item.get("text")),
         "likes": _int(item.get("like_count"), "like_count"),
         "parent": _text(item.get("parent_comment_id")),
     }
@@ -228,7 +242,7 @@ def _zeeschuimer_item(item: dict) -> dict:
     if not isinstance(stats, dict):
         raise ValueError("stats: expected a JSON object")
     post = {"post": _text(data.get("id") or item.get("item_id")), "account": _text(account),
-            "time": _int(data.get("createTime"), "createTime")}
+            "time": _time(data.get("createTime"), "createTime")}
     _required(post, "post", "account", "time")
     text = _text(data.get("desc"))
     challenges = data.get("challenges") or []

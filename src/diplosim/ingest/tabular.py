@@ -29,7 +29,7 @@ import pyarrow.csv as pacsv
 from numba import njit
 
 from diplosim.errors import DiplosimError
-from diplosim.ingest.formats import ColumnMap, Reject
+from diplosim.ingest.formats import TIME_MAX, ColumnMap, Reject
 
 __all__ = ["BLOCK", "Disagree", "convert", "read_batches"]
 
@@ -268,7 +268,8 @@ def convert_sql(cm: ColumnMap, source: str) -> str:
     if fmt in ("unix", "unix_ms"):
         num = (f"CASE WHEN regexp_full_match({t}, '-?[0-9]+([.][0-9]*)?([eE][0-9]+)?') "
                f"THEN TRY_CAST({t} AS DOUBLE) END")
-        tval = f"floor({num}{' / 1000' if fmt == 'unix_ms' else ''})::BIGINT"
+        secs = f"{num}{' / 1000' if fmt == 'unix_ms' else ''}"
+        tval = f"CASE WHEN abs({secs}) < 9.2e18 THEN floor({secs})::BIGINT END"
         expect = "POSIX seconds"
     elif fmt == "iso":
         tval = f"epoch(TRY_CAST(replace({t}, 'Z', '+00:00') AS TIMESTAMPTZ))::BIGINT"
@@ -279,6 +280,9 @@ def convert_sql(cm: ColumnMap, source: str) -> str:
     tname = _q(cols["time"] + ": ")
     checks.append(f"CASE WHEN {t} = '' THEN {tname} || 'empty' WHEN _time IS NULL "
                   f"THEN {tname} || {_q(f'expected {expect}, got ')} || "
+                  f"'''' || left({t}, 40) || '''' "
+                  f"WHEN _time < 0 OR _time > {TIME_MAX} THEN {tname} || "
+                  f"{_q(f'expected a time from 1970 to 2100-01-01 ({TIME_MAX} s), got ')} || "
                   f"'''' || left({t}, 40) || '''' END")
     numbers, counts = [], {}
     for k in ("likes", "comments", "shares", "views"):

@@ -81,7 +81,7 @@ class RunWriter:
     #: Rows a table buffers before they are written as one row group.
     ROW_GROUP = 1 << 18
     #: Row groups queued for the background writer before the simulation waits for it.
-    MAX_PENDING = 4
+    MAX_PENDING = 2
 
     def __init__(self, out: Path, manifest: dict, resume_segment: int | None = None):
         """Start writing a run into ``out``; with ``resume_segment``, go on with a run that
@@ -122,6 +122,10 @@ class RunWriter:
         self._rows[table] = self._rows.get(table, 0) + batch.num_rows
         if self._rows[table] >= self.ROW_GROUP:
             self._flush(table)
+
+    def flush(self, table: str) -> None:
+        """End ``table``'s current row group with the rows appended so far."""
+        self._flush(table)
 
     def _flush(self, table: str) -> None:
         batches = self._buffers.pop(table, [])
