@@ -56,16 +56,14 @@ VariantOption = Annotated[
 ]
 
 
-def _out_path(value: Path | None) -> Path | None:
-    return None if value is None else safe_out(value, "--out")
+def _safe_path(option: str):
+    """A Typer callback refusing an output path through '..' (``paths.safe_out``)."""
+    def check(value: Path | None) -> Path | None:
+        return None if value is None else safe_out(value, option)
+    return check
 
 
-def _into_path(value: Path | None) -> Path | None:
-    return None if value is None else safe_out(value, "--into")
-
-
-def _resume_path(value: Path | None) -> Path | None:
-    return None if value is None else safe_out(value, "--resume")
+_out_path, _into_path, _resume_path = (_safe_path(o) for o in ("--out", "--into", "--resume"))
 
 
 def _human_bytes(n: float) -> str:

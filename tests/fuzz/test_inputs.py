@@ -130,8 +130,12 @@ def _csv_file(data) -> bytes:
 WHERE_ROW = re.compile(r":\d+: ")
 
 
-def _import(fmt: str, raw: bytes, suffix: str) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="fuzz-"))
+def _import(fmt: str, raw: bytes, suffix: str, tmp: Path | None = None) -> list[dict] | None:
+    """Import ``raw`` and check the accounting: every row loaded, rejected (with file, line and
+    reason) or a duplicate, or the whole file refused naming it. Returns the rejected rows, or
+    None when the file was refused. Without ``tmp``, works in a temporary folder it removes."""
+    own = tmp is None
+    tmp = Path(tempfile.mkdtemp(prefix="fuzz-")) if own else tmp
     try:
         path = tmp / f"input{suffix}"
         path.write_bytes(raw)
@@ -143,20 +147,22 @@ def _import(fmt: str, raw: bytes, suffix: str) -> None:
             r = import_files(fmt, [path], tmp / "into", cmap)
         except DiplosimError as e:
             assert str(path) in str(e), f"an error that does not name the file: {e}"
-            return
+            return None
         assert r.rows == r.loaded + r.rejected + r.duplicates
         rejected = tmp / "into" / "rejected.parquet"
-        if r.rejected:
-            rows = pq.read_table(rejected).to_pylist()
-            assert len(rows) == r.rejected
-            for row in rows:
-                assert row["file"] == str(path)
-                assert row["line"] is not None and row["line"] >= 1
-                assert row["reason"]
-        else:
+        if not r.rejected:
             assert not rejected.exists() or pq.read_metadata(rejected).num_rows == 0
+            return []
+        rows = pq.read_table(rejected).to_pylist()
+        assert len(rows) == r.rejected
+        for row in rows:
+            assert row["file"] == str(path)
+            assert row["line"] is not None and row["line"] >= 1
+            assert row["reason"]
+        return rows
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if own:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 IMPORTERS = {"tiktok": (VIDEO, "videos", ".jsonl"), "tiktok-users": (USER, None, ".jsonl"),
@@ -242,16 +248,8 @@ def test_a_10_mb_line_is_one_rejected_row(fmt, tmp_path):
         seed, _, suffix = IMPORTERS[fmt]
         huge = json.dumps({**seed, "pad": "y" * 10_000_000})[:-2]  # cut: not valid JSON
         raw = "\n".join([json.dumps(seed), huge, json.dumps(seed)]).encode()
-    _import(fmt, raw, suffix)
-    path = tmp_path / f"big{suffix}"
-    path.write_bytes(raw)
-    cmap = None
-    if fmt == "csv":
-        (tmp_path / "map.yaml").write_text(CSV_MAP)
-        cmap = load_map(tmp_path / "map.yaml")
-    r = import_files(fmt, [path], tmp_path / "into", cmap)
-    assert r.rows == r.loaded + r.rejected + r.duplicates
-    assert r.rejected == 1
-    bad = pq.read_table(tmp_path / "into" / "rejected.parquet").to_pylist()[0]
+    rejected = _import(fmt, raw, suffix, tmp_path)
+    assert rejected is not None and len(rejected) == 1
+    bad = rejected[0]
     assert bad["line"] == 3 if fmt == "csv" else bad["line"] == 2
     assert len(bad["raw"] or "") <= 1000  # the rejected row keeps a bounded excerpt

@@ -18,23 +18,15 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 
-__all__ = ["MMAP_THRESHOLD", "arrow_from_c_heap", "prepare_run_memory", "release_freed_memory"]
+__all__ = ["MMAP_THRESHOLD", "prepare_run_memory", "release_freed_memory"]
 
 #: Blocks of at least this many bytes get their own mapping (glibc ``M_MMAP_THRESHOLD``; its
 #: default starts at 128 KiB but grows to 32 MiB as blocks are freed, which is what keeps
-#: tick temporaries in the heap). 1 MiB: measured, see ``prepare_run_memory``.
+#: tick temporaries in the heap). 1 MiB: measured, see the module's note.
 MMAP_THRESHOLD = 1 << 20
 _M_MMAP_THRESHOLD = -3
 
 _LIBC = None
-
-
-def arrow_from_c_heap() -> None:
-    """Make Arrow allocate from the C heap (the system pool) for the rest of the process."""
-    import pyarrow as pa
-
-    if pa.default_memory_pool().backend_name != "system":
-        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _libc():
@@ -50,8 +42,12 @@ def _libc():
 
 
 def prepare_run_memory() -> None:
-    """Before a run: Arrow on the C heap, and large blocks mapped on their own (glibc only)."""
-    arrow_from_c_heap()
+    """Before a run, for the rest of the process: Arrow allocates from the C heap (its system
+    pool), and large blocks are mapped on their own (glibc only)."""
+    import pyarrow as pa
+
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
     libc = _libc()
     if libc and hasattr(libc, "mallopt"):
         libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)

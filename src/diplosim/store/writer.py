@@ -121,13 +121,10 @@ class RunWriter:
         self._buffers.setdefault(table, []).append(batch)
         self._rows[table] = self._rows.get(table, 0) + batch.num_rows
         if self._rows[table] >= self.ROW_GROUP:
-            self._flush(table)
+            self.flush(table)
 
     def flush(self, table: str) -> None:
         """End ``table``'s current row group with the rows appended so far."""
-        self._flush(table)
-
-    def _flush(self, table: str) -> None:
         batches = self._buffers.pop(table, [])
         self._rows.pop(table, None)
         if not batches:
@@ -153,7 +150,7 @@ class RunWriter:
     def end_day(self) -> None:
         """Write out every buffered row (a day's end is always a row-group boundary)."""
         for table in list(self._buffers):
-            self._flush(table)
+            self.flush(table)
 
     def close_segment(self) -> None:
         """Close the open parts: everything appended so far is complete on disk."""
