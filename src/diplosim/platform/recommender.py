@@ -91,6 +91,76 @@ def _grouped(ids, group, weight, n_groups, top):
     return out_ptr, out_ids, out_cum
 
 
+@njit(cache=True)
+def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_langs):
+    """The exposure pool's CSR list: per language, every video in a pool stage and younger than
+    ``max_age`` hours, by the impressions its stage still has to give (most first, ties by id),
+    with cumulative weights. Video ``lo + i`` is row ``i`` of the columns.
+
+    The weights are whole numbers, so the order is a stable radix sort (least significant digit
+    first, 11 bits a pass) instead of a comparison sort: the same order, in two or three passes
+    over the list instead of a sort per tick."""
+    n = created_tick.shape[0]
+    m = 0
+    for i in range(n):
+        age = tick - created_tick[i]
+        if stage[i] >= 0 and 0 <= age < max_age:
+            m += 1
+    ids = np.empty(m, np.int32)
+    rest = np.empty(m, np.int64)
+    k = 0
+    top = np.iinfo(np.int64).min
+    for i in range(n):
+        age = tick - created_tick[i]
+        if stage[i] >= 0 and 0 <= age < max_age:
+            ids[k] = lo + i
+            rest[k] = quotas[stage[i]] - views[i]
+            top = max(top, rest[k])
+            k += 1
+    # key: how far below the heaviest (ascending key = descending weight)
+    key = np.empty(m, np.uint64)
+    for i in range(m):
+        key[i] = np.uint64(top - rest[i])
+    order = np.arange(m)
+    spare = np.empty(m, np.int64)
+    shift = 0
+    largest = key.max() if m > 0 else np.uint64(0)
+    while m > 0 and shift < 64 and (shift == 0 or (largest >> np.uint64(shift)) > 0):
+        count = np.zeros(2049, np.int64)
+        for i in range(m):
+            count[((key[order[i]] >> np.uint64(shift)) & np.uint64(2047)) + 1] += 1
+        for d in range(2048):
+            count[d + 1] += count[d]
+        for i in range(m):
+            j = order[i]
+            d = (key[j] >> np.uint64(shift)) & np.uint64(2047)
+            spare[count[d]] = j
+            count[d] += 1
+        order, spare = spare, order
+        shift += 11
+    # then by language (a stable counting sort keeps each language's members in that order)
+    ptr = np.zeros(n_langs + 1, np.int64)
+    for i in range(m):
+        ptr[lang[ids[i] - lo] + 1] += 1
+    for g in range(n_langs):
+        ptr[g + 1] += ptr[g]
+    fill = ptr[:-1].copy()
+    out_ids = np.empty(m, np.int32)
+    out_w = np.empty(m, np.int64)
+    for i in range(m):
+        j = order[i]
+        g = lang[ids[j] - lo]
+        out_ids[fill[g]] = ids[j]
+        out_w[fill[g]] = rest[j]
+        fill[g] += 1
+    out_cum = np.empty(m, np.float64)
+    total = 0.0
+    for i in range(m):
+        total += np.float64(out_w[i])
+        out_cum[i] = total
+    return ptr, out_ids, out_cum
+
+
 def hashtag_heat(sets: np.ndarray, recent: np.ndarray, velocity: np.ndarray,
                  set_tags: list[np.ndarray]) -> np.ndarray:
     """Per video: its hottest hashtag's pooled engagement velocity, the mean velocity of the
@@ -132,15 +202,11 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
         values = getattr(store, name)[lo:n]
         return values if where is None else values[where]
 
+    pool_ptr, pool_ids, pool_cum = _pool_list(lo, col("created_tick"), col("pool_stage"),
+                                              col("pool_views"), col("lang"), pool_quota,
+                                              tick, max_pool_age, n_langs)
     # each list is built from its own members only, so the temporaries stay small
     age = tick - col("created_tick")
-    stage = col("pool_stage")
-    pool = np.flatnonzero((stage >= 0) & (age < max_pool_age) & (age >= 0))
-    remaining = (pool_quota[np.maximum(stage[pool], 0)] - col("pool_views", pool))
-    pool_ptr, pool_ids, pool_cum = _grouped(lo + pool, col("lang", pool).astype(np.int64),
-                                            remaining.astype(np.float64), n_langs, -1)
-    del stage, pool, remaining
-
     recent = (age >= 0) & (age < RECENT_HOURS)
     del age
     velocity = col("eng_decayed")
