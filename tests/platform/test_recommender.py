@@ -7,7 +7,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diplosim.platform.recommender import _grouped, _pool_list
+from diplosim.platform.recommender import (
+    RECENT_HOURS,
+    RECENT_SAMPLE,
+    _grouped,
+    _pool_list,
+    _recent_members,
+    _set_heat,
+    _set_sums,
+    _top_grouped,
+    hashtag_heat,
+)
 
 
 def _reference(lo, created, stage, views, lang, quotas, tick, max_age, n_langs):
@@ -72,3 +82,58 @@ def test_pool_list_weights_large_quotas():
     assert ids.tolist() == [102, 103, 101, 104, 100]
     assert ptr.tolist() == [0, 5]
     assert cum[-1] == float(2 * (2**50 + 7) + 2 * 2**40 + 3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 6000))
+def test_recent_members_match_the_array_expressions(seed, n):
+    """The trending, interest and diversity members of one compiled pass are the NumPy masks'
+    (ascending rows), with the interest rating squared to the last bit."""
+    rng = np.random.default_rng(seed)
+    tick = int(rng.integers(0, 400))
+    created = np.sort(rng.integers(max(0, tick - 300), tick + 3, n)).astype(np.int32)
+    velocity = np.where(rng.random(n) < 0.4, 0, rng.random(n) * 50).astype(np.float32)
+    impressions = np.where(rng.random(n) < 0.3, 0, rng.integers(1, 10**6, n)).astype(np.int64)
+    likes, comments, shares = (rng.integers(0, 5000, n).astype(np.int32) for _ in range(3))
+    hot, seen, rating2, last = _recent_members(created, velocity, impressions, likes, comments,
+                                               shares, tick, RECENT_HOURS)
+    age = tick - created
+    recent = (age >= 0) & (age < RECENT_HOURS)
+    np.testing.assert_array_equal(hot, np.flatnonzero(recent & (velocity > 0)))
+    want_seen = np.flatnonzero(recent & (impressions > 0))
+    np.testing.assert_array_equal(seen, want_seen)
+    engaged = likes[want_seen] + 2.0 * comments[want_seen] + 4.0 * shares[want_seen]
+    np.testing.assert_array_equal(rating2,
+                                  ((engaged + 0.4) / (impressions[want_seen] + 20.0)) ** 2)
+    np.testing.assert_array_equal(last, np.flatnonzero(recent)[-RECENT_SAMPLE:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 3000), st.integers(1, 20),
+       st.integers(1, 300))
+def test_top_lists_equal_the_full_ranking(seed, m, n_groups, top):
+    """The one-pass heaps keep each group's ``top`` heaviest, ties by id, in the full sort's
+    order and with its cumulative weights (few distinct weights, so ties cross the cut)."""
+    rng = np.random.default_rng(seed)
+    ids = np.sort(rng.choice(10**7, m, replace=False)).astype(np.int64)
+    group = rng.integers(0, n_groups, m).astype(np.int64)
+    weight = rng.choice(np.array([0.0, 0.25, 1.0, 3.5, 1e-9, 7.0]), m) * rng.integers(1, 3, m)
+    got = _top_grouped(ids, group, weight, n_groups, top)
+    want = _grouped(ids, group, weight, n_groups, top)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_hashtag_sums_of_the_recent_window_give_the_same_heat():
+    rng = np.random.default_rng(3)
+    n, tick = 5000, 300
+    created = np.sort(rng.integers(0, tick + 1, n)).astype(np.int32)
+    velocity = (rng.random(n) * 9).astype(np.float32)
+    sets = rng.integers(0, 4, n).astype(np.int32)
+    set_tags = [np.array([], np.int64), np.array([0]), np.array([0, 1]), np.array([2])]
+    age = tick - created
+    recent = (age >= 0) & (age < RECENT_HOURS)
+    want = hashtag_heat(sets, recent, velocity.astype(np.float64), set_tags)
+    total, count = _set_sums(sets, created, velocity, tick, RECENT_HOURS, len(set_tags))
+    np.testing.assert_array_equal(_set_heat(total, count, set_tags)[sets], want)
+    assert count.sum() == recent.sum() > 0

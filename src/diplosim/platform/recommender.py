@@ -161,6 +161,103 @@ def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_la
     return ptr, out_ids, out_cum
 
 
+@njit(cache=True)
+def _recent_members(created, velocity, impressions, likes, comments, shares, tick, hours):
+    """One pass over the store's recent suffix: the rows (ascending) of videos younger than
+    ``hours`` with trending velocity (the trending source's members) and with impressions (the
+    interest source's, with their rating squared: (likes + 2 comments + 4 shares + 0.4) /
+    (impressions + 20)), and the last ``RECENT_SAMPLE`` recent rows (the diversity source)."""
+    n = created.shape[0]
+    n_hot = n_seen = n_recent = 0
+    for i in range(n):
+        age = tick - created[i]
+        if 0 <= age < hours:
+            n_recent += 1
+            n_hot += velocity[i] > 0
+            n_seen += impressions[i] > 0
+    hot = np.empty(n_hot, np.int64)
+    seen = np.empty(n_seen, np.int64)
+    rating2 = np.empty(n_seen, np.float64)
+    last = np.empty(min(n_recent, RECENT_SAMPLE), np.int64)
+    skip = n_recent - last.shape[0]
+    a = b = r = 0
+    for i in range(n):
+        age = tick - created[i]
+        if not 0 <= age < hours:
+            continue
+        if velocity[i] > 0:
+            hot[a] = i
+            a += 1
+        if impressions[i] > 0:
+            engaged = likes[i] + 2.0 * comments[i] + 4.0 * shares[i]
+            rating = (engaged + 0.4) / (impressions[i] + 20.0)
+            seen[b] = i
+            rating2[b] = rating * rating
+            b += 1
+        if r >= skip:
+            last[r - skip] = i
+        r += 1
+    return hot, seen, rating2, last
+
+
+@njit(cache=True)
+def _top_grouped(ids, group, weight, n_groups, top):
+    """``_grouped`` with ``top`` >= 0, in one pass: per group a heap of its ``top`` heaviest so
+    far (ties by id), so a member that cannot make it costs one comparison. ``ids`` must be
+    ascending, which makes row order id order. The pass runs newest first: velocity decays with
+    age, so the heaviest come early and most older members are turned away at the root."""
+    heap = np.empty((n_groups, max(top, 1)), np.int64)
+    size = np.zeros(n_groups, np.int64)
+    for i in range(ids.shape[0] - 1, -1, -1):
+        g = group[i]
+        n = size[g]
+        if n < top:  # add, then sift up (the root is the worst kept)
+            k = n
+            size[g] = n + 1
+            while k > 0:
+                p = (k - 1) // 2
+                if not _worse(weight, i, heap[g, p]):
+                    break
+                heap[g, k] = heap[g, p]
+                k = p
+            heap[g, k] = i
+        elif top > 0 and weight[i] >= weight[heap[g, 0]]:
+            # rows come in falling order, so row i wins every tie: replace the worst kept
+            k = 0
+            while True:
+                c = 2 * k + 1
+                if c >= n:
+                    break
+                if c + 1 < n and _worse(weight, heap[g, c + 1], heap[g, c]):
+                    c += 1
+                if not _worse(weight, heap[g, c], i):
+                    break
+                heap[g, k] = heap[g, c]
+                k = c
+            heap[g, k] = i
+    out_ptr = np.zeros(n_groups + 1, np.int64)
+    for g in range(n_groups):
+        out_ptr[g + 1] = out_ptr[g] + size[g]
+    out_ids = np.empty(out_ptr[-1], np.int32)
+    out_cum = np.empty(out_ptr[-1], np.float64)
+    total = 0.0
+    for g in range(n_groups):
+        kept = np.sort(heap[g, :size[g]])  # row (id) order, so the stable sort ties by id
+        ranked = kept[np.argsort(-weight[kept], kind="mergesort")]
+        for j in range(ranked.shape[0]):
+            k = out_ptr[g] + j
+            out_ids[k] = ids[ranked[j]]
+            total += weight[ranked[j]]
+            out_cum[k] = total
+    return out_ptr, out_ids, out_cum
+
+
+@njit(inline="always", cache=True)
+def _worse(weight, i, j):
+    """Row ``i`` ranks below row ``j``: lighter, or as heavy and later."""
+    return weight[i] < weight[j] or (weight[i] == weight[j] and i > j)
+
+
 def hashtag_heat(sets: np.ndarray, recent: np.ndarray, velocity: np.ndarray,
                  set_tags: list[np.ndarray]) -> np.ndarray:
     """Per video: its hottest hashtag's pooled engagement velocity, the mean velocity of the
@@ -173,14 +270,32 @@ def hashtag_heat(sets: np.ndarray, recent: np.ndarray, velocity: np.ndarray,
         return np.zeros(sets.size)
     set_velocity = np.bincount(sets[recent], weights=velocity[recent], minlength=n_sets)
     set_count = np.bincount(sets[recent], minlength=n_sets)
+    return _set_heat(set_velocity, set_count, set_tags)[sets]
+
+
+def _set_heat(set_velocity: np.ndarray, set_count: np.ndarray,
+              set_tags: list[np.ndarray]) -> np.ndarray:
+    """Heat per hashtag set, from the recent videos' summed velocity and number per set."""
     n_tags = 1 + max((int(t.max()) for t in set_tags if t.size), default=-1)
     tag_velocity, tag_count = np.zeros(max(n_tags, 1)), np.zeros(max(n_tags, 1))
     for k, tags in enumerate(set_tags):
         tag_velocity[tags] += set_velocity[k]
         tag_count[tags] += set_count[k]
     pooled = tag_velocity / np.maximum(tag_count, 1) * np.log1p(tag_count)
-    set_heat = np.array([pooled[t].max() if t.size else 0.0 for t in set_tags])
-    return set_heat[sets]
+    return np.array([pooled[t].max() if t.size else 0.0 for t in set_tags])
+
+
+@njit(cache=True)
+def _set_sums(sets, created, velocity, tick, hours, n_sets):
+    """Summed velocity (float64, in row order, as ``np.bincount`` adds) and number of the
+    videos younger than ``hours``, per hashtag set."""
+    total = np.zeros(n_sets, np.float64)
+    count = np.zeros(n_sets, np.int64)
+    for i in range(created.shape[0]):
+        if 0 <= tick - created[i] < hours:
+            total[sets[i]] += np.float64(velocity[i])
+            count[sets[i]] += 1
+    return total, count
 
 
 def candidate_window(max_pool_age: int) -> int:
@@ -205,28 +320,21 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
     pool_ptr, pool_ids, pool_cum = _pool_list(lo, col("created_tick"), col("pool_stage"),
                                               col("pool_views"), col("lang"), pool_quota,
                                               tick, max_pool_age, n_langs)
-    # each list is built from its own members only, so the temporaries stay small
-    age = tick - col("created_tick")
-    recent = (age >= 0) & (age < RECENT_HOURS)
-    del age
-    velocity = col("eng_decayed")
-    if pooling > 0 and set_tags is not None:
-        heat = hashtag_heat(col("hashtags"), recent, velocity.astype(np.float64), set_tags)
-    hot = np.flatnonzero(recent & (velocity > 0))  # a video trends on its own engagement first
-    weight = velocity[hot].astype(np.float64)
-    if pooling > 0 and set_tags is not None:
-        weight = weight + pooling * heat[hot]
-        del heat
-    trend_ptr, trend_ids, trend_cum = _grouped(lo + hot, col("lang", hot).astype(np.int64),
+    created, velocity = col("created_tick"), col("eng_decayed")
+    hot, seen, rating2, first_recent = _recent_members(created, velocity, col("impressions"),
+                                                       col("likes"), col("comments"),
+                                                       col("shares"), tick, RECENT_HOURS)
+    weight = velocity[hot].astype(np.float64)  # a video trends on its own engagement first
+    if pooling > 0 and set_tags is not None and len(set_tags) > 1:
+        set_velocity, set_count = _set_sums(col("hashtags"), created, velocity, tick,
+                                            RECENT_HOURS, len(set_tags))
+        weight += pooling * _set_heat(set_velocity, set_count, set_tags)[col("hashtags", hot)]
+    trend_ptr, trend_ids, trend_cum = _top_grouped(lo + hot, col("lang", hot).astype(np.int64),
                                                weight, n_langs, TOP_PER_GROUP)
     del hot, weight
-
-    seen = np.flatnonzero(recent & (col("impressions") > 0))
-    engaged = col("likes", seen) + 2.0 * col("comments", seen) + 4.0 * col("shares", seen)
-    rating = (engaged + 0.4) / (col("impressions", seen) + 20.0)
-    topic_ptr, topic_ids, topic_cum = _grouped(lo + seen, col("topic", seen).astype(np.int64),
-                                               rating**2, len(TOPICS), TOP_PER_GROUP)
-    recent_ids = lo + np.flatnonzero(recent)[-RECENT_SAMPLE:]
+    topic_ptr, topic_ids, topic_cum = _top_grouped(lo + seen, col("topic", seen).astype(np.int64),
+                                               rating2, len(TOPICS), TOP_PER_GROUP)
+    recent_ids = lo + first_recent
     return Candidates(pool_ptr, pool_ids, pool_cum, trend_ptr, trend_ids, trend_cum,
                       topic_ptr, topic_ids, topic_cum, recent_ids.astype(np.int32))
 
