@@ -51,47 +51,6 @@ class Candidates:
 
 
 @njit(cache=True)
-def _grouped(ids, group, weight, n_groups, top):
-    """CSR of ids by group, heaviest first (ties by id), the ``top`` heaviest per group (all
-    when ``top`` < 0), with cumulative weights. ``ids`` must be ascending: a counting sort by
-    group keeps them so, and a stable sort by weight then breaks ties by id."""
-    m = ids.shape[0]
-    starts = np.zeros(n_groups + 1, np.int64)
-    for i in range(m):
-        starts[group[i] + 1] += 1
-    for g in range(n_groups):
-        starts[g + 1] += starts[g]
-    fill = starts[:-1].copy()
-    order = np.empty(m, np.int64)
-    for i in range(m):
-        g = group[i]
-        order[fill[g]] = i
-        fill[g] += 1
-    out_ptr = np.zeros(n_groups + 1, np.int64)
-    for g in range(n_groups):
-        size = starts[g + 1] - starts[g]
-        out_ptr[g + 1] = out_ptr[g] + (size if top < 0 else min(size, top))
-    out_ids = np.empty(out_ptr[-1], np.int32)
-    out_cum = np.empty(out_ptr[-1], np.float64)
-    total = 0.0
-    for g in range(n_groups):
-        members = order[starts[g]:starts[g + 1]]
-        if 0 <= top < members.size:
-            # only the top matter: keep those at least as heavy as the top-th (ties included,
-            # still in id order), then rank those alone
-            w = weight[members]
-            kth = -np.partition(-w, top - 1)[top - 1]
-            members = members[w >= kth]
-        ranked = members[np.argsort(-weight[members], kind="mergesort")]
-        for j in range(out_ptr[g + 1] - out_ptr[g]):
-            k = out_ptr[g] + j
-            out_ids[k] = ids[ranked[j]]
-            total += weight[ranked[j]]
-            out_cum[k] = total
-    return out_ptr, out_ids, out_cum
-
-
-@njit(cache=True)
 def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_langs):
     """The exposure pool's CSR list: per language, every video in a pool stage and younger than
     ``max_age`` hours, by the impressions its stage still has to give (most first, ties by id),
@@ -201,9 +160,9 @@ def _recent_members(created, velocity, impressions, likes, comments, shares, tic
 
 
 @njit(cache=True)
-def _top_grouped(ids, group, weight, n_groups, top):
-    """``_grouped`` with ``top`` >= 0, in one pass: per group a heap of its ``top`` heaviest so
-    far (ties by id), so a member that cannot make it costs one comparison. ``ids`` must be
+def _top_per_group(ids, group, weight, n_groups, top):
+    """CSR of ids by group, each group's ``top`` heaviest (ties by id), heaviest first, with
+    cumulative weights. One pass: per group a heap of its ``top`` heaviest so far, so a member that cannot make it costs one comparison. ``ids`` must be
     ascending, which makes row order id order. The pass runs newest first: velocity decays with
     age, so the heaviest come early and most older members are turned away at the root."""
     heap = np.empty((n_groups, max(top, 1)), np.int64)
@@ -329,10 +288,10 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
         set_velocity, set_count = _set_sums(col("hashtags"), created, velocity, tick,
                                             RECENT_HOURS, len(set_tags))
         weight += pooling * _set_heat(set_velocity, set_count, set_tags)[col("hashtags", hot)]
-    trend_ptr, trend_ids, trend_cum = _top_grouped(lo + hot, col("lang", hot).astype(np.int64),
+    trend_ptr, trend_ids, trend_cum = _top_per_group(lo + hot, col("lang", hot).astype(np.int64),
                                                weight, n_langs, TOP_PER_GROUP)
     del hot, weight
-    topic_ptr, topic_ids, topic_cum = _top_grouped(lo + seen, col("topic", seen).astype(np.int64),
+    topic_ptr, topic_ids, topic_cum = _top_per_group(lo + seen, col("topic", seen).astype(np.int64),
                                                rating2, len(TOPICS), TOP_PER_GROUP)
     recent_ids = lo + first_recent
     return Candidates(pool_ptr, pool_ids, pool_cum, trend_ptr, trend_ids, trend_cum,
