@@ -162,9 +162,10 @@ def _recent_members(created, velocity, impressions, likes, comments, shares, tic
 @njit(cache=True)
 def _top_per_group(ids, group, weight, n_groups, top):
     """CSR of ids by group, each group's ``top`` heaviest (ties by id), heaviest first, with
-    cumulative weights. One pass: per group a heap of its ``top`` heaviest so far, so a member that cannot make it costs one comparison. ``ids`` must be
-    ascending, which makes row order id order. The pass runs newest first: velocity decays with
-    age, so the heaviest come early and most older members are turned away at the root."""
+    cumulative weights. One pass: per group a heap of its ``top`` heaviest so far, so a member
+    that cannot make it costs one comparison. ``ids`` must be ascending, which makes row order
+    id order. The pass runs newest first: velocity decays with age, so the heaviest come early
+    and most older members are turned away at the root."""
     heap = np.empty((n_groups, max(top, 1)), np.int64)
     size = np.zeros(n_groups, np.int64)
     for i in range(ids.shape[0] - 1, -1, -1):
