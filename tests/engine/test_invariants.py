@@ -105,21 +105,3 @@ def test_same_seed_same_bytes_on_one_or_two_threads(tmp_path):
         hashes.append(_hashes(out))
     assert len(hashes[0]) == 7
     assert hashes[0] == hashes[1]
-
-
-def test_same_bytes_when_a_tick_is_played_in_many_chunks(tmp_path, monkeypatch):
-    """A tick's users in chunks of 97 (each chunk booked in a second thread while the kernel
-    plays the next) give the bytes of one chunk per tick."""
-    import diplosim.engine.engine as engine
-    from diplosim.scenario import load_scenario
-
-    scenario = load_scenario(EXAMPLE, ["world.users=5000"])
-    engine.simulate(scenario, tmp_path / "whole")
-    monkeypatch.setattr(engine, "CHUNK_USERS", 97)
-    calls = []
-    booked = engine._BOOKING.submit
-    monkeypatch.setattr(engine._BOOKING, "submit", lambda *a: calls.append(1) or booked(*a))
-    engine.simulate(scenario, tmp_path / "chunked")
-    assert len(calls) > 24 * 14 * 2  # several chunks booked in the second thread every hour
-    assert _hashes(tmp_path / "chunked") == _hashes(tmp_path / "whole")
-    assert len(_hashes(tmp_path / "whole")) == 7

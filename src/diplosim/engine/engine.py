@@ -7,7 +7,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numba
@@ -71,9 +70,6 @@ def _rng(seed: int, tick: int, stream: int) -> np.random.Generator:
 
 #: The validated scenario in a run's staging folder, for ``resume``.
 SCENARIO_FILE = "scenario.json"
-
-#: The thread that books a tick's chunks while the kernel plays the next (``_play``).
-_BOOKING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diplosim-booking")
 
 #: Users per step of the per-hour passes over the population (bounds their temporaries).
 USER_BLOCK = 1 << 16
@@ -378,18 +374,14 @@ def _play(state: SimState, tick: int, users: np.ndarray) -> TickLog:
     boost = state.topic_boost(tick)
     diversity = state.diversity if state.ranking == "engagement" else 0.0
     size = min(users.size, CHUNK_USERS) * page
-    # two sets of output buffers when there are several chunks: the bookkeeping of one chunk
-    # (serial) runs in a second thread while the kernel plays the next on every core; the two
-    # touch disjoint state (see ``TickLog.add``), and chunks are booked in order
-    buffers = [(np.empty(size, np.int32), np.empty(size, np.uint8), np.empty(size, np.int32))
-               for _ in range(2 if users.size > CHUNK_USERS else 1)]
+    out_video = np.empty(size, np.int32)
+    out_flags = np.empty(size, np.uint8)
+    out_from = np.empty(size, np.int32)
     log = TickLog(state, tick, state.video_floor)
-    booking: Future | None = None
-    for n, lo in enumerate(range(0, max(users.size, 1), CHUNK_USERS)):
+    for lo in range(0, max(users.size, 1), CHUNK_USERS):
         chunk = users[lo:lo + CHUNK_USERS]
         k = chunk.size * page
-        out_video, out_flags, out_from = (b[:k] for b in buffers[n % len(buffers)])
-        out_video[:], out_flags[:], out_from[:] = -1, 0, -1
+        out_video[:k], out_flags[:k], out_from[:k] = -1, 0, -1
         run_sessions(
             np.uint64(s.seed), tick, chunk, page, mix, MODES.index(state.ranking),
             state.labels_on, kp, pop.country, pop.lang1, pop.lang2, pop.interests,
@@ -399,17 +391,10 @@ def _play(state: SimState, tick: int, users: np.ndarray) -> TickLog:
             st.hot, st.eng_decayed, state.masks, cred, state.focal_of_country,
             cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.trend_ptr, cand.trend_ids,
             cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum, cand.recent_ids,
-            diversity, out_video, out_flags, out_from,
+            diversity, out_video[:k], out_flags[:k], out_from[:k],
         )
-        if booking is not None:
-            booking.result()
-        args = (chunk, page, out_video, out_flags, out_from, lo + CHUNK_USERS >= users.size)
-        if len(buffers) == 1:
-            log.add(*args)
-        else:
-            booking = _BOOKING.submit(log.add, *args)
-    if booking is not None:
-        booking.result()
+        log.add(chunk, page, out_video[:k], out_flags[:k], out_from[:k],
+                last=lo + CHUNK_USERS >= users.size)
     return log
 
 

@@ -87,7 +87,7 @@ def _seen(u, v, seen, page, slot):
     return False
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(parallel=True, cache=True)
 def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                  u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,

@@ -85,7 +85,7 @@ def _emit_block(counts, header, block_rows, base, exp_post, exp_country, exp_imp
     return n_exp
 
 
-@njit(nogil=True, cache=True)
+@njit(cache=True)
 def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v_actor,
              followers, reached, counts, header, block_rows, tick_rows, base, flush):
     """One chunk: per-tick counts, exposure rows of finished country blocks, interaction rows
@@ -238,9 +238,6 @@ class TickLog:
 
     def add(self, users: np.ndarray, page: int, out_video: np.ndarray, out_flags: np.ndarray,
             out_from: np.ndarray, last: bool) -> None:
-        """Book one chunk's impressions. It writes only this log, the viewers' ``reached``
-        bits and accounts' follower counts, none of which the feed kernel reads, so the engine
-        books a chunk while the kernel plays the next (chunks must be booked in order)."""
         st, acc = self.state.store, self.state.accounts
         r = _collect(users, page, out_video, out_flags, out_from, self.state.pop.country,
                      st.author, st.actor, acc.followers, self.state.reached, self.counts,
