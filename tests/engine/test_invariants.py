@@ -105,3 +105,21 @@ def test_same_seed_same_bytes_on_one_or_two_threads(tmp_path):
         hashes.append(_hashes(out))
     assert len(hashes[0]) == 7
     assert hashes[0] == hashes[1]
+
+
+def test_same_bytes_when_a_tick_is_played_in_many_chunks(tmp_path, monkeypatch):
+    """A tick's users played in chunks of 97 (the kernel's output booked chunk by chunk, the
+    country blocks of exposure rows carried across chunks) give the bytes of one chunk."""
+    import diplosim.engine.engine as engine
+    from diplosim.scenario import load_scenario
+
+    scenario = load_scenario(EXAMPLE, ["world.users=5000"])
+    engine.simulate(scenario, tmp_path / "whole")
+    monkeypatch.setattr(engine, "CHUNK_USERS", 97)
+    calls = []
+    kernel = engine.run_sessions
+    monkeypatch.setattr(engine, "run_sessions", lambda *a: calls.append(1) or kernel(*a))
+    engine.simulate(scenario, tmp_path / "chunked")
+    assert len(calls) > 24 * 14 * 2  # several chunks every hour
+    assert _hashes(tmp_path / "chunked") == _hashes(tmp_path / "whole")
+    assert len(_hashes(tmp_path / "whole")) == 7
