@@ -219,6 +219,9 @@ def run(
         "the tables end identical to a run never stopped.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Skip the memory check before the "
                                         "run.")] = False,
+    restart: Annotated[bool, typer.Option("--restart", help="Start again in a folder that "
+                                          "holds a stopped run, discarding its checkpoint.")]
+    = False,
 ) -> None:
     """Simulate the scenario hour by hour, write its event log (Parquet) to a run folder, then
     its HTML report; the last line printed is the report's path."""
@@ -241,6 +244,8 @@ def run(
         s = load_scenario(scenario, set_ or [], variant)
         folder = out_dir or Path("out") / s.name
         every = _days(checkpoint_every) if checkpoint_every is not None else None
+        if not restart:
+            _refuse_stopped(folder)
         if not force:
             check_memory(s, scenario)
         total_days = s.duration_days
@@ -272,6 +277,23 @@ def run(
         with err.status("writing the report", spinner="dots") if not quiet else _nothing():
             path = write_report(folder)
         out.print(f"report: {path}", markup=False)
+
+
+def _refuse_stopped(folder: Path) -> None:
+    """A new run must not silently throw away a stopped run's checkpoint (hours of work)."""
+    from diplosim.engine import checkpoint
+    from diplosim.store.writer import STAGE
+
+    try:
+        pointer = checkpoint.latest(folder / STAGE)
+    except DiplosimError:  # an unreadable pointer: nothing that could be resumed
+        return
+    if pointer is not None:
+        day = int(pointer.get("tick", 0)) // 24
+        raise DiplosimError(f"{folder}: holds a run stopped after day {day} of "
+                            f"{_stopped_days(folder)}, with a checkpoint; go on with `diplosim "
+                            f"run --resume {folder}`, or start again with --restart (the "
+                            f"checkpoint is discarded)")
 
 
 def _stopped_days(folder: Path) -> int:

@@ -120,6 +120,30 @@ def test_resume_refuses_a_complete_or_foreign_folder(reference, tmp_path):
     assert done.returncode == 1 and "expected whole days such as 1d" in done.stderr
 
 
+def test_a_new_run_keeps_a_stopped_runs_checkpoint_unless_told(tmp_path):
+    """`diplosim run` into a folder holding a stopped run with a checkpoint refuses, naming the
+    day and both ways on, and touches nothing; with --restart it starts again."""
+    out = tmp_path / "run"
+    stage = _stage(out)
+    (stage / "checkpoint-000048").mkdir(parents=True)
+    (stage / "checkpoint-000048" / "state.json").write_text("{}")
+    (stage / "checkpoint.json").write_text(json.dumps({"checkpoint": "checkpoint-000048",
+                                                       "tick": 48, "segment": 2}))
+    (stage / "manifest.json").write_text(json.dumps({"scenario": {"duration_days": 14}}))
+    before = {p: p.read_bytes() for p in stage.rglob("*") if p.is_file()}
+    args = ["run", "scenarios/example.yaml", "--set", "world.users=3000", "--no-report",
+            "--quiet", "--out", str(out)]
+    done = _cli(*args)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{out}: holds a run stopped after day 2 of 14, with a checkpoint" in done.stderr
+    assert f"`diplosim run --resume {out}`" in done.stderr and "--restart" in done.stderr
+    assert {p: p.read_bytes() for p in stage.rglob("*") if p.is_file()} == before
+    done = _cli(*args, "--restart")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "manifest.json").read_text())["completed"] is True
+    assert not stage.exists()
+
+
 def _limit_file_size(limit: int):
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
