@@ -62,13 +62,14 @@ def test_a_shared_hashtag_lifts_its_videos_in_the_trending_source():
     """Pooled heat: mean velocity of a tag's recent videos times ln(1 + their number)."""
     import numpy as np
 
-    from diplosim.platform.recommender import hashtag_heat
+    from diplosim.platform.recommender import _set_sums, hashtag_heat
 
-    sets = np.array([1, 1, 2, 0], np.int32)  # each video's hashtag set
+    sets = np.array([1, 1, 2, 0, 2], np.int32)  # each video's hashtag set
     set_tags = [np.array([], np.int64), np.array([0], np.int64), np.array([0, 1], np.int64)]
-    velocity = np.array([4.0, 2.0, 3.0, 5.0])
-    recent = np.array([True, True, True, True])
-    heat = hashtag_heat(sets, recent, velocity, set_tags)
+    velocity = np.array([4.0, 2.0, 3.0, 5.0, 50.0], np.float32)
+    created = np.array([10, 20, 30, 40, 0], np.int32)  # the last is a week old at hour 168
+    sums = _set_sums(sets, created, velocity, 168, 168, len(set_tags))
+    heat = hashtag_heat(*sums, set_tags)[sets[:4]]
     tag0 = (4 + 2 + 3) / 3 * np.log(4)  # videos 0, 1 (set 1) and 2 (set 2) carry tag 0
     tag1 = 3.0 * np.log(2)              # only video 2 carries tag 1
     assert heat == pytest.approx([tag0, tag0, max(tag0, tag1), 0.0])

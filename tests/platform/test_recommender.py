@@ -12,10 +12,7 @@ from diplosim.platform.recommender import (
     RECENT_SAMPLE,
     _pool_list,
     _recent_members,
-    _set_heat,
-    _set_sums,
     _top_per_group,
-    hashtag_heat,
 )
 
 
@@ -133,18 +130,3 @@ def test_top_lists_equal_the_full_ranking(seed, m, n_groups, top):
     want = _ranked(ids, group, weight, n_groups, top)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
-
-
-def test_hashtag_sums_of_the_recent_window_give_the_same_heat():
-    rng = np.random.default_rng(3)
-    n, tick = 5000, 300
-    created = np.sort(rng.integers(0, tick + 1, n)).astype(np.int32)
-    velocity = (rng.random(n) * 9).astype(np.float32)
-    sets = rng.integers(0, 4, n).astype(np.int32)
-    set_tags = [np.array([], np.int64), np.array([0]), np.array([0, 1]), np.array([2])]
-    age = tick - created
-    recent = (age >= 0) & (age < RECENT_HOURS)
-    want = hashtag_heat(sets, recent, velocity.astype(np.float64), set_tags)
-    total, count = _set_sums(sets, created, velocity, tick, RECENT_HOURS, len(set_tags))
-    np.testing.assert_array_equal(_set_heat(total, count, set_tags)[sets], want)
-    assert count.sum() == recent.sum() > 0

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from diplosim.platform.videos import VideoStore
+from diplosim.radix import radix_sort
 from diplosim.world.topics import TOPICS
 
 __all__ = ["MODES", "SOURCE_MIX", "Candidates", "build_candidates", "candidate_window",
@@ -56,9 +57,8 @@ def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_la
     ``max_age`` hours, by the impressions its stage still has to give (most first, ties by id),
     with cumulative weights. Video ``lo + i`` is row ``i`` of the columns.
 
-    The weights are whole numbers, so the order is a stable radix sort (least significant digit
-    first, 11 bits a pass) instead of a comparison sort: the same order, in two or three passes
-    over the list instead of a sort per tick."""
+    The weights are whole numbers, so the order is a stable radix sort (``diplosim.radix``)
+    instead of a comparison sort: the same order, in two or three passes over the list."""
     n = created_tick.shape[0]
     m = 0
     for i in range(n):
@@ -80,23 +80,7 @@ def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_la
     key = np.empty(m, np.uint64)
     for i in range(m):
         key[i] = np.uint64(top - rest[i])
-    order = np.arange(m)
-    spare = np.empty(m, np.int64)
-    shift = 0
-    largest = key.max() if m > 0 else np.uint64(0)
-    while m > 0 and shift < 64 and (shift == 0 or (largest >> np.uint64(shift)) > 0):
-        count = np.zeros(2049, np.int64)
-        for i in range(m):
-            count[((key[order[i]] >> np.uint64(shift)) & np.uint64(2047)) + 1] += 1
-        for d in range(2048):
-            count[d + 1] += count[d]
-        for i in range(m):
-            j = order[i]
-            d = (key[j] >> np.uint64(shift)) & np.uint64(2047)
-            spare[count[d]] = j
-            count[d] += 1
-        order, spare = spare, order
-        shift += 11
+    _, order = radix_sort(key, True)
     # then by language (a stable counting sort keeps each language's members in that order)
     ptr = np.zeros(n_langs + 1, np.int64)
     for i in range(m):
@@ -218,24 +202,14 @@ def _worse(weight, i, j):
     return weight[i] < weight[j] or (weight[i] == weight[j] and i > j)
 
 
-def hashtag_heat(sets: np.ndarray, recent: np.ndarray, velocity: np.ndarray,
+def hashtag_heat(set_velocity: np.ndarray, set_count: np.ndarray,
                  set_tags: list[np.ndarray]) -> np.ndarray:
-    """Per video: its hottest hashtag's pooled engagement velocity, the mean velocity of the
+    """Per hashtag set, its hottest tag's pooled engagement velocity: the mean velocity of the
     tag's recent videos times the logarithm of their number plus one (a tag's pull grows with
-    its volume, but slowly enough that a popular tag cannot run away); 0 for videos without
-    hashtags. ``sets`` holds each video's hashtag set; ``set_tags[k]`` the tag numbers of
-    hashtag set ``k`` (set 0 is empty)."""
-    n_sets = len(set_tags)
-    if n_sets <= 1 or not recent.any():
-        return np.zeros(sets.size)
-    set_velocity = np.bincount(sets[recent], weights=velocity[recent], minlength=n_sets)
-    set_count = np.bincount(sets[recent], minlength=n_sets)
-    return _set_heat(set_velocity, set_count, set_tags)[sets]
-
-
-def _set_heat(set_velocity: np.ndarray, set_count: np.ndarray,
-              set_tags: list[np.ndarray]) -> np.ndarray:
-    """Heat per hashtag set, from the recent videos' summed velocity and number per set."""
+    its volume, but slowly enough that a popular tag cannot run away); 0 for the empty set.
+    ``set_velocity`` and ``set_count`` are the recent videos' summed velocity and number per
+    set (``_set_sums``); ``set_tags[k]`` the tag numbers of hashtag set ``k`` (set 0 is
+    empty)."""
     n_tags = 1 + max((int(t.max()) for t in set_tags if t.size), default=-1)
     tag_velocity, tag_count = np.zeros(max(n_tags, 1)), np.zeros(max(n_tags, 1))
     for k, tags in enumerate(set_tags):
@@ -247,8 +221,8 @@ def _set_heat(set_velocity: np.ndarray, set_count: np.ndarray,
 
 @njit(cache=True)
 def _set_sums(sets, created, velocity, tick, hours, n_sets):
-    """Summed velocity (float64, in row order, as ``np.bincount`` adds) and number of the
-    videos younger than ``hours``, per hashtag set."""
+    """Summed velocity (float64) and number of the videos younger than ``hours``, per hashtag
+    set."""
     total = np.zeros(n_sets, np.float64)
     count = np.zeros(n_sets, np.int64)
     for i in range(created.shape[0]):
@@ -288,12 +262,13 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
     if pooling > 0 and set_tags is not None and len(set_tags) > 1:
         set_velocity, set_count = _set_sums(col("hashtags"), created, velocity, tick,
                                             RECENT_HOURS, len(set_tags))
-        weight += pooling * _set_heat(set_velocity, set_count, set_tags)[col("hashtags", hot)]
-    trend_ptr, trend_ids, trend_cum = _top_per_group(lo + hot, col("lang", hot).astype(np.int64),
-                                               weight, n_langs, TOP_PER_GROUP)
+        heat = hashtag_heat(set_velocity, set_count, set_tags)
+        weight += pooling * heat[col("hashtags", hot)]
+    trend_ptr, trend_ids, trend_cum = _top_per_group(
+        lo + hot, col("lang", hot).astype(np.int64), weight, n_langs, TOP_PER_GROUP)
     del hot, weight
-    topic_ptr, topic_ids, topic_cum = _top_per_group(lo + seen, col("topic", seen).astype(np.int64),
-                                               rating2, len(TOPICS), TOP_PER_GROUP)
+    topic_ptr, topic_ids, topic_cum = _top_per_group(
+        lo + seen, col("topic", seen).astype(np.int64), rating2, len(TOPICS), TOP_PER_GROUP)
     recent_ids = lo + first_recent
     return Candidates(pool_ptr, pool_ids, pool_cum, trend_ptr, trend_ids, trend_cum,
                       topic_ptr, topic_ids, topic_cum, recent_ids.astype(np.int32))
