@@ -135,11 +135,70 @@ def _place(idx, ptr, fill, followers, account):
         fill[u] += 1
 
 
+@njit(cache=True)
+def _guide(weights, size):
+    """``g[j]``: where ``searchsorted(weights, x, side="right")`` lands for x = j/size of the
+    total; a start near the answer for any x in bucket j (``_search`` corrects it either way)."""
+    g = np.empty(size + 1, np.int64)
+    total = weights[-1]
+    i = 0
+    for j in range(size + 1):
+        x = j / size * total
+        while i < weights.shape[0] and weights[i] <= x:
+            i += 1
+        g[j] = i
+    return g
+
+
+@njit(cache=True)
+def _search(weights, guide, r, x):
+    """``np.searchsorted(weights, x, side="right")`` for ``x = r * weights[-1]``, from the guide
+    table's bucket of r: a step or two instead of a search of the whole country."""
+    n = weights.shape[0]
+    size = guide.shape[0] - 1
+    i = guide[min(int(r * size), size)]
+    while i > 0 and weights[i - 1] > x:
+        i -= 1
+    while i < n and weights[i] <= x:
+        i += 1
+    return i
+
+
+@njit(cache=True)
+def _draw_rows(a, b, lo, k, weights, guide, r, idx, filled, counts):
+    """Followers ``a..b-1`` (of the country starting at ``lo``) with ``k`` draws each: each
+    draw a followee by weight (``r``, one uniform per draw, in order), self-follows dropped,
+    each row sorted, written to ``idx`` from ``filled``; returns the new end."""
+    total = weights[-1]
+    last = weights.shape[0] - 1
+    d = 0
+    for u in range(a, b):
+        row = filled
+        for _ in range(k[u - lo]):
+            x = r[d] * total
+            followee = lo + min(_search(weights, guide, r[d], x), last)
+            d += 1
+            if followee == u:
+                continue
+            j = filled  # insertion sort: rows are short (a Poisson number of follows)
+            while j > row and idx[j - 1] > followee:
+                idx[j] = idx[j - 1]
+                j -= 1
+            idx[j] = followee
+            filled += 1
+        counts[u] = filled - row
+    return filled
+
+
 def _user_follows(pop: Population, post_rate: np.ndarray, mean_follows: float,
                   rng: np.random.Generator, spare: int) -> tuple[np.ndarray, int, np.ndarray]:
     """Who each user follows among popular creators of their own country: (followees of
     user 0, then user 1, ..., each user's sorted; how many; followees per user). The buffer
-    keeps ``spare`` free places for the actors' followers."""
+    keeps ``spare`` free places for the actors' followers.
+
+    Each follow picks a creator of the country with probability proportional to their post
+    rate; the draws are NumPy's (a Poisson count per user, then one uniform per follow, a chunk
+    of followers at a time), the search and the sorted rows compiled."""
     n = pop.size
     bounds = np.searchsorted(pop.country, np.arange(len(pop.countries) + 1))
     counts = np.zeros(n, np.int32)
@@ -151,21 +210,15 @@ def _user_follows(pop: Population, post_rate: np.ndarray, mean_follows: float,
         if hi - lo < 2:
             continue
         weights = np.cumsum(post_rate[lo:hi].astype(np.float64))
+        guide = _guide(weights, hi - lo)
         k = rng.poisson(mean_follows, hi - lo)
         for a in range(lo, hi, _FOLLOW_CHUNK):  # consecutive draws: the same stream as one
             b = min(hi, a + _FOLLOW_CHUNK)
-            follower = np.repeat(np.arange(a, b, dtype=np.int32), k[a - lo:b - lo])
-            pick = np.searchsorted(weights, rng.random(follower.size) * weights[-1],
-                                   side="right")
-            followee = (lo + np.minimum(pick, hi - lo - 1)).astype(np.int32)
-            keep = followee != follower
-            follower, followee = follower[keep], followee[keep]
-            followee = followee[np.lexsort((followee, follower))]
-            counts[a:b] = np.bincount(follower - a, minlength=b - a)
-            if filled + followee.size + spare > idx.size:
-                idx = np.resize(idx, 2 * idx.size)
-            idx[filled:filled + followee.size] = followee
-            filled += followee.size
+            draws = int(k[a - lo:b - lo].sum())
+            if filled + draws + spare > idx.size:
+                idx = np.resize(idx, max(2 * idx.size, filled + draws + spare))
+            filled = _draw_rows(a, b, lo, k, weights, guide, rng.random(draws), idx, filled,
+                                counts)
     return idx, filled, counts
 
 
