@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from diplosim.platform.recommender import (
     RECENT_HOURS,
@@ -13,6 +14,9 @@ from diplosim.platform.recommender import (
     _pool_list,
     _recent_members,
     _top_per_group,
+    guide_table,
+    pick_guided,
+    pick_weighted,
 )
 
 
@@ -130,3 +134,57 @@ def test_top_lists_equal_the_full_ranking(seed, m, n_groups, top):
     want = _ranked(ids, group, weight, n_groups, top)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+@njit
+def _picks(ptr, ids, cum, guide, group, rs, guided):
+    out = np.empty(rs.shape[0], np.int64)
+    for i in range(rs.shape[0]):
+        out[i] = (pick_guided(ptr, ids, cum, guide, group, rs[i]) if guided
+                  else pick_weighted(ptr, ids, cum, group, rs[i]))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(0, 300),
+       st.sampled_from(["ties", "spread", "zeros", "negative"]))
+def test_guided_pick_is_the_binary_searchs_pick(seed, n_groups, n, weights):
+    """The exposure pool's guided pick gives, for every draw, the video of the plain binary
+    search: at bucket edges (and one float either side), at 0 and just below 1, with tied,
+    zero, heavy-tailed and (a group's sums falling) negative weights."""
+    rng = np.random.default_rng(seed)
+    group = np.sort(rng.integers(0, n_groups, n))
+    ptr = np.zeros(n_groups + 1, np.int64)
+    np.add.at(ptr, group + 1, 1)
+    ptr = np.cumsum(ptr)
+    w = {"ties": rng.choice([1.0, 5.0, 20.0], n),
+         "spread": np.floor(rng.pareto(1.2, n) * 50) + 1,
+         "zeros": rng.choice([0.0, 0.0, 1.0, 200.0], n),
+         "negative": rng.choice([-3.0, 1.0, 40.0], n)}[weights]
+    for g in range(n_groups):  # heaviest first, as in the pool
+        w[ptr[g]:ptr[g + 1]] = np.sort(w[ptr[g]:ptr[g + 1]])[::-1]
+    cum = np.cumsum(w)
+    ids = rng.permutation(n).astype(np.int32)
+    guide = guide_table(ptr, cum)
+    for g in range(n_groups):
+        size = max(int(ptr[g + 1] - ptr[g]), 1)
+        edges = np.arange(size + 1) / size
+        rs = np.concatenate([rng.random(200), [0.0, np.nextafter(1.0, 0.0)], edges,
+                             np.nextafter(edges, -1.0), np.nextafter(edges, 2.0)])
+        rs = rs[(rs >= 0.0) & (rs < 1.0)]
+        assert np.array_equal(_picks(ptr, ids, cum, guide, g, rs, True),
+                              _picks(ptr, ids, cum, guide, g, rs, False))
+
+
+def test_guided_pick_draws_in_proportion_to_weight():
+    """Over a 100,000-member group, 200,000 uniform draws land on each weight class in
+    proportion to its share of the total (within 4 standard errors)."""
+    rng = np.random.default_rng(3)
+    w = np.sort(rng.choice([1.0, 10.0, 100.0], 100_000))[::-1]
+    cum, ptr = np.cumsum(w), np.array([0, w.size], np.int64)
+    ids = np.arange(w.size, dtype=np.int32)
+    picked = _picks(ptr, ids, cum, guide_table(ptr, cum), 0, rng.random(200_000), True)
+    for value in (1.0, 10.0, 100.0):
+        share = w[w == value].sum() / w.sum()
+        got = np.mean(w[picked] == value)
+        assert abs(got - share) < 4 * np.sqrt(share * (1 - share) / picked.size)

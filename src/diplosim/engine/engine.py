@@ -389,9 +389,9 @@ def _play(state: SimState, tick: int, users: np.ndarray) -> TickLog:
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
             state.extra_pos, state.ring_vid, state.ring_tick,
             st.hot, st.eng_decayed, state.masks, cred, state.focal_of_country,
-            cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.trend_ptr, cand.trend_ids,
-            cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum, cand.recent_ids,
-            diversity, out_video[:k], out_flags[:k], out_from[:k],
+            cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.pool_guide, cand.trend_ptr,
+            cand.trend_ids, cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum,
+            cand.recent_ids, diversity, out_video[:k], out_flags[:k], out_from[:k],
         )
         log.add(chunk, page, out_video[:k], out_flags[:k], out_from[:k],
                 last=lo + CHUNK_USERS >= users.size)
