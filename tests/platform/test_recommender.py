@@ -15,7 +15,6 @@ from diplosim.platform.recommender import (
     _recent_members,
     _top_per_group,
     guide_table,
-    pick_guided,
     pick_weighted,
 )
 
@@ -140,7 +139,7 @@ def test_top_lists_equal_the_full_ranking(seed, m, n_groups, top):
 def _picks(ptr, ids, cum, guide, group, rs, guided):
     out = np.empty(rs.shape[0], np.int64)
     for i in range(rs.shape[0]):
-        out[i] = (pick_guided(ptr, ids, cum, guide, group, rs[i]) if guided
+        out[i] = (pick_weighted(ptr, ids, cum, group, rs[i], guide) if guided
                   else pick_weighted(ptr, ids, cum, group, rs[i]))
     return out
 

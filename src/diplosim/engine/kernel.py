@@ -13,7 +13,7 @@ from numba import njit, prange
 
 from diplosim.opinion.behaviour import completion_probability, congruence, engagement_factor
 from diplosim.opinion.persuasion import belief_step, favourability_step, stance_step
-from diplosim.platform.recommender import pick_guided, pick_weighted
+from diplosim.platform.recommender import pick_weighted
 from diplosim.platform.rng import stream_key, uniform_at
 
 __all__ = ["FLAG", "FOLLOW_WINDOW", "KP", "run_sessions"]
@@ -130,7 +130,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                     if u_lang2[u] != 65535 and uniform_at(key, draw + 1) >= 0.8:
                         lang = u_lang2[u]
                     if r < mix[0]:
-                        cand = pick_guided(pool_ptr, pool_ids, pool_cum, pool_guide, lang, r2)
+                        cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2, pool_guide)
                     else:
                         cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2)
                 elif r < mix[2]:

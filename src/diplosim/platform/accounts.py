@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from diplosim.platform.guide import fill_guide, guided_search
 from diplosim.scenario.schema import ACTOR_TYPES, CoordinatedNetwork, Scenario
 from diplosim.world.population import Population
 
@@ -136,47 +137,17 @@ def _place(idx, ptr, fill, followers, account):
 
 
 @njit(cache=True)
-def _guide(weights, size):
-    """``g[j]``: where ``searchsorted(weights, x, side="right")`` lands for x = j/size of the
-    total; a start near the answer for any x in bucket j (``_search`` corrects it either way)."""
-    g = np.empty(size + 1, np.int64)
-    total = weights[-1]
-    i = 0
-    for j in range(size + 1):
-        x = j / size * total
-        while i < weights.shape[0] and weights[i] <= x:
-            i += 1
-        g[j] = i
-    return g
-
-
-@njit(cache=True)
-def _search(weights, guide, r, x):
-    """``np.searchsorted(weights, x, side="right")`` for ``x = r * weights[-1]``, from the guide
-    table's bucket of r: a step or two instead of a search of the whole country."""
-    n = weights.shape[0]
-    size = guide.shape[0] - 1
-    i = guide[min(int(r * size), size)]
-    while i > 0 and weights[i - 1] > x:
-        i -= 1
-    while i < n and weights[i] <= x:
-        i += 1
-    return i
-
-
-@njit(cache=True)
 def _draw_rows(a, b, lo, k, weights, guide, r, idx, filled, counts):
     """Followers ``a..b-1`` (of the country starting at ``lo``) with ``k`` draws each: each
     draw a followee by weight (``r``, one uniform per draw, in order), self-follows dropped,
     each row sorted, written to ``idx`` from ``filled``; returns the new end."""
+    n = weights.shape[0]
     total = weights[-1]
-    last = weights.shape[0] - 1
     d = 0
     for u in range(a, b):
         row = filled
         for _ in range(k[u - lo]):
-            x = r[d] * total
-            followee = lo + min(_search(weights, guide, r[d], x), last)
+            followee = lo + min(guided_search(weights, 0, n, guide, 0.0, total, r[d]), n - 1)
             d += 1
             if followee == u:
                 continue
@@ -210,7 +181,8 @@ def _user_follows(pop: Population, post_rate: np.ndarray, mean_follows: float,
         if hi - lo < 2:
             continue
         weights = np.cumsum(post_rate[lo:hi].astype(np.float64))
-        guide = _guide(weights, hi - lo)
+        guide = np.empty(hi - lo, np.int32)
+        fill_guide(weights, 0, hi - lo, guide)
         k = rng.poisson(mean_follows, hi - lo)
         for a in range(lo, hi, _FOLLOW_CHUNK):  # consecutive draws: the same stream as one
             b = min(hi, a + _FOLLOW_CHUNK)
