@@ -21,31 +21,10 @@ import diplosim.engine.engine as engine
 from benchmarks.bench_engine import scenario
 from benchmarks.mesa_baseline.compare import aggregates
 from benchmarks.mesa_baseline.model import run_mesa
+from benchmarks.profile_engine import PhaseClock
 from diplosim.engine.engine import simulate
 
 MAX_Z = 3.5
-
-
-class _KernelClock:
-    """Wall seconds spent in the engine's feed kernel while installed (72 calls in 3 days)."""
-
-    def __init__(self):
-        self.seconds = 0.0
-        self.kernel = engine.run_sessions
-
-    def __call__(self, *args):
-        start = time.perf_counter()
-        try:
-            return self.kernel(*args)
-        finally:
-            self.seconds += time.perf_counter() - start
-
-    def __enter__(self):
-        engine.run_sessions = self
-        return self
-
-    def __exit__(self, *exc):
-        engine.run_sessions = self.kernel
 
 
 def main() -> None:
@@ -59,13 +38,13 @@ def main() -> None:
         d_runs, m_runs, timing = [], [], {}
         for seed in range(1, 7):
             sc = scenario(args.users, args.days, False).model_copy(update={"seed": seed})
-            with _KernelClock() as clock:
+            with PhaseClock(((engine, ("run_sessions",)),)) as clock:
                 start = time.perf_counter()
                 result = simulate(sc, tmp / f"d{seed}")
                 seconds = time.perf_counter() - start
             if seed == 1:
                 timing["diplosim"] = (result.manifest["impressions"], seconds)
-                timing["kernel"] = clock.seconds
+                timing["kernel"] = clock.seconds["run_sessions"]
             d_runs.append(aggregates(tmp / f"d{seed}"))
             if seed <= 3:
                 r = run_mesa(sc, tmp / f"m{seed}")

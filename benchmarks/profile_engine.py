@@ -18,42 +18,59 @@ import diplosim.engine.outcomes as outcomes
 import diplosim.store.writer as writer
 from benchmarks.bench_engine import scenario
 
-SECONDS: dict[str, float] = defaultdict(float)
 PHASES = ((engine, ("_post", "_active_users", "build_candidates", "run_sessions", "promote",
                     "attitude_table", "audience_table", "build_state")),
           (outcomes, ("_collect",)), (outcomes.TickLog, ("finish",)),
           (writer.RunWriter, ("append", "end_day", "close_segment")))
 
 
-def _timed(owner: object, name: str) -> None:
-    fn = getattr(owner, name)
+class PhaseClock:
+    """While entered, ``seconds[name]`` sums the wall time of every call to the named
+    functions (``(owner, names)`` pairs, looked up where the engine calls them); on exit the
+    functions are put back. The Mesa bench times the feed kernel with it."""
 
-    def wrapper(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            SECONDS[name] += time.perf_counter() - start
+    def __init__(self, phases=PHASES):
+        self.phases = phases
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._saved: list[tuple[object, str, object]] = []
 
-    setattr(owner, name, wrapper)
+    def _wrap(self, name: str, fn):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - start
+        return wrapper
+
+    def __enter__(self) -> PhaseClock:
+        for owner, names in self.phases:
+            for name in names:
+                fn = getattr(owner, name)
+                self._saved.append((owner, name, fn))
+                setattr(owner, name, self._wrap(name, fn))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, fn in reversed(self._saved):
+            setattr(owner, name, fn)
+        self._saved.clear()
 
 
 def main() -> None:
     users, days = int(sys.argv[1]), int(sys.argv[2])
     with tempfile.TemporaryDirectory() as tmp:
         engine.simulate(scenario(2000, 1, events=False), Path(tmp) / "warm")
-        for owner, names in PHASES:
-            for name in names:
-                _timed(owner, name)
-        start = time.perf_counter()
-        result = engine.simulate(scenario(users, days, events=False), Path(tmp) / "run")
-        wall = time.perf_counter() - start
+        with PhaseClock() as clock:
+            start = time.perf_counter()
+            result = engine.simulate(scenario(users, days, events=False), Path(tmp) / "run")
+            wall = time.perf_counter() - start
     imp = result.manifest["impressions"]
     print(f"{users:,} users x {days} days: {wall:.1f} s, {imp:,} impressions, "
           f"{imp / wall / 1e6:.2f}M impressions/s")
-    for name, s in sorted(SECONDS.items(), key=lambda kv: -kv[1]):
+    for name, s in sorted(clock.seconds.items(), key=lambda kv: -kv[1]):
         print(f"  {name:18s} {s:7.2f} s")
-    print(f"  {'(not timed)':18s} {wall - sum(SECONDS.values()):7.2f} s")
+    print(f"  {'(not timed)':18s} {wall - sum(clock.seconds.values()):7.2f} s")
 
 
 if __name__ == "__main__":
