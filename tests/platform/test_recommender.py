@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import njit
 
+from diplosim.platform.guide import upper_bound
 from diplosim.platform.recommender import (
     RECENT_HOURS,
     RECENT_SAMPLE,
@@ -137,10 +138,23 @@ def test_top_lists_equal_the_full_ranking(seed, m, n_groups, top):
 
 @njit
 def _picks(ptr, ids, cum, guide, group, rs, guided):
+    """Picks through ``pick_weighted`` (with the guide, or without it as trending and interest
+    lists pick), or (``guided`` None) by NumPy's binary search, the reference."""
     out = np.empty(rs.shape[0], np.int64)
+    a, b = ptr[group], ptr[group + 1]
     for i in range(rs.shape[0]):
-        out[i] = (pick_weighted(ptr, ids, cum, group, rs[i], guide) if guided
-                  else pick_weighted(ptr, ids, cum, group, rs[i]))
+        if guided is None:
+            base = cum[a - 1] if a > 0 else 0.0
+            total = cum[b - 1] - base if b > a else 0.0
+            if b <= a or total <= 0.0:
+                out[i] = -1
+                continue
+            j = np.searchsorted(cum[a:b], base + rs[i] * total, side="right")
+            out[i] = ids[a + min(j, b - a - 1)]
+        elif guided:
+            out[i] = pick_weighted(ptr, ids, cum, group, rs[i], guide)
+        else:
+            out[i] = pick_weighted(ptr, ids, cum, group, rs[i])
     return out
 
 
@@ -171,8 +185,25 @@ def test_guided_pick_is_the_binary_searchs_pick(seed, n_groups, n, weights):
         rs = np.concatenate([rng.random(200), [0.0, np.nextafter(1.0, 0.0)], edges,
                              np.nextafter(edges, -1.0), np.nextafter(edges, 2.0)])
         rs = rs[(rs >= 0.0) & (rs < 1.0)]
-        assert np.array_equal(_picks(ptr, ids, cum, guide, g, rs, True),
-                              _picks(ptr, ids, cum, guide, g, rs, False))
+        want = _picks(ptr, ids, cum, guide, g, rs, None)
+        assert np.array_equal(_picks(ptr, ids, cum, guide, g, rs, True), want)
+        if weights != "negative":  # unguided picks serve lists whose weights are positive
+            assert np.array_equal(_picks(ptr, ids, cum, guide, g, rs, False), want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 70), st.sampled_from([1, 2, 3, 1000]))
+def test_branchless_search_is_numpys(seed, n, distinct):
+    """``upper_bound`` answers as ``np.searchsorted(side="right")`` on sums that never fall,
+    for every segment of the list: at, between and beyond its values, with runs of ties."""
+    rng = np.random.default_rng(seed)
+    cum = np.cumsum(rng.integers(0, distinct, n).astype(np.float64))
+    xs = np.concatenate([cum, np.nextafter(cum, -np.inf), np.nextafter(cum, np.inf),
+                         [-1.0, 0.0, cum[-1] + 1 if n else 1.0], rng.random(20) * (n + 1)])
+    for a in range(0, n + 1, max(1, n // 7)):
+        for b in range(a, n + 1, max(1, n // 5)):
+            for x in xs:
+                assert upper_bound(cum, a, b, x) == np.searchsorted(cum[a:b], x, side="right")
 
 
 def test_guided_pick_draws_in_proportion_to_weight():

@@ -66,33 +66,52 @@ _BLK_IMP, _BLK_DONE, _IMP, _DONE, _LIKE, _COMMENT, _SHARES = range(7)
 _H_BLOCK, _H_COUNTRY, _H_TICK = range(3)
 
 
+#: De Bruijn sequence and table: the index of a 64-bit word's lowest set bit in one multiply.
+_DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_DEBRUIJN_INDEX = np.zeros(64, np.int64)
+for _i in range(64):
+    _DEBRUIJN_INDEX[((_DEBRUIJN << np.uint64(_i)) & np.uint64(2**64 - 1)) >> np.uint64(58)] = _i
+
+
 @njit(cache=True)
-def _emit_block(counts, header, block_rows, base, exp_post, exp_country, exp_imp, exp_done,
+def _emit_block(counts, header, block_bits, base, exp_post, exp_country, exp_imp, exp_done,
                 n_exp):
-    """Rows of the finished country block, by post id; clears the block's counters."""
-    n_t = header[_H_BLOCK]
-    touched = np.sort(block_rows[:n_t])
-    for i in range(n_t):
-        j = touched[i]
-        exp_post[n_exp] = base + j
-        exp_country[n_exp] = header[_H_COUNTRY]
-        exp_imp[n_exp] = counts[j, _BLK_IMP]
-        exp_done[n_exp] = counts[j, _BLK_DONE]
-        counts[j, _BLK_IMP] = 0
-        counts[j, _BLK_DONE] = 0
-        n_exp += 1
+    """Rows of the finished country block, by post id; clears the block's counters.
+
+    The block's touched rows are bits of ``block_bits`` (one per live video), read in order:
+    a pass over a bit per live video, not a sort of the touched rows (which cost 40% of
+    ``_collect``)."""
+    if header[_H_BLOCK] == 0:
+        return n_exp
+    country = header[_H_COUNTRY]
+    for w in range(block_bits.shape[0]):
+        x = block_bits[w]
+        if x == 0:
+            continue
+        block_bits[w] = 0
+        while x != 0:
+            low = x & (~x + np.uint64(1))
+            j = (w << 6) + _DEBRUIJN_INDEX[(low * _DEBRUIJN) >> np.uint64(58)]
+            x ^= low
+            exp_post[n_exp] = base + j
+            exp_country[n_exp] = country
+            exp_imp[n_exp] = counts[j, _BLK_IMP]
+            exp_done[n_exp] = counts[j, _BLK_DONE]
+            counts[j, _BLK_IMP] = 0
+            counts[j, _BLK_DONE] = 0
+            n_exp += 1
     header[_H_BLOCK] = 0
     return n_exp
 
 
 @njit(cache=True)
 def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v_actor,
-             followers, reached, counts, header, block_rows, tick_rows, base, flush):
+             followers, reached, counts, header, block_bits, tick_rows, base, flush):
     """One chunk: per-tick counts, exposure rows of finished country blocks, interaction rows
     in viewer and slot order, and the (viewer, video) pairs of shares and challenges.
 
     ``counts`` has a row per video from ``base`` on (older ones cannot be shown); the header
-    and ``block_rows`` carry the country block across chunks, ``tick_rows`` the tick's
+    and ``block_bits`` carry the country block across chunks, ``tick_rows`` the tick's
     touched videos."""
     n_slots = users.shape[0] * page
     n_int = n_share = n_ch = 0
@@ -121,7 +140,7 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
         u = users[i]
         c = u_country[u]
         if c != header[_H_COUNTRY] and header[_H_BLOCK] > 0:
-            n_exp = _emit_block(counts, header, block_rows, base, exp_post, exp_country,
+            n_exp = _emit_block(counts, header, block_bits, base, exp_post, exp_country,
                                 exp_imp, exp_done, n_exp)
         header[_H_COUNTRY] = c
         for slot in range(page):
@@ -136,7 +155,7 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
                 raise AssertionError("a video older than the day's floor was shown")
             row = counts[j]
             if row[_BLK_IMP] == 0:
-                block_rows[header[_H_BLOCK]] = j
+                block_bits[j >> 6] |= np.uint64(1) << np.uint64(j & 63)
                 header[_H_BLOCK] += 1
             if row[_IMP] == 0:
                 tick_rows[header[_H_TICK]] = j
@@ -167,7 +186,7 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
                     ch_viewer[kc], ch_video[kc] = u, v
                     kc += 1
     if flush and header[_H_BLOCK] > 0:
-        n_exp = _emit_block(counts, header, block_rows, base, exp_post, exp_country, exp_imp,
+        n_exp = _emit_block(counts, header, block_bits, base, exp_post, exp_country, exp_imp,
                             exp_done, n_exp)
     # copies: the buffers are sized for every slot, the rows are far fewer (views would keep
     # each chunk's whole buffers alive until the tick ends)
@@ -228,7 +247,7 @@ class TickLog:
         n = state.store.n - base
         self.counts = np.zeros((n, 8), np.int32)
         self.header = np.array([0, -1, 0], np.int64)
-        self.block_rows = np.empty(n, np.int32)
+        self.block_bits = np.zeros((n + 63) // 64, np.uint64)
         self.tick_rows = np.empty(n, np.int32)
         self.exposures: list[tuple] = []
         self.interactions: list[tuple] = []
@@ -241,7 +260,7 @@ class TickLog:
         st, acc = self.state.store, self.state.accounts
         r = _collect(users, page, out_video, out_flags, out_from, self.state.pop.country,
                      st.author, st.actor, acc.followers, self.state.reached, self.counts,
-                     self.header, self.block_rows, self.tick_rows, self.base, last)
+                     self.header, self.block_bits, self.tick_rows, self.base, last)
         self.exposures.append(r[0:4])
         self.interactions.append(r[4:8])
         self.shares.append(r[8:10])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["fill_guide", "guided_search"]
+__all__ = ["fill_guide", "guided_search", "upper_bound"]
 
 
 @njit(cache=True)
@@ -51,6 +51,25 @@ def guided_search(cum, a, b, guide, base, total, r):
     k = min(int(r * n), n - 1)
     lo = guide[a + k]
     hi = guide[a + k + 1] + 1 if k + 1 < n else n
-    if lo < 0 or (lo > 0 and cum[a + lo - 1] > x) or (hi < n and cum[a + hi - 1] <= x):
+    if lo < 0:  # sums that fall: NumPy's search, whose answer there depends on how it probes
         return np.searchsorted(cum[a:b], x, side="right")
-    return lo + np.searchsorted(cum[a + lo:a + hi], x, side="right")
+    if (lo > 0 and cum[a + lo - 1] > x) or (hi < n and cum[a + hi - 1] <= x):
+        return upper_bound(cum, a, b, x)
+    return lo + upper_bound(cum, a + lo, a + hi, x)
+
+
+@njit(inline="always", cache=True)
+def upper_bound(cum, a, b, x):
+    """``np.searchsorted(cum[a:b], x, side="right")`` for ``cum[a:b]`` that never falls (and
+    ``x`` not NaN): the same answer, found without branches. A draw's search point is random,
+    so each step of a branching search is a coin toss the CPU mispredicts half the time;
+    here each step is a conditional add."""
+    n = b - a
+    if n <= 0:
+        return 0
+    first = a
+    while n > 1:
+        half = n >> 1
+        first += half * (cum[first + half] <= x)
+        n -= half
+    return first - a + (cum[first] <= x)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from diplosim.platform.guide import fill_guide, guided_search
+from diplosim.platform.guide import fill_guide, guided_search, upper_bound
 from diplosim.platform.videos import VideoStore
 from diplosim.radix import radix_sort
 from diplosim.world.topics import TOPICS
@@ -289,8 +289,8 @@ def pick_weighted(ptr, ids, cum, group, r, guide=None):
     total = cum[b - 1] - base
     if total <= 0.0:
         return -1
-    if guide is None:
-        j = np.searchsorted(cum[a:b], base + r * total, side="right")
+    if guide is None:  # trending and interest lists: positive weights, sums that only grow
+        j = upper_bound(cum, a, b, base + r * total)
     else:
         j = guided_search(cum, a, b, guide, base, total, r)
     if j >= b - a:

@@ -1,0 +1,79 @@
+"""The booking of the feed kernel's output (``_collect``): exposure rows per country block in
+post order, carried across chunks, and the tick's counts, against a plain statement."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diplosim.engine.outcomes import _IMP, _LIKE, _SHARES, FLAG, _collect
+
+
+def _blocks(users, country, page, video, flags):
+    """Exposure rows stated plainly: for each run of consecutive users of one country, its
+    videos in post order with impressions and completions."""
+    rows, start = [], 0
+    for i in range(1, users.size + 1):
+        if i == users.size or country[users[i]] != country[users[start]]:
+            v = video[start * page:i * page]
+            done = (flags[start * page:i * page] & FLAG["complete"]) > 0
+            shown = v >= 0
+            for post in np.unique(v[shown]):
+                rows.append((post, country[users[start]], int((v == post).sum()),
+                             int(((v == post) & done).sum())))
+            start = i
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(1, 5), st.integers(1, 4),
+       st.integers(1, 200))
+def test_exposure_rows_by_country_block_in_post_order(seed, n_users, n_countries, chunks,
+                                                     n_videos):
+    rng = np.random.default_rng(seed)
+    page, base = 4, 1000
+    country = np.sort(rng.integers(0, n_countries, n_users)).astype(np.uint16)
+    users = np.sort(rng.choice(n_users, rng.integers(1, n_users + 1), replace=False))
+    video = (base + rng.integers(0, n_videos, users.size * page)).astype(np.int32)
+    video[rng.random(video.size) < 0.1] = -1  # empty slots
+    flags = rng.integers(0, 128, video.size).astype(np.uint8) | FLAG["impression"]
+    source = np.full(video.size, -1, np.int32)
+    n_store = base + n_videos
+    author = rng.integers(0, n_users, n_store).astype(np.int32)
+    actor = rng.integers(-1, 3, n_store).astype(np.int16)
+    followers = np.zeros(n_users, np.int64)
+    reached = np.zeros((n_users, 1), np.uint8)
+    counts = np.zeros((n_videos, 8), np.int32)
+    header = np.array([0, -1, 0], np.int64)
+    block_bits = np.zeros((n_videos + 63) // 64, np.uint64)
+    tick_rows = np.empty(n_videos, np.int32)
+    rows, interactions = [], []
+    cuts = np.linspace(0, users.size, chunks + 1).astype(int)
+    for lo, hi in itertools.pairwise(cuts):
+        r = _collect(users[lo:hi], page, video[lo * page:hi * page], flags[lo * page:hi * page],
+                     source[lo * page:hi * page], country, author, actor, followers, reached,
+                     counts, header, block_bits, tick_rows, base, hi == users.size)
+        rows += list(zip(*(x.tolist() for x in r[:4]), strict=True))
+        interactions += list(zip(*(x.tolist() for x in r[4:7]), strict=True))
+    assert rows == _blocks(users, country, page, video, flags)
+    assert not block_bits.any() and counts[:, :2].sum() == 0  # block counters cleared
+    shown = video >= 0
+    assert np.array_equal(counts[:, _IMP], np.bincount(video[shown] - base, minlength=n_videos))
+    liked = shown & ((flags & FLAG["like"]) > 0)
+    assert np.array_equal(counts[:, _LIKE], np.bincount(video[liked] - base, minlength=n_videos))
+    shared = shown & ((flags & FLAG["share"]) > 0)
+    assert np.array_equal(counts[:, _SHARES],
+                          np.bincount(video[shared] - base, minlength=n_videos))
+    assert sorted(tick_rows[:header[2]].tolist()) == np.unique(video[shown] - base).tolist()
+    # interaction rows: viewer and slot order, kinds like, comment, share, follow
+    want = []
+    for s in np.flatnonzero(shown):
+        for kind, bit in enumerate(("like", "comment", "share", "follow")):
+            if flags[s] & FLAG[bit]:
+                want.append((kind, int(users[s // page]), int(video[s])))
+    assert interactions == want
+    follows = shown & ((flags & FLAG["follow"]) > 0)
+    assert np.array_equal(followers, np.bincount(author[video[follows]], minlength=n_users))
