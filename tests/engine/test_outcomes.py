@@ -77,3 +77,29 @@ def test_exposure_rows_by_country_block_in_post_order(seed, n_users, n_countries
     assert interactions == want
     follows = shown & ((flags & FLAG["follow"]) > 0)
     assert np.array_equal(followers, np.bincount(author[video[follows]], minlength=n_users))
+
+
+def test_the_runs_scratch_is_clean_at_every_hour(tmp_path, monkeypatch):
+    """The per-video scratch a run keeps from hour to hour is all zero whenever a tick takes
+    it (so no hour's counts leak into the next), and it is taken every hour without being
+    allocated again once it fits."""
+    from diplosim.engine import outcomes
+    from diplosim.engine.engine import simulate
+    from diplosim.scenario import load_scenario
+    from tests.conftest import EXAMPLE
+
+    take, seen = outcomes.TickBuffers.take, []
+
+    def checked(self, n):
+        counts, bits, rows = take(self, n)
+        assert not self.counts.any() and not self.block_bits.any()
+        assert counts.shape == (n, 8) and bits.size == (n + 63) // 64 and rows.size == n
+        seen.append((n, id(self.counts)))
+        return counts, bits, rows
+
+    monkeypatch.setattr(outcomes.TickBuffers, "take", checked)
+    scenario = load_scenario(EXAMPLE, ["world.users=3000"])
+    simulate(scenario.model_copy(update={"duration_days": 3, "events": []}), tmp_path / "r")
+    assert len(seen) == 72
+    assert len({buffer for _, buffer in seen}) < 10  # grown a few times, not every hour
+    assert max(n for n, _ in seen) > 1000

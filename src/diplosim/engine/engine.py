@@ -21,6 +21,7 @@ from diplosim.engine.memory import prepare_run_memory, release_freed_memory
 from diplosim.engine.outcomes import (
     CHUNK_USERS,
     INTERACTION_KINDS,
+    TickBuffers,
     TickLog,
     interaction_table,
     push_ring,
@@ -312,6 +313,7 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
     if first == 0:
         writer.append("attitudes", attitude_table(state, 0))
     window = candidate_window(int(state.params["pool_max_age_hours"]))
+    buffers = TickBuffers()  # the run's per-tick scratch, freed when the loop ends
     for tick in range(first, total_ticks):
         if tick % 24 == 0:
             state.video_floor = _video_floor(state, tick, window)
@@ -322,14 +324,15 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
         if boosted is not None:
             writer.append("interactions", boosted)
         users = _active_users(state, tick)
-        log = _play(state, tick, users)
+        log = _play(state, tick, users, buffers)
         exposures, interactions = log.finish(decay)
         promote(state.store, state.quotas, threshold, state.video_floor)
         impressions += log.impressions
         challenge = log.challenges
         writer.append("exposures", exposures)
         writer.append("interactions", interactions)
-        # the tick's buffers (32 bytes per live video) must not live on into the next tick
+        # the tick's rows must not live on into the next tick (its per-video scratch does:
+        # ``buffers``)
         del log, users, exposures, interactions, boosted
         release_freed_memory()
         if tick % 24 == 23:
@@ -358,7 +361,8 @@ def _video_floor(state: SimState, tick: int, window: int) -> int:
     return first if shared < 0 else min(first, shared)
 
 
-def _play(state: SimState, tick: int, users: np.ndarray) -> TickLog:
+def _play(state: SimState, tick: int, users: np.ndarray,
+          buffers: TickBuffers | None = None) -> TickLog:
     """Every active user scrolls one feed page, ``CHUNK_USERS`` users per kernel call."""
     s, st, pop, acc = state.scenario, state.store, state.pop, state.accounts
     page = int(state.params["videos_per_session"])
@@ -374,10 +378,10 @@ def _play(state: SimState, tick: int, users: np.ndarray) -> TickLog:
     boost = state.topic_boost(tick)
     diversity = state.diversity if state.ranking == "engagement" else 0.0
     size = min(users.size, CHUNK_USERS) * page
-    out_video = np.empty(size, np.int32)
-    out_flags = np.empty(size, np.uint8)
-    out_from = np.empty(size, np.int32)
-    log = TickLog(state, tick, state.video_floor)
+    if buffers is None:
+        buffers = TickBuffers()
+    out_video, out_flags, out_from = buffers.slots(size)
+    log = TickLog(state, tick, state.video_floor, buffers)
     for lo in range(0, max(users.size, 1), CHUNK_USERS):
         chunk = users[lo:lo + CHUNK_USERS]
         k = chunk.size * page
