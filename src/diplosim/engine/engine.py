@@ -378,9 +378,9 @@ def _play(state: SimState, tick: int, users: np.ndarray,
     boost = state.topic_boost(tick)
     diversity = state.diversity if state.ranking == "engagement" else 0.0
     size = min(users.size, CHUNK_USERS) * page
-    if buffers is None:
-        buffers = TickBuffers()
-    out_video, out_flags, out_from = buffers.slots(size)
+    out_video = np.empty(size, np.int32)
+    out_flags = np.empty(size, np.uint8)
+    out_from = np.empty(size, np.int32)
     log = TickLog(state, tick, state.video_floor, buffers)
     for lo in range(0, max(users.size, 1), CHUNK_USERS):
         chunk = users[lo:lo + CHUNK_USERS]

@@ -241,29 +241,20 @@ def interaction_table(tick, kind, account, post, target, source, seconds) -> pa.
 class TickBuffers:
     """A run's per-tick scratch, kept from one hour to the next: the counts rows and the country
     block's bitmap are all zero between ticks (a tick clears the rows it touched, a block its
-    bits as it is emitted), so the next tick takes them as they are; the kernel's output
-    buffers are filled afresh. Fresh arrays every hour cost a page fault per 4 KiB on first
-    touch: a third of ``_collect``'s time at 300,000 users. The counts grow by a quarter when
-    the live videos outgrow them."""
+    bits as it is emitted), so the next tick takes them as they are. Fresh zeroed arrays every
+    hour cost a page fault per 4 KiB on first touch: a third of ``_collect``'s time at 300,000
+    users. They grow by a sixteenth when the live videos outgrow them (they are alive at the
+    run's high-water mark, while the hour's candidate lists are built)."""
 
     def __init__(self) -> None:
         self.counts = np.zeros((0, 8), np.int32)
         self.block_bits = np.zeros(0, np.uint64)
         self.tick_rows = np.empty(0, np.int32)
-        self.out = (np.empty(0, np.int32), np.empty(0, np.uint8), np.empty(0, np.int32))
-
-    def slots(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The kernel's output buffers (video, flags, shared-from) for ``size`` feed slots, as
-        left by the last tick: the caller fills them."""
-        if self.out[0].size < size:
-            self.out = (np.empty(size, np.int32), np.empty(size, np.uint8),
-                        np.empty(size, np.int32))
-        return tuple(a[:size] for a in self.out)
 
     def take(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Counts rows, block bitmap and touched-row list for ``n`` live videos."""
         if self.counts.shape[0] < n:
-            cap = n + n // 4 + 1024
+            cap = n + n // 16 + 1024
             self.counts = np.zeros((cap, 8), np.int32)
             self.block_bits = np.zeros((cap + 63) // 64, np.uint64)
             self.tick_rows = np.empty(cap, np.int32)
