@@ -25,7 +25,7 @@ from mesa.agent import AgentSet
 
 from diplosim.engine.engine import _active_users, _manifest, _post, _video_floor
 from diplosim.engine.kernel import FOLLOW_WINDOW, KP
-from diplosim.engine.outcomes import TickLog
+from diplosim.engine.outcomes import TickBuffers, TickLog
 from diplosim.engine.snapshots import attitude_table, audience_table
 from diplosim.engine.state import SEEN, build_state
 from diplosim.opinion import behaviour, persuasion
@@ -281,6 +281,7 @@ class FeedModel(mesa.Model):
         self.challenge = (np.empty(0, np.int64), np.empty(0, np.int32))
         self.videos: list[tuple] = []
         self.impressions = 0
+        self.buffers = TickBuffers()  # diplosim's per-tick scratch, kept as diplosim keeps it
 
     def ring(self, account: int) -> list[tuple[int, int]]:
         st = self.state
@@ -340,7 +341,7 @@ class FeedModel(mesa.Model):
         video[pos] = np.asarray(self._video, np.int32)[order]
         flags[pos] = np.asarray(self._flags, np.uint8)[order]
         source[pos] = np.asarray(self._from, np.int32)[order]
-        log = TickLog(state, tick, state.video_floor)
+        log = TickLog(state, tick, state.video_floor, self.buffers)
         log.add(uniq, page, video, flags, source, last=True)
         exposures, interactions = log.finish(0.5 ** (1 / state.params["trending_half_life_hours"]))
         promote(state.store, state.quotas, state.params["pool_promotion_engagement"],
