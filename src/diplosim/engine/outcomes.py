@@ -270,7 +270,8 @@ class TickLog:
                  buffers: TickBuffers | None = None):
         self.state, self.tick, self.base = state, tick, base
         n = state.store.n - base
-        self.counts, self.block_bits, self.tick_rows = (buffers or TickBuffers()).take(n)
+        buffers = TickBuffers() if buffers is None else buffers
+        self.counts, self.block_bits, self.tick_rows = buffers.take(n)
         self.header = np.array([0, -1, 0], np.int64)
         self.exposures: list[tuple] = []
         self.interactions: list[tuple] = []

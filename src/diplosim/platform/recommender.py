@@ -275,7 +275,7 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
     recent_ids = lo + first_recent
     return Candidates(pool_ptr, pool_ids, pool_cum, guide_table(pool_ptr, pool_cum), trend_ptr,
                       trend_ids, trend_cum, topic_ptr, topic_ids, topic_cum,
-                      recent_ids.astype(np.int32))
+                      recent_ids.astype(np.int32, copy=False))
 
 
 @njit(inline="always", cache=True)
