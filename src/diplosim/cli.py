@@ -386,22 +386,32 @@ def sweep(
                            ] = None,
     cpus_per_run: Annotated[int, typer.Option("--cpus-per-run", help="Cores (Numba "
                                               "threads) per run.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Skip the memory check before the "
+                                        "sweep starts.")] = False,
 ) -> None:
     """Run every combination of the --vary values, --replicates times each, as Ray tasks; write
     one run folder each and SWEEP/sweep.parquet (mean and 95% interval per combination). Runs
-    already complete are skipped, so a stopped sweep resumes."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    already complete are skipped, so a stopped sweep resumes. Each task asks Ray for its run's
+    estimated memory, and a combination that fits on no node is refused before anything runs."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from diplosim.distributed.sweep import parse_vary, plan_sweep, run_sweep
     from diplosim.scenario.loader import read_scenario_text
 
     text = read_scenario_text(scenario)
     plan = plan_sweep(text, scenario.name, parse_vary(vary), replicates, out_dir, set_)
-    with Progress("[bold]runs", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err) as bar:
+    with Progress(TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err) as bar:
         task = bar.add_task("runs", total=len(plan.runs))
         counts = run_sweep(plan, ray_address, cpus_per_run,
-                           progress=lambda done, total: bar.update(task, completed=done))
+                           progress=lambda done, total: bar.update(task, completed=done),
+                           force=force)
     out.print(f"{len(plan.runs)} runs ({counts['ran']} run now, {counts['skipped']} already "
               f"complete) in {out_dir}", markup=False)
     out.print(f"table: {out_dir / 'sweep.parquet'}", markup=False)

@@ -3,10 +3,17 @@ run as Ray tasks (a local Ray when no address is given), one run folder each, th
 headline metrics with the mean and 95% interval per combination.
 
 A sweep folder holds ``sweep.json`` (the plan: scenario text, what varies, every run's
-overrides and folder), ``runs/cNNN-rNN/`` (ordinary run folders) and ``sweep.parquet`` (the
-combined table). Runs whose folder is complete for the same scenario are skipped, so a stopped
-sweep started again only runs what is missing. Workers write to the sweep folder: on a
-multi-machine cluster it must be on a file system every node mounts.
+overrides and folder), ``runs/cNNN-rNN/`` (ordinary run folders), ``runs.jsonl`` (where, when
+and with how much memory each run ran) and ``sweep.parquet`` (the combined table). Runs whose
+folder is complete for the same scenario are skipped, so a stopped sweep started again only runs
+what is missing. Workers write to the sweep folder: on a multi-machine cluster it must be on a
+file system every node mounts.
+
+Memory. Each combination's peak memory is estimated before anything runs
+(``diplosim.engine.limits.estimate_memory``, the estimate ``diplosim run`` checks). A
+combination that fits on no node (no Ray: this machine) is refused up front; otherwise every Ray
+task asks for its estimate as Ray's ``memory`` resource, so Ray starts on a node only as many
+runs at once as fit in it, never more than its cores allow either.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ import itertools
 import json
 import math
 import os
+import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +38,8 @@ from diplosim.paths import inside
 from diplosim.scenario.loader import parse_scenario
 from diplosim.store.writer import write_json_atomic
 
-__all__ = ["Sweep", "combine", "load_sweep", "parse_vary", "plan_sweep", "run_sweep"]
+__all__ = ["Sweep", "combine", "load_sweep", "memory_needs", "parse_vary", "plan_sweep",
+           "run_sweep"]
 
 #: Two-sided 97.5% quantiles of Student's t for 1-30 degrees of freedom (the 95% interval of a
 #: mean of n replicates uses n - 1); beyond 30, the normal 1.96.
@@ -131,12 +141,17 @@ def is_complete(folder: Path, scenario_hash: str | None = None) -> bool:
                                          or m.get("scenario_hash") == scenario_hash)
 
 
-def run_one(scenario_text: str, name: str, overrides: list[str], folder: str) -> str:
-    """One run of the sweep (a Ray task, or called directly)."""
+def run_one(scenario_text: str, name: str, overrides: list[str], folder: str,
+            memory: int | None = None) -> dict:
+    """One run of the sweep (a Ray task, or called directly); returns where and when it ran
+    (a line of ``runs.jsonl``). ``memory``: the bytes the task asked Ray for, recorded."""
     from diplosim.engine.engine import simulate
 
+    started = time.time()
     simulate(parse_scenario(scenario_text, name, overrides), Path(folder))
-    return folder
+    return {"folder": folder, "host": socket.gethostname(), "pid": os.getpid(),
+            "started": round(started, 3), "seconds": round(time.time() - started, 3),
+            "memory_bytes": memory}
 
 
 def _expected_hash(sweep: Sweep, run: dict) -> str:
@@ -146,12 +161,58 @@ def _expected_hash(sweep: Sweep, run: dict) -> str:
                                         sweep.plan["scenario_name"], run["overrides"]))
 
 
+def memory_needs(sweep: Sweep, runs: list[dict]) -> dict[int, int]:
+    """Estimated peak bytes of one run, per combination among ``runs`` (replicates differ only
+    in their seed, which does not change the estimate)."""
+    from diplosim.engine.limits import estimate_memory
+
+    text, name = sweep.plan["scenario_text"], sweep.plan["scenario_name"]
+    needs: dict[int, int] = {}
+    for r in runs:
+        if r["combination"] not in needs:
+            scenario = parse_scenario(text, name, r["overrides"])
+            needs[r["combination"]] = estimate_memory(scenario).total
+    return needs
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:,.1f} GB"
+
+
+def _check_fits(sweep: Sweep, needs: dict[int, int], capacity: int, where: str) -> None:
+    values_of = {r["combination"]: r["values"] for r in sweep.runs}
+    for c, need in sorted(needs.items()):
+        if need > capacity:
+            values = ", ".join(f"{k}={_fmt(v)}" for k, v in values_of[c].items())
+            raise DiplosimError(
+                f"{sweep.folder / 'sweep.json'}: combination {c} ({values}): one run needs "
+                f"about {_gb(need)} of memory; {where} has {_gb(capacity)}. Lower world.users "
+                f"or duration_days for it, or run on larger machines; --force skips this check."
+                f" Nothing was run.")
+
+
+def _log_run(sweep: Sweep, run: dict, record: dict) -> None:
+    """A line of ``runs.jsonl``: the run's folder (relative to the sweep) and where, when and
+    with what memory it ran."""
+    with open(sweep.folder / "runs.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps({**record, "folder": run["folder"]}) + "\n")
+
+
 def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
-              progress: Callable[[int, int], None] | None = None, use_ray: bool = True) -> dict:
-    """Run the runs not yet complete; returns counts (ran, skipped)."""
+              progress: Callable[[int, int], None] | None = None, use_ray: bool = True,
+              force: bool = False, available: int | None = None) -> dict:
+    """Run the runs not yet complete; returns counts (ran, skipped).
+
+    Before anything runs, each combination's memory estimate is checked against the largest
+    Ray node's ``memory`` resource (without Ray: this machine's available memory, or
+    ``available``); ``force`` skips the check, and a forced task asks Ray for at most the
+    largest node's memory, so it can still be placed."""
+    from diplosim.engine.limits import available_memory
+
     todo = [r for r in sweep.runs
             if not is_complete(sweep.run_folder(r), _expected_hash(sweep, r))]
     done = len(sweep.runs) - len(todo)
+    needs = memory_needs(sweep, todo)
     if progress:
         progress(done, len(sweep.runs))
     text, name = sweep.plan["scenario_text"], sweep.plan["scenario_name"]
@@ -163,13 +224,21 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
                      logging_level="ERROR",
                      runtime_env={"env_vars": {"NUMBA_NUM_THREADS": str(cpus_per_run)}})
-        task = ray.remote(num_cpus=cpus_per_run, max_retries=1)(run_one)
-        pending = [task.remote(text, name, r["overrides"], str(sweep.run_folder(r).resolve()))
-                   for r in todo]
         try:
+            capacity = int(max((n["Resources"].get("memory", 0) for n in ray.nodes()
+                                if n.get("Alive")), default=0))
+            if not force:
+                _check_fits(sweep, needs, capacity, "the largest Ray node")
+            task = ray.remote(num_cpus=cpus_per_run, max_retries=1)(run_one)
+            run_of = {}
+            for r in todo:
+                memory = min(needs[r["combination"]], capacity) or None
+                run_of[task.options(memory=memory).remote(
+                    text, name, r["overrides"], str(sweep.run_folder(r).resolve()), memory)] = r
+            pending = list(run_of)
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1)
-                ray.get(ready)
+                _log_run(sweep, run_of[ready[0]], ray.get(ready[0]))
                 done += 1
                 if progress:
                     progress(done, len(sweep.runs))
@@ -177,8 +246,11 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
             if started_here:
                 ray.shutdown()
     else:
+        if todo and not force:
+            have = available_memory() if available is None else available
+            _check_fits(sweep, needs, have, "this machine")
         for r in todo:
-            run_one(text, name, r["overrides"], str(sweep.run_folder(r)))
+            _log_run(sweep, r, run_one(text, name, r["overrides"], str(sweep.run_folder(r))))
             done += 1
             if progress:
                 progress(done, len(sweep.runs))
