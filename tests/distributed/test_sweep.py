@@ -119,3 +119,29 @@ def test_sweep_report_draws_each_metric_with_intervals(tmp_path):
     assert "diplosim sweep: example.yaml" in html
     assert "engagement per view" in html and "\"error_y\"" in html
     assert load_sweep(tmp_path / "s").plan["replicates"] == 2
+
+
+def test_sweep_report_shows_where_the_runs_ran_escaped_and_counting_bad_lines(tmp_path):
+    from diplosim.report.sweep import runs_section
+
+    sweep = _plan(tmp_path / "s", replicates=1)
+    run_sweep(sweep, use_ray=False)
+    section = runs_section(tmp_path / "s")
+    (row,) = section.tables[0].rows
+    assert row["runs"] == 2 and row["memory asked (GB)"] is None  # no Ray: no request
+    log = tmp_path / "s" / "runs.jsonl"
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert row["seconds"] == pytest.approx(sum(r["seconds"] for r in records))
+    hostile = "<script>alert(1)</script>"
+    with log.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"host": hostile, "seconds": 2.5, "memory_bytes": 1.5e9}) + "\n")
+        f.write(json.dumps({"host": hostile, "seconds": 4.0, "memory_bytes": 2.5e9}) + "\n")
+        f.write('{"host": "cut off mid-wri\n')
+    rows = {r["host"]: r for r in runs_section(tmp_path / "s").tables[0].rows}
+    assert rows[hostile] == {"host": hostile, "runs": 2, "seconds": 6.5,
+                             "longest run (s)": 4.0, "memory asked (GB)": 2.5}
+    from diplosim.report import write_sweep_report
+
+    html = write_sweep_report(tmp_path / "s").read_text(encoding="utf-8")
+    assert "Where the runs ran" in html and "1 line of runs.jsonl could not be read." in html
+    assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

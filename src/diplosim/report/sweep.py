@@ -3,6 +3,7 @@ per combination of the others, with the replicates' 95% intervals as error bars.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from diplosim.distributed.sweep import combine, load_sweep
 from diplosim.report.html import render_page
 from diplosim.report.sections import PALETTE, Section, Table
 
-__all__ = ["sweep_page"]
+__all__ = ["runs_section", "sweep_page"]
 
 #: The metrics drawn (others are in the table): (group, metric) prefixes.
 _DRAWN = (("run", "impressions per user per day"), ("run", "engagement per view"),
@@ -58,8 +59,49 @@ def sweep_page(folder: Path) -> str:
                     "n": r["n"], "mean": r["mean"], "95% low": r["ci95_low"],
                     "95% high": r["ci95_high"]} for r in rows],
                   {"mean": "auto", "95% low": "auto", "95% high": "auto", "n": "int"})
+    where = runs_section(folder)
+    if where is not None:
+        sections.append(where)
     runs = len(sweep.runs)
     vary = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in sweep.plan["vary"])
     title = f"diplosim sweep: {sweep.plan['scenario_name']}"
     subtitle = f"{vary}; {sweep.plan['replicates']} replicates; {runs} runs"
     return render_page(title, subtitle, sections, table)
+
+
+def runs_section(folder: Path) -> Section | None:
+    """Where the runs ran, from ``runs.jsonl``: per host, the runs, their seconds and the most
+    memory a run asked Ray for. Lines that cannot be read (a sweep killed mid-write) are
+    counted, not fatal."""
+    path = folder / "runs.jsonl"
+    if not path.exists():
+        return None
+    hosts: dict[str, dict] = {}
+    bad = 0
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            r = json.loads(line)
+            host, seconds = str(r["host"]), float(r["seconds"])
+            memory = r.get("memory_bytes")
+            memory = float(memory) if memory is not None else None
+        except (ValueError, TypeError, KeyError):
+            bad += 1
+            continue
+        h = hosts.setdefault(host, {"host": host, "runs": 0, "seconds": 0.0,
+                                    "longest run (s)": 0.0, "memory asked (GB)": None})
+        h["runs"] += 1
+        h["seconds"] += seconds
+        h["longest run (s)"] = max(h["longest run (s)"], seconds)
+        if memory is not None:
+            h["memory asked (GB)"] = max(h["memory asked (GB)"] or 0.0, memory / 1e9)
+    rows = sorted(hosts.values(), key=lambda h: h["host"])
+    notes = [f"{bad} line{'s' if bad != 1 else ''} of runs.jsonl could not be read."] if bad \
+        else []
+    return Section("runs", "Where the runs ran",
+                   intro="Runs done by this sweep, per host (from runs.jsonl; runs skipped as "
+                   "already complete are not listed again). Memory is what a run asked Ray "
+                   "for: its estimated peak.",
+                   tables=[Table("Runs per host", rows,
+                                 {"runs": "int", "seconds": "f1", "longest run (s)": "f1",
+                                  "memory asked (GB)": "f3"})],
+                   notes=notes)
