@@ -64,7 +64,9 @@ def render(results: dict) -> str:
                      f"**{m['ratio_vs_mesa']:.1f}×**; aggregates the same "
                      f"({'all' if m['same_results'] else 'NOT all'} |z| < {m['max_z']})"
                      + (f"; diplosim's feed kernel alone {m['kernel_only_ratio_vs_mesa']:.0f}× "
-                        "(the ceiling if nothing else cost time)"
+                        "(the ceiling if nothing else cost time; outside the kernel "
+                        f"{m['diplosim_seconds'] - m['diplosim_kernel_seconds']:.2f} of "
+                        f"{m['diplosim_seconds']:.2f} s)"
                         if "kernel_only_ratio_vs_mesa" in m else ""),
                      "≥ 100×"))
     if "checkpoint" in results:

@@ -175,20 +175,18 @@ def memory_needs(sweep: Sweep, runs: list[dict]) -> dict[int, int]:
     return needs
 
 
-def _gb(n: float) -> str:
-    return f"{n / 1e9:,.1f} GB"
-
-
 def _check_fits(sweep: Sweep, needs: dict[int, int], capacity: int, where: str) -> None:
+    from diplosim.engine.limits import gigabytes
+
     values_of = {r["combination"]: r["values"] for r in sweep.runs}
     for c, need in sorted(needs.items()):
         if need > capacity:
             values = ", ".join(f"{k}={_fmt(v)}" for k, v in values_of[c].items())
             raise DiplosimError(
                 f"{sweep.folder / 'sweep.json'}: combination {c} ({values}): one run needs "
-                f"about {_gb(need)} of memory; {where} has {_gb(capacity)}. Lower world.users "
-                f"or duration_days for it, or run on larger machines; --force skips this check."
-                f" Nothing was run.")
+                f"about {gigabytes(need)} of memory; {where} has {gigabytes(capacity)}. Lower "
+                f"world.users or duration_days for it, or run on larger machines; --force skips "
+                f"this check. Nothing was run.")
 
 
 def _log_run(sweep: Sweep, run: dict, record: dict) -> None:

@@ -21,7 +21,8 @@ import numpy as np
 from diplosim.errors import DiplosimError
 from diplosim.scenario.schema import Scenario
 
-__all__ = ["Estimate", "available_memory", "check_memory", "estimate_memory"]
+__all__ = ["Estimate", "available_memory", "check_memory", "estimate_memory",
+           "gigabytes"]
 
 #: Users in the sample whose state is built to measure bytes per user.
 SAMPLE_USERS = 5_000
@@ -50,7 +51,8 @@ class Estimate:
         return self.state + self.videos + self.working
 
 
-def _gb(n: float) -> str:
+def gigabytes(n: float) -> str:
+    """Bytes as the memory messages show them: ``12.3 GB``."""
     return f"{n / 1e9:,.1f} GB"
 
 
@@ -106,8 +108,9 @@ def check_memory(scenario: Scenario, source: str | Path = "scenario",
         fit = max(0, int((have - BASE_BYTES) / fixed))
         raise DiplosimError(
             f"{source}: world.users: {est.users:,} users for {est.days} days need about "
-            f"{_gb(est.total)} of memory (state {_gb(est.state)}, videos {_gb(est.videos)}, "
-            f"working {_gb(est.working)}); this machine has {_gb(have)} available. Lower "
-            f"world.users (about {fit:,} fit for {est.days} days) or duration_days, or run "
-            f"on a larger machine; --force skips this check.")
+            f"{gigabytes(est.total)} of memory (state {gigabytes(est.state)}, videos "
+            f"{gigabytes(est.videos)}, working {gigabytes(est.working)}); this machine has "
+            f"{gigabytes(have)} available. Lower world.users (about {fit:,} fit for "
+            f"{est.days} days) or duration_days, or run on a larger machine; --force skips "
+            f"this check.")
     return est
