@@ -23,14 +23,10 @@ import numba
 
 from diplosim.analysis.summary import headline
 from diplosim.engine.engine import simulate
+from diplosim.engine.memory import resident_bytes
 from diplosim.scenario import load_scenario
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "example.yaml"
-
-
-def rss_now() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def peak_rss() -> int:
@@ -54,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         simulate(scenario(1000, 1), Path(tmp) / "warm")
-        before = rss_now()
+        before = resident_bytes()
         start = time.perf_counter()
         result = simulate(scenario(args.users, args.days, not args.no_events), Path(tmp) / "run",
                           checkpoint_every=args.checkpoint_every)

@@ -1,4 +1,5 @@
-"""Giving freed heap back between simulated hours: only when there is enough to matter."""
+"""Giving freed heap back between simulated hours: only when the process has grown enough for
+it to matter."""
 
 from __future__ import annotations
 
@@ -13,9 +14,6 @@ class _CountingLibc:
     def __init__(self, libc):
         self.libc, self.trims = libc, 0
 
-    def mallinfo2(self):
-        return self.libc.mallinfo2()
-
     def malloc_trim(self, pad):
         self.trims += 1
         return self.libc.malloc_trim(pad)
@@ -24,29 +22,39 @@ class _CountingLibc:
 @pytest.fixture
 def libc(monkeypatch):
     real = memory._libc()
-    if not real or not hasattr(real, "mallinfo2"):
-        pytest.skip("needs glibc 2.33 or later")
+    if not real or memory.resident_bytes() is None:
+        pytest.skip("needs glibc and /proc")
     memory.prepare_run_memory()
     counting = _CountingLibc(real)
     monkeypatch.setattr(memory, "_LIBC", counting)
     return counting
 
 
-def test_free_heap_is_measured_and_trimmed_only_above_the_threshold(libc, monkeypatch):
-    before = memory.free_heap_bytes()
-    # 400 blocks of 64 KiB (below the 1 MiB mmap threshold: from the heap); every other one
-    # freed leaves holes that cannot merge, so at least 200 x 64 KiB = 12.5 MiB is free
-    blocks = [bytearray(64 << 10) for _ in range(400)]
+def test_the_heap_is_trimmed_when_the_process_has_grown_and_only_then(libc):
+    memory.release_freed_memory()  # a run's first call always trims
+    assert libc.trims == 1
+    memory.release_freed_memory()  # nothing grew since
+    assert libc.trims == 1
+
+    before = memory.resident_bytes()
+    # 400 blocks of 64 KiB (below the 1 MiB mmap threshold: from the heap), written so they
+    # are resident; every other one freed leaves holes that stay in the heap
+    blocks = [bytearray(b"x" * (64 << 10)) for _ in range(400)]
     del blocks[::2]
-    free = memory.free_heap_bytes()
-    assert free - before >= 200 * (64 << 10) * 0.9
-    assert free >= memory.TRIM_FREE_BYTES  # 12.5 MiB free: worth returning
+    grown = memory.resident_bytes() - before
+    assert grown >= 400 * (64 << 10) * 0.9 > memory.TRIM_GROWTH_BYTES
 
-    memory.release_freed_memory()
-    assert libc.trims == 1
-
-    monkeypatch.setattr(memory, "TRIM_FREE_BYTES", memory.free_heap_bytes() + (64 << 20))
-    memory.release_freed_memory()  # less free than the threshold: no trim
-    assert libc.trims == 1
+    memory.release_freed_memory()  # 25 MiB more than after the last trim
+    assert libc.trims == 2
+    # the trim gave back at least half of the 12.5 MiB freed
+    assert memory.resident_bytes() - before <= grown - 200 * (64 << 10) * 0.5
     del blocks
 
+
+def test_a_new_run_starts_with_a_trim(libc):
+    memory.release_freed_memory()
+    memory.release_freed_memory()
+    assert libc.trims == 1
+    memory.prepare_run_memory()
+    memory.release_freed_memory()
+    assert libc.trims == 2

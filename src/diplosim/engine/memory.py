@@ -12,40 +12,40 @@ to 50 bytes per user to the peak (glibc's ``mallinfo2``: free heap bytes at the 
 therefore fixes glibc's mmap threshold at ``MMAP_THRESHOLD``: blocks that large are mapped on
 their own and go back to the system the moment they are freed.
 
-The trim itself has a cost, paid every simulated hour: 0.33 ms a call at 10,000 users (6% of
-such a run) and as much again in page faults when the returned pages are needed next hour,
-where the heap held 0.2 to 3.9 MiB to return. ``release_freed_memory``
-therefore asks glibc first (``mallinfo2``, under a microsecond) and trims only when at least
-``TRIM_FREE_BYTES`` are free.
+The trim itself has a cost, paid every simulated hour: 0.33 ms a call at 10,000 users and as
+much again in page faults when the returned pages are needed the next hour (together 0.05 s of
+a 0.35 s run). ``release_freed_memory`` therefore trims only when the process has grown by
+``TRIM_GROWTH_BYTES`` since its last trim (resident memory, ``/proc/self/statm``, read in
+microseconds). glibc's own count of free heap bytes (``mallinfo2``) would not do: it keeps
+counting pages already returned, so in a process whose heap is fragmented (after a Mesa run,
+or many runs in one Ray worker) it stays above any small threshold and every hour trims again.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 
-__all__ = ["MMAP_THRESHOLD", "TRIM_FREE_BYTES", "free_heap_bytes", "prepare_run_memory",
-           "release_freed_memory"]
+__all__ = ["MMAP_THRESHOLD", "TRIM_GROWTH_BYTES", "prepare_run_memory", "release_freed_memory",
+           "resident_bytes"]
 
 #: Blocks of at least this many bytes get their own mapping (glibc ``M_MMAP_THRESHOLD``; its
 #: default starts at 128 KiB but grows to 32 MiB as blocks are freed, which is what keeps
 #: tick temporaries in the heap). 1 MiB: measured, see the module's note.
 MMAP_THRESHOLD = 1 << 20
 _M_MMAP_THRESHOLD = -3
-#: The heap is trimmed only when at least this many of its bytes are free: less cannot move a
-#: run's peak by more than that (4 bytes per user at 1,000,000 users; measured, two runs each
-#: at 1M x 7 days: 285.5 and 284.3 bytes per user, against 288.7 and 284.2 trimming every
-#: hour). At 10,000 users x 3 days, where 1.5 MiB is free at the median hour, it took a run
-#: from 0.355 to 0.306 s (median of 8; a trim's returned pages are faulted in again next hour).
-TRIM_FREE_BYTES = 4 << 20
+#: The heap is trimmed only when the process has grown by this many bytes since the last trim:
+#: what is left untrimmed is at most that (2 bytes per user at 1,000,000 users). Measured at
+#: 1M x 7 days, two runs each: 284.9 and 286.1 bytes per user, against 278.5 and 287.7 trimming
+#: every hour (23 of 27 hours still trim at 1M, 36 of 51 at 100,000 users, 10 of 75 at
+#: 10,000). At 10,000 users x 3 days a run went from 0.333 to 0.296 s (median of 8, in turn).
+TRIM_GROWTH_BYTES = 2 << 20
 
-
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost")]
 
 _LIBC = None
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_after_trim: int | None = None  # resident bytes after this run's last trim
 
 
 def _libc():
@@ -55,8 +55,6 @@ def _libc():
         try:
             libc = ctypes.CDLL(name) if name else False
             _LIBC = libc if libc and hasattr(libc, "malloc_trim") else False
-            if _LIBC and hasattr(_LIBC, "mallinfo2"):  # glibc 2.33 and later
-                _LIBC.mallinfo2.restype = _MallInfo2
         except OSError:
             _LIBC = False
     return _LIBC
@@ -65,6 +63,7 @@ def _libc():
 def prepare_run_memory() -> None:
     """Before a run, for the rest of the process: Arrow allocates from the C heap (its system
     pool), and large blocks are mapped on their own (glibc only)."""
+    global _after_trim
     import pyarrow as pa
 
     if pa.default_memory_pool().backend_name != "system":
@@ -72,22 +71,27 @@ def prepare_run_memory() -> None:
     libc = _libc()
     if libc and hasattr(libc, "mallopt"):
         libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    _after_trim = None
 
 
-def free_heap_bytes() -> int | None:
-    """Bytes free in glibc's heap (every arena), or None where glibc cannot tell."""
-    libc = _libc()
-    if not libc or not hasattr(libc, "mallinfo2"):
+def resident_bytes() -> int | None:
+    """The process's resident memory now (Linux ``/proc/self/statm``), or None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
         return None
-    return int(libc.mallinfo2().fordblks)
 
 
 def release_freed_memory() -> None:
-    """Return free heap pages to the OS when at least ``TRIM_FREE_BYTES`` are free (glibc
-    only; elsewhere nothing happens; a glibc without ``mallinfo2`` trims every time)."""
+    """Return free heap pages to the OS, unless the process has grown by less than
+    ``TRIM_GROWTH_BYTES`` since the last trim (glibc only; elsewhere nothing happens)."""
+    global _after_trim
     libc = _libc()
     if not libc:
         return
-    free = free_heap_bytes()
-    if free is None or free >= TRIM_FREE_BYTES:
-        libc.malloc_trim(0)
+    now = resident_bytes()
+    if now is not None and _after_trim is not None and now - _after_trim < TRIM_GROWTH_BYTES:
+        return
+    libc.malloc_trim(0)
+    _after_trim = resident_bytes()
