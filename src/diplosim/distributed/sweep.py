@@ -203,14 +203,15 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
 
     Before anything runs, each combination's memory estimate is checked against the largest
     Ray node's ``memory`` resource (without Ray: this machine's available memory, or
-    ``available``); ``force`` skips the check, and a forced task asks Ray for at most the
-    largest node's memory, so it can still be placed."""
+    ``available``; a local Ray started here is first checked against that too, so a refusal
+    does not wait for Ray to start); ``force`` skips the check, and a forced task asks Ray for
+    at most the largest node's memory, so it can still be placed."""
     from diplosim.engine.limits import available_memory
 
     todo = [r for r in sweep.runs
             if not is_complete(sweep.run_folder(r), _expected_hash(sweep, r))]
     done = len(sweep.runs) - len(todo)
-    needs = memory_needs(sweep, todo)
+    needs = memory_needs(sweep, todo) if use_ray or not force else {}  # forced, serial: unused
     if progress:
         progress(done, len(sweep.runs))
     text, name = sweep.plan["scenario_text"], sweep.plan["scenario_name"]
@@ -218,6 +219,9 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
         import ray
 
         started_here = not ray.is_initialized()
+        if started_here and address is None and not force:
+            # a local Ray's node has at most this machine's memory: refuse before starting it
+            _check_fits(sweep, needs, available_memory(), "this machine")
         if started_here:
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
                      logging_level="ERROR",
