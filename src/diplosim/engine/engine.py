@@ -175,9 +175,12 @@ def _boost_networks(state: SimState, tick: int, first_new: int) -> pa.Table | No
             keep = booster != st.author[post]
             rows.append((np.full(int(keep.sum()), kind), booster[keep], post[keep]))
     kind, account, post = (np.concatenate(x) for x in zip(*rows, strict=True))
-    likes = np.bincount(post[kind == 0], minlength=st.n)[first_new:]
-    shares = np.bincount(post[kind == 2], minlength=st.n)[first_new:]
-    watched = np.bincount(post, minlength=st.n)[first_new:]  # boosters watch what they push
+    # counted over the hour's new posts only (``post`` holds nothing older): a count over the
+    # whole store would cost a pass over every video ever posted, each burst hour
+    fresh, n_new = post - first_new, st.n - first_new
+    likes = np.bincount(fresh[kind == 0], minlength=n_new)
+    shares = np.bincount(fresh[kind == 2], minlength=n_new)
+    watched = np.bincount(fresh, minlength=n_new)  # boosters watch what they push
     st.impressions[first_new:st.n] += watched
     st.completions[first_new:st.n] += watched
     st.likes[first_new:st.n] += likes.astype(np.int32)
