@@ -13,8 +13,8 @@ therefore fixes glibc's mmap threshold at ``MMAP_THRESHOLD``: blocks that large 
 their own and go back to the system the moment they are freed.
 
 The trim itself has a cost, paid every simulated hour: 0.33 ms a call at 10,000 users and as
-much again in page faults when the returned pages are needed the next hour (together 0.05 s of
-a 0.35 s run). ``release_freed_memory`` therefore trims only when the process has grown by
+much again in page faults when the returned pages are needed the next hour (together 0.04 s of
+a 0.33 s run). ``release_freed_memory`` therefore trims only when the process has grown by
 ``TRIM_GROWTH_BYTES`` since its last trim (resident memory, ``/proc/self/statm``, read in
 microseconds). glibc's own count of free heap bytes (``mallinfo2``) would not do: it keeps
 counting pages already returned, so in a process whose heap is fragmented (after a Mesa run,
@@ -62,7 +62,8 @@ def _libc():
 
 def prepare_run_memory() -> None:
     """Before a run, for the rest of the process: Arrow allocates from the C heap (its system
-    pool), and large blocks are mapped on their own (glibc only)."""
+    pool), and large blocks are mapped on their own (glibc only). The run's first
+    ``release_freed_memory`` trims whatever the process has grown by."""
     global _after_trim
     import pyarrow as pa
 
