@@ -202,10 +202,9 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
     """Run the runs not yet complete; returns counts (ran, skipped).
 
     Before anything runs, each combination's memory estimate is checked against the largest
-    Ray node's ``memory`` resource (without Ray: this machine's available memory, or
-    ``available``; a local Ray started here is first checked against that too, so a refusal
-    does not wait for Ray to start); ``force`` skips the check, and a forced task asks Ray for
-    at most the largest node's memory, so it can still be placed."""
+    Ray node's ``memory`` resource; without Ray, and before starting a local Ray, against this
+    machine's available memory (or ``available``). ``force`` skips the check, and a forced task
+    asks Ray for at most the largest node's memory, so it can still be placed."""
     from diplosim.engine.limits import available_memory
 
     todo = [r for r in sweep.runs
@@ -215,13 +214,16 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
     if progress:
         progress(done, len(sweep.runs))
     text, name = sweep.plan["scenario_text"], sweep.plan["scenario_name"]
+    ray = None
     if todo and use_ray:
         import ray
-
-        started_here = not ray.is_initialized()
-        if started_here and address is None and not force:
-            # a local Ray's node has at most this machine's memory: refuse before starting it
-            _check_fits(sweep, needs, available_memory(), "this machine")
+    started_here = ray is not None and not ray.is_initialized()
+    if todo and not force and (ray is None or (started_here and address is None)):
+        # without Ray, or before starting a local one: its node has at most this machine's
+        # memory, and a refusal need not wait for Ray to start
+        have = available_memory() if available is None else available
+        _check_fits(sweep, needs, have, "this machine")
+    if ray is not None:
         if started_here:
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
                      logging_level="ERROR",
@@ -248,9 +250,6 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
             if started_here:
                 ray.shutdown()
     else:
-        if todo and not force:
-            have = available_memory() if available is None else available
-            _check_fits(sweep, needs, have, "this machine")
         for r in todo:
             _log_run(sweep, r, run_one(text, name, r["overrides"], str(sweep.run_folder(r))))
             done += 1
