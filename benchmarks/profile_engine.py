@@ -1,5 +1,5 @@
-"""Where a run's time goes: wall seconds per engine phase (Numba kernels are invisible to
-py-spy, so each phase is timed where it is called).
+"""Where a run's time goes: wall seconds per engine phase, each phase timed where it is called
+(``benchmarks.pyspy_profile`` samples the same phases with py-spy).
 
 ``python -m benchmarks.profile_engine USERS DAYS`` runs the example scenario without events
 (after a small run that compiles the kernels) and prints the phases, slowest first.

@@ -1,0 +1,41 @@
+"""The sampling profile: py-spy's stacks are charged to the engine's phases, the compiled feed
+kernel by the line that calls it."""
+
+from collections import Counter
+
+from benchmarks.pyspy_profile import phases, record
+
+RUN = "<module> (run.py:7);simulate (engine.py:233);_execute (engine.py:274)"
+LOOP = f"{RUN};_loop (engine.py:330)"
+
+
+def test_stacks_are_charged_to_phases(tmp_path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text("\n".join([
+        f"thread (1): MainThread;{LOOP};_play (engine.py:392) 50",
+        f"thread (1): MainThread;{LOOP};_play (engine.py:376);"
+        "build_candidates (recommender.py:255) 7",
+        f"thread (1): MainThread;{LOOP};_post (engine.py:114);creator_posts (campaigns.py:84) 3",
+        f"thread (1): MainThread;{RUN};build_state (state.py:90);synthesise (population.py:141) 4",
+        # the warm-up run (line 6) is not the measured run
+        "thread (1): MainThread;<module> (run.py:6);simulate (engine.py:233) 30",
+        "thread (2): diplosim-writer_0;_worker (thread.py:81);"
+        "RunWriter._write_part (writer.py:140);ParquetWriter.write_table (core.py:1225) 9",
+        "thread (2): diplosim-writer_0;_worker (thread.py:81) 55",
+    ]) + "\n")
+    main, writer, total = phases(raw, "(run.py:7)")
+    assert total == 64
+    assert main == Counter({"run_sessions (compiled, engine.py:392)": 50,
+                            "build_candidates (recommender.py)": 7, "_post (engine.py)": 3,
+                            "world build (build_state)": 4})
+    assert writer == Counter({"encoding and writing": 9, "idle": 55})
+
+
+def test_a_real_profile_finds_the_kernel_the_largest_phase(tmp_path):
+    main, writer, total = record(40_000, 2, 200, tmp_path / "raw.txt")
+    assert total > 80  # a run of about a second, sampled 200 times a second
+    (top, n), = main.most_common(1)
+    assert top.startswith("run_sessions (compiled, engine.py:")
+    assert n / total > 0.3
+    assert "build_candidates (recommender.py)" in main
+    assert writer["encoding and writing"] > 0
