@@ -66,7 +66,8 @@ def render(results: dict) -> str:
                      + (f"; diplosim's feed kernel alone {m['kernel_only_ratio_vs_mesa']:.0f}× "
                         "(the ceiling if nothing else cost time; outside the kernel "
                         f"{m['diplosim_seconds'] - m['diplosim_kernel_seconds']:.2f} of "
-                        f"{m['diplosim_seconds']:.2f} s)"
+                        f"{m['diplosim_seconds']:.2f} s; 100× would allow "
+                        f"{m['diplosim_seconds'] * m['ratio_vs_mesa'] / 100:.2f} s in all)"
                         if "kernel_only_ratio_vs_mesa" in m else ""),
                      "≥ 100×"))
     if "checkpoint" in results:

@@ -29,5 +29,6 @@ def test_mesa_row_shows_the_kernel_only_ceiling_when_recorded():
     row = _mesa_row(render(results))
     assert "**19.4×**" in row and "feed kernel alone 58×" in row
     assert "outside the kernel 1.70 of 2.47 s" in row
+    assert "100× would allow 0.48 s in all" in row  # 2.471 s × 19.44 / 100
     del run["kernel_only_ratio_vs_mesa"]  # results written before the ceiling was measured
     assert "kernel alone" not in _mesa_row(render(results))
