@@ -13,6 +13,7 @@ agree to a few percent.
 from __future__ import annotations
 
 import argparse
+import functools
 import linecache
 import os
 import re
@@ -41,7 +42,10 @@ print(f"{{time.perf_counter() - t:.1f}} s, {{r.manifest['impressions']:,}} impre
 _MEASURED_LINE = 7
 
 
+@functools.cache
 def _source(file: str, line: int) -> str:
+    """The source line py-spy names by ``file`` (relative to an entry of ``sys.path``, or only
+    the file's name for the package's own modules) and ``line``."""
     for root in sys.path:
         path = Path(root) / file
         if path.is_file():
@@ -53,7 +57,8 @@ def _source(file: str, line: int) -> str:
 
 def _phase(frames: list[str]) -> str:
     """The phase of one sampled main-thread stack: the call under the hour loop (named by its
-    source line when the call is into compiled code), else the first diplosim frame."""
+    source line when the call is into compiled code), else the world build, else the call
+    under ``simulate`` (writing the final tables, say)."""
     parsed = [m.groupdict() for f in frames if (m := _FRAME.match(f))]
     for i, f in enumerate(parsed):
         if f["fn"] in _HOUR:
@@ -77,7 +82,8 @@ def _phase(frames: list[str]) -> str:
 def phases(raw: Path, measured: str) -> tuple[Counter, Counter, int]:
     """(samples per phase of the main thread, samples per state of the writer thread, main
     thread's total samples) from py-spy's raw (collapsed-stack) output, counting the main
-    thread only under the frame ``measured`` (the measured run's line)."""
+    thread only under the frame ``measured`` (the measured run's line). The writer thread's
+    stacks do not say which run they serve, so its count includes the small warm-up run."""
     main, writer = Counter(), Counter()
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")

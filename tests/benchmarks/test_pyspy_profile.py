@@ -9,10 +9,15 @@ RUN = "<module> (run.py:7);simulate (engine.py:233);_execute (engine.py:274)"
 LOOP = f"{RUN};_loop (engine.py:330)"
 
 
-def test_stacks_are_charged_to_phases(tmp_path):
+def test_stacks_are_charged_to_phases(tmp_path, monkeypatch):
+    # a compiled call is named from its source line, found through sys.path as py-spy names it
+    (tmp_path / "feed_step.py").write_text("page = 8\n    k.run_sessions(seed, tick, chunk)\n"
+                                           "out[:k], flags[:k] = -1, 0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     raw = tmp_path / "raw.txt"
     raw.write_text("\n".join([
-        f"thread (1): MainThread;{LOOP};_play (engine.py:392) 50",
+        f"thread (1): MainThread;{LOOP};_play (feed_step.py:2) 50",
+        f"thread (1): MainThread;{LOOP};_play (feed_step.py:3) 2",
         f"thread (1): MainThread;{LOOP};_play (engine.py:376);"
         "build_candidates (recommender.py:255) 7",
         f"thread (1): MainThread;{LOOP};_post (engine.py:114);creator_posts (campaigns.py:84) 3",
@@ -24,8 +29,9 @@ def test_stacks_are_charged_to_phases(tmp_path):
         "thread (2): diplosim-writer_0;_worker (thread.py:81) 55",
     ]) + "\n")
     main, writer, total = phases(raw, "(run.py:7)")
-    assert total == 64
-    assert main == Counter({"run_sessions (compiled, engine.py:392)": 50,
+    assert total == 66
+    assert main == Counter({"run_sessions (compiled, feed_step.py:2)": 50,
+                            "out[:k], flags[:k] = -1, 0 (feed_step.py:3)": 2,
                             "build_candidates (recommender.py)": 7, "_post (engine.py)": 3,
                             "world build (build_state)": 4})
     assert writer == Counter({"encoding and writing": 9, "idle": 55})
