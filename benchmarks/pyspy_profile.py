@@ -24,7 +24,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-__all__ = ["phases", "record"]
+__all__ = ["TracingDenied", "phases", "record"]
+
+
+class TracingDenied(RuntimeError):
+    """py-spy may not read the profiled process here (ptrace or process_vm_readv refused)."""
 
 _FRAME = re.compile(r"^(?P<fn>.+) \((?P<file>[^:()]+):(?P<line>\d+)\)$")
 _ROOT = Path(__file__).resolve().parents[1]
@@ -104,11 +108,16 @@ def record(users: int, days: int, rate: int, raw: Path) -> tuple[Counter, Counte
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "run.py"
         script.write_text(_TARGET.format(users=users, days=days))
-        subprocess.run([spy, "record", "--rate", str(rate), "--format", "raw", "--idle",
-                        "--threads", "--nonblocking", "-o", str(raw), "--",
-                        sys.executable, str(script)], check=True,
-                       env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                           [str(_ROOT), os.environ.get("PYTHONPATH", "")])})
+        done = subprocess.run([spy, "record", "--rate", str(rate), "--format", "raw", "--idle",
+                               "--threads", "--nonblocking", "-o", str(raw), "--",
+                               sys.executable, str(script)], stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                  [str(_ROOT), os.environ.get("PYTHONPATH", "")])})
+        if done.returncode:
+            denied = re.search(r"permission denied|operation not permitted|ptrace",
+                               done.stderr, re.IGNORECASE)
+            raise (TracingDenied if denied else RuntimeError)(
+                f"py-spy exited {done.returncode}: {done.stderr.strip()[-500:]}")
         return phases(raw, f"({script.name}:{_MEASURED_LINE})")
 
 
