@@ -112,7 +112,7 @@ def record(users: int, days: int, rate: int, raw: Path) -> tuple[Counter, Counte
                                "--threads", "--nonblocking", "-o", str(raw), "--",
                                sys.executable, str(script)], stderr=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                                  [str(_ROOT), os.environ.get("PYTHONPATH", "")])})
+                                  filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))})
         if done.returncode:
             denied = re.search(r"permission denied|operation not permitted|ptrace",
                                done.stderr, re.IGNORECASE)
