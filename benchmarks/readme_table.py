@@ -47,8 +47,10 @@ def render(results: dict) -> str:
         if "time_ratio_double_days_first_week" in lin:
             first_week = (f" (7 → 14 days, while the platform fills: "
                           f"×{lin['time_ratio_double_days_first_week']:.2f})")
+        repeats = (f"; the median of {lin['repeats']} interleaved runs of each"
+                   if lin.get("repeats", 1) > 1 else "")
         rows.append((f"doubling the work (no events, {lin['base']['users']:,} users × "
-                     f"{lin['base']['days']} days = {lin['base']['seconds']:.1f} s)",
+                     f"{lin['base']['days']} days = {lin['base']['seconds']:.1f} s{repeats})",
                      f"users ×2: time ×{lin['time_ratio_double_users']:.2f}; days ×2: time "
                      f"×{lin['time_ratio_double_days']:.2f}{first_week}", "≤ ×2 (+5% noise)"))
         if "time_ratio_1m_to_10m_users" in lin:

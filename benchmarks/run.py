@@ -83,6 +83,21 @@ def bench_engine() -> dict:
                                     "pass": r["seconds"] < ENGINE_TARGET_SECONDS}}
 
 
+#: The linearity check's runs (users, days), no events. Each is made ``LINEAR_REPEATS`` times,
+#: interleaved, and the run of median time kept: one run of this machine varies by 5-10% (the
+#: 14 -> 28-day ratio measured ×1.77-2.19 in single runs), as much as the bound's allowance.
+LINEAR_PLAN = {"first_week": (200_000, 7), "base": (200_000, 14), "double_users": (400_000, 14),
+               "double_days": (200_000, 28)}
+LINEAR_REPEATS = 3
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median ``seconds`` among an odd number of runs."""
+    if len(runs) % 2 == 0:
+        raise ValueError(f"median_run needs an odd number of runs, got {len(runs)}")
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
 def bench_scale() -> dict:
     """Sizes 100k and 1M (10M with BENCH_LARGE=1) for 7 days, and the linearity check: the
     same model every day (no events) at 200k users x 14 days, doubled in users and in days.
@@ -94,11 +109,17 @@ def bench_scale() -> dict:
     is reported too (``time_ratio_double_days_first_week``), not judged."""
     sizes = [100_000, SCALE_USERS] + ([10_000_000] if os.environ.get("BENCH_LARGE") else [])
     runs = [_engine(n, SCALE_DAYS) for n in sizes]
-    week, base, users2, days2 = (_engine(200_000, 7, False), _engine(200_000, 14, False),
-                                 _engine(400_000, 14, False), _engine(200_000, 28, False))
+    tries: dict[str, list[dict]] = {name: [] for name in LINEAR_PLAN}
+    for _ in range(LINEAR_REPEATS):  # interleaved: a slow spell falls on one try of each run
+        for name, (users, days) in LINEAR_PLAN.items():
+            tries[name].append(_engine(users, days, False))
+    week, base, users2, days2 = (median_run(tries[name]) for name in LINEAR_PLAN)
     t = next(r for r in runs if r["users"] == SCALE_USERS)
     budget = SCALE_BYTES + t["video_store_bytes"] / t["users"]
     linear = {"base": base, "double_users": users2, "double_days": days2, "first_week": week,
+              "repeats": LINEAR_REPEATS,
+              "seconds_of_each_repeat": {name: [r["seconds"] for r in rs]
+                                         for name, rs in tries.items()},
               "time_ratio_double_users": round(users2["seconds"] / base["seconds"], 3),
               "time_ratio_double_days": round(days2["seconds"] / base["seconds"], 3),
               "time_ratio_double_days_first_week": round(base["seconds"] / week["seconds"], 3),

@@ -32,3 +32,16 @@ def test_mesa_row_shows_the_kernel_only_ceiling_when_recorded():
     assert "100× would allow 0.48 s in all" in row  # 2.471 s × 19.44 / 100
     del run["kernel_only_ratio_vs_mesa"]  # results written before the ceiling was measured
     assert "kernel alone" not in _mesa_row(render(results))
+
+
+def _linear_row(text: str) -> str:
+    return next(line for line in text.splitlines() if "doubling the work" in line)
+
+
+def test_linearity_row_says_when_each_run_is_a_median_of_repeats():
+    results = copy.deepcopy(current())
+    lin = results["engine_scale"]["linear"]
+    lin.pop("repeats", None)  # results written before the runs were repeated
+    assert "median" not in _linear_row(render(results))
+    lin["repeats"] = 3
+    assert "the median of 3 interleaved runs of each" in _linear_row(render(results))
