@@ -3,20 +3,47 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv installs the locked set (uv.lock); the same version is pinned in pyproject's dev extra
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+# `make test-latest`: a throw-away environment with the newest releases pyproject.toml allows
+LATEST := .venv-latest
+LATEST_PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
 SCENARIO ?= scenarios/example.yaml
 OUT ?= out/example
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install browser run test lint bench fuzz validate scenarios screenshot clean
+.PHONY: install lock test-latest browser run test lint bench fuzz validate scenarios screenshot \
+	clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked set (every extra the tests need), never a fresh resolution:
+# `--locked` refuses a uv.lock that no longer matches pyproject.toml (run `make lock`).
+$(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@test "$$($(UV) --version 2>/dev/null)" = "uv $(UV_VERSION)" || \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) sync --quiet --locked --all-extras --python $(BIN)/python
 	@touch $(STAMP)
+
+# Re-resolve every dependency to the newest release pyproject.toml allows and rewrite uv.lock.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test "$$($(UV) --version 2>/dev/null)" = "uv $(UV_VERSION)" || \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) lock --upgrade
+
+# Not part of CI: the tests against the newest releases pyproject.toml allows (and the newest
+# Python here), in a throw-away environment, so a breaking release is known before users meet it.
+test-latest: install browser
+	rm -rf $(LATEST)
+	$(UV) venv --quiet --python $(LATEST_PYTHON) $(LATEST)
+	$(UV) pip install --quiet --python $(LATEST)/bin/python --upgrade --resolution highest \
+	  -e '.[dev,distributed,pandas]'
+	$(UV) pip freeze --python $(LATEST)/bin/python > $(LATEST)/freeze.txt
+	$(LATEST)/bin/python -m pytest -p no:cacheprovider
 
 run: install
 	$(BIN)/diplosim run $(SCENARIO) --out $(OUT)
@@ -58,4 +85,4 @@ screenshot: install browser
 	$(BIN)/python -m docs.screenshot $(OUT) docs/report.png
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) out .pytest_cache .ruff_cache
