@@ -8,7 +8,10 @@ UV_VERSION := 0.13.9
 UV := $(BIN)/uv
 # `make test-latest`: a throw-away environment with the newest releases pyproject.toml allows
 LATEST := .venv-latest
-LATEST_PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+# (the newest interpreter that runs: pyenv's versions first, whose shims may not be active)
+LATEST_PYTHON ?= $(shell for p in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.*/bin/python3 \
+  2>/dev/null | sort -V -r) python3.14 python3.13 python3.12 python3; do \
+  "$$p" -c 'import sys; print(sys.executable)' 2>/dev/null && break; done)
 SCENARIO ?= scenarios/example.yaml
 OUT ?= out/example
 

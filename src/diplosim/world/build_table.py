@@ -3,7 +3,10 @@
 Inputs: ``../shared/data/world`` (mledoze/countries ODbL, World Bank population and internet use),
 CLDR language shares from ``babel``, time zones from ``tzdata``, and the hand-curated, cited
 ``platform_users_published.csv``. Output: ``countries.csv`` and ``languages.csv`` next to this
-module's ``data/`` folder. ``python -m diplosim.world.build_table --shared ../shared/data/world``.
+module's ``data/`` folder, and ``built_with.json``, the versions of babel and tzdata that derived
+them: another release derives other rows (babel 2.19's CLDR gives other language shares than
+2.18's), so the tables are rebuilt when the pinned versions change, never edited by hand.
+``python -m diplosim.world.build_table --shared ../shared/data/world``.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import unicodedata
 from collections import Counter
 from datetime import UTC, datetime
 from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-__all__ = ["build_rows", "main"]
+__all__ = ["BUILT_WITH", "build_rows", "builder_versions", "main", "version_mismatch"]
 
 DATA_DIR = Path(__file__).parent / "data"
+#: The record of the packages whose data the tables are derived from.
+BUILT_WITH = "built_with.json"
+BUILDER_PACKAGES = ("babel", "tzdata")
 COUNTRY_COLUMNS = [
     "iso2", "iso3", "name", "region", "subregion", "population", "population_year",
     "internet_pct", "internet_year", "languages", "timezone", "utc_offset_hours",
@@ -206,6 +213,32 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def builder_versions() -> dict[str, str]:
+    """The installed versions of the packages the tables are derived from ("" when missing)."""
+    out = {}
+    for name in BUILDER_PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = ""
+    return out
+
+
+def version_mismatch(data_dir: Path = DATA_DIR) -> str | None:
+    """Why rebuilding here cannot reproduce the shipped tables, or None when it can."""
+    path = data_dir / BUILT_WITH
+    recorded = json.loads(path.read_text(encoding="utf-8"))
+    installed = builder_versions()
+    differ = [f"{n} {recorded.get(n, '?')} built them, {installed[n] or 'none'} is installed"
+              for n in BUILDER_PACKAGES if recorded.get(n) != installed[n]]
+    if not differ:
+        return None
+    return (f"{path}: the shipped tables were derived with other package versions ("
+            + "; ".join(differ) + "). Install the locked set (make install), or, to move to "
+            "the new versions, pin them in pyproject.toml, run make lock and rebuild the tables "
+            "with: python -m diplosim.world.build_table --shared ../shared/data/world")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data/world"))
@@ -214,6 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = build_rows(args.shared)
     _write(args.out / "countries.csv", rows, COUNTRY_COLUMNS)
     _write(args.out / "languages.csv", language_rows(rows), ["code", "name"])
+    (args.out / BUILT_WITH).write_text(
+        json.dumps(builder_versions(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
