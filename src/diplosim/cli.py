@@ -626,10 +626,12 @@ def scenarios_() -> None:
 
 @app.command()
 def parameters() -> None:
-    """List the model's parameter table: name, default, unit, range and source."""
-    t = Table("name", "value", "unit", "range", "source")
+    """List the model's parameter table: name, default, unit, accepted range, the range a
+    sensitivity analysis varies it over, and source."""
+    t = Table("name", "value", "unit", "accepted", "sensitivity range", "source")
     for p in PARAMETERS.values():
-        t.add_row(p.name, f"{p.value:g}", p.unit, f"{p.low:g}..{p.high:g}", p.source)
+        t.add_row(p.name, f"{p.value:g}", p.unit, f"{p.low:g}..{p.high:g}",
+                  f"{p.sa_low:g}..{p.sa_high:g}: {p.sa_reason}", p.source)
     out.print(t)
 
 

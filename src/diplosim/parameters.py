@@ -2,14 +2,18 @@
 
 A scenario may override any of them under ``parameters:`` (validated against this table); the
 resolved table is written into each run's manifest. A source is a citation or ``assumption``.
+Each row also carries the range a sensitivity analysis varies it over (``sa_low``, ``sa_high``)
+and why that range: a published interval, or a stated assumption. ``low``/``high`` are only what
+the schema accepts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-__all__ = ["PARAMETERS", "Parameter", "markdown_table", "resolve_parameters"]
+__all__ = ["PARAMETERS", "SENSITIVITY_RANGES", "Parameter", "markdown_table",
+           "resolve_parameters", "with_ranges"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,9 @@ class Parameter:
     high: float
     source: str
     description: str
+    sa_low: float | None = None
+    sa_high: float | None = None
+    sa_reason: str = ""
 
 
 _TABLE = [
@@ -299,14 +306,110 @@ _TABLE = [
     ),
 ]
 
+_HALF_TWICE = "assumption: half to twice the default (no published interval)"
+_HALF_MORE = "assumption: half to one and a half times the default (no published interval)"
+_CALIBRATED = ("the calibration band: engagement per view between 3.4% (Rival IQ 2024) and "
+               "5.38% (Socialinsider 2023) scales the engagement probabilities by about "
+               "0.77 to 1.22 around their calibrated values")
+
+#: The range each parameter is varied over in a sensitivity analysis, and why.
+SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
+    "interest_dirichlet_alpha": (0.1, 1.0, "assumption: from users with one or two topics "
+                                 "(0.1) to a flat Dirichlet (1)"),
+    "activity_lognormal_sigma": (0.5, 1.5, _HALF_MORE),
+    "survey_no_opinion_share": (0.05, 0.10, "Pew Global Attitudes 'don't know' shares, "
+                                "typically 5-10%"),
+    "unsurveyed_favourable_share": (0.25, 0.45, "assumption: 10 points either side"),
+    "own_country_favourable_share": (0.5, 0.9, "assumption: 20 points either side"),
+    "attitude_opinion_floor": (0.05, 0.2, _HALF_TWICE),
+    "stance_initial_sd": (0.2, 0.6, "assumption: 0.2 either side"),
+    "belief_initial_mean": (0.05, 0.2, _HALF_TWICE),
+    "sessions_per_day": (2.0, 8.0, _HALF_TWICE),
+    "videos_per_session": (8.0, 16.0, "assumption: 8 to the most a page holds (16)"),
+    "creator_posts_per_day": (0.04, 0.16, _HALF_TWICE),
+    "creator_lognormal_sigma": (2.3, 3.0, "Pew (2024) gives the top 25% of users 98% of the "
+                                "videos; 2.3 to 3.0 gives them 95% to 99%"),
+    "user_appeal_mean": (0.15, 0.6, _HALF_TWICE),
+    "actor_appeal_entertainment": (0.25, 0.75, _HALF_MORE),
+    "actor_appeal_other": (0.125, 0.5, _HALF_TWICE),
+    "initial_follows_per_user": (5.0, 20.0, _HALF_TWICE),
+    "actor_follower_share": (0.001, 0.004, _HALF_TWICE),
+    "pool_first_audience": (0.00025, 0.001, _HALF_TWICE),
+    "pool_stages": (3.0, 5.0, "assumption: one stage fewer or more"),
+    "pool_promotion_engagement": (0.034, 0.0538, "the published medians: Rival IQ 2024 (3.4%) "
+                                  "to Socialinsider 2023 (5.38%)"),
+    "pool_max_age_hours": (36.0, 144.0, _HALF_TWICE),
+    "trending_half_life_hours": (6.0, 24.0, _HALF_TWICE),
+    "cross_language_acceptance": (0.075, 0.3, _HALF_TWICE),
+    "state_media_demotion": (0.2, 0.6, "assumption around NewsGuard's (2023) point estimate "
+                             "from 12 accounts, which comes with no interval"),
+    "fact_check_demotion": (0.25, 0.75, _HALF_MORE),
+    "completion_base": (0.35, 0.55, "assumption: 0.1 either side of the calibrated value"),
+    "like_given_completion": (0.062, 0.098, _CALIBRATED),
+    "comment_given_completion": (0.0062, 0.0098, _CALIBRATED),
+    "share_given_completion": (0.0046, 0.0073, _CALIBRATED),
+    "follow_given_completion": (0.002, 0.008, _HALF_TWICE),
+    "language_mismatch_factor": (0.15, 0.6, _HALF_TWICE),
+    "challenge_post_probability": (0.00085, 0.0034, "assumption: half to twice the one "
+                                   "published challenge (#GuacDance)"),
+    "hashtag_trend_pooling": (0.0, 0.2, "assumption: from off (0) to twice the default; the "
+                              "weight is not published"),
+    "false_claim_novelty": (1.35, 2.05, "assumption: half to one and a half times the 70% "
+                            "excess Vosoughi, Roy & Aral (2018) measured on retweets"),
+    "fact_check_share_reduction": (0.46, 0.62, "the two published figures: Slaughter et al. "
+                                   "(2025, reposts -46%) and Chuai et al. (2024, -62%)"),
+    "fact_check_like_reduction": (0.3, 0.6, "assumption around Slaughter et al.'s (2025) 44%"),
+    "favourability_rate": (0.01, 0.04, _HALF_TWICE),
+    "everyday_favourability_factor": (0.1, 0.4, _HALF_TWICE),
+    "favourability_saturation": (5.0, 20.0, _HALF_TWICE),
+    "stance_rate": (0.015, 0.06, _HALF_TWICE),
+    "stance_confidence_bound": (0.3, 1.2, _HALF_TWICE),
+    "stance_backfire": (0.0, 0.6, "from none (Wood & Porter 2019, Political Behavior, found "
+                        "backfire rare) to twice the default (Bail et al. 2018)"),
+    "stance_backfire_commitment": (0.15, 0.6, _HALF_TWICE),
+    "belief_rate": (0.025, 0.1, _HALF_TWICE),
+    "correction_rate": (0.075, 0.3, _HALF_TWICE),
+    "credibility_influencer": (0.5, 1.5, _HALF_MORE),
+    "credibility_citizen": (0.45, 1.35, _HALF_MORE),
+    "credibility_organisation": (0.35, 1.05, _HALF_MORE),
+    "credibility_government": (0.3, 0.9, _HALF_MORE),
+    "credibility_state_media": (0.25, 0.75, _HALF_MORE),
+    "label_credibility_factor": (0.25, 1.0, "assumption: from half the default to labels that "
+                                 "nobody notices (1)"),
+}
+
+
+def with_ranges(table: list[Parameter], ranges: dict[str, tuple[float, float, str]]
+                ) -> list[Parameter]:
+    """The rows with their sensitivity ranges; a row without one, or a range that is not
+    inside the accepted bounds around the default, is an error."""
+    out = []
+    for p in table:
+        if p.name not in ranges:
+            raise ValueError(f"parameter {p.name}: no sensitivity range (SENSITIVITY_RANGES)")
+        lo, hi, why = ranges[p.name]
+        if not (p.low <= lo <= p.value <= hi <= p.high) or lo == hi or not why.strip():
+            raise ValueError(f"parameter {p.name}: sensitivity range [{lo:g}, {hi:g}] must hold "
+                             f"the default {p.value:g} within [{p.low:g}, {p.high:g}], with a "
+                             "reason")
+        out.append(replace(p, sa_low=lo, sa_high=hi, sa_reason=why))
+    unknown = set(ranges) - {p.name for p in table}
+    if unknown:
+        raise ValueError(f"sensitivity ranges for unknown parameters: {sorted(unknown)}")
+    return out
+
+
+_TABLE = with_ranges(_TABLE, SENSITIVITY_RANGES)
 PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p in _TABLE})
 
 
 def markdown_table() -> str:
     """The table as Markdown, for the README (``python -m diplosim.parameters``)."""
-    lines = ["| name | default | unit | source | meaning |", "| --- | --- | --- | --- | --- |"]
+    lines = ["| name | default | unit | source | meaning | sensitivity range |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for p in _TABLE:
-        lines.append(f"| `{p.name}` | {p.value:g} | {p.unit} | {p.source} | {p.description} |")
+        lines.append(f"| `{p.name}` | {p.value:g} | {p.unit} | {p.source} | {p.description} | "
+                     f"{p.sa_low:g} to {p.sa_high:g}: {p.sa_reason} |")
     return "\n".join(lines)
 
 
