@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import os
 import socket
 import time
@@ -33,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from diplosim.analysis.uncertainty import estimate
 from diplosim.errors import DiplosimError
 from diplosim.paths import inside
 from diplosim.scenario.loader import parse_scenario
@@ -40,13 +40,6 @@ from diplosim.store.writer import write_json_atomic
 
 __all__ = ["Sweep", "combine", "load_sweep", "memory_needs", "parse_vary", "plan_sweep",
            "run_sweep"]
-
-#: Two-sided 97.5% quantiles of Student's t for 1-30 degrees of freedom (the 95% interval of a
-#: mean of n replicates uses n - 1); beyond 30, the normal 1.96.
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-
 
 def parse_vary(specs: list[str]) -> list[tuple[str, list[object]]]:
     """``KEY=V1,V2,...`` (values read as YAML) into (key, values), in the order given."""
@@ -260,14 +253,8 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
 
 
 def _interval(values: list[float]) -> tuple[float, float, float]:
-    n = len(values)
-    mean = sum(values) / n
-    if n < 2:
-        return mean, math.nan, math.nan
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    t = _T975[n - 2] if n - 1 <= len(_T975) else 1.96
-    half = t * sd / math.sqrt(n)
-    return mean, mean - half, mean + half
+    e = estimate(values)
+    return e.mean, e.low, e.high
 
 
 def combine(sweep: Sweep) -> Path:
