@@ -417,6 +417,99 @@ def sweep(
     out.print(f"table: {out_dir / 'sweep.parquet'}", markup=False)
 
 
+class Method(StrEnum):
+    morris = "morris"
+    sobol = "sobol"
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg,
+    measure: Annotated[list[str], typer.Option("--measure", metavar="NAME[:ARG...]",
+                                               help="What to explain (repeatable): a named "
+                                               "measure of a run folder, e.g. impressions:"
+                                               "ACTOR, positive_share:ISSUE:RU, metric:run/"
+                                               "engagement per view.")],
+    out_dir: Annotated[Path, typer.Option("--out", callback=_out_path,
+                                          help="Folder of the runs, indices.json and "
+                                          "sensitivity.html.")],
+    params: Annotated[str | None, typer.Option("--params", metavar="P1,P2,...",
+                                               help="Parameters to vary over their "
+                                               "sensitivity ranges (diplosim parameters).")
+                      ] = None,
+    assumptions: Annotated[bool, typer.Option("--assumptions", help="Vary every parameter "
+                                              "whose source is an assumption (the default "
+                                              "without --params).")] = False,
+    method: Annotated[Method, typer.Option("--method", help="morris (screening) or sobol "
+                                           "(variance shares).")] = Method.morris,
+    samples: Annotated[int, typer.Option("--samples", help="Morris trajectories (runs: "
+                                         "N x (k + 1)) or Sobol base samples, a power of 2 "
+                                         "(runs: N x (k + 2)).")] = 10,
+    set_: SetOption = None,  # type: ignore[assignment]
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="A Ray cluster "
+                                                    "(default: start Ray on this machine).")
+                           ] = None,
+    serial: Annotated[bool, typer.Option("--serial", help="Run in this process, without "
+                                         "Ray.")] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json (the indices).")
+                   ] = Format.table,
+) -> None:
+    """Global sensitivity analysis: run the scenario over parameter sets drawn by SALib
+    (Morris or Sobol) within each parameter's documented range, every run a Ray task; print
+    the indices of each measure and write DIR/indices.json and DIR/sensitivity.html. Runs
+    already complete are skipped, so a stopped analysis resumes."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from diplosim.analysis.measures import parse_measure
+    from diplosim.distributed.sensitivity import (
+        assumption_parameters,
+        plan_sensitivity,
+        run_sensitivity,
+        sensitivity_indices,
+    )
+    from diplosim.report import write_sensitivity_report
+    from diplosim.scenario.loader import read_scenario_text
+
+    if params is not None and assumptions:
+        raise DiplosimError("sensitivity: give --params or --assumptions, not both")
+    names = ([p.strip() for p in params.split(",") if p.strip()] if params is not None
+             else assumption_parameters())
+    for m in measure:
+        parse_measure(m)  # a bad name fails before anything runs
+    text = read_scenario_text(scenario)
+    plan = plan_sensitivity(text, scenario.name, names, method.value, samples, out_dir, set_)
+    with Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=fmt == Format.json) as bar:
+        task = bar.add_task("runs", total=len(plan.runs))
+        run_sensitivity(plan, ray_address, use_ray=not serial,
+                        progress=lambda done, total: bar.update(task, completed=done))
+    result = sensitivity_indices(plan, measure)
+    page = write_sensitivity_report(out_dir, result)
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    for m, r in result["measures"].items():
+        morris = method is Method.morris
+        t = Table("parameter", *(("mu*", "95% interval", "sigma") if morris else
+                                 ("S1", "95% interval", "ST", "95% interval")), "distinguishable",
+                  title=f"{m} (mean {r['mean']:.4g}; sd over seeds {r['seed_sd'] or 0:.4g})",
+                  title_justify="left")
+        for row in r["indices"]:
+            cells = ([f"{row['mu_star']:.4g}", f"{row['mu_star_low']:.4g} to "
+                      f"{row['mu_star_high']:.4g}", f"{row['sigma']:.4g}"] if morris else
+                     [f"{row['S1']:.3f}", f"{row['S1_low']:.3f} to {row['S1_high']:.3f}",
+                      f"{row['ST']:.3f}", f"{row['ST_low']:.3f} to {row['ST_high']:.3f}"])
+            t.add_row(row["parameter"], *cells, "yes" if row["distinguishable"] else "no")
+        out.print(t)
+    out.print(f"{len(plan.runs)} runs in {out_dir}; page: {page}", markup=False)
+
+
 @app.command()
 def summary(
     run_dir: Annotated[Path, typer.Argument(help="A run folder.", show_default=False)],

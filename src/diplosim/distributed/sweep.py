@@ -6,7 +6,9 @@ A sweep folder holds ``sweep.json`` (the plan: scenario text, what varies, every
 overrides and folder), ``runs/cNNN-rNN/`` (ordinary run folders), ``runs.jsonl`` (where, when
 and with how much memory each run ran) and ``sweep.parquet`` (the combined table). Runs whose
 folder is complete for the same scenario are skipped, so a stopped sweep started again only runs
-what is missing. Workers write to the sweep folder: on a multi-machine cluster it must be on a
+what is missing. The key ``variant`` varies the scenario's declared variants (``base`` is the
+scenario as written), so ``--vary variant=base,no_ban --replicates 8`` runs each variant with
+the same eight seeds. Workers write to the sweep folder: on a multi-machine cluster it must be on a
 file system every node mounts.
 
 Memory. Each combination's peak memory is estimated before anything runs
@@ -38,8 +40,12 @@ from diplosim.paths import inside
 from diplosim.scenario.loader import parse_scenario
 from diplosim.store.writer import write_json_atomic
 
-__all__ = ["Sweep", "combine", "load_sweep", "memory_needs", "parse_vary", "plan_sweep",
-           "run_sweep"]
+__all__ = ["BASE", "VARIANT", "Sweep", "combine", "load_sweep", "memory_needs", "parse_vary",
+           "plan_sweep", "run_sweep"]
+
+#: The --vary key that chooses among the scenario's declared variants, and the scenario as written.
+VARIANT, BASE = "variant", "base"
+
 
 def parse_vary(specs: list[str]) -> list[tuple[str, list[object]]]:
     """``KEY=V1,V2,...`` (values read as YAML) into (key, values), in the order given."""
@@ -84,11 +90,14 @@ def plan_sweep(scenario_text: str, name: str, vary: list[tuple[str, list[object]
     keys = [k for k, _ in vary]
     runs = []
     for c, values in enumerate(itertools.product(*(v for _, v in vary))):
-        overrides = fixed + [f"{k}={_fmt(v)}" for k, v in zip(keys, values, strict=True)]
-        parse_scenario(scenario_text, name, overrides)  # raises naming the --set
+        chosen = dict(zip(keys, values, strict=True))
+        variant = chosen.get(VARIANT)
+        variant = None if variant in (None, BASE) else str(variant)
+        overrides = fixed + [f"{k}={_fmt(v)}" for k, v in chosen.items() if k != VARIANT]
+        parse_scenario(scenario_text, name, overrides, variant)  # raises naming the --set
         for r in range(replicates):
             seed = base.seed + r
-            runs.append({"combination": c, "replicate": r, "seed": seed,
+            runs.append({"combination": c, "replicate": r, "seed": seed, "variant": variant,
                          "values": dict(zip(keys, values, strict=True)),
                          "overrides": [*overrides, f"seed={seed}"],
                          "folder": f"runs/c{c:03d}-r{r:02d}"})
@@ -135,13 +144,13 @@ def is_complete(folder: Path, scenario_hash: str | None = None) -> bool:
 
 
 def run_one(scenario_text: str, name: str, overrides: list[str], folder: str,
-            memory: int | None = None) -> dict:
+            memory: int | None = None, variant: str | None = None) -> dict:
     """One run of the sweep (a Ray task, or called directly); returns where and when it ran
     (a line of ``runs.jsonl``). ``memory``: the bytes the task asked Ray for, recorded."""
     from diplosim.engine.engine import simulate
 
     started = time.time()
-    simulate(parse_scenario(scenario_text, name, overrides), Path(folder))
+    simulate(parse_scenario(scenario_text, name, overrides, variant), Path(folder))
     return {"folder": folder, "host": socket.gethostname(), "pid": os.getpid(),
             "started": round(started, 3), "seconds": round(time.time() - started, 3),
             "memory_bytes": memory}
@@ -151,7 +160,8 @@ def _expected_hash(sweep: Sweep, run: dict) -> str:
     from diplosim.engine.engine import scenario_hash
 
     return scenario_hash(parse_scenario(sweep.plan["scenario_text"],
-                                        sweep.plan["scenario_name"], run["overrides"]))
+                                        sweep.plan["scenario_name"], run["overrides"],
+                                        run.get("variant")))
 
 
 def memory_needs(sweep: Sweep, runs: list[dict]) -> dict[int, int]:
@@ -163,7 +173,7 @@ def memory_needs(sweep: Sweep, runs: list[dict]) -> dict[int, int]:
     needs: dict[int, int] = {}
     for r in runs:
         if r["combination"] not in needs:
-            scenario = parse_scenario(text, name, r["overrides"])
+            scenario = parse_scenario(text, name, r["overrides"], r.get("variant"))
             needs[r["combination"]] = estimate_memory(scenario).total
     return needs
 
@@ -191,8 +201,10 @@ def _log_run(sweep: Sweep, run: dict, record: dict) -> None:
 
 def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
               progress: Callable[[int, int], None] | None = None, use_ray: bool = True,
-              force: bool = False, available: int | None = None) -> dict:
-    """Run the runs not yet complete; returns counts (ran, skipped).
+              force: bool = False, available: int | None = None,
+              combined: bool = True) -> dict:
+    """Run the runs not yet complete; returns counts (ran, skipped). ``combined``: write the
+    combined table (``sweep.parquet``) at the end.
 
     Before anything runs, each combination's memory estimate is checked against the largest
     Ray node's ``memory`` resource; without Ray, and before starting a local Ray, against this
@@ -231,7 +243,8 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
             for r in todo:
                 memory = min(needs[r["combination"]], capacity) or None
                 run_of[task.options(memory=memory).remote(
-                    text, name, r["overrides"], str(sweep.run_folder(r).resolve()), memory)] = r
+                    text, name, r["overrides"], str(sweep.run_folder(r).resolve()), memory,
+                    r.get("variant"))] = r
             pending = list(run_of)
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1)
@@ -244,11 +257,13 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
                 ray.shutdown()
     else:
         for r in todo:
-            _log_run(sweep, r, run_one(text, name, r["overrides"], str(sweep.run_folder(r))))
+            _log_run(sweep, r, run_one(text, name, r["overrides"], str(sweep.run_folder(r)),
+                                       variant=r.get("variant")))
             done += 1
             if progress:
                 progress(done, len(sweep.runs))
-    combine(sweep)
+    if combined:
+        combine(sweep)
     return {"ran": len(todo), "skipped": len(sweep.runs) - len(todo)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["write_comparison", "write_report", "write_sweep_report"]
+__all__ = ["write_comparison", "write_report", "write_sensitivity_report", "write_sweep_report"]
 
 
 def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
@@ -39,3 +39,13 @@ def write_sweep_report(sweep_dir: str | Path, out: str | Path | None = None) -> 
 
     return write_text_atomic(Path(out) if out else Path(sweep_dir) / "report.html",
                              sweep_page(Path(sweep_dir)))
+
+
+def write_sensitivity_report(folder: str | Path, result: dict, out: str | Path | None = None
+                             ) -> Path:
+    """Write the HTML page of a sensitivity analysis (default ``DIR/sensitivity.html``)."""
+    from diplosim.report.sensitivity import sensitivity_page
+    from diplosim.store.writer import write_text_atomic
+
+    return write_text_atomic(Path(out) if out else Path(folder) / "sensitivity.html",
+                             sensitivity_page(result))

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from diplosim import __version__
-from diplosim.analysis.reach import engagement_rate, follower_growth, narrative_battle, reach
+from diplosim.analysis.measures import attitude, daily_viewers, impressions, positive_share
+from diplosim.analysis.reach import engagement_rate, follower_growth
 from diplosim.analysis.run import Run, load_run
 from diplosim.engine.engine import scenario_hash
 from diplosim.errors import DiplosimError
@@ -32,50 +33,6 @@ BASE = "base"
 
 
 # -- small measures over a run folder ------------------------------------------------------
-
-def _in(column: str, values: list[str] | None) -> str:
-    if not values:
-        return "TRUE"
-    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-    return f"{column} IN ({quoted})"
-
-
-def impressions(run: Run, actor: str | None = None, countries: list[str] | None = None,
-                days: tuple[int, int] | None = None, where: str = "TRUE") -> int:
-    """Impressions of posts (of ``actor``, if given) among viewers in ``countries`` over
-    ``days`` [first, last)."""
-    span = f"e.day >= {days[0]} AND e.day < {days[1]}" if days else "TRUE"
-    who = _in("p.actor::VARCHAR", [actor]) if actor else "TRUE"
-    (n,) = run.con.execute(f"""
-        SELECT coalesce(sum(e.impressions), 0) FROM exposures e JOIN posts p USING (post)
-        WHERE {who} AND {_in('e.country::VARCHAR', countries)} AND {span} AND ({where})
-        """).fetchone()
-    return int(n)
-
-
-def positive_share(run: Run, issue: str, countries: list[str] | None = None,
-                   days: tuple[int, int] | None = None) -> float | None:
-    """Share of the issue's stance-bearing impressions on its positive side, pooled over
-    ``countries`` and ``days`` [first, last) from the report's narrative-battle rows."""
-    rows = [r for r in narrative_battle(run) if r["issue"] == issue
-            and (not countries or r["country"] in countries)
-            and (not days or days[0] <= r["day"] < days[1])]
-    total = sum(r["impressions"] for r in rows)
-    return sum(r["positive_share"] * r["impressions"] for r in rows) / total if total else None
-
-
-def attitude(run: Run, kind: str, subject: str, day: str = "last",
-             countries: list[str] | None = None) -> dict[str, float]:
-    """User-weighted mean and share above 0 (favourability, stance) or 0.5 (belief) over
-    ``countries`` on the first or last day."""
-    pick = "max" if day == "last" else "min"
-    row = run.con.execute(f"""
-        SELECT sum(n * mean) / sum(n), sum(n * share_pos) / sum(n), sum(n)
-        FROM attitudes WHERE kind = ? AND subject = ? AND {_in('country', countries)}
-          AND day = (SELECT {pick}(day) FROM attitudes) AND n > 0""",
-                          [kind, subject]).fetchone()
-    return {"mean": row[0], "share": row[1], "n": row[2]}
-
 
 def stance_by_country(run: Run, issue: str) -> list[dict]:
     """Per country, first and last day: stance mean, sd and Sarle's bimodality coefficient."""
@@ -93,16 +50,6 @@ def stance_by_country(run: Run, issue: str) -> list[dict]:
 def actor_row(rows: list[dict], actor: str, key: str) -> float | None:
     """``key`` of ``actor``'s row in an analysis table (engagement_rate, follower_growth)."""
     return next((r[key] for r in rows if r["actor"] == actor), None)
-
-
-def daily_viewers(run: Run, actor: str, countries: list[str] | None = None) -> float:
-    """Mean over days of the distinct users who saw the actor that day (summed over
-    ``countries``), from ``reach``."""
-    per_day: dict[int, int] = {}
-    for r in reach(run):
-        if r["actor"] == actor and (not countries or r["country"] in countries):
-            per_day[r["day"]] = per_day.get(r["day"], 0) + (r["unique_viewers"] or 0)
-    return sum(per_day.values()) / len(per_day) if per_day else 0.0
 
 
 def scenario_of(run: Run) -> dict:
