@@ -1,6 +1,8 @@
-"""``make screenshot``: the README's picture of a report, taken in headless Debian chromium.
+"""``make screenshot``: the README's pictures of a report, taken in headless Debian chromium.
 
 python -m docs.screenshot RUN_DIR OUT.png  (the top of the report: overview, reach, favourability)
+python -m docs.screenshot PAGE.html OUT.png [HEIGHT]  (the top of any diplosim page, e.g. a
+sensitivity analysis' sensitivity.html)
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from tests.report.browser import open_report
 
 
 def main() -> None:
-    run_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
-    page = open_report(run_dir / "report.html", width=1280, height=2300)
-    image = Image.open(io.BytesIO(page.screenshot)).convert("RGB").crop((0, 0, 1280, 2150))
+    source, out = Path(sys.argv[1]), Path(sys.argv[2])
+    height = int(sys.argv[3]) if len(sys.argv) > 3 else 2150
+    page_file = source if source.suffix == ".html" else source / "report.html"
+    page = open_report(page_file, width=1280, height=height + 150)
+    image = Image.open(io.BytesIO(page.screenshot)).convert("RGB").crop((0, 0, 1280, height))
     image = image.resize((image.width * 3 // 4, image.height * 3 // 4), Image.LANCZOS)
     image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
     print(f"screenshot written to {out} ({out.stat().st_size / 1e3:.0f} kB)")

@@ -1,5 +1,6 @@
-"""``make scenarios``: the headline block is measured from real runs and replaces only the
-marked part of a notes file."""
+"""``make scenarios``: the headline block is measured from real runs with several seeds each,
+gives every figure an interval, is the same serially and on Ray, and replaces only the marked
+part of a notes file."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from diplosim.errors import DiplosimError
 from diplosim.report.builtin import BEGIN, END, generate, replace_block
 from diplosim.scenario.builtin import builtin
 
+SMALL = ["world.users=2500", "duration_days=7"]
+
 
 def test_replace_block_changes_only_the_marked_part():
     text = f"# t\n\n## Question\n\nq?\n\n{BEGIN}\nold figures\n{END}\n\ntail\n"
@@ -21,20 +24,47 @@ def test_replace_block_changes_only_the_marked_part():
             replace_block(broken, "x", "t.md")
 
 
-def test_generate_runs_every_variant_and_measures_the_headline(tmp_path):
+@pytest.fixture(scope="module")
+def serial_block(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
     b = builtin("regional_tourism")
     before = b.notes.read_text(encoding="utf-8")
-    block = generate(b, tmp_path, ["world.users=2500", "duration_days=7"], write=False,
-                     say=lambda _: None)
+    block = generate(b, out, SMALL, write=False, say=lambda _: None, replicates=3,
+                     use_ray=False)
     assert b.notes.read_text(encoding="utf-8") == before  # write=False leaves the notes alone
-    for label in ("base", "alone", "no_pooling"):
-        assert (tmp_path / "regional_tourism" / label / "manifest.json").exists()
+    return out, block
+
+
+def test_generate_runs_every_variant_with_each_seed(serial_block):
+    out, block = serial_block
+    runs = sorted(p.name for p in (out / "regional_tourism" / "runs").iterdir())
+    assert runs == [f"c{c:03d}-r{r:02d}" for c in range(3) for r in range(3)]
     assert "overrides: `world.users=2500`, `duration_days=7`" in block
+    assert "each with seeds 5 to 7" in block
+
+
+def test_every_figure_has_its_interval_and_every_comparison_its_verdict(serial_block):
+    _, block = serial_block
     rows = [r for r in block.splitlines() if r.startswith("| `")]
     assert [r.split("|")[1].strip() for r in rows] == [
         "`th_tourism`", "`kh_tourism`", "`la_tourism`", "`vn_tourism`"]
-    for r in rows:  # ten columns of figures: impressions, challenge videos, favourability
+    figure = r"[-+]?[\d,.]+%? \([-+]?[\d,.]+%? to [-+]?[\d,.]+%?\)"
+    for r in rows:
         cells = [c.strip() for c in r.split("|")[2:-1]]
-        assert len(cells) == 9
-        assert all(re.fullmatch(r"[-+]?[\d,.]+", c) for c in cells), cells
-        assert sum(int(c.replace(",", "")) for c in cells[:3]) > 0  # the posts were seen
+        assert len(cells) == 10
+        for c in cells[:3] + cells[4:]:
+            assert re.fullmatch(figure, c), c
+        assert re.fullmatch(figure + r", (not )?distinguishable from zero", cells[3]), cells[3]
+        assert sum(float(c.split(" ")[0].replace(",", "")) for c in cells[:3]) > 0
+
+
+def test_the_same_seeds_give_the_same_block_on_ray(serial_block, tmp_path):
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
+             runtime_env={"env_vars": {"NUMBA_NUM_THREADS": "1"}})
+    try:
+        on_ray = generate(builtin("regional_tourism"), tmp_path, SMALL, write=False,
+                          say=lambda _: None, replicates=3, use_ray=True)
+    finally:
+        ray.shutdown()
+    assert on_ray == serial_block[1]

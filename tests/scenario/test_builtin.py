@@ -48,7 +48,11 @@ def test_each_notes_file_has_question_setup_and_a_generated_result(b):
     assert f"from scenario {fingerprint(b.scenario)}:" in block, "run `make scenarios`"
     for v in b.scenario.variants:
         assert f"`{v.id}`" in block
-    assert re.search(r"\| *[-+]?\d[\d,.]*%? *\|", block), "the block reports figures"
+    # every figure with its interval, from several seeds
+    assert re.search(r"\| *[-+]?\d[\d,.]*%? \([-+]?[\d,.]+%? to [-+]?[\d,.]+%?\) *\|", block)
+    assert re.search(r"each with seeds \d+ to \d+", block)
+    assert "distinguishable from zero" in block
+    assert "run-to-run noise" not in block  # computed, not boilerplate
 
 
 def test_scenarios_folder_is_the_repository_one():

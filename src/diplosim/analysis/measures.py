@@ -46,6 +46,7 @@ def positive_share(run: Run, issue: str, countries: list[str] | None = None,
     """Share of the issue's stance-bearing impressions on its positive side, pooled over
     ``countries`` and ``days`` [first, last) from the report's narrative-battle rows."""
     rows = [r for r in narrative_battle(run) if r["issue"] == issue
+            and r["positive_share"] is not None and r["impressions"]
             and (not countries or r["country"] in countries)
             and (not days or days[0] <= r["day"] < days[1])]
     total = sum(r["impressions"] for r in rows)

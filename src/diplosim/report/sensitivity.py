@@ -71,8 +71,12 @@ def sensitivity_page(result: dict) -> str:
                    [{"parameter": p["name"], "low": p["low"], "high": p["high"],
                      "why this range": p["reason"]} for p in result["parameters"]],
                    {"low": "auto", "high": "auto"})
+    sections.append(Section("ranges", "Parameters and the ranges varied",
+                            intro="Each parameter moves within its sensitivity range from the "
+                            "parameter table (diplosim parameters), for the reason given.",
+                            tables=[ranges]))
     title = f"diplosim sensitivity: {result['scenario']}"
     subtitle = (f"{method.capitalize()}, {result['samples']} "
                 f"{'trajectories' if method == 'morris' else 'base samples'}, "
                 f"{result['runs']} runs at seed {result['seed']} (common random numbers)")
-    return render_page(title, subtitle, sections, ranges)
+    return render_page(title, subtitle, sections, None)
