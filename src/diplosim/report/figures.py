@@ -3,10 +3,10 @@ mean over the replicates with its 95% interval, and each comparison the paired d
 its interval and whether it is distinguishable from zero, computed, never typed.
 
 Intervals are Student's t, cut to the measure's possible range (a count never below 0, a share
-never above 100%). A headline is written once per replicate with a recording ``Figures``; each figure call returns
-a placeholder and keeps its value. ``combine`` checks that every replicate wrote the same text
-around its figures (a number written without the object would differ between seeds and is
-refused) and puts the intervals in.
+never above 100%). A headline is written once per replicate with a recording ``Figures``; each
+figure call returns a placeholder and keeps its value. ``combine`` checks that every replicate
+wrote the same text around its figures (a number written without the object would differ
+between seeds and is refused) and puts the intervals in.
 """
 
 from __future__ import annotations
