@@ -17,7 +17,8 @@ OUT ?= out/example
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install lock test-latest browser run test lint bench fuzz validate scenarios screenshot \
+.PHONY: install lock test-latest browser run test lint bench fuzz validate scenarios screening \
+	screenshot \
 	clean
 
 install: $(STAMP)
@@ -79,9 +80,15 @@ bench: install
 validate: install
 	$(BIN)/python -m diplosim.validation --readme README.md --json docs/validation.json
 
-# Run every built-in scenario and its variants; write each headline into scenarios/NAME.md.
+# Run every built-in scenario and its variants with 8 seeds each (on a local Ray); write each
+# headline, every figure with its 95% interval, into scenarios/NAME.md.
 scenarios: install
 	$(BIN)/python -m diplosim.report.builtin --out out/scenarios
+
+# A Morris screening of each built-in scenario's assumptions; writes the block that names the
+# assumptions its headline depends on most into scenarios/NAME.md.
+screening: install
+	$(BIN)/python -m diplosim.report.builtin --screening --out out/scenarios
 
 # The README's picture of the example's report (after `make run`).
 screenshot: install browser

@@ -116,7 +116,8 @@ def analyse(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int,
         for i, name in enumerate(prob["names"]):
             half = float(r["mu_star_conf"][i])
             rows.append({"parameter": name, "mu_star": float(r["mu_star"][i]),
-                         "mu_star_low": float(r["mu_star"][i]) - half,
+                         # the bootstrap interval is symmetric; mu* is never below 0
+                         "mu_star_low": max(0.0, float(r["mu_star"][i]) - half),
                          "mu_star_high": float(r["mu_star"][i]) + half,
                          "mu": float(r["mu"][i]), "sigma": float(r["sigma"][i])})
         rows.sort(key=lambda row: -row["mu_star"])

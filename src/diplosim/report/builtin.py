@@ -75,13 +75,14 @@ def fingerprint(scenario: Scenario) -> str:
     return scenario_hash(scenario)[:12]
 
 
-def replace_block(text: str, block: str, where: str) -> str:
-    """``text`` with the part between the result markers replaced by ``block``."""
-    if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
-        raise DiplosimError(f"{where}: expected one '{BEGIN}' line followed by one '{END}' line")
-    head, rest = text.split(BEGIN)
-    _, tail = rest.split(END)
-    return f"{head}{BEGIN}\n{block.strip()}\n{END}{tail}"
+def replace_block(text: str, block: str, where: str, begin: str = BEGIN, end: str = END) -> str:
+    """``text`` with the part between the markers (the result's, by default) replaced by
+    ``block``."""
+    if text.count(begin) != 1 or text.count(end) != 1 or text.index(begin) > text.index(end):
+        raise DiplosimError(f"{where}: expected one '{begin}' line followed by one '{end}' line")
+    head, rest = text.split(begin)
+    _, tail = rest.split(end)
+    return f"{head}{begin}\n{block.strip()}\n{end}{tail}"
 
 
 def generate(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: bool = True,
@@ -125,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicates", type=int, default=None,
                         help=f"seeds per run (default {DEFAULT_REPLICATES}, or the scenario's)")
     parser.add_argument("--serial", action="store_true", help="run without Ray")
+    parser.add_argument("--screening", action="store_true",
+                        help="write each scenario's Morris screening of its assumptions "
+                        "instead of its replicated result")
     parser.add_argument("--ray-address", default=None, help="a Ray cluster (default: local)")
     args = parser.parse_args(argv)
     if args.replicates is not None and args.replicates < 1:
@@ -134,10 +138,17 @@ def main(argv: list[str] | None = None) -> int:
         if not args.serial:
             _start_ray(args.ray_address)
         for b in cases:
-            block = generate(b, args.out, args.overrides, write=not args.print_only,
-                             say=lambda m: print(m, file=sys.stderr),
-                             replicates=args.replicates, use_ray=not args.serial,
-                             address=args.ray_address)
+            if args.screening:
+                from diplosim.report.screening import screen
+
+                block = screen(b, args.out, args.overrides, write=not args.print_only,
+                               say=lambda m: print(m, file=sys.stderr),
+                               use_ray=not args.serial, address=args.ray_address)
+            else:
+                block = generate(b, args.out, args.overrides, write=not args.print_only,
+                                 say=lambda m: print(m, file=sys.stderr),
+                                 replicates=args.replicates, use_ray=not args.serial,
+                                 address=args.ray_address)
             if args.print_only:
                 print(f"## {b.name}\n\n{block}\n")
             else:

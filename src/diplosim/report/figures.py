@@ -160,7 +160,10 @@ def combine(texts: list[str], figures: list[Figures]) -> str:
             return fmt_estimate(_within_range(estimate(a), a, s.kind), s.kind, s.digits)
         b = [v[1] for v in s.values]
         if s.mode == "diff":
-            return fmt_difference(difference(a, b), s.kind, s.digits)
+            d = difference(a, b)
+            if s.kind == "pct":  # two shares differ by at most 100 points either way
+                d = Difference(d.mean, max(d.low, -1.0), min(d.high, 1.0), d.n, d.paired)
+            return fmt_difference(d, s.kind, s.digits)
         rel = [None if x is None or not y else (x - y) / y for x, y in zip(a, b, strict=True)]
         e = estimate(rel)
         return fmt_difference(Difference(e.mean, e.low, e.high, e.n, True), "rel", s.digits)

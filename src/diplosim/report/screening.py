@@ -1,0 +1,103 @@
+"""Which assumptions each built-in scenario's headline depends on most: a Morris screening of
+every parameter whose source is an assumption, at a size this machine runs in minutes, written
+into the block between ``<!-- assumptions:begin -->`` and ``<!-- assumptions:end -->`` of
+``scenarios/NAME.md`` (``make screening``). Nothing in that block is typed by hand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from diplosim import __version__
+from diplosim.distributed.sensitivity import (
+    NOISE_RUNS,
+    assumption_parameters,
+    plan_sensitivity,
+    run_sensitivity,
+    sensitivity_indices,
+)
+from diplosim.errors import DiplosimError
+from diplosim.report.builtin import fingerprint, replace_block
+from diplosim.report.headlines import table
+from diplosim.scenario.builtin import BuiltIn
+from diplosim.scenario.loader import load_scenario, read_scenario_text
+from diplosim.store.writer import write_text_atomic
+
+__all__ = ["BEGIN", "END", "SCREENING", "SCREENING_TRAJECTORIES", "SCREENING_USERS", "screen"]
+
+BEGIN, END = "<!-- assumptions:begin -->", "<!-- assumptions:end -->"
+#: The headline measure each scenario's screening explains (a measure of
+#: ``diplosim.analysis.measures``).
+SCREENING: dict[str, str] = {
+    "ukraine_2022": "positive_share:ukraine_war",
+    "israel_palestine_narratives": "positive_share:gaza_war",
+    "us_ban_2025": "impressions:cn_state_media:US",
+    "india_ban_2020": "impressions:cn_state_media",
+    "who_covid_2020": "believing:garlic_cure",
+    "embassy_cultural": "impressions:de_embassy_id:ID",
+    "regional_tourism": "impressions:th_tourism:US,GB,DE,KR,JP,AU",
+}
+#: The screening's world and design: small enough for minutes per scenario on two cores.
+SCREENING_USERS = 5000
+SCREENING_TRAJECTORIES = 4
+#: Rows shown: the parameters with the largest mu*.
+TOP = 6
+
+
+def _g(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: bool = True,
+           say: Callable[[str], None] = print, use_ray: bool = True,
+           address: str | None = None) -> str:
+    """Run the screening of ``b`` into ``out/screening/NAME`` (resumable), write its block
+    into ``b.notes``; returns the block."""
+    if b.name not in SCREENING:
+        raise DiplosimError(f"{b.name}: no screening measure is defined for this scenario")
+    fixed = [f"world.users={SCREENING_USERS}", *(overrides or [])]
+    params = assumption_parameters()
+    started = time.perf_counter()
+    plan = plan_sensitivity(read_scenario_text(b.path), b.path.name, params, "morris",
+                            SCREENING_TRAJECTORIES, out / "screening" / b.name, fixed)
+    run_sensitivity(plan, address, use_ray=use_ray)
+    measure = SCREENING[b.name]
+    result = sensitivity_indices(plan, [measure])
+    say(f"{b.name}: screening of {len(params)} assumptions, {len(plan.runs)} runs in "
+        f"{time.perf_counter() - started:.1f} s -> {plan.folder}")
+    s, small = load_scenario(b.path, overrides), load_scenario(b.path, fixed)
+    r = result["measures"][measure]
+    rows = r["indices"]
+    floor = rows[0]["noise_floor"]
+    above = [x for x in rows if x["distinguishable"]]
+    unread = [x["parameter"] for x in rows if x["mu_star"] == 0]
+    shown = [[f"`{x['parameter']}`", f"{_g(x['mu_star'])} ({_g(x['mu_star_low'])} to "
+              f"{_g(x['mu_star_high'])})", _g(x["sigma"]),
+              "yes" if x["distinguishable"] else "no"] for x in rows[:TOP]]
+    block = "\n".join([
+        f"_Produced by `make screening` (diplosim {__version__}) from scenario "
+        f"{fingerprint(s)}: a Morris screening (SALib) of the {len(params)} parameters whose "
+        f"source is an assumption, each over its sensitivity range in the parameter table, at "
+        f"{small.world.users:,} users and {small.duration_days} days; "
+        f"{SCREENING_TRAJECTORIES} trajectories, {len(plan.runs) - NOISE_RUNS} runs at seed "
+        f"{small.seed} and {NOISE_RUNS} at the defaults with other seeds for the noise floor"
+        + (f"; overrides: {', '.join(f'`{o}`' for o in overrides)}" if overrides else "")
+        + "._", "",
+        f"**The measure:** `{measure}` (mean over the runs {_g(r['mean'])}; sd over seeds "
+        f"alone {_g(r['seed_sd'] or 0)}). mu* is the mean absolute change of the measure when "
+        "one assumption moves by two thirds of its range; sigma, how much that change depends "
+        f"on the other assumptions. The {min(TOP, len(rows))} largest:", "",
+        table(["assumption", "mu* (95% interval)", "sigma", "distinguishable"],
+              shown), "",
+        f"{len(above)} of {len(params)} assumptions are distinguishable: their mu* is above "
+        f"{_g(floor)}, the 95th percentile of mu* under the seed's own noise, and its interval "
+        f"excludes 0" + (": " + ", ".join(f"`{x['parameter']}`" for x in above) if above else "")
+        + f". {len(unread)} never changed it (mu* exactly 0: not read in this scenario at "
+        "this size).",
+    ])
+    if write:
+        text = b.notes.read_text(encoding="utf-8")
+        write_text_atomic(b.notes, replace_block(text, block, str(b.notes), BEGIN, END))
+    return block
