@@ -102,6 +102,24 @@ def render(results: dict) -> str:
                      f"{m['peak_rss_bytes'] / 1e6:,.0f} MB; {m['loaded']:,} loaded + "
                      f"{m['rejected']:,} rejected + {m['duplicates']:,} duplicates",
                      "< 1 GB RSS"))
+    if "uncertainty" in results:
+        u = results["uncertainty"]
+        t, r = u["target"], u["ray_runs"][0]
+        rows.append((f"sweep runs per hour on a local Ray ({r['users']:,} users × {r['days']} "
+                     f"days, {r['runs']} runs; {len(u['ray_runs']) // 2} interleaved tries of "
+                     "each)",
+                     f"one worker {t['runs_per_hour_one_worker']:,.0f}, two workers "
+                     f"{t['runs_per_hour_two_workers']:,.0f}: ×{t['ray_speedup']:.2f}",
+                     f"≥ ×{t['min_ray_speedup']:g}"))
+        if "morris" in u:
+            m = u["morris"]
+            rows.append((f"Morris screening, {m['parameters']} parameters × {m['trajectories']} "
+                         f"trajectories ({m['runs']} runs, {m['users']:,} users × {m['days']} "
+                         "days), `diplosim sensitivity` end to end",
+                         f"{m['seconds'] / 60:.1f} min ({m['runs_per_hour']:,.0f} runs per "
+                         "hour)", "< 20 min"))
+            rows.append(("`make scenarios` with its replicates (every run from scratch)",
+                         f"{u['scenarios']['seconds'] / 60:.1f} min", "< 60 min"))
     # results re-measured later with ``--only`` say so (each records when it was measured)
     later = sorted(f"`{k}` {v['measured']}" for k, v in results.items()
                    if isinstance(v, dict) and v.get("measured", results["started"])

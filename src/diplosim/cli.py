@@ -560,16 +560,24 @@ def report(
 
 @app.command()
 def compare(
-    run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders.",
+    run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders, or sweep "
+                                                   "folders (each combination a column).",
                                                    show_default=False)],
     out_file: Annotated[Path | None, typer.Option(
         "--out", callback=_out_path, help="Also write the comparison "
                                                    "as a self-contained HTML file.")] = None,
     format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
 ) -> None:
-    """Put runs side by side: what differs in their setup, then the headline metrics."""
+    """Put runs side by side: what differs in their setup, then the headline metrics. With sweep
+    folders, each combination is a column: every metric's mean over its seeds with its 95%
+    interval, and each column's difference from the first (paired by seed) with whether it is
+    distinguishable from zero."""
     from diplosim.analysis.compare import compare_runs
+    from diplosim.analysis.replicated import is_sweep
 
+    if any(is_sweep(p) for p in run_dirs):
+        _compare_replicated(run_dirs, out_file, format)
+        return
     if len(run_dirs) < 2:
         raise DiplosimError("compare: give at least two run folders")
     labels, rows = compare_runs(run_dirs)
@@ -585,6 +593,30 @@ def compare(
 
         with err.status("writing the comparison", spinner="dots"):
             path = write_comparison(run_dirs, out_file)
+        (err if format is Format.json else out).print(f"comparison: {path}", markup=False)
+
+
+def _compare_replicated(paths: list[Path], out_file: Path | None, format: Format) -> None:
+    from diplosim.analysis.replicated import as_json, compare_replicated
+    from diplosim.report.compare import interval_cell
+
+    with err.status("measuring every run", spinner="dots"):
+        c = compare_replicated(paths)
+    if format is Format.json:
+        sys.stdout.write(json.dumps(as_json(c)) + "\n")
+    else:
+        t = Table("group", "metric", *c.labels, *c.differences, title="Mean and 95% interval "
+                  "over each column's seeds; differences from the first column",
+                  title_justify="left")
+        for r in c.rows:
+            t.add_row(r["group"], printable(r["metric"]),
+                      *[printable(interval_cell(r[k])) for k in c.labels + c.differences])
+        out.print(t)
+    if out_file is not None:
+        from diplosim.report import write_comparison
+
+        with err.status("writing the comparison", spinner="dots"):
+            path = write_comparison(paths, out_file)
         (err if format is Format.json else out).print(f"comparison: {path}", markup=False)
 
 

@@ -25,11 +25,17 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
 
 
 def write_comparison(run_dirs: list[str | Path], out: str | Path) -> Path:
-    """Write the HTML comparison of several run folders; returns its path."""
+    """Write the HTML comparison of several run folders, or of runs and sweep folders (then
+    with every figure's interval); returns its path."""
     from diplosim.report.compare import comparison_page
     from diplosim.store.writer import write_text_atomic
 
-    return write_text_atomic(Path(out), comparison_page([Path(d) for d in run_dirs]))
+    paths = [Path(d) for d in run_dirs]
+    if any((p / "sweep.json").exists() for p in paths):
+        from diplosim.report.compare import replicated_page
+
+        return write_text_atomic(Path(out), replicated_page(paths))
+    return write_text_atomic(Path(out), comparison_page(paths))
 
 
 def write_sweep_report(sweep_dir: str | Path, out: str | Path | None = None) -> Path:

@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 
 from diplosim.analysis.cascades import size_ccdf
 from diplosim.analysis.compare import compare
-from diplosim.report.html import render_page
+from diplosim.report.html import cell, render_page
 from diplosim.report.sections import PALETTE, Section, Table, panels
 
-__all__ = ["comparison_page"]
+__all__ = ["comparison_page", "interval_cell", "replicated_page"]
 
 _CURVES = (("favourability", "Favourability over time",
             "Change in mean favourability toward each foreign focal country since day 0, pooled "
@@ -85,3 +85,53 @@ def comparison_page(paths: list[Path]) -> str:
     table = Table("Runs side by side", rows, {label: "auto" for label in labels})
     title = "diplosim comparison: " + " vs ".join(labels)
     return render_page(title, ", ".join(str(p) for p in paths), sections, table)
+
+
+def interval_cell(v: object) -> str:
+    """An Estimate as "mean (low to high)", a Difference with its verdict; else as ``cell``."""
+    from diplosim.analysis.uncertainty import Difference, Estimate
+
+    if isinstance(v, Estimate | Difference):
+        if v.n == 0:
+            return "–"
+        sign = "+" if isinstance(v, Difference) and v.mean > 0 else ""
+        text = sign + cell(v.mean)
+        if v.low == v.high:  # the same in every seed
+            return text
+        if v.n > 1 and v.low == v.low:
+            text += f" ({cell(v.low)} to {cell(v.high)})"
+        if isinstance(v, Difference) and v.n > 1:
+            text += ", distinguishable" if v.distinguishable else ", not distinguishable"
+        return text
+    return cell(v)
+
+
+def replicated_page(paths: list[Path]) -> str:
+    """The HTML comparison of runs and sweeps: every metric's mean with its 95% interval per
+    column, differences from the first column, and the intervals drawn for the headline rates."""
+    from diplosim.analysis.replicated import compare_replicated
+
+    c = compare_replicated(paths)
+    rows = [{"group": r["group"], "metric": r["metric"],
+             **{k: interval_cell(r[k]) for k in c.labels + c.differences}} for r in c.rows]
+    sections = []
+    drawn = [r for r in c.rows if r["group"] in ("run", "favourability change", "narrative",
+                                                   "belief") and r["metric"] != "users"]
+    for i, r in enumerate(drawn):
+        est = [r[k] for k in c.labels]
+        fig = go.Figure()
+        fig.add_scatter(x=c.labels, y=[e.mean for e in est], mode="markers",
+                        marker={"color": PALETTE[0], "size": 9},
+                        error_y={"type": "data", "visible": True,
+                                 "array": [0 if e.high != e.high else e.high - e.mean
+                                           for e in est],
+                                 "arrayminus": [0 if e.low != e.low else e.mean - e.low
+                                                for e in est]})
+        fig.update_layout(height=320, yaxis_title=r["metric"], showlegend=False)
+        sections.append(Section(f"r{i}", f"{r['group']}: {r['metric']}", figure=fig,
+                                intro="Mean over each column's seeds with its 95% interval."))
+    table = Table("Every metric: mean and 95% interval per column; differences from the first "
+                  "column (paired by seed where the seeds match)", rows,
+                  {k: "id" for k in c.labels + c.differences})
+    return render_page("diplosim comparison with intervals", ", ".join(c.labels), sections,
+                       table)
