@@ -68,3 +68,20 @@ def test_the_same_seeds_give_the_same_block_on_ray(serial_block, tmp_path):
     finally:
         ray.shutdown()
     assert on_ray == serial_block[1]
+
+
+def test_screening_names_the_assumptions_that_move_the_headline(tmp_path):
+    from diplosim.report.screening import SCREENING, screen
+
+    b = builtin("who_covid_2020")
+    block = screen(b, tmp_path, ["duration_days=3", "events=[]"], write=False,
+                   say=lambda _: None, use_ray=False, users=600, trajectories=2)
+    assert block.startswith("_Produced by `make screening`")
+    assert f"**The measure:** `{SCREENING[b.name]}`" in block
+    assert "2 trajectories, 84 runs at seed" in block and "at 600 users and 3 days" in block
+    rows = [r for r in block.splitlines() if r.startswith("| `")]
+    assert len(rows) == 6
+    stars = [float(r.split("|")[2].split("(")[0].replace(",", "")) for r in rows]
+    assert stars == sorted(stars, reverse=True)
+    assert re.search(r"\d+ of 41 assumptions are distinguishable", block)
+    assert re.search(r"\. \d+ never changed it", block)

@@ -55,6 +55,22 @@ def test_each_notes_file_has_question_setup_and_a_generated_result(b):
     assert "run-to-run noise" not in block  # computed, not boilerplate
 
 
+@pytest.mark.parametrize("b", CASES, ids=NAMES)
+def test_each_notes_file_names_its_most_influential_assumptions(b):
+    from diplosim.report.screening import BEGIN as S_BEGIN
+    from diplosim.report.screening import END as S_END
+    from diplosim.report.screening import SCREENING
+
+    text = b.notes.read_text(encoding="utf-8")
+    assert text.count(S_BEGIN) == 1 and text.count(S_END) == 1
+    block = text.split(S_BEGIN)[1].split(S_END)[0]
+    assert block.strip().startswith("_Produced by `make screening`"), "run `make screening`"
+    assert f"from scenario {fingerprint(b.scenario)}:" in block, "run `make screening`"
+    assert "overrides:" not in block
+    assert f"**The measure:** `{SCREENING[b.name]}`" in block
+    assert len([r for r in block.splitlines() if r.startswith("| `")]) >= 3
+
+
 def test_scenarios_folder_is_the_repository_one():
     assert (scenarios_folder() / "example.yaml").exists()
 

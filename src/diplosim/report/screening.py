@@ -52,16 +52,17 @@ def _g(x: float) -> str:
 
 def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: bool = True,
            say: Callable[[str], None] = print, use_ray: bool = True,
-           address: str | None = None) -> str:
+           address: str | None = None, users: int = SCREENING_USERS,
+           trajectories: int = SCREENING_TRAJECTORIES) -> str:
     """Run the screening of ``b`` into ``out/screening/NAME`` (resumable), write its block
     into ``b.notes``; returns the block."""
     if b.name not in SCREENING:
         raise DiplosimError(f"{b.name}: no screening measure is defined for this scenario")
-    fixed = [f"world.users={SCREENING_USERS}", *(overrides or [])]
+    fixed = [f"world.users={users}", *(overrides or [])]
     params = assumption_parameters()
     started = time.perf_counter()
     plan = plan_sensitivity(read_scenario_text(b.path), b.path.name, params, "morris",
-                            SCREENING_TRAJECTORIES, out / "screening" / b.name, fixed)
+                            trajectories, out / "screening" / b.name, fixed)
     run_sensitivity(plan, address, use_ray=use_ray)
     measure = SCREENING[b.name]
     result = sensitivity_indices(plan, [measure])
@@ -81,7 +82,7 @@ def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: boo
         f"{fingerprint(s)}: a Morris screening (SALib) of the {len(params)} parameters whose "
         f"source is an assumption, each over its sensitivity range in the parameter table, at "
         f"{small.world.users:,} users and {small.duration_days} days; "
-        f"{SCREENING_TRAJECTORIES} trajectories, {len(plan.runs) - NOISE_RUNS} runs at seed "
+        f"{trajectories} trajectories, {len(plan.runs) - NOISE_RUNS} runs at seed "
         f"{small.seed} and {NOISE_RUNS} at the defaults with other seeds for the noise floor"
         + (f"; overrides: {', '.join(f'`{o}`' for o in overrides)}" if overrides else "")
         + "._", "",
