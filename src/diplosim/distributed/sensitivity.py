@@ -19,14 +19,13 @@ Environ. Model. Softw. 22:1509 (mu*); Saltelli et al. (2010), Comput. Phys. Comm
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from diplosim.distributed.sweep import Sweep, is_complete, run_sweep
+from diplosim.distributed.sweep import Sweep, is_complete, load_plan, run_sweep
 from diplosim.errors import DiplosimError
 from diplosim.parameters import PARAMETERS
 from diplosim.scenario.loader import parse_scenario
@@ -184,14 +183,7 @@ def plan_sensitivity(scenario_text: str, name: str, params: list[str], method: s
 
 
 def load_sensitivity(folder: Path) -> Sweep:
-    path = Path(folder) / "sensitivity.json"
-    try:
-        plan = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise DiplosimError(f"{path}: not a sensitivity folder ({e})") from None
-    if not isinstance(plan, dict) or plan.get("kind") != KIND:
-        raise DiplosimError(f"{path}: not a diplosim sensitivity plan")
-    return Sweep(Path(folder), plan)
+    return load_plan(folder, "sensitivity.json", KIND, "sensitivity")
 
 
 def run_sensitivity(plan: Sweep, address: str | None = None, use_ray: bool = True,

@@ -40,8 +40,8 @@ from diplosim.paths import inside
 from diplosim.scenario.loader import parse_scenario
 from diplosim.store.writer import write_json_atomic
 
-__all__ = ["BASE", "VARIANT", "Sweep", "combine", "load_sweep", "memory_needs", "parse_vary",
-           "plan_sweep", "run_sweep"]
+__all__ = ["BASE", "VARIANT", "Sweep", "combine", "load_plan", "load_sweep", "memory_needs",
+           "parse_vary", "plan_sweep", "run_sweep"]
 
 #: The --vary key that chooses among the scenario's declared variants, and the scenario as written.
 VARIANT, BASE = "variant", "base"
@@ -119,17 +119,23 @@ def plan_sweep(scenario_text: str, name: str, vary: list[tuple[str, list[object]
 
 
 def load_sweep(folder: Path) -> Sweep:
-    path = Path(folder) / "sweep.json"
+    return load_plan(folder, "sweep.json", "diplosim sweep", "sweep")
+
+
+def load_plan(folder: Path, name: str, kind: str, what: str) -> Sweep:
+    """A plan file of runs (a sweep's, a sensitivity analysis'), checked: its kind, and that
+    every run's folder lies inside ``folder``."""
+    path = Path(folder) / name
     try:
         plan = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise DiplosimError(f"{path}: not a sweep folder ({e})") from None
-    if not isinstance(plan, dict) or plan.get("kind") != "diplosim sweep":
-        raise DiplosimError(f"{path}: not a diplosim sweep plan")
+        raise DiplosimError(f"{path}: not a {what} folder ({e})") from None
+    if not isinstance(plan, dict) or plan.get("kind") != kind:
+        raise DiplosimError(f"{path}: not a {kind} plan")
     runs = plan.get("runs")
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
         raise DiplosimError(f"{path}: runs: expected a list of runs")
-    for i, r in enumerate(runs):  # a hand-edited plan cannot send a run outside the sweep
+    for i, r in enumerate(runs):  # a hand-edited plan cannot send a run outside the folder
         inside(Path(folder), r.get("folder"), f"{path}: runs[{i}].folder")
     return Sweep(Path(folder), plan)
 
