@@ -23,6 +23,7 @@ def test_figures_become_intervals_and_differences_are_paired():
     assert "difference +10.0 points (+10.0 to +10.0), distinguishable from zero" in out
     assert out.startswith("share 51.2% (")
     assert "views 1,150 (" in out
+    # the paired difference (mean 150, interval -55 to +355) over the reference's mean (1000)
     assert "change +15.0% (-5.5% to +35.5%), not distinguishable from zero" in out
 
 

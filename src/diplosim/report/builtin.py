@@ -103,9 +103,9 @@ def generate(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: b
              + f", each with {seeds}"
              + (f"; overrides: {', '.join(f'`{o}`' for o in overrides)}" if overrides else "")
              + ". Each figure is the mean over the seeds with its 95% interval (Student's t). "
-             "A difference or change between runs is computed seed by seed (the variants share "
-             "their seeds) and is distinguishable from zero when its 95% interval excludes "
-             "zero.")
+             "A difference between runs is computed seed by seed (the variants share their "
+             "seeds), a change in percent is that difference over the reference's mean, and "
+             "either is distinguishable from zero when its 95% interval excludes zero.")
     block = f"_{setup}_\n\n{measure_replicates(b, sweep)}"
     if write:
         text = b.notes.read_text(encoding="utf-8")

@@ -66,7 +66,8 @@ class Figures:
         return self._mark(kind, "diff", digits, a, b)
 
     def change(self, new: float | None, old: float | None) -> str:
-        """The relative change from ``old`` to ``new`` (per seed, then averaged)."""
+        """The relative change from ``old`` to ``new``: their paired difference over the mean
+        of ``old``."""
         return self._mark("pct", "change", 1, new, old)
 
 
@@ -100,8 +101,9 @@ def fmt_estimate(e: Estimate, kind: str, digits: int = 1) -> str:
         return "n/a"
     if e.n < 2 or e.low == e.high:
         return _show(kind, e.mean, digits)
-    return (f"{_show(kind, e.mean, digits)} ({_show(kind, e.low, digits)} to "
-            f"{_show(kind, e.high, digits)})")
+    bound = "fixed" if kind == "ratio" else kind  # "12.0 to 1 (10.9 to 13.0)"
+    return (f"{_show(kind, e.mean, digits)} ({_show(bound, e.low, digits)} to "
+            f"{_show(bound, e.high, digits)})")
 
 
 def fmt_difference(d: Difference, kind: str, digits: int = 1) -> str:
@@ -164,8 +166,12 @@ def combine(texts: list[str], figures: list[Figures]) -> str:
             if s.kind == "pct":  # two shares differ by at most 100 points either way
                 d = Difference(d.mean, max(d.low, -1.0), min(d.high, 1.0), d.n, d.paired)
             return fmt_difference(d, s.kind, s.digits)
-        rel = [None if x is None or not y else (x - y) / y for x, y in zip(a, b, strict=True)]
-        e = estimate(rel)
-        return fmt_difference(Difference(e.mean, e.low, e.high, e.n, True), "rel", s.digits)
+        # the paired difference over the reference's mean (a mean of per-seed ratios would
+        # let one seed with a tiny reference dominate)
+        d, ref = difference(a, b), estimate(b).mean
+        if not ref or math.isnan(ref):
+            return "n/a"
+        return fmt_difference(Difference(d.mean / ref, d.low / ref, d.high / ref, d.n, True),
+                              "rel", s.digits)
 
     return _MARK.sub(fill, texts[0])
