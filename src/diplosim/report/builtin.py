@@ -102,7 +102,8 @@ def generate(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: b
              + ", ".join(f"`{label}`" for label in labels)
              + f", each with {seeds}"
              + (f"; overrides: {', '.join(f'`{o}`' for o in overrides)}" if overrides else "")
-             + ". Each figure is the mean over the seeds with its 95% interval (Student's t). "
+             + ". Each figure is the mean over the seeds with its 95% interval (Student's t; "
+             "a figure without one was the same in every seed). "
              "A difference between runs is computed seed by seed (the variants share their "
              "seeds), a change in percent is that difference over the reference's mean, and "
              "either is distinguishable from zero when its 95% interval excludes zero.")
