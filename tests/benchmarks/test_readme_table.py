@@ -45,3 +45,24 @@ def test_linearity_row_says_when_each_run_is_a_median_of_repeats():
     assert "median" not in _linear_row(render(results))
     lin["repeats"] = 3
     assert "the median of 3 interleaved runs of each" in _linear_row(render(results))
+
+
+def test_uncertainty_rows_give_runs_per_hour_and_the_large_mode_times():
+    results = copy.deepcopy(current())
+    ray = {"workers": 1, "runs": 8, "users": 20000, "days": 14, "seconds": 100.0}
+    results["uncertainty"] = {
+        "ray_runs": [ray, {**ray, "workers": 2}],
+        "target": {"min_ray_speedup": 1.8, "ray_speedup": 1.9, "runs_per_hour_one_worker": 288,
+                   "runs_per_hour_two_workers": 547.2, "pass": True},
+        "measured": results["started"]}
+    text = render(results)
+    assert "one worker 288, two workers 547: ×1.90 | ≥ ×1.8 |" in text
+    assert "Morris" not in text and "make scenarios" not in text
+    results["uncertainty"]["morris"] = {"parameters": 20, "trajectories": 10, "runs": 215,
+                                        "users": 20000, "days": 14, "seconds": 600.0,
+                                        "runs_per_hour": 1290.0}
+    results["scenarios_replicated"] = {"runs": [{"seconds": 1800.0}],
+                                       "measured": results["started"]}
+    text = render(results)
+    assert "| 10.0 min (1,290 runs per hour) | < 20 min |" in text
+    assert "| `make scenarios` with its replicates (every run from scratch) | 30.0 min |" in text
