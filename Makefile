@@ -18,8 +18,7 @@ OUT ?= out/example
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: install lock test-latest browser run test lint bench fuzz validate scenarios screening \
-	screenshot \
-	clean
+	screenshot sensitivity-example clean
 
 install: $(STAMP)
 
@@ -93,6 +92,13 @@ screening: install
 # The README's picture of the example's report (after `make run`).
 screenshot: install browser
 	$(BIN)/python -m docs.screenshot $(OUT) docs/report.png
+
+# The README's sensitivity example and its picture (about 2 minutes on two cores).
+sensitivity-example: install browser
+	$(BIN)/diplosim sensitivity scenarios/example.yaml --measure "metric:run/engagement per view" \
+	  --measure positive_share:ukraine_war --assumptions --samples 4 --set world.users=5000 \
+	  --out out/sensitivity
+	$(BIN)/python -m docs.screenshot out/sensitivity/sensitivity.html docs/sensitivity.png 1400
 
 clean:
 	rm -rf $(VENV) $(LATEST) out .pytest_cache .ruff_cache
