@@ -95,8 +95,11 @@ def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: boo
         f"{len(above)} of {len(params)} assumptions are distinguishable: their mu* is above "
         f"{_g(floor)}, the 95th percentile of mu* under the seed's own noise, and its interval "
         f"excludes 0" + (": " + ", ".join(f"`{x['parameter']}`" for x in above) if above else "")
-        + f". {len(unread)} never changed it (mu* exactly 0: not read in this scenario at "
-        "this size).",
+        + (f". {len(unread)} never changed it (mu* exactly 0: not read in this scenario at "
+           "this size).")
+        + ("" if above else " At this size the seed's own noise is larger than any "
+           "assumption's measured effect: the rows above are the largest effects seen, "
+           "candidates to test with more users or seeds, not established ones."),
     ])
     if write:
         text = b.notes.read_text(encoding="utf-8")
