@@ -49,3 +49,14 @@ def test_a_number_written_without_the_object_is_refused():
         figs.append(f)
     with pytest.raises(ValueError, match="a number was written without the Figures object"):
         combine(texts, figs)
+
+
+def test_a_fall_of_a_count_is_never_more_than_all_of_it():
+    texts, figs = [], []
+    for new, old in [(0, 100), (90, 100), (0, 10), (5, 10)]:
+        f = Figures()
+        texts.append(f"change {f.change(new, old)}")
+        figs.append(f)
+    out = combine(texts, figs)
+    # paired differences -100, -10, -10, -5 (mean -31.25) over the reference mean 55
+    assert out.startswith("change -56.8% (-100.0% to +75.9%), not distinguishable")

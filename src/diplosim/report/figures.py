@@ -171,7 +171,10 @@ def combine(texts: list[str], figures: list[Figures]) -> str:
         d, ref = difference(a, b), estimate(b).mean
         if not ref or math.isnan(ref):
             return "n/a"
-        return fmt_difference(Difference(d.mean / ref, d.low / ref, d.high / ref, d.n, True),
-                              "rel", s.digits)
+        low = d.low / ref
+        if all(x is None or x >= 0 for x in a + b):  # a measure never below 0 falls by 100% at most
+            low = max(low, -1.0)
+        return fmt_difference(Difference(d.mean / ref, low, d.high / ref, d.n, True), "rel",
+                              s.digits)
 
     return _MARK.sub(fill, texts[0])
