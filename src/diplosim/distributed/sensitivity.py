@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from diplosim.distributed.sweep import Sweep, is_complete, load_plan, run_sweep
+from diplosim.distributed.sweep import Sweep, is_complete, load_plan, run_sweep, save_plan
 from diplosim.errors import DiplosimError
 from diplosim.parameters import PARAMETERS
 from diplosim.scenario.loader import parse_scenario
@@ -143,9 +143,8 @@ def analyse(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int,
     return rows
 
 
-def _digest(plan: dict) -> dict:
-    return {k: plan[k] for k in ("scenario_sha256", "fixed", "method", "samples", "seed",
-                                 "problem")}
+#: What makes two plans the same analysis (a folder holding another is refused).
+_SAME = ("scenario_sha256", "fixed", "method", "samples", "seed", "problem")
 
 
 def plan_sensitivity(scenario_text: str, name: str, params: list[str], method: str,
@@ -172,14 +171,9 @@ def plan_sensitivity(scenario_text: str, name: str, params: list[str], method: s
             "scenario_sha256": hashlib.sha256(scenario_text.encode()).hexdigest(),
             "fixed": fixed, "method": method, "samples": samples, "seed": base.seed,
             "problem": prob, "runs": runs}
-    out = Path(out)
-    path = out / "sensitivity.json"
-    if path.exists() and _digest(load_sensitivity(out).plan) != _digest(plan):
-        raise DiplosimError(f"{out}: holds a different sensitivity analysis (another scenario, "
-                            "--set, --params, --method, --samples); choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(path, plan)
-    return Sweep(out, plan)
+    return save_plan(Path(out), "sensitivity.json", plan, "sensitivity", _SAME,
+                     "a different sensitivity analysis (another scenario, --set, --params, "
+                     "--method, --samples)")
 
 
 def load_sensitivity(folder: Path) -> Sweep:

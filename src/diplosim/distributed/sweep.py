@@ -41,7 +41,7 @@ from diplosim.scenario.loader import parse_scenario
 from diplosim.store.writer import write_json_atomic
 
 __all__ = ["BASE", "VARIANT", "Sweep", "combine", "load_plan", "load_sweep", "memory_needs",
-           "parse_vary", "plan_sweep", "run_sweep"]
+           "parse_vary", "plan_sweep", "run_sweep", "save_plan"]
 
 #: The --vary key that chooses among the scenario's declared variants, and the scenario as written.
 VARIANT, BASE = "variant", "base"
@@ -105,16 +105,21 @@ def plan_sweep(scenario_text: str, name: str, vary: list[tuple[str, list[object]
             "scenario_sha256": hashlib.sha256(scenario_text.encode()).hexdigest(),
             "fixed": fixed, "vary": [[k, v] for k, v in vary], "replicates": replicates,
             "runs": runs}
-    out = Path(out)
-    existing = out / "sweep.json"
-    if existing.exists():
-        old = load_sweep(out).plan
-        if {k: old.get(k) for k in ("scenario_sha256", "fixed", "vary", "replicates")} != \
-                {k: plan[k] for k in ("scenario_sha256", "fixed", "vary", "replicates")}:
-            raise DiplosimError(f"{out}: holds a different sweep (another scenario, --set, "
-                                "--vary or --replicates); choose another --out")
+    return save_plan(Path(out), "sweep.json", plan, "sweep",
+                     ("scenario_sha256", "fixed", "vary", "replicates"),
+                     "a different sweep (another scenario, --set, --vary or --replicates)")
+
+
+def save_plan(out: Path, name: str, plan: dict, what: str, same: tuple[str, ...],
+              different: str) -> Sweep:
+    """Write a plan file of runs into ``out``; a folder already holding a plan that differs in
+    any of the ``same`` keys is refused (the same plan is resumed)."""
+    if (out / name).exists():
+        old = load_plan(out, name, plan["kind"], what).plan
+        if {k: old.get(k) for k in same} != {k: plan[k] for k in same}:
+            raise DiplosimError(f"{out}: holds {different}; choose another --out")
     out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(existing, plan)
+    write_json_atomic(out / name, plan)
     return Sweep(out, plan)
 
 

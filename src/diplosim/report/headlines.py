@@ -12,11 +12,10 @@ from collections.abc import Callable
 from diplosim.analysis.measures import attitude, daily_viewers, impressions, positive_share
 from diplosim.analysis.reach import engagement_rate, follower_growth
 from diplosim.analysis.run import Run
+from diplosim.distributed.sweep import BASE
 from diplosim.report.figures import Figures
 
 __all__ = ["BASE", "HEADLINES", "event_of", "scenario_of", "table"]
-
-BASE = "base"
 
 
 def stance_by_country(run: Run, issue: str) -> list[dict]:
