@@ -112,15 +112,16 @@ def render(results: dict) -> str:
                      f"{t['runs_per_hour_two_workers']:,.0f}: ×{t['ray_speedup']:.2f} (each "
                      "try timed from starting Ray, which took "
                      f"{min(x['ray_start_seconds'] for x in u['ray_runs']):.1f}–"
-                     f"{max(x['ray_start_seconds'] for x in u['ray_runs']):.1f} s)",
+                     f"{max(x['ray_start_seconds'] for x in u['ray_runs']):.1f} s; busy "
+                     f"workers alone ×{t['steady_speedup_without_fixed_costs']:.2f})",
                      f"≥ ×{t['min_ray_speedup']:g}"))
-        if "morris" in u:
-            m = u["morris"]
-            rows.append((f"Morris screening, {m['parameters']} parameters × {m['trajectories']} "
-                         f"trajectories ({m['runs']} runs, {m['users']:,} users × {m['days']} "
-                         "days), `diplosim sensitivity` end to end",
-                         f"{m['seconds'] / 60:.1f} min ({m['runs_per_hour']:,.0f} runs per "
-                         "hour)", "< 20 min"))
+    if "morris" in results.get("morris_screening", {}):
+        m = results["morris_screening"]["morris"]
+        rows.append((f"Morris screening, {m['parameters']} parameters × {m['trajectories']} "
+                     f"trajectories ({m['runs']} runs, {m['users']:,} users × {m['days']} "
+                     "days), `diplosim sensitivity` end to end",
+                     f"{m['seconds'] / 60:.1f} min ({m['runs_per_hour']:,.0f} runs per "
+                     "hour)", "< 20 min"))
     if "runs" in results.get("scenarios_replicated", {}):
         r = results["scenarios_replicated"]["runs"][0]
         rows.append(("`make scenarios` with its replicates (every run from scratch)",
