@@ -74,6 +74,13 @@ _TABLE = [
         "[-1, 1]).",
     ),
     Parameter(
+        "stance_side_floor", 0.2, "stance", 0.0, 1.0,
+        "assumption (polls give sides, not strengths; 'definitely' and 'rather' answers, as "
+        "in Levada's, suggest a spread from mild to firm)",
+        "Where a baseline gives the shares on each side of an issue, a side's users stand "
+        "uniformly in [floor, 1] (or [-1, -floor]), the rest in (-floor, floor).",
+    ),
+    Parameter(
         "belief_initial_mean", 0.1, "belief", 0.01, 0.99,
         "assumption",
         "Mean initial belief in a circulating claim (Beta distribution with concentration 10).",
@@ -237,7 +244,42 @@ _TABLE = [
     Parameter(
         "everyday_favourability_factor", 0.2, "factor", 0.0, 1.0, "assumption",
         "An ordinary user's everyday video moves favourability toward the user's country by "
-        "this share of an actor's step (incidental, not diplomacy).",
+        "this share of an actor's step (incidental, not diplomacy), and only up to "
+        "contact_ceiling.",
+    ),
+    Parameter(
+        "contact_ceiling", 0.3, "favourability", -1.0, 1.0,
+        "assumption (intergroup contact lowers prejudice modestly: Pettigrew & Tropp 2006, 515 "
+        "studies, mean r = -0.21; parasocial contact through media works alike: Schiappa, "
+        "Gregg & Hewes 2005; randomised studies find weaker effects: Paluck, Green & Green "
+        "2019)",
+        "Everyday videos of a foreign country's ordinary users warm a viewer toward that "
+        "country up to this favourability and no further (contact thaws hostility, it does "
+        "not make admirers).",
+    ),
+    Parameter(
+        "source_trust_slope", 0.5, "factor", 0.0, 1.0,
+        "assumption (a source's credibility to its audience governs its persuasive effect: "
+        "Hovland & Weiss 1951; review in Pornpitakpan 2004)",
+        "A foreign messenger persuades a favourable viewer 1 + slope x (the viewer's "
+        "favourability toward the messenger's country) times as much as a viewer without a "
+        "view (x1.5 for the most favourable at the default).",
+    ),
+    Parameter(
+        "hostile_threshold", 0.5, "favourability", 0.0, 1.0,
+        "assumption (the hostile media effect, Vallone, Ross & Lepper 1985; a meta-analysis "
+        "of 34 studies finds a moderate effect that grows with involvement: Hansen & Kim 2011)",
+        "Trust in a foreign messenger falls linearly from 1 (a viewer without a view of its "
+        "country) to 0 at favourability minus this; a viewer below that reads its pitch as "
+        "hostile and moves away from the country; everyday contact no longer warms them.",
+    ),
+    Parameter(
+        "hostile_boomerang", 0.3, "factor", 0.0, 2.0,
+        "assumption (boomerang effects of messages from a distrusted side: Hart & Nisbet "
+        "2012; sized like stance_backfire, Bail et al. 2018)",
+        "The most hostile viewer's (favourability -1) step away from the messenger's country, "
+        "as a share of the step a neutral viewer would take toward it; linear from 0 at "
+        "-hostile_threshold.",
     ),
     Parameter(
         "favourability_saturation", 10.0, "views", 0.1, 1e6, "assumption",
@@ -323,6 +365,7 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "own_country_favourable_share": (0.5, 0.9, "assumption: 20 points either side"),
     "attitude_opinion_floor": (0.05, 0.2, _HALF_TWICE),
     "stance_initial_sd": (0.2, 0.6, "assumption: 0.2 either side"),
+    "stance_side_floor": (0.1, 0.4, _HALF_TWICE),
     "belief_initial_mean": (0.05, 0.2, _HALF_TWICE),
     "sessions_per_day": (2.0, 8.0, _HALF_TWICE),
     "videos_per_session": (8.0, 16.0, "assumption: 8 to the most a page holds (16)"),
@@ -361,6 +404,11 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "fact_check_like_reduction": (0.3, 0.6, "assumption around Slaughter et al.'s (2025) 44%"),
     "favourability_rate": (0.01, 0.04, _HALF_TWICE),
     "everyday_favourability_factor": (0.1, 0.4, _HALF_TWICE),
+    "contact_ceiling": (0.0, 0.6, "assumption: 0.3 either side (from 'no warmer than "
+                        "neutral' to 'mildly favourable')"),
+    "source_trust_slope": (0.25, 0.75, "assumption: half to one and a half times the default"),
+    "hostile_threshold": (0.3, 0.7, "assumption: 0.2 either side"),
+    "hostile_boomerang": (0.15, 0.6, _HALF_TWICE),
     "favourability_saturation": (5.0, 20.0, _HALF_TWICE),
     "stance_rate": (0.015, 0.06, _HALF_TWICE),
     "stance_confidence_bound": (0.3, 1.2, _HALF_TWICE),

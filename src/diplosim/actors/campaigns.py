@@ -28,6 +28,8 @@ class Catalogue:
     target_sets: list[tuple[str, ...]] = field(default_factory=lambda: [("all",)])
     hashtag_sets: list[tuple[str, ...]] = field(default_factory=lambda: [()])
     campaigns: list[tuple[str, str]] = field(default_factory=list)  # (actor id, campaign id)
+    #: how content portrays countries: row 0 portrays none; each row (code, valence) pairs
+    portrayals: list[tuple] = field(default_factory=lambda: [()])
 
     def target_set(self, targets: list[str]) -> int:
         key = ("all",) if "all" in targets else tuple(sorted(targets))
@@ -40,6 +42,25 @@ class Catalogue:
         if key not in self.hashtag_sets:
             self.hashtag_sets.append(key)
         return self.hashtag_sets.index(key)
+
+    def portrayal(self, portrays: dict[str, float]) -> int:
+        """The row of a campaign's or network's ``portrays`` (0 when it names no country)."""
+        key = tuple(sorted((c, float(w)) for c, w in portrays.items() if w != 0))
+        if not key:
+            return 0
+        if key not in self.portrayals:
+            if len(self.portrayals) == 256:
+                raise ValueError("more than 255 distinct `portrays` declarations")
+            self.portrayals.append(key)
+        return self.portrayals.index(key)
+
+    def portray_table(self, focal_of_code: dict[str, int]) -> np.ndarray:
+        """Valence by portrayal row and focal column (float64, 0 where not portrayed)."""
+        out = np.zeros((len(self.portrayals), max(1, len(focal_of_code))), np.float64)
+        for i, pairs in enumerate(self.portrayals):
+            for code, w in pairs:
+                out[i, focal_of_code[code]] = w
+        return out
 
     def set_tags(self) -> list[np.ndarray]:
         """Per hashtag set, the numbers of its tags (case-insensitive, numbered by first use)."""
@@ -66,6 +87,7 @@ def _blank(k: int, tick: int) -> dict[str, np.ndarray]:
         "labelled": np.zeros(k, np.bool_), "focal": np.full(k, -1, np.int16),
         "challenge": np.zeros(k, np.bool_), "hashtags": np.zeros(k, np.int32),
         "variant": np.zeros(k, np.int32), "fact_check_tick": np.full(k, NEVER, np.int32),
+        "portrayal": np.zeros(k, np.uint8),
     }
 
 
@@ -157,6 +179,7 @@ def _fill_campaign(cols: dict[str, np.ndarray], rows: slice, campaign: Campaign,
     cols["target_set"][rows] = catalogue.target_set(campaign.targets)
     cols["hashtags"][rows] = catalogue.hashtag_set(campaign.hashtags)
     cols["challenge"][rows] = campaign.challenge
+    cols["portrayal"][rows] = catalogue.portrayal(campaign.portrays)
 
 
 def _fill_claim(cols, rows, claim: str | None, scenario: Scenario, delay: int) -> None:
@@ -256,6 +279,7 @@ def network_posts(tick: int, net, net_index: int, first_account: int, scenario: 
     _fill_claim(cols, slice(0, k), net.claim, scenario, claim_delay)
     cols["target_set"][:] = catalogue.target_set(net.targets)
     cols["hashtags"][:] = catalogue.hashtag_set(net.hashtags)
+    cols["portrayal"][:] = catalogue.portrayal(net.portrays)
     # near-copies: one template per burst, a small per-account variation
     cols["variant"] = (net_index << 24) + (tick << 4) + rng.integers(0, 4, k)
     return NewVideos(**cols)

@@ -373,6 +373,8 @@ def _play(state: SimState, tick: int, users: np.ndarray,
         state.masks = state.catalogue.masks()
     if len(state.set_tags) != len(state.catalogue.hashtag_sets):  # a campaign's first post
         state.set_tags = state.catalogue.set_tags()
+    if state.portray.shape[0] != len(state.catalogue.portrayals):
+        state.portray = state.catalogue.portray_table(state.focal_of_code)
     cand = build_candidates(st, tick, len(state.languages), state.quotas,
                             int(state.params["pool_max_age_hours"]), state.set_tags,
                             state.params["hashtag_trend_pooling"])
@@ -396,6 +398,7 @@ def _play(state: SimState, tick: int, users: np.ndarray,
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
             state.extra_pos, state.ring_vid, state.ring_tick,
             st.hot, st.eng_decayed, state.masks, cred, state.focal_of_country,
+            state.portray,
             cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.pool_guide, cand.trend_ptr,
             cand.trend_ids, cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum,
             cand.recent_ids, diversity, out_video[:k], out_flags[:k], out_from[:k],

@@ -12,7 +12,8 @@ import numpy as np
 from numba import njit, prange
 
 from diplosim.opinion.behaviour import completion_probability, congruence, engagement_factor
-from diplosim.opinion.persuasion import belief_step, favourability_step, stance_step
+from diplosim.opinion.persuasion import (belief_step, contact_step, favourability_step,
+                                         source_trust, stance_step)
 from diplosim.platform.recommender import pick_weighted
 from diplosim.platform.rng import stream_key, uniform_at
 from diplosim.prefetch import prefetch
@@ -29,10 +30,12 @@ KP = ("completion_base", "like_given_completion", "comment_given_completion",
       "favourability_rate", "favourability_saturation", "stance_rate", "stance_confidence_bound",
       "stance_backfire", "belief_rate", "correction_rate", "cross_language_acceptance",
       "state_media_demotion", "fact_check_demotion", "label_credibility_factor",
-      "everyday_favourability_factor", "false_claim_novelty", "stance_backfire_commitment")
+      "everyday_favourability_factor", "false_claim_novelty", "stance_backfire_commitment",
+      "source_trust_slope", "hostile_threshold", "hostile_boomerang", "contact_ceiling")
 (_C_BASE, _LIKE, _COMMENT, _SHARE, _FOLLOW, _MISMATCH, _CHALLENGE, _FC_SHARE, _FC_LIKE,
  _FAV_RATE, _FAV_SAT, _ST_RATE, _ST_BOUND, _ST_BACK, _B_RATE, _CORR, _XLANG, _SM_DEMOTE,
- _FC_DEMOTE, _LABEL_CRED, _EVERYDAY, _NOVELTY, _ST_COMMIT) = range(len(KP))
+ _FC_DEMOTE, _LABEL_CRED, _EVERYDAY, _NOVELTY, _ST_COMMIT, _TRUST, _HOSTILE, _BOOMERANG,
+ _CONTACT) = range(len(KP))
 _TRIES = 6
 _AHEAD = 2  # users ahead whose rows are prefetched
 FOLLOW_WINDOW = 48  # hours a followed account's post or share stays in its followers' feeds
@@ -95,7 +98,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
                  ring_vid, ring_tick,
                  vids, v_eng,
-                 target_masks, credibility, country_focal,
+                 target_masks, credibility, country_focal, portray,
                  pool_ptr, pool_ids, pool_cum, pool_guide, trend_ptr, trend_ids, trend_cum,
                  topic_ptr, topic_ids, topic_cum, recent_ids, diversity,
                  out_video, out_flags, out_from):
@@ -237,22 +240,52 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                 if labels_on and rec.labelled:
                     cred *= kp[_LABEL_CRED]
                 f = rec.focal
-                if f >= 0 and f != country_focal[c]:  # diplomacy: foreign messengers only
+                own = country_focal[c]
+                p = rec.portrayal
+                trust = 1.0
+                if f >= 0 and f != own:  # diplomacy: foreign messengers only
+                    a = attitudes[u, f]
                     direction = 1.0 if issue < 0 else 2.0 * cong - 1.0
-                    if rec.messenger == 0:
-                        direction *= kp[_EVERYDAY]
-                    attitudes[u, f] = favourability_step(attitudes[u, f], direction, cred,
-                                                         kp[_FAV_RATE], float(expo[u, f]),
-                                                         kp[_FAV_SAT])
+                    t = source_trust(a, kp[_TRUST], kp[_HOSTILE], kp[_BOOMERANG])
+                    if p > 0 and portray[p, f] != 0.0:
+                        pass  # the content says how it portrays its own country (below)
+                    elif rec.messenger == 0:
+                        # an ordinary creator: everyday contact, blocked by hostility, up to
+                        # a ceiling
+                        attitudes[u, f] = contact_step(a, direction * kp[_EVERYDAY] * max(t, 0.0),
+                                                       cred, kp[_FAV_RATE], float(expo[u, f]),
+                                                       kp[_FAV_SAT], kp[_CONTACT])
+                    elif t < 0.0:
+                        # a hostile viewer reads the pitch as hostile: moves away
+                        attitudes[u, f] = favourability_step(a, t * abs(direction), cred,
+                                                             kp[_FAV_RATE], float(expo[u, f]),
+                                                             kp[_FAV_SAT])
+                    else:
+                        attitudes[u, f] = favourability_step(a, direction, cred * t,
+                                                             kp[_FAV_RATE], float(expo[u, f]),
+                                                             kp[_FAV_SAT])
+                    if rec.messenger != 0:
+                        trust = max(t, 0.0)
                     if expo[u, f] < 65535:
                         expo[u, f] += 1
+                if p > 0:
+                    # how the content portrays countries (the viewer's own excepted)
+                    for g in range(portray.shape[1]):
+                        w = portray[p, g]
+                        if w == 0.0 or g == own:
+                            continue
+                        attitudes[u, g] = favourability_step(attitudes[u, g], w, cred * trust,
+                                                             kp[_FAV_RATE], float(expo[u, g]),
+                                                             kp[_FAV_SAT])
+                        if g != f and expo[u, g] < 65535:
+                            expo[u, g] += 1
                 if issue >= 0:
-                    stances[u, issue] = stance_step(stances[u, issue], rec.stance_value, cred,
-                                                    kp[_ST_RATE], kp[_ST_BOUND], kp[_ST_BACK],
-                                                    kp[_ST_COMMIT])
+                    stances[u, issue] = stance_step(stances[u, issue], rec.stance_value,
+                                                    cred * trust, kp[_ST_RATE], kp[_ST_BOUND],
+                                                    kp[_ST_BACK], kp[_ST_COMMIT])
                 if claim >= 0:
-                    beliefs[u, claim] = belief_step(beliefs[u, claim], cred, kp[_B_RATE],
-                                                    corrected, kp[_CORR])
+                    beliefs[u, claim] = belief_step(beliefs[u, claim], cred * trust,
+                                                    kp[_B_RATE], corrected, kp[_CORR])
             draw += 6
             out_flags[base + slot] = flags
             seen[u, seen_pos[u] % seen.shape[1]] = v

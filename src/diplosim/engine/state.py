@@ -66,6 +66,7 @@ class SimState:
     credibility: np.ndarray            # credibility by messenger type
     masks: np.ndarray                  # target set x world country -> shown there
     set_tags: list[np.ndarray]         # hashtag set -> tag numbers
+    portray: np.ndarray                # portrayal row x focal column -> valence
     # timeline state
     ranking: str = "engagement"
     labels_on: bool = True
@@ -146,6 +147,7 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         reached=np.zeros((n, max(1, (len(scenario.actors) + 7) // 8)), np.uint8),
         kernel_params=kernel_parameters(params), credibility=credibility_table(params),
         masks=catalogue.masks(), set_tags=catalogue.set_tags(),
+        portray=catalogue.portray_table(focal_of_code),
         ranking=p.ranking, labels_on=p.state_media_labels,
         fact_check=p.moderation.fact_check,
         fact_check_delay=int(round(p.moderation.fact_check_delay_hours)),

@@ -26,6 +26,7 @@ _COLUMNS: dict[str, type] = {
     "impressions": np.int64, "completions": np.int64, "likes": np.int32, "comments": np.int32,
     "shares": np.int32, "eng_decayed": np.float32,
     "actor": np.int16,  # the actor behind the video (its campaign's, else its author's), or -1
+    "portrayal": np.uint8,  # row of the catalogue's portrayal table (0: portrays no country)
 }
 _COUNTS = ("pool_views", "pool_eng", "impressions", "completions", "likes", "comments", "shares",
            "eng_decayed", "pool_stage")
@@ -37,10 +38,10 @@ _COUNTS = ("pool_views", "pool_eng", "impressions", "completions", "likes", "com
 HOT = np.dtype({
     "names": ["author", "fact_check_tick", "appeal", "stance_value", "target_set", "lang",
               "stance_issue", "claim", "focal", "topic", "messenger", "claim_false", "labelled",
-              "challenge"],
+              "challenge", "portrayal"],
     "formats": [np.int32, np.int32, np.float32, np.float32, np.int16, np.uint16, np.int16,
-                np.int16, np.int16, np.uint8, np.uint8, np.bool_, np.bool_, np.bool_],
-    "offsets": [0, 4, 8, 12, 16, 18, 20, 22, 24, 26, 27, 28, 29, 30],
+                np.int16, np.int16, np.uint8, np.uint8, np.bool_, np.bool_, np.bool_, np.uint8],
+    "offsets": [0, 4, 8, 12, 16, 18, 20, 22, 24, 26, 27, 28, 29, 30, 31],
     "itemsize": 32,
 })
 
@@ -69,6 +70,7 @@ class NewVideos:
     hashtags: np.ndarray
     variant: np.ndarray
     fact_check_tick: np.ndarray
+    portrayal: np.ndarray
 
     def __len__(self) -> int:
         return int(self.author.shape[0])

@@ -140,6 +140,47 @@ def _events(data: dict, world: list[str], issues: list[str], claims: list[str]) 
             yield path, "a policy event must change something (ranking, state_media_labels, ...)"
 
 
+def _focal(data: dict) -> list[str]:
+    """The focal countries the raw data names (see ``Scenario.focal_countries``)."""
+    found = [a.get("country") for _, a in _items(data, "actors")]
+    found += [e.get("country") for _, e in _items(data, "events")
+              if e.get("type") == "coordinated_network"]
+    for _, a in _items(data, "actors"):
+        for _, c in _items(a, "campaigns"):
+            if isinstance(c.get("portrays"), dict):
+                found += list(c["portrays"])
+    for _, e in _items(data, "events"):
+        if isinstance(e.get("portrays"), dict):
+            found += list(e["portrays"])
+    return [c for c in dict.fromkeys(found) if isinstance(c, str)]
+
+
+def _polls(data: dict, world: list[str]) -> Found:
+    """Each issue's baselines name a simulated country once; each favourability poll a
+    simulated viewer and a focal country, once per pair."""
+    for i, issue in _items(data, "issues"):
+        seen: set[str] = set()
+        for j, b in _items(issue, "baselines"):
+            path = ("issues", i, "baselines", j, "country")
+            yield from _country_in_world(path, b.get("country"), world)
+            if b.get("country") in seen:
+                yield path, f"a second baseline for {b['country']}"
+            seen.add(b.get("country"))
+    world_data = data.get("world") if isinstance(data.get("world"), dict) else {}
+    focal, pairs = _focal(data), set()
+    for j, f in _items(world_data, "favourability"):
+        path = ("world", "favourability", j)
+        yield from _country_in_world((*path, "viewer"), f.get("viewer"), world)
+        code = f.get("focal")
+        if isinstance(code, str) and len(code) == 2 and code.isupper() and code not in focal:
+            yield (*path, "focal"), (f"expected a focal country (an actor's, a network's or a "
+                                     f"portrayed country: {', '.join(focal) or 'none'}), got "
+                                     f"{describe_value(code)}")
+        if (f.get("viewer"), code) in pairs:
+            yield path, f"a second poll of {f.get('viewer')} about {code}"
+        pairs.add((f.get("viewer"), code))
+
+
 def _parameters(data: dict) -> Found:
     params = data.get("parameters")
     if not isinstance(params, dict):
@@ -202,6 +243,7 @@ def reference_problems(data: object) -> list[tuple[Path, str]]:
     found += _empty_countries(world_data, world)
     found += _campaigns(data, world, issues, claims)
     found += _events(data, world, issues, claims)
+    found += _polls(data, world)
     found += _parameters(data)
     found += _unsupported(Scenario, data)
     return found

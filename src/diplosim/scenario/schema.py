@@ -17,7 +17,7 @@ from diplosim.world.countries import country_table, language_names
 from diplosim.world.topics import CONTENT_KINDS, TOPICS
 
 __all__ = [
-    "ACTOR_TYPES", "GROUP_ACTOR_TYPES", "Actor", "Ban", "Campaign", "Claim", "CoordinatedNetwork",
+    "ACTOR_TYPES", "GROUP_ACTOR_TYPES", "Actor", "Ban", "Baseline", "Favourability", "Campaign", "Claim", "CoordinatedNetwork",
     "Crisis", "Event", "InfluencerBriefing", "Issue", "Moderation", "Output", "Platform",
     "Policy", "Scenario", "Stance", "Variant", "World",
 ]
@@ -120,6 +120,9 @@ class World(Model):
         description="Override the table's platform users for some countries (e.g. India before "
         "its 2020 ban).",
     )
+    favourability: list[Favourability] = Field(
+        default_factory=list, description="Polls of favourability toward focal countries, "
+        "beyond (or instead of) the shipped Pew rows.")
     shards: int | None = Field(None, ge=1, description="Split the population by region across "
                                "machines (not supported yet).",
                                json_schema_extra={"unsupported": True})
@@ -143,12 +146,76 @@ class Platform(Model):
                              "the viewer's interests.")
 
 
+Source = Annotated[str, Field(min_length=3, max_length=400, description="Where the figure "
+                              "comes from: a survey, its fieldwork dates and sample.")]
+
+
+class Baseline(Model):
+    """Where a country's users stand on an issue when the run starts, from a poll: the shares
+    on each side (the rest without a side), or a mean and spread on the -1..1 scale."""
+
+    country: CountryCode
+    positive: Share | None = Field(None, description="Share of users on the +1 side.")
+    negative: Share | None = Field(None, description="Share of users on the -1 side.")
+    mean: float | None = Field(None, ge=-1, le=1, description="Mean stance (with `sd`).")
+    sd: float | None = Field(None, gt=0, le=2, description="Spread of stances around `mean` "
+                             "(default: the parameter stance_initial_sd).")
+    source: Source
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Baseline:
+        shares = self.positive is not None or self.negative is not None
+        if shares == (self.mean is not None) or (self.sd is not None and self.mean is None):
+            raise PydanticCustomError("baseline", "expected either positive and negative "
+                                      "shares or a mean (and sd), not both or neither", {})
+        if shares and (self.positive is None or self.negative is None):
+            raise PydanticCustomError("baseline", "expected both positive and negative", {})
+        if shares and self.positive + self.negative > 1:
+            raise PydanticCustomError("shares", "positive + negative must be at most 1, got "
+                                      "{total}", {"total": round(self.positive
+                                                                 + self.negative, 6)})
+        return self
+
+
 class Issue(Model):
     """A contested question; stances run from -1 (``negative``) to +1 (``positive``)."""
 
     id: Id
     negative: str = Field(min_length=1, max_length=80, description="Name of the -1 side.")
     positive: str = Field(min_length=1, max_length=80, description="Name of the +1 side.")
+    baselines: list[Baseline] = Field(default_factory=list, description="Polled starting "
+                                      "stances by country; other countries start around 0 "
+                                      "(stance_initial_sd).")
+
+
+class Favourability(Model):
+    """A poll of one country's users about a focal country; replaces the shipped row."""
+
+    viewer: CountryCode = Field(description="The polled country.")
+    focal: CountryCode = Field(description="The country asked about.")
+    favourable: Share
+    unfavourable: Share
+    source: Source
+
+    @model_validator(mode="after")
+    def _total(self) -> Favourability:
+        if self.favourable + self.unfavourable > 1:
+            raise PydanticCustomError("shares", "favourable + unfavourable must be at most 1, "
+                                      "got {total}", {"total": round(self.favourable
+                                                                     + self.unfavourable, 6)})
+        return self
+
+
+def _check_portrays(value: dict[str, float]) -> dict[str, float]:
+    for code, w in value.items():
+        _check_country(code)
+        if not -1 <= w <= 1:
+            raise _reject(f"a valence from -1 to 1 for {code}", f" (got {w:g})")
+    return value
+
+
+#: How content portrays countries: ISO code -> valence, -1 (attacks) to +1 (praises).
+Portrays = Annotated[dict[str, float], AfterValidator(_check_portrays)]
 
 
 class Claim(Model):
@@ -185,6 +252,9 @@ class Campaign(Model):
                                  "by content kind, see the parameter table).")
     challenge: bool = Field(False, description="A hashtag challenge: viewers post their own "
                             "videos with the campaign's hashtags.")
+    portrays: Portrays = Field(default_factory=dict, description="How the videos portray "
+                               "countries, -1 (attack) to +1 (praise): `{RU: -0.8, UA: 0.6}`. "
+                               "The actor's own country is pulled up by default.")
 
 
 class Actor(Model):
@@ -228,6 +298,8 @@ class CoordinatedNetwork(_Event):
     targets: list[Target] = Field(default_factory=lambda: [ALL], min_length=1)
     hashtags: list[Hashtag] = Field(default_factory=list)
     end_day: float | None = Field(None, gt=0)
+    portrays: Portrays = Field(default_factory=dict, description="How the network's videos "
+                               "portray countries, -1 to +1.")
 
 
 class Crisis(_Event):
@@ -312,7 +384,11 @@ class Scenario(Model):
                                     "scenario, each run with `--variant ID`.")
 
     def focal_countries(self) -> list[str]:
-        """Countries whose favourability users hold: every actor's and network's country."""
+        """Countries whose favourability users hold: every actor's and network's country, then
+        every country a campaign or network portrays."""
         seen = [a.country for a in self.actors]
         seen += [e.country for e in self.events if isinstance(e, CoordinatedNetwork)]
+        seen += [code for a in self.actors for c in a.campaigns for code in c.portrays]
+        seen += [code for e in self.events if isinstance(e, CoordinatedNetwork)
+                 for code in e.portrays]
         return list(dict.fromkeys(seen))

@@ -21,7 +21,7 @@ __all__ = ["NO_LANGUAGE", "Population", "country_shares", "synthesise"]
 NO_LANGUAGE = np.iinfo(np.uint16).max
 #: Independent random streams, so adding one component never changes another's draws.
 _STREAM = {"country": 1, "language": 2, "interest": 3, "activity": 4, "attitude": 5,
-           "stance": 6, "belief": 7}
+           "stance": 6, "belief": 7, "baseline": 8}
 _CHUNK = 1 << 16  # rows drawn at a time: consecutive draws give the same stream as one
 
 
@@ -94,8 +94,13 @@ def _languages(block: list[Country], counts: np.ndarray, rng: np.random.Generato
     return lang1, lang2
 
 
-def _opinion_shares(viewer: str, focal: str, p: dict[str, float]) -> tuple[float, float]:
-    """(favourable, unfavourable) shares of ``viewer``'s users toward ``focal``."""
+def _opinion_shares(viewer: str, focal: str, p: dict[str, float],
+                    polls: dict[tuple[str, str], tuple[float, float]] | None = None
+                    ) -> tuple[float, float]:
+    """(favourable, unfavourable) shares of ``viewer``'s users toward ``focal``: the
+    scenario's poll, else the shipped survey row, else the parameters."""
+    if polls and (viewer, focal) in polls:
+        return polls[(viewer, focal)]
     if viewer == focal:
         return p["own_country_favourable_share"], 0.0
     survey = favourability_surveys().get((viewer, focal))
@@ -108,21 +113,51 @@ def _opinion_shares(viewer: str, focal: str, p: dict[str, float]) -> tuple[float
     return max(fav, 0.0), max(unfav, 0.0)
 
 
+def _sides(rng: np.random.Generator, n: int, pos: float, neg: float,
+           floor: float) -> np.ndarray:
+    """Values in [-1, 1] from the shares on each side: a side's users uniform in [floor, 1]
+    (or [-1, -floor]), the rest uniform in (-floor, floor)."""
+    u = rng.random(n, dtype=np.float32)
+    mag = rng.random(n, dtype=np.float32)
+    col = (mag * 2 - 1) * floor                                # no side
+    col = np.where(u < pos, floor + mag * (1 - floor), col)
+    col = np.where((u >= pos) & (u < pos + neg), -floor - mag * (1 - floor), col)
+    return col
+
+
 def _attitudes(pop_country: np.ndarray, countries: tuple[str, ...], focal: tuple[str, ...],
-               rng: np.random.Generator, p: dict[str, float]) -> np.ndarray:
+               rng: np.random.Generator, p: dict[str, float],
+               polls: dict[tuple[str, str], tuple[float, float]]) -> np.ndarray:
     out = np.empty((pop_country.shape[0], len(focal)), np.float32)
     floor = p["attitude_opinion_floor"]
     bounds = np.searchsorted(pop_country, np.arange(len(countries) + 1))
     for ci, viewer in enumerate(countries):
         lo, hi = bounds[ci], bounds[ci + 1]
         for fi, target in enumerate(focal):
-            fav, unfav = _opinion_shares(viewer, target, p)
-            u = rng.random(hi - lo, dtype=np.float32)
-            mag = rng.random(hi - lo, dtype=np.float32)
-            col = (mag * 2 - 1) * floor                             # no opinion
-            col = np.where(u < fav, floor + mag * (1 - floor), col)  # favourable
-            col = np.where((u >= fav) & (u < fav + unfav), -floor - mag * (1 - floor), col)
-            out[lo:hi, fi] = col
+            fav, unfav = _opinion_shares(viewer, target, p, polls)
+            out[lo:hi, fi] = _sides(rng, hi - lo, fav, unfav, floor)
+    return out
+
+
+def _stances(scenario: Scenario, pop_country: np.ndarray, countries: tuple[str, ...],
+             seed: int, p: dict[str, float]) -> np.ndarray:
+    """Stances around 0 (``stance_initial_sd``); a country with a polled baseline draws its
+    block from the poll instead (its own stream, so other countries' draws do not change)."""
+    n, issues = pop_country.shape[0], scenario.issues
+    out = np.clip(_rng(seed, "stance").normal(0, p["stance_initial_sd"], (n, len(issues))),
+                  -1, 1).astype(np.float32)
+    bounds = np.searchsorted(pop_country, np.arange(len(countries) + 1))
+    rng = _rng(seed, "baseline")
+    for k, issue in enumerate(issues):
+        for b in issue.baselines:
+            ci = countries.index(b.country)
+            lo, hi = bounds[ci], bounds[ci + 1]
+            if b.mean is not None:
+                sd = p["stance_initial_sd"] if b.sd is None else b.sd
+                col = np.clip(rng.normal(b.mean, sd, hi - lo), -1, 1)
+            else:
+                col = _sides(rng, hi - lo, b.positive, b.negative, p["stance_side_floor"])
+            out[lo:hi, k] = col
     return out
 
 
@@ -166,8 +201,8 @@ def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = 
     focal = tuple(scenario.focal_countries())
     issues = tuple(i.id for i in scenario.issues)
     claims = tuple(c.id for c in scenario.claims)
-    stance_rng = _rng(seed, "stance")
-    stances = np.clip(stance_rng.normal(0, p["stance_initial_sd"], (n, len(issues))), -1, 1)
+    polls = {(f.viewer, f.focal): (f.favourable, f.unfavourable)
+             for f in scenario.world.favourability}
     mean, conc = p["belief_initial_mean"], 10.0
     beliefs = _rng(seed, "belief").beta(mean * conc, (1 - mean) * conc, (n, len(claims)))
     return Population(
@@ -175,6 +210,7 @@ def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = 
         country=country, lang1=lang1, lang2=lang2,
         interests=_interests(n, p["interest_dirichlet_alpha"], _rng(seed, "interest")),
         activity=activity,
-        attitudes=_attitudes(country, countries, focal, _rng(seed, "attitude"), p),
-        stances=stances.astype(np.float32), beliefs=beliefs.astype(np.float32),
+        attitudes=_attitudes(country, countries, focal, _rng(seed, "attitude"), p, polls),
+        stances=_stances(scenario, country, countries, seed, p),
+        beliefs=beliefs.astype(np.float32),
     )

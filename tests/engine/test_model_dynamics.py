@@ -1,0 +1,127 @@
+"""Issue 30's mechanisms in numbers, on the real engine: polled baselines, content that
+portrays countries up or down, trust that depends on the viewer's view of the source, and
+everyday contact that warms only up to a ceiling."""
+
+from __future__ import annotations
+
+import pytest
+
+from diplosim.opinion.persuasion import contact_step, favourability_step, source_trust
+from tests.engine.conftest import query, run
+
+BASE = {"name": "t", "seed": 5, "duration_days": 3,
+        "world": {"users": 20000, "countries": ["US", "GB"]},
+        "issues": [{"id": "war", "negative": "against", "positive": "for"}]}
+
+
+def _mean(out, kind: str, country: str, subject: str, day: str = "first") -> float:
+    order = "ASC" if day == "first" else "DESC"
+    return query(out, f"SELECT mean FROM attitudes WHERE kind = '{kind}' AND country = "
+                      f"'{country}' AND subject = '{subject}' ORDER BY day {order} LIMIT 1")[0][0]
+
+
+def test_polled_baselines_set_where_each_public_starts(tmp_runs):
+    """Shares on each side, a mean and spread, and a favourability poll, each where the poll
+    puts it on day 0 (sides uniform in [floor, 1]: a mean magnitude of (1 + floor) / 2)."""
+    data = dict(BASE, duration_days=1)
+    data["issues"] = [{"id": "war", "negative": "against", "positive": "for", "baselines": [
+        {"country": "US", "positive": 0.8, "negative": 0.1, "source": "a test poll"},
+        {"country": "GB", "mean": -0.5, "sd": 0.1, "source": "another test poll"}]}]
+    data["actors"] = [{"id": "fr", "type": "embassy", "country": "FR", "host_country": "US",
+                       "languages": ["en"]}]
+    data["world"] = dict(data["world"], favourability=[
+        {"viewer": "US", "focal": "FR", "favourable": 0.1, "unfavourable": 0.8,
+         "source": "a test poll"}])
+    out = run(data, tmp_runs)
+    side = (1 + 0.2) / 2  # stance_side_floor 0.2
+    assert _mean(out, "stance", "US", "war") == pytest.approx(0.8 * side - 0.1 * side, abs=0.02)
+    assert _mean(out, "stance", "GB", "war") == pytest.approx(-0.5, abs=0.01)
+    fav = (1 + 0.1) / 2  # attitude_opinion_floor 0.1
+    assert _mean(out, "favourability", "US", "FR") == pytest.approx(0.1 * fav - 0.8 * fav,
+                                                                    abs=0.02)
+
+
+def _attack(tmp_runs, valence: float | None) -> tuple[float, float]:
+    """US favourability toward FR on day 0 and at the end, with GB's foreign ministry posting
+    to the US a video that portrays FR at ``valence`` (None: no such campaign)."""
+    campaign = {"id": "ads", "posts_per_day": 24, "content_mix": {"news": 1.0},
+                "topics": ["politics"], "targets": ["US"], "appeal": 0.8}
+    if valence is not None:
+        campaign["portrays"] = {"FR": valence}
+    actors = [{"id": "gb", "type": "foreign_ministry", "country": "GB", "languages": ["en"],
+               "campaigns": [campaign]},
+              {"id": "fr", "type": "embassy", "country": "FR", "host_country": "US",
+               "languages": ["en"]}]
+    out = run(dict(BASE, actors=actors), tmp_runs)
+    return _mean(out, "favourability", "US", "FR"), _mean(out, "favourability", "US", "FR",
+                                                         "last")
+
+
+def test_an_attack_campaign_lowers_the_view_of_the_country_it_portrays(tmp_runs):
+    start, control = _attack(tmp_runs, None)
+    _, attacked = _attack(tmp_runs, -0.9)
+    _, praised = _attack(tmp_runs, 0.9)
+    assert attacked < start - 0.002, (start, attacked)
+    assert attacked < control < praised, (attacked, control, praised)
+
+
+def _state_media(tmp_runs, favourable: float, unfavourable: float,
+                 floor: float = 0.1) -> tuple[float, float]:
+    actors = [{"id": "rt", "type": "state_media", "country": "RU", "languages": ["en"],
+               "campaigns": [{"id": "news", "posts_per_day": 24, "content_mix": {"news": 1.0},
+                              "topics": ["politics"], "targets": ["US"], "appeal": 0.8}]}]
+    data = dict(BASE, actors=actors, world=dict(BASE["world"], favourability=[
+        {"viewer": "US", "focal": "RU", "favourable": favourable,
+         "unfavourable": unfavourable, "source": "a test poll"}]),
+        parameters={"attitude_opinion_floor": floor})
+    out = run(data, tmp_runs)
+    return _mean(out, "favourability", "US", "RU"), _mean(out, "favourability", "US", "RU",
+                                                         "last")
+
+
+def test_a_hostile_public_is_not_warmed_by_the_other_sides_state_media(tmp_runs):
+    """A public hostile to Russia (every opinion below -0.6, past hostile_threshold 0.5)
+    moves away from it after Russian state media; a friendly public moves toward it; a public
+    only mildly unfavourable moves less toward it than one without a view."""
+    start, end = _state_media(tmp_runs, 0.0, 1.0, floor=0.6)
+    assert end < start, (start, end)
+    start, end = _state_media(tmp_runs, 1.0, 0.0, floor=0.6)
+    assert end > start, (start, end)
+    neutral = _state_media(tmp_runs, 0.0, 0.0, floor=0.3)  # all in (-0.3, 0.3)
+    mild = _state_media(tmp_runs, 0.0, 1.0, floor=0.1)
+    assert mild[1] - mild[0] < neutral[1] - neutral[0], (mild, neutral)
+
+
+def test_trust_and_contact_rules():
+    assert source_trust(0.0, 0.5, 0.5, 0.3) == 1.0
+    assert source_trust(1.0, 0.5, 0.5, 0.3) == pytest.approx(1.5)
+    assert source_trust(-0.25, 0.5, 0.5, 0.3) == pytest.approx(0.5)
+    assert source_trust(-0.5, 0.5, 0.5, 0.3) == pytest.approx(0.0)
+    assert source_trust(-1.0, 0.5, 0.5, 0.3) == pytest.approx(-0.3)
+    # a warming step stops at the ceiling, and never lowers a viewer above it
+    free = favourability_step(0.29, 1.0, 1.0, 0.5, 0.0, 10.0)
+    assert free > 0.3
+    assert contact_step(0.29, 1.0, 1.0, 0.5, 0.0, 10.0, 0.3) == pytest.approx(0.3)
+    assert contact_step(0.6, 1.0, 1.0, 0.5, 0.0, 10.0, 0.3) == pytest.approx(0.6)
+    # a cooling step (political content against the viewer) is not capped
+    assert contact_step(0.0, -1.0, 1.0, 0.5, 0.0, 10.0, 0.3) < 0.0
+
+
+def test_everyday_videos_warm_a_neutral_public_only_up_to_the_ceiling(tmp_runs):
+    """Ordinary GB users' videos seen in the US: US favourability toward GB rises from its
+    neutral start (exactly 0), and stays at or under a low ceiling where one is set."""
+    actors = [{"id": "gb", "type": "embassy", "country": "GB", "host_country": "US",
+               "languages": ["en"]}]
+    poll = [{"viewer": "US", "focal": "GB", "favourable": 0.0, "unfavourable": 0.0,
+             "source": "a test poll: nobody with a view"}]
+    ends = {}
+    for ceiling in (0.6, 0.02):
+        data = dict(BASE, actors=actors, world=dict(BASE["world"], favourability=poll),
+                    parameters={"contact_ceiling": ceiling, "everyday_favourability_factor": 1.0,
+                                "attitude_opinion_floor": 0.0})  # everyone starts at 0
+        out = run(data, tmp_runs)
+        ends[ceiling] = _mean(out, "favourability", "US", "GB", "last")
+        start = _mean(out, "favourability", "US", "GB")
+        assert ends[ceiling] > start
+    assert ends[0.02] <= 0.02 + 1e-6
+    assert ends[0.6] > ends[0.02]
