@@ -125,3 +125,30 @@ def test_everyday_videos_warm_a_neutral_public_only_up_to_the_ceiling(tmp_runs):
         assert ends[ceiling] > start
     assert ends[0.02] <= 0.02 + 1e-6
     assert ends[0.6] > ends[0.02]
+
+
+def test_a_national_information_environment(tmp_runs):
+    """From day 1 the US sees only US accounts, and accounts based in GB stop posting except
+    the exempt actor's: the rows of the event log say so, hour by hour."""
+    actors = [{"id": "gb_news", "type": "state_media", "country": "GB", "languages": ["en"],
+               "campaigns": [{"id": "news", "posts_per_day": 12, "topics": ["news"]}]},
+              {"id": "gb_gov", "type": "foreign_ministry", "country": "GB", "languages": ["en"],
+               "campaigns": [{"id": "msg", "posts_per_day": 12, "topics": ["politics"]}]}]
+    events = [{"day": 1, "type": "policy", "countries": ["US"], "foreign_content": False},
+              {"day": 1, "type": "policy", "countries": ["GB"], "uploads": False,
+               "exempt": ["gb_news"]}]
+    out = run(dict(BASE, actors=actors, events=events), tmp_runs)
+    seen = dict(query(out, "SELECT e.day >= 1, sum(e.impressions) FROM exposures e JOIN posts p "
+                           "USING (post) JOIN accounts a ON a.account = p.account WHERE "
+                           "e.country = 'US' AND a.country <> 'US' GROUP BY 1"))
+    assert seen[False] > 1000 and seen.get(True, 0) == 0, seen
+    us_after = query(out, "SELECT sum(impressions) FROM exposures WHERE country = 'US' AND "
+                          "day >= 1")[0][0]
+    assert us_after > 1000  # US users still watch: their own country's videos
+    posts = dict(query(out, "SELECT coalesce(p.actor, 'users'), count(*) FROM posts p JOIN "
+                            "accounts a ON a.account = p.account WHERE a.country = 'GB' AND "
+                            "p.day >= 1 GROUP BY 1"))
+    assert posts == {"gb_news": 24}, posts
+    before = query(out, "SELECT count(*) FROM posts p JOIN accounts a ON a.account = "
+                        "p.account WHERE a.country = 'GB' AND p.day = 0")[0][0]
+    assert before > 100

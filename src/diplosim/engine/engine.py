@@ -123,12 +123,24 @@ def _post(state: SimState, tick: int, challenge: tuple) -> int:
     new = NewVideos.concat(parts)
     if new is None:
         return 0
+    origin = acc.of("country", new.author.astype(np.int64))
+    if state.uploads_blocked.any():
+        # accounts based where uploads have stopped post nothing (exempt actors excepted)
+        world = state.uploads_blocked.shape[0]
+        blocked = (origin < world) & state.uploads_blocked[np.minimum(origin, world - 1)]
+        actor = acc.of("actor", new.author.astype(np.int64))
+        blocked &= ~((actor >= 0) & state.upload_exempt[np.maximum(actor, 0)])
+        if blocked.any():
+            new, origin = new.take(~blocked), origin[~blocked]
+            if len(new) == 0:
+                return 0
     if delay >= 0:
         false = new.claim_false & (new.fact_check_tick == NEVER)
         new.fact_check_tick[false] = new.created_tick[false] + delay
     ids = st.append(new)
     st.pool_stage[ids] = 0
     st.actor[ids] = state.actor_of(ids)
+    st.origin[ids] = origin
     order = np.argsort(new.created_sec, kind="stable")
     push_ring(new.author[order].astype(np.int64), ids[order], tick, state.ring_vid,
               state.ring_tick, state.ring_pos)
@@ -393,7 +405,7 @@ def _play(state: SimState, tick: int, users: np.ndarray,
         out_video[:k], out_flags[:k], out_from[:k] = -1, 0, -1
         run_sessions(
             np.uint64(s.seed), tick, chunk, page, mix, MODES.index(state.ranking),
-            state.labels_on, kp, pop.country, pop.lang1, pop.lang2, pop.interests,
+            state.labels_on, state.foreign_blocked, st.origin, kp, pop.country, pop.lang1, pop.lang2, pop.interests,
             boost, pop.attitudes, pop.stances, pop.beliefs, state.expo,
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
             state.extra_pos, state.ring_vid, state.ring_tick,

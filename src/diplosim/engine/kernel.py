@@ -93,7 +93,8 @@ def _seen(u, v, seen, page, slot):
 
 
 @njit(parallel=True, cache=True)
-def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
+def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blocked, v_origin,
+                 kp,
                  u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
                  ring_vid, ring_tick,
@@ -175,13 +176,15 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                 rec = vids[cand]  # one cache line: everything the feed reads of a video
                 if rec.author == u or not target_masks[rec.target_set, c]:
                     continue
+                if foreign_blocked[c] and v_origin[cand] != c:
+                    continue  # a national information environment: domestic accounts only
                 if _seen(u, cand, seen, page, slot):
                     continue
                 speaks = rec.lang == u_lang1[u] or rec.lang == u_lang2[u]
                 accept = 1.0
                 if source_interest and not speaks:
                     accept *= kp[_XLANG]
-                if labels_on and rec.labelled and rec.messenger == _STATE_MEDIA:
+                if labels_on[c] and rec.labelled and rec.messenger == _STATE_MEDIA:
                     accept *= 1.0 - kp[_SM_DEMOTE]
                 if rec.claim_false and rec.fact_check_tick <= tick:
                     accept *= 1.0 - kp[_FC_DEMOTE]
@@ -237,7 +240,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, kp,
                     flags |= 64
                 # persuasion
                 cred = credibility[rec.messenger]
-                if labels_on and rec.labelled:
+                if labels_on[c] and rec.labelled:
                     cred *= kp[_LABEL_CRED]
                 f = rec.focal
                 own = country_focal[c]

@@ -69,7 +69,10 @@ class SimState:
     portray: np.ndarray                # portrayal row x focal column -> valence
     # timeline state
     ranking: str = "engagement"
-    labels_on: bool = True
+    labels_on: np.ndarray = field(default_factory=lambda: np.ones(0, np.bool_))  # per country
+    foreign_blocked: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
+    uploads_blocked: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
+    upload_exempt: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))  # per actor
     fact_check: bool = False
     fact_check_delay: int = 24
     diversity: float = 0.0
@@ -148,7 +151,11 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         kernel_params=kernel_parameters(params), credibility=credibility_table(params),
         masks=catalogue.masks(), set_tags=catalogue.set_tags(),
         portray=catalogue.portray_table(focal_of_code),
-        ranking=p.ranking, labels_on=p.state_media_labels,
+        ranking=p.ranking,
+        labels_on=np.full(len(pop.countries), p.state_media_labels, np.bool_),
+        foreign_blocked=np.zeros(len(pop.countries), np.bool_),
+        uploads_blocked=np.zeros(len(pop.countries), np.bool_),
+        upload_exempt=np.zeros(len(scenario.actors), np.bool_),
         fact_check=p.moderation.fact_check,
         fact_check_delay=int(round(p.moderation.fact_check_delay_hours)),
         diversity=p.diversity,

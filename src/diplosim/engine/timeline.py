@@ -76,10 +76,21 @@ def apply_events(state: SimState, tick: int, rng: np.random.Generator,
 
 def _policy(state: SimState, ev: Policy, tick: int, log: list[dict]) -> None:
     changes = ev.model_dump(exclude={"day", "type"}, exclude_none=True)
+    if not ev.exempt:
+        changes.pop("exempt", None)
     if ev.ranking is not None:
         state.ranking = ev.ranking
+    world = list(state.pop.countries)
+    where = (np.array([world.index(c) for c in ev.countries]) if ev.countries is not None
+             else np.arange(len(world)))
     if ev.state_media_labels is not None:
-        state.labels_on = ev.state_media_labels
+        state.labels_on[where] = ev.state_media_labels
+    if ev.foreign_content is not None:
+        state.foreign_blocked[where] = not ev.foreign_content
+    if ev.uploads is not None:
+        state.uploads_blocked[where] = not ev.uploads
+        exempt = [a.id for a in state.scenario.actors].index
+        state.upload_exempt[[exempt(a) for a in ev.exempt]] = not ev.uploads
     if ev.fact_check_delay_hours is not None:
         state.fact_check_delay = int(round(ev.fact_check_delay_hours))
     if ev.diversity is not None:
@@ -91,7 +102,8 @@ def _policy(state: SimState, ev: Policy, tick: int, log: list[dict]) -> None:
             pending = st.column("claim_false") & (st.column("fact_check_tick") == NEVER)
             due = np.maximum(st.column("created_tick") + state.fact_check_delay, tick)
             st.column("fact_check_tick")[pending] = due[pending]
-    log.append(_row(tick, "policy", "platform", **changes))
+    log.append(_row(tick, "policy", "platform" if ev.countries is None else
+                    ",".join(ev.countries), **changes))
 
 
 def _briefing(state: SimState, ev: InfluencerBriefing, tick: int, rng: np.random.Generator,

@@ -27,9 +27,12 @@ _COLUMNS: dict[str, type] = {
     "shares": np.int32, "eng_decayed": np.float32,
     "actor": np.int16,  # the actor behind the video (its campaign's, else its author's), or -1
     "portrayal": np.uint8,  # row of the catalogue's portrayal table (0: portrays no country)
+    "origin": np.uint16,  # the author's account country (``Accounts.countries`` index)
 }
-_COUNTS = ("pool_views", "pool_eng", "impressions", "completions", "likes", "comments", "shares",
-           "eng_decayed", "pool_stage")
+#: Columns not given by ``NewVideos``: zero on append (the counts; ``origin`` is set by the
+#: engine from the author's account).
+_COUNTS = ("origin", "pool_views", "pool_eng", "impressions", "completions", "likes", "comments",
+           "shares", "eng_decayed", "pool_stage")
 
 
 #: The fields the feed kernel reads of every candidate, packed into one 32-byte record per video
@@ -74,6 +77,10 @@ class NewVideos:
 
     def __len__(self) -> int:
         return int(self.author.shape[0])
+
+    def take(self, keep: np.ndarray) -> NewVideos:
+        """The rows where ``keep`` is true."""
+        return NewVideos(**{f.name: getattr(self, f.name)[keep] for f in fields(NewVideos)})
 
     @staticmethod
     def concat(parts: list[NewVideos]) -> NewVideos | None:

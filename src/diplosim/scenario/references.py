@@ -136,8 +136,11 @@ def _events(data: dict, world: list[str], issues: list[str], claims: list[str]) 
             yield from _countries_in_world((*path, key), ev.get(key), world, allow_all)
         if kind == "ban":
             yield from _country_in_world((*path, "country"), ev.get("country"), world)
-        if kind == "policy" and not set(ev) - {"day", "type"}:
+        if kind == "policy" and not set(ev) - {"day", "type", "countries", "exempt"}:
             yield path, "a policy event must change something (ranking, state_media_labels, ...)"
+        if kind == "policy" and isinstance(ev.get("exempt"), list):
+            for j, actor in enumerate(ev["exempt"]):
+                yield from _ref((*path, "exempt", j), actor, "actor", list(actors))
 
 
 def _focal(data: dict) -> list[str]:

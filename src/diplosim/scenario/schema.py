@@ -330,12 +330,40 @@ class Ban(_Event):
 
 
 class Policy(_Event):
+    """A platform policy changes from ``day``: everywhere, or (``countries``) a national
+    information environment: what users there may post and see, and whether they see labels."""
+
     type: Literal["policy"]
     ranking: Ranking | None = None
     state_media_labels: bool | None = None
     fact_check: bool | None = None
     fact_check_delay_hours: float | None = Field(None, ge=0)
     diversity: Share | None = None
+    countries: list[CountryCode] | None = Field(None, min_length=1, description="Only in these "
+                                                "countries (uploads, foreign_content and "
+                                                "state_media_labels).")
+    uploads: bool | None = Field(None, description="false: accounts based in `countries` "
+                                 "can no longer post (except `exempt` actors).")
+    foreign_content: bool | None = Field(None, description="false: users in `countries` see "
+                                         "only videos of accounts based in their own country.")
+    exempt: list[Id] = Field(default_factory=list, description="Actors whose accounts keep "
+                             "posting when uploads stop.")
+
+    @model_validator(mode="after")
+    def _scope(self) -> Policy:
+        national = ("uploads", "foreign_content")
+        if self.countries is None and any(getattr(self, k) is not None for k in national):
+            raise PydanticCustomError("scope", "uploads and foreign_content need countries "
+                                      "(the countries whose users they apply to)", {})
+        platform_wide = ("ranking", "fact_check", "fact_check_delay_hours", "diversity")
+        given = [k for k in platform_wide if getattr(self, k) is not None]
+        if self.countries is not None and given:
+            raise PydanticCustomError("scope", "{fields} apply to the whole platform, not to "
+                                      "countries; use a second policy event",
+                                      {"fields": ", ".join(given)})
+        if self.exempt and self.uploads is not False:
+            raise PydanticCustomError("scope", "exempt applies with uploads: false", {})
+        return self
 
 
 Event = Annotated[
