@@ -152,3 +152,24 @@ def test_a_national_information_environment(tmp_runs):
     before = query(out, "SELECT count(*) FROM posts p JOIN accounts a ON a.account = "
                         "p.account WHERE a.country = 'GB' AND p.day = 0")[0][0]
     assert before > 100
+
+
+def _conflict_posts(tmp_runs, half_life: float | None) -> dict[int, int]:
+    crisis = {"day": 1, "type": "crisis", "topic": "conflict", "countries": ["US", "GB"],
+              "interest_multiplier": 20, "duration_days": 4}
+    if half_life is not None:
+        crisis["half_life_days"] = half_life
+    out = run(dict(BASE, duration_days=5, events=[crisis]), tmp_runs)
+    return dict(query(out, "SELECT day, count(*) FROM posts WHERE topic = 'conflict' AND "
+                           "actor IS NULL GROUP BY day"))
+
+
+def test_attention_rises_with_a_crisis_and_fades_with_its_half_life(tmp_runs):
+    """Ordinary users post about a crisis's topic as attention stands: many more posts on the
+    crisis's first day, then (half-life one day) fewer each day; without a half-life, no
+    fading."""
+    fading = _conflict_posts(tmp_runs, 1.0)
+    assert fading[1] > 2 * fading[0], fading
+    assert fading[3] < 0.6 * fading[1] and fading[4] < fading[3], fading
+    held = _conflict_posts(tmp_runs, None)
+    assert held[1] > 2 * held[0] and held[4] > 0.8 * held[1], held

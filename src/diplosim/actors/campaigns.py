@@ -98,9 +98,11 @@ def _appeal(rng: np.random.Generator, mean: float, k: int) -> np.ndarray:
 
 def creator_posts(tick: int, rates: Iterable[tuple[int, np.ndarray]], pop: Population,
                   focal_of: np.ndarray, rng: np.random.Generator,
-                  params: dict[str, float]) -> NewVideos:
-    """Ordinary users post at their own (heavy-tailed) rates, on topics they care about.
-    ``rates`` gives (first user, this hour's posting rates) for consecutive blocks of users."""
+                  params: dict[str, float], boost: np.ndarray | None = None) -> NewVideos:
+    """Ordinary users post at their own (heavy-tailed) rates, on topics they care about, as
+    their country's attention to each topic stands this hour (``boost``: country x topic
+    multipliers of a crisis). ``rates`` gives (first user, this hour's posting rates) for
+    consecutive blocks of users."""
     parts = [np.empty(0, np.int32)]
     for first, rate in rates:
         counts = rng.poisson(rate)
@@ -112,7 +114,10 @@ def creator_posts(tick: int, rates: Iterable[tuple[int, np.ndarray]], pop: Popul
     cols["author"] = authors
     cols["created_sec"] += rng.integers(0, 3600, k)
     cols["lang"] = pop.lang1[authors]
-    cum = np.cumsum(pop.interests[authors], axis=1)
+    weights = pop.interests[authors].astype(np.float64)
+    if boost is not None and k and (boost != 1.0).any():
+        weights *= boost[pop.country[authors]]
+    cum = np.cumsum(weights, axis=1)
     topic = (cum < rng.random((k, 1)) * cum[:, -1:]).sum(axis=1)
     cols["topic"] = np.minimum(topic, len(TOPICS) - 1).astype(np.uint8)
     cols["appeal"] = _appeal(rng, params["user_appeal_mean"], k)

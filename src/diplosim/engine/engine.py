@@ -112,7 +112,8 @@ def _post(state: SimState, tick: int, challenge: tuple) -> int:
     s, st, acc = state.scenario, state.store, state.accounts
     delay = state.fact_check_delay if state.fact_check else -1
     parts = [creator_posts(tick, _creator_rates(state, tick), state.pop,
-                           state.focal_of_country, _rng(s.seed, tick, 1), state.params)]
+                           state.focal_of_country, _rng(s.seed, tick, 1), state.params,
+                           state.topic_boost(tick))]
     parts.append(campaign_posts(tick, s, acc, state.catalogue, state.vocab, state.focal_of_code,
                                 _rng(s.seed, tick, 2), state.params,
                                 delay))

@@ -80,7 +80,8 @@ class SimState:
     banned: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
     vpn_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
     left_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # moved to another app
-    boosts: list[tuple[int, int, np.ndarray, int, float]] = field(default_factory=list)
+    #: crises: (start tick, end tick, countries, topic, multiplier, half-life in days or 0)
+    boosts: list[tuple[int, int, np.ndarray, int, float, float]] = field(default_factory=list)
     network_active: dict[int, tuple[int, int]] = field(default_factory=dict)
     pending: list = field(default_factory=list)       # posts created by this tick's events
     event_log: list[dict] = field(default_factory=list)
@@ -108,8 +109,10 @@ class SimState:
 
     def topic_boost(self, tick: int) -> np.ndarray:
         boost = np.ones((len(self.pop.countries), len(TOPICS)), np.float64)
-        for start, end, countries, topic, mult in self.boosts:
+        for start, end, countries, topic, mult, half_life in self.boosts:
             if start <= tick < end:
+                if half_life > 0:  # an issue-attention cycle: the extra interest fades
+                    mult = 1.0 + (mult - 1.0) * 0.5 ** ((tick - start) / (24.0 * half_life))
                 boost[countries, topic] *= mult
         return boost
 

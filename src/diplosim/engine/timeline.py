@@ -60,9 +60,10 @@ def apply_events(state: SimState, tick: int, rng: np.random.Generator,
             countries = np.array([world.index(c) for c in ev.countries])
             end = start + int(round(ev.duration_days * 24))
             state.boosts.append((start, end, countries, TOPICS.index(ev.topic),
-                                 ev.interest_multiplier))
+                                 ev.interest_multiplier, ev.half_life_days or 0.0))
             log.append(_row(tick, "crisis", ev.topic, countries=ev.countries,
-                            interest_multiplier=ev.interest_multiplier, until_tick=end))
+                            interest_multiplier=ev.interest_multiplier,
+                            half_life_days=ev.half_life_days, until_tick=end))
         elif isinstance(ev, InfluencerBriefing):
             posts.append(_briefing(state, ev, tick, rng, log))
         elif isinstance(ev, CoordinatedNetwork):

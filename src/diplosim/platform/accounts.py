@@ -245,8 +245,8 @@ def _follow_graph(scenario: Scenario, pop: Population, params: dict[str, float],
     n = pop.size
     spare = 0  # room for the actors' followers: their expected number plus six sd
     for actor, audience, share in _actor_audiences(scenario, pop, params, sizes_only=True):
-        mean = (min(audience, actor.followers) if actor.followers is not None
-                else audience * min(share, 1.0))
+        given = scenario.start_followers(actor)
+        mean = min(audience, given) if given is not None else audience * min(share, 1.0)
         spare += actor.accounts * int(mean + 6 * np.sqrt(mean) + 16)
     idx, filled, counts = _user_follows(pop, post_rate, params["initial_follows_per_user"],
                                         rng, spare)
@@ -303,8 +303,9 @@ def _actor_followers(scenario: Scenario, pop: Population, params: dict[str, floa
     account = n
     out = []
     for actor, audience, share in _actor_audiences(scenario, pop, params):
+        given = scenario.start_followers(actor)
         for _ in range(actor.accounts):
-            k = (min(audience.size, actor.followers) if actor.followers is not None else
+            k = (min(audience.size, given) if given is not None else
                  min(audience.size, rng.binomial(audience.size, min(share, 1.0))))
             followers = rng.choice(audience, size=k, replace=False) if k else audience[:0]
             out.append((account, followers))

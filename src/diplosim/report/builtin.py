@@ -23,7 +23,7 @@ from diplosim.distributed.sweep import VARIANT, Sweep, plan_sweep, run_sweep
 from diplosim.engine.engine import scenario_hash
 from diplosim.errors import DiplosimError
 from diplosim.report.figures import Figures, combine
-from diplosim.report.headlines import BASE, HEADLINES
+from diplosim.report.headlines import BASE, HEADLINES, actors_reach
 from diplosim.scenario.builtin import BuiltIn, builtin, builtin_scenarios
 from diplosim.scenario.loader import load_scenario, read_scenario_text
 from diplosim.scenario.schema import Scenario
@@ -65,7 +65,9 @@ def measure_replicates(b: BuiltIn, sweep: Sweep) -> str:
     texts, figures = [], []
     for _, folders in sorted(by_seed.items()):
         f = Figures()
-        texts.append(HEADLINES[b.name]({k: load_run(p) for k, p in folders.items()}, f))
+        runs = {k: load_run(p) for k, p in folders.items()}
+        reach = actors_reach(runs[BASE], f)
+        texts.append(HEADLINES[b.name](runs, f) + (f"\n\n{reach}" if reach else ""))
         figures.append(f)
     return combine(texts, figures)
 

@@ -15,7 +15,7 @@ from diplosim.analysis.run import Run
 from diplosim.distributed.sweep import BASE
 from diplosim.report.figures import Figures
 
-__all__ = ["BASE", "HEADLINES", "event_of", "scenario_of", "table"]
+__all__ = ["BASE", "HEADLINES", "actors_reach", "event_of", "scenario_of", "table"]
 
 
 def stance_by_country(run: Run, issue: str) -> list[dict]:
@@ -53,6 +53,39 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
              "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def actors_reach(run: Run, f: Figures) -> str:
+    """Each posting actor's views per post in the run, scaled up to the real platform (divided
+    by the scenario's simulated users per platform user), beside the published figure where the
+    scenario gives one."""
+    from diplosim.scenario.schema import Scenario
+
+    scenario = Scenario.model_validate(scenario_of(run), strict=False)
+    scale = scenario.platform_scale()
+    counts = {r["actor"]: r for r in run.rows(
+        "SELECT p.actor::VARCHAR AS actor, count(DISTINCT p.post) AS posts, "
+        "coalesce(sum(e.impressions), 0) AS views FROM posts p LEFT JOIN exposures e "
+        "USING (post) WHERE p.actor IS NOT NULL GROUP BY 1")}
+    rows = []
+    for actor in scenario.actors:
+        c = counts.get(actor.id)
+        if not c or not c["posts"]:
+            continue
+        per_post = c["views"] / c["posts"]
+        published = actor.audience.views_per_post if actor.audience else None
+        start = scenario.start_followers(actor)
+        rows.append([f"`{actor.id}`", f.num(c["posts"]), f.num(per_post),
+                     f.num(per_post / scale),
+                     f"{published:,.0f}" if published is not None else "none found",
+                     "drawn" if start is None else f"{start:,}",
+                     actor.audience.source if actor.audience else "no published figure used"])
+    if not rows:
+        return ""
+    return ("**Actors' reach** (views per post in the base run; scaled to the platform: divided "
+            f"by {scale:.3g} simulated users per platform user):\n\n"
+            + table(["actor", "posts", "views per post", "scaled to the platform",
+                     "published", "followers at start", "source"], rows))
 
 
 # -- one headline per scenario --------------------------------------------------------------

@@ -17,7 +17,7 @@ from diplosim.world.countries import country_table, language_names
 from diplosim.world.topics import CONTENT_KINDS, TOPICS
 
 __all__ = [
-    "ACTOR_TYPES", "GROUP_ACTOR_TYPES", "Actor", "Ban", "Baseline", "Favourability", "Campaign", "Claim", "CoordinatedNetwork",
+    "ACTOR_TYPES", "GROUP_ACTOR_TYPES", "Actor", "Audience", "Ban", "Baseline", "Favourability", "Campaign", "Claim", "CoordinatedNetwork",
     "Crisis", "Event", "InfluencerBriefing", "Issue", "Moderation", "Output", "Platform",
     "Policy", "Scenario", "Stance", "Variant", "World",
 ]
@@ -257,6 +257,24 @@ class Campaign(Model):
                                "The actor's own country is pulled up by default.")
 
 
+class Audience(Model):
+    """An account's published audience on the platform, scaled into the simulated world."""
+
+    followers: int | None = Field(None, ge=0, le=2_000_000_000, description="Followers of "
+                                  "each account on the real platform; the simulation starts "
+                                  "the account with this times world.users / the platform's "
+                                  "users worldwide.")
+    views_per_post: float | None = Field(None, ge=0, description="Published typical views "
+                                         "of a post, reported beside the simulated ones.")
+    source: Source
+
+    @model_validator(mode="after")
+    def _something(self) -> Audience:
+        if self.followers is None and self.views_per_post is None:
+            raise PydanticCustomError("audience", "expected followers or views_per_post", {})
+        return self
+
+
 class Actor(Model):
     """Someone courting foreign publics: a government body, a medium, an organisation, people."""
 
@@ -270,7 +288,16 @@ class Actor(Model):
     followers: int | None = Field(None, ge=0, le=1_000_000_000, description="Followers each "
                                   "account starts with (default: a share of its target "
                                   "audience, see actor_follower_share); 0 for a newcomer.")
+    audience: Audience | None = Field(None, description="Published followers and views, "
+                                      "with their source.")
     campaigns: list[Campaign] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_follower_count(self) -> Actor:
+        if self.followers is not None and self.audience and self.audience.followers is not None:
+            raise PydanticCustomError("followers", "give followers (simulated) or "
+                                      "audience.followers (published, scaled), not both", {})
+        return self
 
 
 class _Event(Model):
@@ -308,6 +335,9 @@ class Crisis(_Event):
     countries: list[CountryCode] = Field(min_length=1)
     interest_multiplier: float = Field(gt=0, le=100)
     duration_days: float = Field(gt=0)
+    half_life_days: float | None = Field(None, gt=0, description="Attention fades: the extra "
+                                         "interest halves every this many days (default: "
+                                         "none, the multiplier holds until the end).")
 
 
 class Ban(_Event):
@@ -410,6 +440,23 @@ class Scenario(Model):
     output: Output = Field(default_factory=Output)
     variants: list[Variant] = Field(default_factory=list, description="Named variants of this "
                                     "scenario, each run with `--variant ID`.")
+
+    def platform_scale(self) -> float:
+        """Simulated users per real platform user worldwide (``world.platform_users``
+        overrides included): the factor that brings a published audience into the world."""
+        table = country_table()
+        total = sum(self.world.platform_users.get(c, row.platform_users)
+                    for c, row in table.items())
+        return self.world.users / max(total, 1)
+
+    def start_followers(self, actor: Actor) -> int | None:
+        """Followers each of ``actor``'s accounts starts with, if the scenario says (directly,
+        or as a published count scaled by ``platform_scale``); None: drawn."""
+        if actor.followers is not None:
+            return actor.followers
+        if actor.audience is not None and actor.audience.followers is not None:
+            return int(round(actor.audience.followers * self.platform_scale()))
+        return None
 
     def focal_countries(self) -> list[str]:
         """Countries whose favourability users hold: every actor's and network's country, then
