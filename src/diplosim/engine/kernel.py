@@ -248,7 +248,12 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 trust = 1.0
                 if f >= 0 and f != own:  # diplomacy: foreign messengers only
                     a = attitudes[u, f]
-                    direction = 1.0 if issue < 0 else 2.0 * cong - 1.0
+                    # political content pulls toward its country inside the viewer's
+                    # latitude of acceptance (the stance confidence bound) and away beyond it
+                    direction = 1.0
+                    if issue >= 0:
+                        direction = max(-1.0, 1.0 - abs(rec.stance_value - stances[u, issue])
+                                        / kp[_ST_BOUND])
                     t = source_trust(a, kp[_TRUST], kp[_HOSTILE], kp[_BOOMERANG])
                     if p > 0 and portray[p, f] != 0.0:
                         pass  # the content says how it portrays its own country (below)

@@ -117,11 +117,29 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
     eu_open = positive_share(noeu, "ukraine_war", eu)
     bio_start = attitude(base, "belief", "biolabs", "first")["share"]
     bio_end = attitude(base, "belief", "biolabs")["share"]
+    fav_start = attitude(base, "favourability", "RU", "first", ["UA"])["mean"]
+    fav_end = attitude(base, "favourability", "RU", "last", ["UA"])["mean"]
+    policy = next((e for e in scenario_of(base)["events"] if e["type"] == "policy"
+                   and e.get("countries") == ["RU"]), None)
+    ru_lines: list[str] = []
+    if policy is not None:
+        cut = math.ceil(policy["day"])
+        ru_before = positive_share(base, "ukraine_war", ["RU"], (0, cut))
+        ru_after = positive_share(base, "ukraine_war", ["RU"], (cut, days))
+        ru_lines = [
+            f"**Russia's information environment.** From day {policy['day']:g} new uploads "
+            "stop in Russia (except the exempt actors) and Russian users see only Russian "
+            f"accounts. The pro-Ukraine share of what Russian viewers saw: {f.pct(ru_before)} "
+            f"before day {cut}, {f.pct(ru_after)} from day {cut} on (base run).", ""]
     return "\n".join([
         f"**Who was seen (base run, all {days} days).**", "",
         table(["actor", "impressions", "outside its own country"], rows), "",
         "**Pro-Ukraine share of stance-bearing impressions, by viewer country (base run).**", "",
         table(["country", "pro-Ukraine share"], share_rows), "",
+        *ru_lines,
+        f"**Ukrainians' view of Russia.** Mean favourability of Ukrainian users toward Russia: "
+        f"{f.signed(fav_start)} on day 0, {f.signed(fav_end)} on day {days}: a change of "
+        f"{f.diff(fav_end, fav_start, 'signed')}.", "",
         f"**The White House briefing.** The {briefing['influencers']} briefed creators' "
         f"sponsored posts drew {f.num(briefed)} impressions in the US from day {after[0]} to "
         f"day {days}. Over those days the pro-Ukraine share of US impressions was "

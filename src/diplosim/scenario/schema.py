@@ -193,13 +193,18 @@ class Favourability(Model):
 
     viewer: CountryCode = Field(description="The polled country.")
     focal: CountryCode = Field(description="The country asked about.")
-    favourable: Share
-    unfavourable: Share
+    favourable: Share | None = Field(None, description="Share favourable (if only one share "
+                                     "is published, the other is 1 - it - "
+                                     "survey_no_opinion_share).")
+    unfavourable: Share | None = None
     source: Source
 
     @model_validator(mode="after")
     def _total(self) -> Favourability:
-        if self.favourable + self.unfavourable > 1:
+        if self.favourable is None and self.unfavourable is None:
+            raise PydanticCustomError("shares", "expected favourable, unfavourable or both", {})
+        if None not in (self.favourable, self.unfavourable) and \
+                self.favourable + self.unfavourable > 1:
             raise PydanticCustomError("shares", "favourable + unfavourable must be at most 1, "
                                       "got {total}", {"total": round(self.favourable
                                                                      + self.unfavourable, 6)})

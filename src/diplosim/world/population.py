@@ -201,8 +201,11 @@ def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = 
     focal = tuple(scenario.focal_countries())
     issues = tuple(i.id for i in scenario.issues)
     claims = tuple(c.id for c in scenario.claims)
-    polls = {(f.viewer, f.focal): (f.favourable, f.unfavourable)
-             for f in scenario.world.favourability}
+    rest = 1.0 - p["survey_no_opinion_share"]
+    polls = {(f.viewer, f.focal): (
+        f.favourable if f.favourable is not None else max(rest - f.unfavourable, 0.0),
+        f.unfavourable if f.unfavourable is not None else max(rest - f.favourable, 0.0))
+        for f in scenario.world.favourability}
     mean, conc = p["belief_initial_mean"], 10.0
     beliefs = _rng(seed, "belief").beta(mean * conc, (1 - mean) * conc, (n, len(claims)))
     return Population(
