@@ -44,6 +44,8 @@ engagement_factor = behaviour.engagement_factor.py_func
 favourability_step = persuasion.favourability_step.py_func
 stance_step = persuasion.stance_step.py_func
 belief_step = persuasion.belief_step.py_func
+contact_step = persuasion.contact_step.py_func
+source_trust = persuasion.source_trust.py_func
 
 _TRIES = 6
 _SEEN = SEEN
@@ -163,7 +165,7 @@ class UserAgent(mesa.Agent):
                 accept = 1.0
                 if source_interest and not speaks:
                     accept *= kp[P["cross_language_acceptance"]]
-                if m.labels_on and rec[12] and rec[10] == _STATE_MEDIA:
+                if m.labels_on[self.country] and rec[12] and rec[10] == _STATE_MEDIA:
                     accept *= 1.0 - kp[P["state_media_demotion"]]
                 if rec[11] and rec[1] <= m.tick:
                     accept *= 1.0 - kp[P["fact_check_demotion"]]
@@ -231,17 +233,43 @@ class UserAgent(mesa.Agent):
         if rec[13] and rnd.at(5) < kp[P["challenge_post_probability"]]:
             flags |= 64
         cred = m.credibility[rec[10]]
-        if m.labels_on and rec[12]:
+        if m.labels_on[self.country] and rec[12]:
             cred *= kp[P["label_credibility_factor"]]
-        f = rec[8]
-        if f >= 0 and f != m.focal_of_country[self.country]:
-            direction = 1.0 if issue < 0 else 2.0 * cong - 1.0
-            if rec[10] == 0:
-                direction *= kp[P["everyday_favourability_factor"]]
-            self.attitudes[f] = m.store(favourability_step(
-                self.attitudes[f], direction, cred, kp[P["favourability_rate"]],
-                float(self.expo[f]), kp[P["favourability_saturation"]]))
+        f, own, p = rec[8], m.focal_of_country[self.country], rec[14]
+        trust = 1.0
+        rate, sat = kp[P["favourability_rate"]], kp[P["favourability_saturation"]]
+        if f >= 0 and f != own:
+            a = self.attitudes[f]
+            direction = 1.0
+            if issue >= 0:
+                direction = max(-1.0, 1.0 - abs(rec[3] - self.stances[issue])
+                                / kp[P["stance_confidence_bound"]])
+            t = source_trust(a, kp[P["source_trust_slope"]], kp[P["hostile_threshold"]],
+                             kp[P["hostile_boomerang"]])
+            if p > 0 and m.portray[p][f] != 0.0:
+                pass
+            elif rec[10] == 0:
+                self.attitudes[f] = m.store(contact_step(
+                    a, direction * kp[P["everyday_favourability_factor"]] * max(t, 0.0), cred,
+                    rate, float(self.expo[f]), sat, kp[P["contact_ceiling"]]))
+            elif t < 0.0:
+                self.attitudes[f] = m.store(favourability_step(
+                    a, t * abs(direction), cred, rate, float(self.expo[f]), sat))
+            else:
+                self.attitudes[f] = m.store(favourability_step(
+                    a, direction, cred * t, rate, float(self.expo[f]), sat))
+            if rec[10] != 0:
+                trust = max(t, 0.0)
             self.expo[f] = min(self.expo[f] + 1, 65535)
+        if p > 0:
+            for g, w in enumerate(m.portray[p]):
+                if w == 0.0 or g == own:
+                    continue
+                self.attitudes[g] = m.store(favourability_step(
+                    self.attitudes[g], w, cred * trust, rate, float(self.expo[g]), sat))
+                if g != f:
+                    self.expo[g] = min(self.expo[g] + 1, 65535)
+        cred *= trust
         if issue >= 0:
             self.stances[issue] = m.store(stance_step(
                 self.stances[issue], rec[3], cred, kp[P["stance_rate"]],
@@ -272,7 +300,8 @@ class FeedModel(mesa.Model):
         self.kp = state.kernel_params.tolist()
         self.credibility = state.credibility.tolist()
         self.focal_of_country = state.focal_of_country.tolist()
-        self.labels_on = state.labels_on
+        self.labels_on = state.labels_on.tolist()
+        self.portray = state.portray.tolist()
         self.page_size = int(state.params["videos_per_session"])
         self.mix = np.cumsum(SOURCE_MIX["engagement"])[:3].tolist()
         self.extra_width = state.accounts.extra_follows.shape[1]
@@ -302,6 +331,8 @@ class FeedModel(mesa.Model):
             self.writer.append("attitudes", attitude_table(state, 0))
         if tick % 24 == 0:
             state.video_floor = _video_floor(state, tick, window)
+        # ordinary users' posts carry their authors' current stance and beliefs, as in diplosim
+        self._sync(attitudes=False)
         _post(state, tick, self.challenge)
         st = state.store
         self.videos += st.hot[len(self.videos):st.n].tolist()
@@ -356,11 +387,13 @@ class FeedModel(mesa.Model):
             self.writer.append("audience", audience_table(state, tick // 24))
             self.writer.end_day()
 
-    def _sync(self) -> None:
-        """Copy the agents' opinions into the arrays the attitude table reads."""
+    def _sync(self, attitudes: bool = True) -> None:
+        """Copy the agents' opinions into the arrays the attitude table (and, stances and
+        beliefs, the posting of ordinary users) reads."""
         pop = self.state.pop
         for a in self.users:
-            pop.attitudes[a.u] = a.attitudes
+            if attitudes:
+                pop.attitudes[a.u] = a.attitudes
             pop.stances[a.u] = a.stances
             pop.beliefs[a.u] = a.beliefs
 

@@ -238,8 +238,9 @@ _TABLE = [
     # -- persuasion --------------------------------------------------------------------------
     Parameter(
         "favourability_rate", 0.02, "per completed view", 0.0, 1.0, "assumption",
-        "Step of favourability toward the messenger's country per completed view, before "
-        "credibility and diminishing returns.",
+        "Step of favourability toward the messenger's country (and each country the content "
+        "portrays, by its valence) per completed view, before credibility, trust and "
+        "diminishing returns.",
     ),
     Parameter(
         "everyday_favourability_factor", 0.2, "factor", 0.0, 1.0, "assumption",
@@ -293,8 +294,12 @@ _TABLE = [
     ),
     Parameter(
         "stance_confidence_bound", 0.6, "stance", 0.0, 2.0,
-        "assumption (bounded confidence, Deffuant et al. 2000)",
-        "Stances further than this from the viewer's do not persuade.",
+        "assumption (bounded confidence, Deffuant et al. 2000; latitudes of acceptance and "
+        "rejection, Sherif & Hovland 1961)",
+        "Stances further than this from the viewer's do not persuade. It is also the edge of "
+        "the viewer's latitude of acceptance for the messenger's country: political content "
+        "pulls favourability toward it by 1 - gap / bound (from +1 at no gap, 0 at the bound, "
+        "to -1 at twice the bound: the source is derogated).",
     ),
     Parameter(
         "stance_backfire", 0.3, "factor", 0.0, 2.0,

@@ -247,33 +247,34 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 p = rec.portrayal
                 trust = 1.0
                 if f >= 0 and f != own:  # diplomacy: foreign messengers only
-                    a = attitudes[u, f]
+                    a = np.float64(attitudes[u, f])
                     # political content pulls toward its country inside the viewer's
                     # latitude of acceptance (the stance confidence bound) and away beyond it
                     direction = 1.0
                     if issue >= 0:
-                        direction = max(-1.0, 1.0 - abs(rec.stance_value - stances[u, issue])
-                                        / kp[_ST_BOUND])
-                    t = source_trust(a, kp[_TRUST], kp[_HOSTILE], kp[_BOOMERANG])
+                        gap = abs(np.float64(rec.stance_value)
+                                  - np.float64(stances[u, issue]))
+                        direction = max(-1.0, 1.0 - gap / kp[_ST_BOUND])
+                    tr = source_trust(a, kp[_TRUST], kp[_HOSTILE], kp[_BOOMERANG])
                     if p > 0 and portray[p, f] != 0.0:
                         pass  # the content says how it portrays its own country (below)
                     elif rec.messenger == 0:
                         # an ordinary creator: everyday contact, blocked by hostility, up to
                         # a ceiling
-                        attitudes[u, f] = contact_step(a, direction * kp[_EVERYDAY] * max(t, 0.0),
+                        attitudes[u, f] = contact_step(a, direction * kp[_EVERYDAY] * max(tr, 0.0),
                                                        cred, kp[_FAV_RATE], float(expo[u, f]),
                                                        kp[_FAV_SAT], kp[_CONTACT])
-                    elif t < 0.0:
+                    elif tr < 0.0:
                         # a hostile viewer reads the pitch as hostile: moves away
-                        attitudes[u, f] = favourability_step(a, t * abs(direction), cred,
+                        attitudes[u, f] = favourability_step(a, tr * abs(direction), cred,
                                                              kp[_FAV_RATE], float(expo[u, f]),
                                                              kp[_FAV_SAT])
                     else:
-                        attitudes[u, f] = favourability_step(a, direction, cred * t,
+                        attitudes[u, f] = favourability_step(a, direction, cred * tr,
                                                              kp[_FAV_RATE], float(expo[u, f]),
                                                              kp[_FAV_SAT])
                     if rec.messenger != 0:
-                        trust = max(t, 0.0)
+                        trust = max(tr, 0.0)
                     if expo[u, f] < 65535:
                         expo[u, f] += 1
                 if p > 0:
@@ -282,14 +283,16 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                         w = portray[p, g]
                         if w == 0.0 or g == own:
                             continue
-                        attitudes[u, g] = favourability_step(attitudes[u, g], w, cred * trust,
+                        attitudes[u, g] = favourability_step(np.float64(attitudes[u, g]), w,
+                                                             cred * trust,
                                                              kp[_FAV_RATE], float(expo[u, g]),
                                                              kp[_FAV_SAT])
                         if g != f and expo[u, g] < 65535:
                             expo[u, g] += 1
                 if issue >= 0:
-                    stances[u, issue] = stance_step(stances[u, issue], rec.stance_value,
-                                                    cred * trust, kp[_ST_RATE], kp[_ST_BOUND],
+                    # in float64, as the Python statement of the rule computes it
+                    stances[u, issue] = stance_step(np.float64(stances[u, issue]),
+                                                    np.float64(rec.stance_value), cred * trust, kp[_ST_RATE], kp[_ST_BOUND],
                                                     kp[_ST_BACK], kp[_ST_COMMIT])
                 if claim >= 0:
                     beliefs[u, claim] = belief_step(beliefs[u, claim], cred * trust,
