@@ -45,9 +45,21 @@ def test_generate_runs_every_variant_with_each_seed(serial_block):
 
 def test_every_figure_has_its_interval_and_every_comparison_its_verdict(serial_block):
     _, block = serial_block
-    rows = [r for r in block.splitlines() if r.startswith("| `")]
+    headline, reach = block.split("**Actors' reach**")
+    rows = [r for r in headline.splitlines() if r.startswith("| `")]
     assert [r.split("|")[1].strip() for r in rows] == [
         "`th_tourism`", "`kh_tourism`", "`la_tourism`", "`vn_tourism`"]
+    # the actors' reach: posts, views per post and the same scaled to the platform, each with
+    # its interval (where it varies between seeds)
+    reach_rows = [r for r in reach.splitlines() if r.startswith("| `")]
+    assert [r.split("|")[1].strip() for r in reach_rows] == [
+        "`th_tourism`", "`kh_tourism`", "`la_tourism`", "`vn_tourism`"]
+    for r in reach_rows:
+        cells = [c.strip() for c in r.split("|")[2:-1]]
+        for c in cells[:3]:
+            assert re.fullmatch(r"[\d,.]+( \([\d,.]+ to [\d,.]+\))?", c), c
+        scaled = float(cells[2].split(" ")[0].replace(",", ""))
+        assert scaled > 100 * float(cells[1].split(" ")[0].replace(",", ""))
     figure = r"[-+]?[\d,.]+%? \([-+]?[\d,.]+%? to [-+]?[\d,.]+%?\)"
     for r in rows:
         cells = [c.strip() for c in r.split("|")[2:-1]]
@@ -71,6 +83,7 @@ def test_the_same_seeds_give_the_same_block_on_ray(serial_block, tmp_path):
 
 
 def test_screening_names_the_assumptions_that_move_the_headline(tmp_path):
+    from diplosim.distributed.sensitivity import assumption_parameters
     from diplosim.report.screening import SCREENING, screen
 
     b = builtin("who_covid_2020")
@@ -78,10 +91,12 @@ def test_screening_names_the_assumptions_that_move_the_headline(tmp_path):
                    say=lambda _: None, use_ray=False, users=600, trajectories=2)
     assert block.startswith("_Produced by `make screening`")
     assert f"**The measure:** `{SCREENING[b.name]}`" in block
-    assert "2 trajectories, 84 runs at seed" in block and "at 600 users and 3 days" in block
+    k = len(assumption_parameters())  # Morris: trajectories x (parameters + 1) runs
+    assert f"2 trajectories, {2 * (k + 1)} runs at seed" in block
+    assert "at 600 users and 3 days" in block
     rows = [r for r in block.splitlines() if r.startswith("| `")]
     assert len(rows) == 6
     stars = [float(r.split("|")[2].split("(")[0].replace(",", "")) for r in rows]
     assert stars == sorted(stars, reverse=True)
-    assert re.search(r"\d+ of 41 assumptions are distinguishable", block)
+    assert re.search(rf"\d+ of {k} assumptions are distinguishable", block)
     assert re.search(r"\. \d+ never changed it", block)
