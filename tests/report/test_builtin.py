@@ -100,3 +100,27 @@ def test_screening_names_the_assumptions_that_move_the_headline(tmp_path):
     assert stars == sorted(stars, reverse=True)
     assert re.search(rf"\d+ of {k} assumptions are distinguishable", block)
     assert re.search(r"\. \d+ never changed it", block)
+
+
+def test_make_scenarios_starts_a_scenario_again_when_it_changed(tmp_path):
+    """Runs of an earlier version of a scenario answer another question: the folder (this
+    command's own) is started again, with a message, instead of refusing."""
+    import shutil as sh
+
+    from diplosim.report.builtin import run_replicates
+    from diplosim.scenario.builtin import BuiltIn
+
+    b = builtin("regional_tourism")
+    yaml = tmp_path / "regional_tourism.yaml"
+    sh.copy(b.path, yaml)
+    copy = BuiltIn(name=b.name, path=yaml, notes=b.notes, scenario=b.scenario)
+    small = ["world.users=300", "duration_days=7"]
+    said: list[str] = []
+    first = run_replicates(copy, tmp_path / "out", 1, small, use_ray=False, say=said.append)
+    assert all((first.run_folder(r) / "manifest.json").is_file() for r in first.runs)
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("seed: 5", "seed: 6"),
+                    encoding="utf-8")
+    again = run_replicates(copy, tmp_path / "out", 1, small, use_ray=False, say=said.append)
+    assert any("holds runs of an earlier version; starting again" in m for m in said)
+    assert "(3 run now, 0 already complete)" in said[-1]
+    assert again.plan["scenario_text"].count("seed: 6") == 1

@@ -12,6 +12,7 @@ block is typed by hand.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -47,8 +48,18 @@ def run_replicates(b: BuiltIn, out: Path, replicates: int,
     """Run the scenario and each declared variant with seeds SEED .. SEED + replicates - 1 into
     the sweep folder ``out/NAME`` (runs already complete are kept); returns the sweep."""
     labels = [BASE] + [v.id for v in b.scenario.variants]
-    sweep = plan_sweep(read_scenario_text(b.path), b.path.name, [(VARIANT, labels)],
-                       replicates, out / b.name, overrides)
+    plan = (read_scenario_text(b.path), b.path.name, [(VARIANT, labels)], replicates,
+            out / b.name, overrides)
+    try:
+        sweep = plan_sweep(*plan)
+    except DiplosimError:
+        if not (out / b.name / "sweep.json").is_file():
+            raise
+        # the scenario (or the seeds, or --set) changed since these runs: they answer another
+        # question, and the folder is this command's own; start it again
+        say(f"{b.name}: {out / b.name} holds runs of an earlier version; starting again")
+        shutil.rmtree(out / b.name)
+        sweep = plan_sweep(*plan)
     started = time.perf_counter()
     counts = run_sweep(sweep, address, use_ray=use_ray, combined=False)
     say(f"{b.name}: {len(labels)} runs x {replicates} seeds ({counts['ran']} run now, "
