@@ -139,7 +139,7 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
         *ru_lines,
         f"**Ukrainians' view of Russia.** Mean favourability of Ukrainian users toward Russia: "
         f"{f.signed(fav_start)} on day 0, {f.signed(fav_end)} on day {days}: a change of "
-        f"{f.diff(fav_end, fav_start, 'signed')}.", "",
+        f"{f.diff(fav_end, fav_start, 'signed', 3)}.", "",
         f"**The White House briefing.** The {briefing['influencers']} briefed creators' "
         f"sponsored posts drew {f.num(briefed)} impressions in the US from day {after[0]} to "
         f"day {days}. Over those days the pro-Ukraine share of US impressions was "
