@@ -124,3 +124,27 @@ def test_make_scenarios_starts_a_scenario_again_when_it_changed(tmp_path):
     assert any("holds runs of an earlier version; starting again" in m for m in said)
     assert "(3 run now, 0 already complete)" in said[-1]
     assert again.plan["scenario_text"].count("seed: 6") == 1
+
+
+def test_make_screening_starts_again_when_the_scenario_changed(tmp_path):
+    """A screening folder planned for an earlier version of the scenario is started again
+    (with a message) instead of refusing."""
+    import shutil as sh
+
+    from diplosim.report.screening import screen
+    from diplosim.scenario.builtin import BuiltIn
+
+    b = builtin("who_covid_2020")
+    yaml = tmp_path / "who_covid_2020.yaml"
+    sh.copy(b.path, yaml)
+    copy = BuiltIn(name=b.name, path=yaml, notes=b.notes, scenario=b.scenario)
+    small = ["duration_days=2", "events=[]"]
+    said: list[str] = []
+    screen(copy, tmp_path, small, write=False, say=said.append, use_ray=False, users=300,
+           trajectories=1)
+    assert not any("starting again" in m for m in said)
+    text = yaml.read_text(encoding="utf-8")
+    yaml.write_text(text.replace("\nseed: ", "\nseed: 1"), encoding="utf-8")
+    screen(copy, tmp_path, small, write=False, say=said.append, use_ray=False, users=300,
+           trajectories=1)
+    assert any("holds an earlier screening; starting again" in m for m in said)

@@ -6,6 +6,7 @@ into the block between ``<!-- assumptions:begin -->`` and ``<!-- assumptions:end
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,8 +62,18 @@ def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: boo
     fixed = [f"world.users={users}", *(overrides or [])]
     params = assumption_parameters()
     started = time.perf_counter()
-    plan = plan_sensitivity(read_scenario_text(b.path), b.path.name, params, "morris",
-                            trajectories, out / "screening" / b.name, fixed)
+    args = (read_scenario_text(b.path), b.path.name, params, "morris", trajectories,
+            out / "screening" / b.name, fixed)
+    try:
+        plan = plan_sensitivity(*args)
+    except DiplosimError:
+        if not (out / "screening" / b.name / "sensitivity.json").is_file():
+            raise
+        # an earlier version of the scenario or of the parameter table: this command's own
+        # folder answers another question, so it starts again (as ``make scenarios`` does)
+        say(f"{b.name}: {out / 'screening' / b.name} holds an earlier screening; starting again")
+        shutil.rmtree(out / "screening" / b.name)
+        plan = plan_sensitivity(*args)
     run_sensitivity(plan, address, use_ray=use_ray)
     measure = SCREENING[b.name]
     result = sensitivity_indices(plan, [measure])
