@@ -406,7 +406,8 @@ def _play(state: SimState, tick: int, users: np.ndarray,
         out_video[:k], out_flags[:k], out_from[:k] = -1, 0, -1
         run_sessions(
             np.uint64(s.seed), tick, chunk, page, mix, MODES.index(state.ranking),
-            state.labels_on, state.foreign_blocked, st.origin, kp, pop.country, pop.lang1, pop.lang2, pop.interests,
+            state.labels_on, state.foreign_blocked, st.origin, kp, pop.country, pop.lang1,
+            pop.lang2, pop.interests,
             boost, pop.attitudes, pop.stances, pop.beliefs, state.expo,
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
             state.extra_pos, state.ring_vid, state.ring_tick,

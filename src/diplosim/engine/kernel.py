@@ -12,8 +12,13 @@ import numpy as np
 from numba import njit, prange
 
 from diplosim.opinion.behaviour import completion_probability, congruence, engagement_factor
-from diplosim.opinion.persuasion import (belief_step, contact_step, favourability_step,
-                                         source_trust, stance_step)
+from diplosim.opinion.persuasion import (
+    belief_step,
+    contact_step,
+    favourability_step,
+    source_trust,
+    stance_step,
+)
 from diplosim.platform.recommender import pick_weighted
 from diplosim.platform.rng import stream_key, uniform_at
 from diplosim.prefetch import prefetch
@@ -292,8 +297,9 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 if issue >= 0:
                     # in float64, as the Python statement of the rule computes it
                     stances[u, issue] = stance_step(np.float64(stances[u, issue]),
-                                                    np.float64(rec.stance_value), cred * trust, kp[_ST_RATE], kp[_ST_BOUND],
-                                                    kp[_ST_BACK], kp[_ST_COMMIT])
+                                                    np.float64(rec.stance_value), cred * trust,
+                                                    kp[_ST_RATE], kp[_ST_BOUND], kp[_ST_BACK],
+                                                    kp[_ST_COMMIT])
                 if claim >= 0:
                     beliefs[u, claim] = belief_step(beliefs[u, claim], cred * trust,
                                                     kp[_B_RATE], corrected, kp[_CORR])

@@ -17,9 +17,28 @@ from diplosim.world.countries import country_table, language_names
 from diplosim.world.topics import CONTENT_KINDS, TOPICS
 
 __all__ = [
-    "ACTOR_TYPES", "GROUP_ACTOR_TYPES", "Actor", "Audience", "Ban", "Baseline", "Favourability", "Campaign", "Claim", "CoordinatedNetwork",
-    "Crisis", "Event", "InfluencerBriefing", "Issue", "Moderation", "Output", "Platform",
-    "Policy", "Scenario", "Stance", "Variant", "World",
+    "ACTOR_TYPES",
+    "GROUP_ACTOR_TYPES",
+    "Actor",
+    "Audience",
+    "Ban",
+    "Baseline",
+    "Campaign",
+    "Claim",
+    "CoordinatedNetwork",
+    "Crisis",
+    "Event",
+    "Favourability",
+    "InfluencerBriefing",
+    "Issue",
+    "Moderation",
+    "Output",
+    "Platform",
+    "Policy",
+    "Scenario",
+    "Stance",
+    "Variant",
+    "World",
 ]
 
 ACTOR_TYPES = (
