@@ -141,10 +141,10 @@ def test_make_screening_starts_again_when_the_scenario_changed(tmp_path):
     small = ["duration_days=2", "events=[]"]
     said: list[str] = []
     screen(copy, tmp_path, small, write=False, say=said.append, use_ray=False, users=300,
-           trajectories=1)
+           trajectories=2)
     assert not any("starting again" in m for m in said)
     text = yaml.read_text(encoding="utf-8")
     yaml.write_text(text.replace("\nseed: ", "\nseed: 1"), encoding="utf-8")
     screen(copy, tmp_path, small, write=False, say=said.append, use_ray=False, users=300,
-           trajectories=1)
+           trajectories=2)
     assert any("holds an earlier screening; starting again" in m for m in said)
