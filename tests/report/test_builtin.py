@@ -102,18 +102,24 @@ def test_screening_names_the_assumptions_that_move_the_headline(tmp_path):
     assert re.search(r"\. \d+ never changed it", block)
 
 
+def _editable_copy(name: str, tmp_path):
+    """A built-in scenario whose YAML is a copy in ``tmp_path`` (notes left alone)."""
+    import shutil
+
+    from diplosim.scenario.builtin import BuiltIn
+
+    b = builtin(name)
+    yaml = tmp_path / f"{name}.yaml"
+    shutil.copy(b.path, yaml)
+    return BuiltIn(name=b.name, path=yaml, notes=b.notes, scenario=b.scenario), yaml
+
+
 def test_make_scenarios_starts_a_scenario_again_when_it_changed(tmp_path):
     """Runs of an earlier version of a scenario answer another question: the folder (this
     command's own) is started again, with a message, instead of refusing."""
-    import shutil as sh
-
     from diplosim.report.builtin import run_replicates
-    from diplosim.scenario.builtin import BuiltIn
 
-    b = builtin("regional_tourism")
-    yaml = tmp_path / "regional_tourism.yaml"
-    sh.copy(b.path, yaml)
-    copy = BuiltIn(name=b.name, path=yaml, notes=b.notes, scenario=b.scenario)
+    copy, yaml = _editable_copy("regional_tourism", tmp_path)
     small = ["world.users=300", "duration_days=7"]
     said: list[str] = []
     first = run_replicates(copy, tmp_path / "out", 1, small, use_ray=False, say=said.append)
@@ -129,15 +135,9 @@ def test_make_scenarios_starts_a_scenario_again_when_it_changed(tmp_path):
 def test_make_screening_starts_again_when_the_scenario_changed(tmp_path):
     """A screening folder planned for an earlier version of the scenario is started again
     (with a message) instead of refusing."""
-    import shutil as sh
-
     from diplosim.report.screening import screen
-    from diplosim.scenario.builtin import BuiltIn
 
-    b = builtin("who_covid_2020")
-    yaml = tmp_path / "who_covid_2020.yaml"
-    sh.copy(b.path, yaml)
-    copy = BuiltIn(name=b.name, path=yaml, notes=b.notes, scenario=b.scenario)
+    copy, yaml = _editable_copy("who_covid_2020", tmp_path)
     small = ["duration_days=2", "events=[]"]
     said: list[str] = []
     screen(copy, tmp_path, small, write=False, say=said.append, use_ray=False, users=300,

@@ -48,24 +48,32 @@ def run_replicates(b: BuiltIn, out: Path, replicates: int,
     """Run the scenario and each declared variant with seeds SEED .. SEED + replicates - 1 into
     the sweep folder ``out/NAME`` (runs already complete are kept); returns the sweep."""
     labels = [BASE] + [v.id for v in b.scenario.variants]
-    plan = (read_scenario_text(b.path), b.path.name, [(VARIANT, labels)], replicates,
-            out / b.name, overrides)
-    try:
-        sweep = plan_sweep(*plan)
-    except DiplosimError:
-        if not (out / b.name / "sweep.json").is_file():
-            raise
-        # the scenario (or the seeds, or --set) changed since these runs: they answer another
-        # question, and the folder is this command's own; start it again
-        say(f"{b.name}: {out / b.name} holds runs of an earlier version; starting again")
-        shutil.rmtree(out / b.name)
-        sweep = plan_sweep(*plan)
+    sweep = plan_afresh(lambda: plan_sweep(read_scenario_text(b.path), b.path.name,
+                                           [(VARIANT, labels)], replicates, out / b.name,
+                                           overrides),
+                        out / b.name / "sweep.json", say, "runs of an earlier version")
     started = time.perf_counter()
     counts = run_sweep(sweep, address, use_ray=use_ray, combined=False)
     say(f"{b.name}: {len(labels)} runs x {replicates} seeds ({counts['ran']} run now, "
         f"{counts['skipped']} already complete) in {time.perf_counter() - started:.1f} s "
         f"-> {out / b.name}")
     return sweep
+
+
+def plan_afresh(plan: Callable[[], Sweep], plan_file: Path, say: Callable[[str], None],
+                held: str) -> Sweep:
+    """``plan()``; when the folder holds a plan of an earlier version of the scenario (or of
+    the parameter table), which answers another question, the folder (this command's own) is
+    removed, with a message, and planned again."""
+    try:
+        return plan()
+    except DiplosimError:
+        if not plan_file.is_file():
+            raise
+        say(f"{plan_file.parent.name}: {plan_file.parent} "
+            f"holds {held}; starting again")
+        shutil.rmtree(plan_file.parent)
+        return plan()
 
 
 def measure_replicates(b: BuiltIn, sweep: Sweep) -> str:

@@ -6,7 +6,6 @@ into the block between ``<!-- assumptions:begin -->`` and ``<!-- assumptions:end
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from diplosim.distributed.sensitivity import (
     sensitivity_indices,
 )
 from diplosim.errors import DiplosimError
-from diplosim.report.builtin import fingerprint, replace_block
+from diplosim.report.builtin import fingerprint, plan_afresh, replace_block
 from diplosim.report.headlines import table
 from diplosim.scenario.builtin import BuiltIn
 from diplosim.scenario.loader import load_scenario, read_scenario_text
@@ -62,18 +61,10 @@ def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: boo
     fixed = [f"world.users={users}", *(overrides or [])]
     params = assumption_parameters()
     started = time.perf_counter()
-    args = (read_scenario_text(b.path), b.path.name, params, "morris", trajectories,
-            out / "screening" / b.name, fixed)
-    try:
-        plan = plan_sensitivity(*args)
-    except DiplosimError:
-        if not (out / "screening" / b.name / "sensitivity.json").is_file():
-            raise
-        # an earlier version of the scenario or of the parameter table: this command's own
-        # folder answers another question, so it starts again (as ``make scenarios`` does)
-        say(f"{b.name}: {out / 'screening' / b.name} holds an earlier screening; starting again")
-        shutil.rmtree(out / "screening" / b.name)
-        plan = plan_sensitivity(*args)
+    folder = out / "screening" / b.name
+    plan = plan_afresh(lambda: plan_sensitivity(read_scenario_text(b.path), b.path.name, params,
+                                                "morris", trajectories, folder, fixed),
+                       folder / "sensitivity.json", say, "an earlier screening")
     run_sensitivity(plan, address, use_ray=use_ray)
     measure = SCREENING[b.name]
     result = sensitivity_indices(plan, [measure])
