@@ -17,10 +17,10 @@ CASES = builtin_scenarios()
 NAMES = [b.name for b in CASES]
 
 
-def test_the_seven_cases_of_the_issue_are_built_in():
+def test_the_cases_of_the_issues_are_built_in():
     expected = sorted(["ukraine_2022", "israel_palestine_narratives", "us_ban_2025",
                        "india_ban_2020", "who_covid_2020", "embassy_cultural",
-                       "regional_tourism"])
+                       "regional_tourism", "ukraine_attention_2022"])
     assert expected == NAMES
     assert set(HEADLINES) == set(NAMES)  # each has a measured headline
 

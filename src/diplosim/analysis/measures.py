@@ -138,6 +138,10 @@ MEASURES: dict[str, Measure] = {m.name: m for m in [
             "above 0.5) on the last day.",
             lambda run, claim, countries=None: attitude(run, "belief", claim, "last",
                                                         countries)["share"], 1, 1),
+    Measure("topic_posts", "TOPIC", "Posts on the topic over the whole run (every account).",
+            lambda run, topic: float(run.rows(
+                "SELECT count(*) AS n FROM posts WHERE topic::VARCHAR = ?", [topic])[0]["n"]),
+            1),
     Measure("engagement_per_view", "[ACTOR]", "Likes, comments and shares per impression, of "
             "the actor's posts (all posts without ACTOR).", _engagement, 0),
     Measure("metric", "GROUP/METRIC", "Any numeric headline metric of `diplosim compare` "

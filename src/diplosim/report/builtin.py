@@ -23,8 +23,9 @@ from diplosim.analysis.run import load_run
 from diplosim.distributed.sweep import VARIANT, Sweep, plan_sweep, run_sweep
 from diplosim.engine.engine import scenario_hash
 from diplosim.errors import DiplosimError
+from diplosim.report.actors_reach import actors_reach
 from diplosim.report.figures import Figures, combine
-from diplosim.report.headlines import BASE, HEADLINES, actors_reach
+from diplosim.report.headlines import BASE, HEADLINES
 from diplosim.scenario.builtin import BuiltIn, builtin, builtin_scenarios
 from diplosim.scenario.loader import load_scenario, read_scenario_text
 from diplosim.scenario.schema import Scenario

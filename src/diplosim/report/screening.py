@@ -38,6 +38,7 @@ SCREENING: dict[str, str] = {
     "who_covid_2020": "believing:garlic_cure",
     "embassy_cultural": "impressions:de_embassy_id:ID",
     "regional_tourism": "impressions:th_tourism:US,GB,DE,KR,JP,AU",
+    "ukraine_attention_2022": "topic_posts:conflict",
 }
 #: The screening's world and design: small enough for minutes per scenario on two cores.
 SCREENING_USERS = 5000

@@ -1,0 +1,72 @@
+"""Attention over time: posts on a topic per calendar month, compared with a real curve.
+
+The real curve is the number of Ukraine-war videos per month in the "Invasion of Ukraine on
+TikTok" dataset; ``exponential_fit`` gives the best correlation any single exponential fade of
+attention can reach against it, the ceiling the ``ukraine_attention_2022`` scenario is judged
+under.
+"""
+
+from __future__ import annotations
+
+import math
+
+from diplosim.analysis.run import Run
+
+__all__ = ["ATTENTION_MONTHS", "ATTENTION_REAL", "correlation", "exponential_fit",
+           "longest_half_life", "monthly_topic_posts"]
+
+
+#: War videos per month in the "Invasion of Ukraine on TikTok" dataset (Steel, Parker & Ruths
+#: 2023, arXiv:2301.08305; counts derived from its 9,503 video ids in
+#: ../shared/data/ukraine/videos_per_day.csv), February to August 2022.
+ATTENTION_REAL = (2047, 2520, 1092, 747, 516, 389, 92)
+ATTENTION_MONTHS = ("Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug")
+
+
+def monthly_topic_posts(run: Run, topic: str, start: tuple[int, int, int]) -> list[float]:
+    """Posts on ``topic`` per calendar month, day 0 being the date ``start``."""
+    import datetime as dt
+
+    first = dt.date(*start)
+    counts: dict[int, float] = {}
+    for r in run.rows("SELECT day, count(*) AS n FROM posts WHERE topic::VARCHAR = ? "
+                      "GROUP BY 1", [topic]):
+        month = (first + dt.timedelta(days=int(r["day"]))).month
+        counts[month] = counts.get(month, 0.0) + float(r["n"])
+    return [counts.get(m, 0.0) for m in range(first.month, first.month + 7)]
+
+
+def correlation(a: list[float], b: list[float]) -> float:
+    n = len(a)
+    ma, mb = sum(a) / n, sum(b) / n
+    cov = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True))
+    va = sum((x - ma) ** 2 for x in a) ** 0.5
+    vb = sum((y - mb) ** 2 for y in b) ** 0.5
+    return cov / (va * vb) if va and vb else math.nan
+
+
+def exponential_fit(half_life: float, start: tuple[int, int, int] = (2022, 2, 1),
+                    onset_day: int = 23, days: int = 212) -> float:
+    """The best correlation with the real monthly curve that a single exponential fade can
+    give: posts in proportion to attention (no saturation), a multiplier of 10,000 at onset
+    (the limit of a large multiplier), halving every ``half_life`` days."""
+    import datetime as dt
+
+    first = dt.date(*start)
+    months = [0.0] * 7
+    for day in range(days):
+        t = day - onset_day
+        level = 1.0 + (1e4 - 1.0) * 0.5 ** (t / half_life) if t >= 0 else 1.0
+        months[(first + dt.timedelta(days=day)).month - first.month] += level
+    peak = max(months)
+    return correlation([m / peak for m in months], [x / max(ATTENTION_REAL)
+                                                      for x in ATTENTION_REAL])
+
+
+def longest_half_life(target: float = 0.9) -> float:
+    """The longest half-life (days) whose single exponential fade reaches ``target``."""
+    lo, hi = 8.0, 60.0  # the correlation is highest near 8 days and falls beyond
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if exponential_fit(mid) >= target else (lo, mid)
+    return lo
