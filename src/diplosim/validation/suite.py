@@ -1,0 +1,164 @@
+"""Run the validation worlds at both sizes with several seeds and score every finding.
+
+Each finding is a row: the published value with its source, the simulated value at each of
+the two sizes (mean over the seeds and 95% Student's t interval), the tolerance, whether the
+value depends on the size (the two sizes' means differ by more than their noise: Welch's 95%
+interval of the difference excludes 0) and pass or fail. A finding passes when, at both sizes,
+the whole interval lies inside the tolerance; a value that could not be computed (a claim that
+never reached the threshold, a mechanism not modelled) fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from diplosim.analysis.run import load_run
+from diplosim.engine.engine import simulate
+from diplosim.scenario.loader import parse_scenario
+from diplosim.validation.findings import CALIBRATION, FINDINGS, Finding, Replicate
+from diplosim.validation.world import (
+    RANKINGS,
+    SIZES,
+    attention_scenario,
+    validation_scenario,
+)
+
+__all__ = ["Row", "SizeResult", "runs_per_suite", "to_json", "validate"]
+
+#: Student's t 0.975 quantiles for 1..30 degrees of freedom (beyond 30, 2.042: it errs wide).
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def _t(df: float) -> float:
+    return _T975[min(max(int(df), 1), len(_T975)) - 1]
+
+
+def _clean(x):
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, list):
+        return [_clean(v) for v in x]
+    return x
+
+
+@dataclass
+class SizeResult:
+    users: int
+    mean: float
+    ci_low: float
+    ci_high: float
+    values: list[float]
+    passed: bool
+
+
+@dataclass
+class Row:
+    id: str
+    part: str          # calibration or validation
+    finding: str
+    source: str
+    published: str
+    tolerance: str
+    fitted: str
+    sizes: list[SizeResult]
+    size_dependent: bool | None  # None: not computable at one of the sizes
+    passed: bool
+
+    def as_dict(self) -> dict:
+        """JSON-safe: an infinite or undefined value becomes null."""
+        d = asdict(self)
+        d["sizes"] = [{k: _clean(v) for k, v in s.items()} for s in d["sizes"]]
+        return d
+
+
+def interval(values: list[float]) -> tuple[float, float, float]:
+    """Mean and 95% t-interval; with any value not finite, the mean of all (inf or nan) and
+    an interval that fails every tolerance."""
+    x = np.asarray(values, float)
+    if x.size == 0 or not np.isfinite(x).all():
+        m = float(np.mean(x)) if x.size else math.nan
+        return m, math.nan, math.nan
+    mean = float(x.mean())
+    if x.size < 2:
+        return mean, mean, mean
+    half = _t(x.size - 1) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    return mean, mean - half, mean + half
+
+
+def size_dependent(a: list[float], b: list[float]) -> bool | None:
+    """Welch's 95% interval of the difference of the two sizes' means excludes 0."""
+    x, y = np.asarray(a, float), np.asarray(b, float)
+    if x.size < 2 or y.size < 2 or not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return None
+    vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+    se = math.sqrt(vx + vy)
+    diff = float(y.mean() - x.mean())
+    if se == 0:
+        return diff != 0
+    df = (vx + vy) ** 2 / ((vx ** 2 / (x.size - 1) if vx else 0)
+                           + (vy ** 2 / (y.size - 1) if vy else 0) or 1e-300)
+    return abs(diff) > _t(df) * se
+
+
+def runs_per_suite(quick: bool) -> int:
+    size = SIZES["quick" if quick else "full"]
+    return 2 * size.seeds * (len(RANKINGS) + 1)
+
+
+def validate(quick: bool = False, out: Path | None = None,
+             progress: Callable[[str], None] | None = None) -> list[Row]:
+    """Run both sizes' seeds and score every finding; run folders go to ``out`` (kept) or a
+    temporary folder."""
+    size = SIZES["quick" if quick else "full"]
+    values: dict[str, list[list[float]]] = {f.id: [[], []] for f in FINDINGS}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = out or Path(tmp)
+        for which, (users, attention_users) in enumerate(zip(size.users, size.attention_users,
+                                                             strict=True)):
+            for k in range(size.seeds):
+                seed = 1000 + k
+                runs = {}
+                for ranking in RANKINGS:
+                    doc = validation_scenario(users, size.days, seed, ranking)
+                    scenario = parse_scenario(yaml.safe_dump(doc),
+                                              name=f"validation:{ranking}")
+                    folder = base / f"users{users}" / f"seed{seed}" / ranking
+                    simulate(scenario, folder)
+                    runs[ranking] = load_run(folder)
+                    if progress is not None:
+                        progress(f"{users:,} users, seed {k + 1}/{size.seeds}, {ranking}")
+                folder = base / f"users{users}" / f"seed{seed}" / "attention"
+                simulate(attention_scenario(attention_users, seed), folder)
+                if progress is not None:
+                    progress(f"{users:,} users, seed {k + 1}/{size.seeds}, attention")
+                rep = Replicate(runs, load_run(folder), users, size)
+                for f in FINDINGS:
+                    values[f.id][which].append(float(f.measure(rep)))
+    return [_row(f, size.users, values[f.id]) for f in FINDINGS]
+
+
+def _row(f: Finding, users: tuple[int, int], values: list[list[float]]) -> Row:
+    sizes = []
+    for n, v in zip(users, values, strict=True):
+        mean, lo, hi = interval(v)
+        ok = bool(math.isfinite(lo) and math.isfinite(hi) and f.low <= lo and hi <= f.high)
+        sizes.append(SizeResult(n, mean, lo, hi, [round(x, 6) for x in v], ok))
+    return Row(f.id, "calibration" if f in CALIBRATION else "validation", f.finding, f.source,
+               f.published, f.tolerance, f.fitted, sizes, size_dependent(*values),
+               all(s.passed for s in sizes))
+
+
+def to_json(rows: list[Row], quick: bool) -> str:
+    return json.dumps({"quick": quick, "size": asdict(SIZES["quick" if quick else "full"]),
+                       "rows": [r.as_dict() for r in rows]}, indent=2, allow_nan=False,
+                      default=str)
