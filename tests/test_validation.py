@@ -80,7 +80,6 @@ def test_validate_model_quick_reports_every_finding_at_both_sizes():
         assert s["mean"] > 5
     # a mechanism the model lacks is a failure, never a pass
     assert not rows["chronological_time"]["passed"]
-    # structural virality: a tree of n >= 2 nodes has at least 2(n-1)/n >= 1, so the spread
-    # of values is finite or not computed, never negative
-    for s in rows["virality_diversity"]["sizes"]:
-        assert all(v is None or v >= 0 for v in s["values"])
+    # at the larger size every seed has enough large cascades for the structural virality
+    # spread to be computed (the finding fails on its value, not for want of cascades)
+    assert all(v is not None for v in rows["virality_diversity"]["sizes"][1]["values"])

@@ -9,11 +9,15 @@ under.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+import numpy as np
 
 from diplosim.analysis.run import Run
 
-__all__ = ["ATTENTION_MONTHS", "ATTENTION_REAL", "correlation", "exponential_fit",
-           "longest_half_life", "monthly_topic_posts"]
+__all__ = ["ATTENTION_MONTHS", "ATTENTION_REAL", "REAL_CURVE", "AttentionFit", "attention_fit",
+           "correlation",
+           "exponential_fit", "longest_half_life", "monthly_topic_posts"]
 
 
 #: War videos per month in the "Invasion of Ukraine on TikTok" dataset (Steel, Parker & Ruths
@@ -21,6 +25,10 @@ __all__ = ["ATTENTION_MONTHS", "ATTENTION_REAL", "correlation", "exponential_fit
 #: ../shared/data/ukraine/videos_per_day.csv), February to August 2022.
 ATTENTION_REAL = (2047, 2520, 1092, 747, 516, 389, 92)
 ATTENTION_MONTHS = ("Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug")
+#: The real curve divided by its peak month.
+REAL_CURVE = tuple(x / max(ATTENTION_REAL) for x in ATTENTION_REAL)
+#: Day 0 of the attention runs (``ukraine_attention_2022``).
+START = (2022, 2, 1)
 
 
 def monthly_topic_posts(run: Run, topic: str, start: tuple[int, int, int]) -> list[float]:
@@ -36,16 +44,29 @@ def monthly_topic_posts(run: Run, topic: str, start: tuple[int, int, int]) -> li
     return [counts.get(m, 0.0) for m in range(first.month, first.month + 7)]
 
 
-def correlation(a: list[float], b: list[float]) -> float:
-    n = len(a)
-    ma, mb = sum(a) / n, sum(b) / n
-    cov = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True))
-    va = sum((x - ma) ** 2 for x in a) ** 0.5
-    vb = sum((y - mb) ** 2 for y in b) ** 0.5
-    return cov / (va * vb) if va and vb else math.nan
+def correlation(a, b) -> float:
+    """Pearson's correlation; nan when either side does not vary."""
+    x, y = np.asarray(a, float), np.asarray(b, float)
+    return float(np.corrcoef(x, y)[0, 1]) if x.std() and y.std() else math.nan
 
 
-def exponential_fit(half_life: float, start: tuple[int, int, int] = (2022, 2, 1),
+@dataclass(frozen=True)
+class AttentionFit:
+    curve: list[float]           # monthly posts on the topic divided by the peak month
+    correlation: float           # with the real curve
+    april_over_march: float
+
+
+def attention_fit(run: Run, topic: str = "conflict") -> AttentionFit:
+    """A seven-month run's monthly curve of ``topic`` posts against the real one."""
+    months = monthly_topic_posts(run, topic, START)
+    peak = max(months) or 1.0
+    curve = [m / peak for m in months]
+    return AttentionFit(curve, correlation(curve, REAL_CURVE),
+                        months[2] / months[1] if months[1] else math.nan)
+
+
+def exponential_fit(half_life: float, start: tuple[int, int, int] = START,
                     onset_day: int = 23, days: int = 212) -> float:
     """The best correlation with the real monthly curve that a single exponential fade can
     give: posts in proportion to attention (no saturation), a multiplier of 10,000 at onset
@@ -59,8 +80,7 @@ def exponential_fit(half_life: float, start: tuple[int, int, int] = (2022, 2, 1)
         level = 1.0 + (1e4 - 1.0) * 0.5 ** (t / half_life) if t >= 0 else 1.0
         months[(first + dt.timedelta(days=day)).month - first.month] += level
     peak = max(months)
-    return correlation([m / peak for m in months], [x / max(ATTENTION_REAL)
-                                                      for x in ATTENTION_REAL])
+    return correlation([m / peak for m in months], REAL_CURVE)
 
 
 def longest_half_life(target: float = 0.9) -> float:

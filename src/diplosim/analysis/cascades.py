@@ -8,13 +8,14 @@ Science 62(1).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import numpy as np
 
 from diplosim.analysis.run import Run
 
-__all__ = ["cascade_metrics", "cascades", "size_ccdf", "structural_virality"]
+__all__ = ["cascade_metrics", "cascades", "size_ccdf", "structural_virality", "time_to_depth"]
 
 
 def structural_virality(parent: list[int]) -> float:
@@ -50,20 +51,49 @@ def cascade_metrics(parent: list[int]) -> dict[str, float]:
             "structural_virality": structural_virality(parent)}
 
 
-def _trees(shares: list[tuple[int, int, int, int, int]]) -> dict[int, list[int]]:
-    """post -> parent list; ``shares`` rows are (post, author, account, from_account, time)."""
+def _grow(shares):
+    """Each share that adds a node, in the order given: (post, parent index, depth, time).
+    ``shares`` rows are (post, author, account, from_account, time); a share hangs under the
+    account it came from, under the root (the author) when that account is not in the tree,
+    and an account's repeated share adds nothing."""
     nodes: dict[int, dict[int, int]] = defaultdict(dict)
-    parents: dict[int, list[int]] = {}
-    for post, author, account, source, _time in shares:
+    depths: dict[int, list[int]] = {}
+    for post, author, account, source, time in shares:
         index = nodes[post]
-        if post not in parents:
+        if post not in depths:
             index[author] = 0
-            parents[post] = [-1]
+            depths[post] = [0]
         if account in index:
-            continue  # one node per account: a repeated share adds nothing to the tree
-        index[account] = len(parents[post])
-        parents[post].append(index.get(source, 0) if source is not None else 0)
+            continue
+        parent = index.get(source, 0) if source is not None else 0
+        index[account] = len(depths[post])
+        depths[post].append(depths[post][parent] + 1)
+        yield post, parent, depths[post][-1], time
+
+
+def _trees(shares: list[tuple[int, int, int, int, int]]) -> dict[int, list[int]]:
+    """post -> parent list (the root, index 0, has parent -1)."""
+    parents: dict[int, list[int]] = {}
+    for post, *_ in shares:
+        parents.setdefault(post, [-1])
+    for post, parent, _depth, _time in _grow(shares):
+        parents[post].append(parent)
     return parents
+
+
+def time_to_depth(run: Run, where: str, params: list, depth: int) -> float:
+    """Seconds from the first matching post until a share ``depth`` steps from its author (in
+    any matching post's cascade, built as ``cascades`` builds them); inf if never. ``where``
+    selects posts ``p`` with ``?`` placeholders for ``params``."""
+    (first,) = run.con.execute(f"SELECT min(time) FROM posts p WHERE {where}",
+                               params).fetchone()
+    shares = run.con.execute(f"""
+        SELECT i.post, p.account, i.account, i.from_account, i.time
+        FROM interactions i JOIN posts p USING (post)
+        WHERE i.kind = 'share' AND {where} ORDER BY i.post, i.time, i.account""",
+                             params).fetchall()
+    times = [time for _post, _parent, d, time in _grow(shares) if d >= depth]
+    return float(min(times) - first) if times and first is not None else math.inf
 
 
 def cascades(run: Run) -> list[dict]:

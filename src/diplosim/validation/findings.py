@@ -17,8 +17,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from diplosim.analysis.attention import ATTENTION_REAL, correlation, monthly_topic_posts
-from diplosim.analysis.cascades import cascades
+from diplosim.analysis.attention import attention_fit
+from diplosim.analysis.cascades import cascades, time_to_depth
+from diplosim.analysis.measures import impressions, parse_measure
 from diplosim.analysis.run import Run
 from diplosim.validation.world import Size
 
@@ -35,6 +36,9 @@ class Replicate:
     size: Size
 
 
+_ENGAGEMENT = parse_measure("engagement_per_view")
+
+
 @lru_cache(maxsize=8)
 def _cascades(run: Run) -> list[dict]:
     return cascades(run)
@@ -48,10 +52,7 @@ def _claim_of(run: Run) -> dict[int, str]:
 # -- measures: one number per replicate ---------------------------------------------------------
 
 def engagement_per_view(r: Replicate) -> float:
-    (x,) = r.runs["engagement"].con.execute(
-        "SELECT (sum(likes) + sum(comments) + sum(shares)) / sum(impressions) FROM posts"
-    ).fetchone()
-    return float(x)
+    return float(_ENGAGEMENT(r.runs["engagement"]))
 
 
 def size_one_share(r: Replicate) -> float:
@@ -103,32 +104,11 @@ def truth_delay(r: Replicate) -> float:
     return time_to_reach(run, "report", people) / time_to_reach(run, "rumour", people)
 
 
-def time_to_depth(run: Run, claim: str, depth: int) -> float:
-    """Hours from a claim's first post until one of its cascades reaches ``depth`` reshares
-    from the root (inf if never)."""
-    (first,) = run.con.execute("SELECT min(time) FROM posts WHERE claim = ?",
-                               [claim]).fetchone()
-    rows = run.con.execute("""
-        SELECT i.post, p.account AS author, i.account, i.from_account, i.time
-        FROM interactions i JOIN posts p USING (post)
-        WHERE i.kind = 'share' AND p.claim = ? ORDER BY i.time, i.account""",
-                           [claim]).fetchall()
-    depths: dict[int, dict[int, int]] = defaultdict(dict)
-    for post, author, account, source, time in rows:
-        tree = depths[post]
-        tree.setdefault(author, 0)
-        if account in tree:
-            continue
-        tree[account] = tree.get(source, 0) + 1 if source is not None else 1
-        if tree[account] >= depth:
-            return (time - first) / 3600.0
-    return math.inf
-
-
 def depth_delay(r: Replicate) -> float:
     """Time for the true claim's cascades to reach depth 10 over the false claim's."""
     run = r.runs["engagement"]
-    truth, falsehood = time_to_depth(run, "report", 10), time_to_depth(run, "rumour", 10)
+    truth, falsehood = (time_to_depth(run, "p.claim::VARCHAR = ?", [claim], 10)
+                        for claim in ("report", "rumour"))
     return math.nan if math.isinf(truth) and math.isinf(falsehood) else truth / falsehood
 
 
@@ -154,10 +134,7 @@ def equal_size_virality(r: Replicate) -> float:
 
 
 def _impressions(run: Run, actors: tuple[str, ...]) -> float:
-    marks = ", ".join("?" * len(actors))
-    (x,) = run.con.execute(f"SELECT coalesce(sum(impressions), 0) FROM posts "
-                           f"WHERE actor IN ({marks})", list(actors)).fetchone()
-    return float(x)
+    return float(sum(impressions(run, a) for a in actors))
 
 
 def amplification(r: Replicate) -> float:
@@ -201,20 +178,12 @@ def views_per_video(r: Replicate) -> float:
     return float(x)
 
 
-def _attention_months(r: Replicate) -> list[float]:
-    months = monthly_topic_posts(r.attention, "conflict", (2022, 2, 1))
-    peak = max(months) or 1.0
-    return [m / peak for m in months]
-
-
 def attention_correlation(r: Replicate) -> float:
-    real = [x / max(ATTENTION_REAL) for x in ATTENTION_REAL]
-    return correlation(_attention_months(r), real)
+    return attention_fit(r.attention).correlation
 
 
 def attention_april(r: Replicate) -> float:
-    months = _attention_months(r)
-    return months[2] / months[1] if months[1] else math.nan
+    return attention_fit(r.attention).april_over_march
 
 
 # -- the findings ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 
 from diplosim.analysis.run import load_run
+from diplosim.analysis.uncertainty import difference, t975
 from diplosim.engine.engine import simulate
 from diplosim.scenario.loader import parse_scenario
 from diplosim.validation.findings import CALIBRATION, FINDINGS, Finding, Replicate
@@ -32,16 +33,6 @@ from diplosim.validation.world import (
 )
 
 __all__ = ["Row", "SizeResult", "runs_per_suite", "to_json", "validate"]
-
-#: Student's t 0.975 quantiles for 1..30 degrees of freedom (beyond 30, 2.042: it errs wide).
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-
-
-def _t(df: float) -> float:
-    return _T975[min(max(int(df), 1), len(_T975)) - 1]
-
 
 def _clean(x):
     if isinstance(x, float) and not math.isfinite(x):
@@ -91,23 +82,19 @@ def interval(values: list[float]) -> tuple[float, float, float]:
     mean = float(x.mean())
     if x.size < 2:
         return mean, mean, mean
-    half = _t(x.size - 1) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    half = t975(x.size - 1) * float(x.std(ddof=1)) / math.sqrt(x.size)
     return mean, mean - half, mean + half
 
 
 def size_dependent(a: list[float], b: list[float]) -> bool | None:
-    """Welch's 95% interval of the difference of the two sizes' means excludes 0."""
-    x, y = np.asarray(a, float), np.asarray(b, float)
-    if x.size < 2 or y.size < 2 or not (np.isfinite(x).all() and np.isfinite(y).all()):
+    """Welch's 95% interval of the difference of the two sizes' means excludes 0 (None when a
+    size has a value not computed)."""
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
         return None
-    vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
-    se = math.sqrt(vx + vy)
-    diff = float(y.mean() - x.mean())
-    if se == 0:
-        return diff != 0
-    df = (vx + vy) ** 2 / ((vx ** 2 / (x.size - 1) if vx else 0)
-                           + (vy ** 2 / (y.size - 1) if vy else 0) or 1e-300)
-    return abs(diff) > _t(df) * se
+    d = difference(b, a, paired=False)  # different worlds: not paired by seed
+    if math.isnan(d.low):
+        return None
+    return bool(d.low > 0 or d.high < 0)
 
 
 def runs_per_suite(quick: bool) -> int:
