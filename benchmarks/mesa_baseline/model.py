@@ -133,9 +133,11 @@ class UserAgent(mesa.Agent):
         weights = [w * b for w, b in zip(self.interests, boost, strict=True)]
         total, best = sum(weights), max(max(weights), 1e-9)
         page: list[int] = []
+        inbox = self._inbox(page)
         for _slot in range(m.page_size):
-            v, via = -1, -1
-            for _ in range(_TRIES):
+            v, via = next(inbox, (-1, -1))
+            speaks = False  # (``_watch`` works it out again)
+            for _ in range(_TRIES if v < 0 else 0):
                 r, r2 = rnd.at(0), rnd.at(2)
                 cand, cvia, source_interest = -1, -1, False
                 if r < m.mix[1]:
@@ -181,6 +183,24 @@ class UserAgent(mesa.Agent):
             m.record(self.u, v, self._watch(videos[v], via, weights, best, speaks), via, videos)
             rnd.draw += 6
         self.seen = (self.seen + page)[-_SEEN:]
+
+    def _inbox(self, page: list[int]):
+        """What friends sent (diplosim's inbox arrays, filled by its bookkeeping), in entry
+        order: each entry read is cleared; stale, own, untargeted or seen videos are skipped."""
+        m, st = self.model, self.model.state
+        for k in range(st.inbox_vid.shape[1]):
+            cand = int(st.inbox_vid[self.u, k])
+            if cand < 0:
+                continue
+            st.inbox_vid[self.u, k] = -1
+            if (m.tick - int(st.inbox_tick[self.u, k])) % 65536 >= FOLLOW_WINDOW:
+                continue
+            rec = m.videos[cand]
+            if rec[0] == self.u or not m.masks[rec[4]][self.country]:
+                continue
+            if cand in page or cand in self.seen[max(0, len(self.seen) + len(page) - _SEEN):]:
+                continue
+            yield cand, int(st.inbox_from[self.u, k])
 
     def _followed(self, r: float) -> tuple[int, int]:
         n = len(self.follows) + len(self.extra)

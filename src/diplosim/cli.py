@@ -785,7 +785,7 @@ def validate_model(
         print(to_json(rows, quick))
     else:
         small, large = size.users
-        for part in ("calibration", "validation"):
+        for part in ("calibration", "validation", "diagnostic"):
             t = Table("finding", "published", f"{small:,} users", f"{large:,} users",
                       "tolerance", "size-dependent", "",
                       title=f"Model {part} ({'quick' if quick else 'full'}: {size.seeds} "
@@ -794,7 +794,8 @@ def validate_model(
                 if r.part == part:
                     t.add_row(r.finding, r.published, show(r.sizes[0]), show(r.sizes[1]),
                               r.tolerance, {True: "yes", False: "no", None: "n/a"}
-                              [r.size_dependent], "pass" if r.passed else "FAIL")
+                              [r.size_dependent], "shown" if r.part == "diagnostic"
+                              else "pass" if r.passed else "FAIL")
             out.print(t)
     failed = [r.id for r in rows if not r.passed]
     if failed:

@@ -127,6 +127,25 @@ _TABLE = [
         "Mean accounts a user follows at the start, chosen by popularity within the country.",
     ),
     Parameter(
+        "friends_per_user", 8.0, "accounts", 0.0, 100.0,
+        "assumption (TikTok's friends are mutual follows; no published mean for TikTok)",
+        "Mean friends per ordinary user (symmetric ties a share can be sent along).",
+    ),
+    Parameter(
+        "friends_same_country_share", 0.842, "share", 0.0, 1.0,
+        "Ugander, Karrer, Backstrom & Marlow (2011), The Anatomy of the Facebook Social "
+        "Graph: 84.2% of friendship edges join users in the same country",
+        "Share of friendship ties within the user's own country (the rest to anyone).",
+    ),
+    Parameter(
+        "share_sent_to_friend", 0.69, "share of shares", 0.0, 1.0,
+        "RadiumOne (2014), The Light and Dark of Social Sharing: 69% of sharing globally by "
+        "private channels (messages, e-mail), 31% by public posts (web content, not TikTok: "
+        "assumption that TikTok's split is alike)",
+        "Share of shares sent to one friend's inbox; the rest are reposts to the sharer's "
+        "followers' feeds.",
+    ),
+    Parameter(
         "actor_follower_share", 0.002, "share of target users", 0.0, 1.0, "assumption",
         "Share of an actor's target-country users who follow an official actor account at the "
         "start (ten times that for heads of state and influencers).",
@@ -381,6 +400,11 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "actor_appeal_entertainment": (0.25, 0.75, _HALF_MORE),
     "actor_appeal_other": (0.125, 0.5, _HALF_TWICE),
     "initial_follows_per_user": (5.0, 20.0, _HALF_TWICE),
+    "friends_per_user": (4.0, 16.0, _HALF_TWICE),
+    "friends_same_country_share": (0.75, 0.93, "assumption: about 9 points either side of "
+                                   "Ugander et al.'s 84.2%"),
+    "share_sent_to_friend": (0.59, 0.77, "RadiumOne: 59% in the US (2014) to 77% of mobile "
+                             "sharing (2016)"),
     "actor_follower_share": (0.001, 0.004, _HALF_TWICE),
     "pool_first_audience": (0.00025, 0.001, _HALF_TWICE),
     "pool_stages": (3.0, 5.0, "assumption: one stage fewer or more"),

@@ -15,7 +15,8 @@ import numpy as np
 
 from diplosim.analysis.run import Run
 
-__all__ = ["cascade_metrics", "cascades", "size_ccdf", "structural_virality", "time_to_depth"]
+__all__ = ["cascade_metrics", "cascades", "onward_shares", "size_ccdf", "structural_virality",
+           "time_to_depth"]
 
 
 def structural_virality(parent: list[int]) -> float:
@@ -113,6 +114,19 @@ def cascades(run: Run) -> list[dict]:
                         "structural_virality": 0.0})
     out.sort(key=lambda r: r["post"])
     return out
+
+
+def onward_shares(run: Run) -> float:
+    """Shares of a copy another user passed on (sent to a friend or reposted: the share's
+    source is neither empty nor the post's author) per share: the mean number of next-
+    generation shares a share leads to, the reproduction number of sharing. A cascade reaches
+    depth d through about this number to the power d - 1 chains per first share."""
+    run.require("interactions")
+    shares, onward = run.con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE from_account IS NOT NULL
+                                          AND from_account <> target_account)
+        FROM interactions WHERE kind = 'share'""").fetchone()
+    return float(onward / shares) if shares else math.nan
 
 
 def size_ccdf(sizes) -> tuple[np.ndarray, np.ndarray]:

@@ -35,7 +35,7 @@ __all__ = ["POINTER", "latest", "load", "save"]
 #: The file in the staging folder naming the newest complete checkpoint.
 POINTER = "checkpoint.json"
 #: Format of the checkpoint folder; a different number is refused, never guessed at.
-FORMAT = 2  # 2: per-country policy arrays, video portrayal and origin (issue 30)
+FORMAT = 3  # 2: per-country policy arrays, video portrayal and origin; 3: friends and inboxes
 
 _CLASSES: dict[str, type] = {c.__name__: c for c in (Population, Accounts, Catalogue)}
 

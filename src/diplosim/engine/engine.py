@@ -369,12 +369,15 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
 
 def _video_floor(state: SimState, tick: int, window: int) -> int:
     """The oldest video anyone can be shown from ``tick`` to the day's end: the oldest
-    candidate, or an older video in a followed account's ring that is still fresh. Videos
-    shared during the day were shown during the day and new ones are newer, so it holds all
-    day; older videos are never shown again, and per-tick work skips them."""
+    candidate, or an older video in a followed account's ring or a friend's send that is still
+    fresh. Videos shared during the day were shown during the day and new ones are newer, so it
+    holds all day; older videos are never shown again, and per-tick work skips them."""
     first = state.store.first_since(tick - window + 1)
-    shared = sweep_rings(state.ring_vid, state.ring_tick, tick, FOLLOW_WINDOW)
-    return first if shared < 0 else min(first, shared)
+    for vid, sent in ((state.ring_vid, state.ring_tick), (state.inbox_vid, state.inbox_tick)):
+        shared = sweep_rings(vid, sent, tick, FOLLOW_WINDOW)
+        if shared >= 0:
+            first = min(first, shared)
+    return first
 
 
 def _play(state: SimState, tick: int, users: np.ndarray,
@@ -410,8 +413,8 @@ def _play(state: SimState, tick: int, users: np.ndarray,
             pop.lang2, pop.interests,
             boost, pop.attitudes, pop.stances, pop.beliefs, state.expo,
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
-            state.extra_pos, state.ring_vid, state.ring_tick,
-            st.hot, st.eng_decayed, state.masks, cred, state.focal_of_country,
+            state.extra_pos, state.ring_vid, state.ring_tick, state.inbox_vid, state.inbox_from,
+            state.inbox_tick, st.hot, st.eng_decayed, state.masks, cred, state.focal_of_country,
             state.portray,
             cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.pool_guide, cand.trend_ptr,
             cand.trend_ids, cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum,

@@ -1,5 +1,7 @@
 """The per-impression loop, compiled: each active user scrolls one feed page; every slot picks a
-video, draws the viewer's behaviour and applies persuasion.
+video, draws the viewer's behaviour and applies persuasion. What friends sent to the user's
+inbox since the last session fills the first slots (the sender is the share's source, so a
+video can travel from friend to friend for many generations).
 
 Users are independent within a tick: a user writes only its own state and its own output slots,
 and reads others' state from the start of the tick, so the result is the same on any number of
@@ -102,7 +104,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                  kp,
                  u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
-                 ring_vid, ring_tick,
+                 ring_vid, ring_tick, inbox_vid, inbox_from, inbox_tick,
                  vids, v_eng,
                  target_masks, credibility, country_focal, portray,
                  pool_ptr, pool_ids, pool_cum, pool_guide, trend_ptr, trend_ids, trend_cum,
@@ -127,6 +129,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             prefetch(expo, w)
             prefetch(seen, w)
             prefetch(extra, w)
+            prefetch(inbox_vid, w)
         if i + 1 < users.shape[0]:
             prefetch(follow_idx, follow_ptr[users[i + 1]])
         u = users[i]
@@ -143,9 +146,28 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             w = interests[u, t] * topic_boost[c, t]
             total += w
             best = max(best, w)
+        k_in = 0  # the next inbox entry to read
         for slot in range(page_size):
             v, via = -1, -1
-            for _ in range(_TRIES):
+            # what friends sent comes first (read once, then cleared; no draws are taken)
+            while k_in < inbox_vid.shape[1]:
+                cand = inbox_vid[u, k_in]
+                k_in += 1
+                if cand < 0:
+                    continue
+                inbox_vid[u, k_in - 1] = -1
+                if (tick - np.int64(inbox_tick[u, k_in - 1])) % 65536 >= FOLLOW_WINDOW:
+                    continue
+                rec = vids[cand]
+                if rec.author == u or not target_masks[rec.target_set, c]:
+                    continue
+                if foreign_blocked[c] and v_origin[cand] != c:
+                    continue
+                if _seen(u, cand, seen, page, slot):
+                    continue
+                v, via = cand, inbox_from[u, k_in - 1]
+                break
+            for _ in range(_TRIES if v < 0 else 0):
                 # one independent draw per decision: source, language, pick, aux, diversity
                 # (counter-based draws are computed only where used; the numbering is fixed)
                 r = uniform_at(key, draw)

@@ -18,7 +18,7 @@ from diplosim.world.countries import country_table
 from diplosim.world.population import Population, synthesise
 from diplosim.world.topics import TOPICS
 
-__all__ = ["DIURNAL", "SEEN", "SimState", "build_state", "credibility_table"]
+__all__ = ["DIURNAL", "INBOX", "SEEN", "SimState", "build_state", "credibility_table"]
 
 #: Relative app use by local hour, mean 1 (assumption: low overnight, an evening peak).
 DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0,
@@ -26,6 +26,7 @@ DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9
 DIURNAL = DIURNAL / DIURNAL.mean()
 SEEN = 8          # recently seen videos remembered per user (not shown again)
 RING = 4          # recent posts and shares kept per account for followers' feeds
+INBOX = 4         # videos friends sent a user, kept until read (or FOLLOW_WINDOW hours old)
 
 
 def credibility_table(params: dict[str, float]) -> np.ndarray:
@@ -61,6 +62,10 @@ class SimState:
     ring_vid: np.ndarray
     ring_tick: np.ndarray              # uint16 tick modulo 2**16 of each ring entry
     ring_pos: np.ndarray
+    inbox_vid: np.ndarray              # int32 (users, INBOX) videos sent by friends, -1 = none
+    inbox_from: np.ndarray             # int32 (users, INBOX) who sent each
+    inbox_tick: np.ndarray             # uint16 (users, INBOX) tick modulo 2**16 it was sent
+    inbox_pos: np.ndarray              # uint8 per user: the next inbox slot to fill
     reached: np.ndarray                # uint8 (users, ceil(actors / 8)): bit a = saw actor a today
     kernel_params: np.ndarray          # the kernel's parameter vector (kernel.KP order)
     credibility: np.ndarray            # credibility by messenger type
@@ -90,8 +95,8 @@ class SimState:
     @property
     def nbytes_per_user(self) -> float:
         arrays = [self.expo, self.seen, self.seen_pos, self.extra_pos, self.ring_vid,
-                  self.ring_tick, self.ring_pos, self.vpn_draw,
-                  self.reached]
+                  self.ring_tick, self.ring_pos, self.inbox_vid, self.inbox_from,
+                  self.inbox_tick, self.inbox_pos, self.vpn_draw, self.reached]
         total = self.pop.nbytes + self.accounts.nbytes + sum(a.nbytes for a in arrays)
         return total / self.pop.size
 
@@ -150,6 +155,9 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         extra_pos=np.zeros(n, np.uint8),
         ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.uint16),
         ring_pos=np.zeros(size, np.uint8),
+        inbox_vid=np.full((n, INBOX), -1, np.int32),
+        inbox_from=np.full((n, INBOX), -1, np.int32),
+        inbox_tick=np.zeros((n, INBOX), np.uint16), inbox_pos=np.zeros(n, np.uint8),
         reached=np.zeros((n, max(1, (len(scenario.actors) + 7) // 8)), np.uint8),
         kernel_params=kernel_parameters(params), credibility=credibility_table(params),
         masks=catalogue.masks(), set_tags=catalogue.set_tags(),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from diplosim.platform.friends import friend_graph
 from diplosim.platform.guide import fill_guide, guided_search
 from diplosim.scenario.schema import ACTOR_TYPES, CoordinatedNetwork, Scenario
 from diplosim.world.population import Population
@@ -51,6 +52,8 @@ class Accounts:
     follow_idx: np.ndarray       # int32
     extra_follows: np.ndarray    # int32 (users, EXTRA_FOLLOWS) follows made during the run, -1
     handles: list[str]           # non-user accounts' handles, by account id - n_users
+    friend_ptr: np.ndarray       # int64 (users + 1) CSR of each user's friends (symmetric)
+    friend_idx: np.ndarray       # int32
 
     @property
     def size(self) -> int:
@@ -59,7 +62,7 @@ class Accounts:
     @property
     def nbytes(self) -> int:
         own = [self.post_rate, self.followers, self.follow_ptr, self.follow_idx,
-               self.extra_follows, *self.extra.values()]
+               self.extra_follows, self.friend_ptr, self.friend_idx, *self.extra.values()]
         return sum(v.nbytes for v in own)
 
     def _user_part(self, name: str, lo: int, hi: int) -> np.ndarray:
@@ -229,12 +232,15 @@ def build_accounts(scenario: Scenario, pop: Population, params: dict[str, float]
               "network": np.int16, "lang": np.uint16, "labelled": np.bool_,
               "active_from": np.int32}
     follow_ptr, follow_idx = _follow_graph(scenario, pop, params, rng, post_rate)
+    friend_ptr, friend_idx = friend_graph(pop.country, params["friends_per_user"],
+                                          params["friends_same_country_share"], _rng(seed, 9))
     return Accounts(
         n_users=n, countries=tuple(countries), user_country=pop.country, user_lang=pop.lang1,
         extra={name: table[:, i].astype(dtype) for i, (name, dtype) in enumerate(dtypes.items())},
         post_rate=post_rate, followers=count_ids(follow_idx, size),
         follow_ptr=follow_ptr, follow_idx=follow_idx,
         extra_follows=np.full((n, EXTRA_FOLLOWS), -1, np.int32), handles=handles,
+        friend_ptr=friend_ptr, friend_idx=friend_idx,
     )
 
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 
 from diplosim.store.writer import write_text_atomic
-from diplosim.validation.findings import CALIBRATION, FINDINGS, VALIDATION, Finding
+from diplosim.validation.findings import CALIBRATION, DIAGNOSTICS, FINDINGS, VALIDATION, Finding
 from diplosim.validation.suite import Row, runs_per_suite, to_json, validate
 from diplosim.validation.world import RANKINGS, SIZES, Size, validation_scenario
 
-__all__ = ["CALIBRATION", "FINDINGS", "RANKINGS", "SIZES", "VALIDATION", "Finding", "Row",
-           "Size", "markdown", "runs_per_suite", "to_json", "validate", "validation_scenario"]
+__all__ = ["CALIBRATION", "DIAGNOSTICS", "FINDINGS", "RANKINGS", "SIZES", "VALIDATION",
+           "Finding", "Row", "Size", "markdown", "runs_per_suite", "to_json", "validate",
+           "validation_scenario"]
 
 BEGIN, END = "<!-- validation:begin -->", "<!-- validation:end -->"
 
@@ -53,16 +54,20 @@ def markdown(rows: list[Row], quick: bool) -> str:
     for part, title in (("calibration", "**Calibration** (the parameters named were fitted "
                          "to these targets; reproducing them is not validation):"),
                         ("validation", f"**Validation** (nothing was fitted to these; {passed} "
-                         f"of {total} reproduced):")):
+                         f"of {total} reproduced):"),
+                        ("diagnostic", "**Diagnostics** (no published figure; shown to explain "
+                         "the cascade findings, not scored):")):
         lines += ["", title, "", head, rule]
         for r in rows:
             if r.part != part:
                 continue
             depends = {True: "yes", False: "no", None: "n/a"}[r.size_dependent]
             tolerance = r.tolerance + (f" (fitted: {r.fitted})" if r.fitted else "")
+            result = ("shown" if r.part == "diagnostic" else "pass" if r.passed
+                      else "**fail**")
             lines.append(f"| {r.finding} | {r.published} | {cell(r.sizes[0])} | "
                          f"{cell(r.sizes[1])} | {tolerance} | {depends} | "
-                         f"{'pass' if r.passed else '**fail**'} | {r.source} |")
+                         f"{result} | {r.source} |")
     return "\n".join([*lines, END])
 
 

@@ -18,12 +18,12 @@ from functools import lru_cache
 import numpy as np
 
 from diplosim.analysis.attention import attention_fit
-from diplosim.analysis.cascades import cascades, time_to_depth
+from diplosim.analysis.cascades import cascades, onward_shares, time_to_depth
 from diplosim.analysis.measures import impressions, parse_measure
 from diplosim.analysis.run import Run
 from diplosim.validation.world import Size
 
-__all__ = ["CALIBRATION", "FINDINGS", "VALIDATION", "Finding", "Replicate"]
+__all__ = ["CALIBRATION", "DIAGNOSTICS", "FINDINGS", "VALIDATION", "Finding", "Replicate"]
 
 
 @dataclass
@@ -178,6 +178,14 @@ def views_per_video(r: Replicate) -> float:
     return float(x)
 
 
+def onward_share_ratio(r: Replicate) -> float:
+    return onward_shares(r.runs["engagement"])
+
+
+def deepest_cascade(r: Replicate) -> float:
+    return float(max(c["depth"] for c in _cascades(r.runs["engagement"])))
+
+
 def attention_correlation(r: Replicate) -> float:
     return attention_fit(r.attention).correlation
 
@@ -292,4 +300,16 @@ VALIDATION = [
             5.0, math.inf, newcomer_reach),
 ]
 
-FINDINGS = CALIBRATION + VALIDATION
+#: What the failures come from: figures with no published counterpart, shown, never scored.
+DIAGNOSTICS = [
+    Finding("onward_shares", "Onward shares per share: shares of a copy a friend sent or a "
+            "followed account reposted, per share (the reproduction number of sharing)",
+            "the model's own mechanism (friends' sends and reposts, see the parameters "
+            "share_sent_to_friend and friends_per_user)", "none published for TikTok",
+            "not scored", -math.inf, math.inf, onward_share_ratio),
+    Finding("deepest_cascade", "The deepest cascade (generations from the author)",
+            "the model's own cascades", "Vosoughi et al. (2018) saw depth 10 and more on "
+            "Twitter", "not scored", -math.inf, math.inf, deepest_cascade),
+]
+
+FINDINGS = CALIBRATION + VALIDATION + DIAGNOSTICS

@@ -24,7 +24,7 @@ from diplosim.analysis.run import load_run
 from diplosim.analysis.uncertainty import difference, t975
 from diplosim.engine.engine import simulate
 from diplosim.scenario.loader import parse_scenario
-from diplosim.validation.findings import CALIBRATION, FINDINGS, Finding, Replicate
+from diplosim.validation.findings import CALIBRATION, DIAGNOSTICS, FINDINGS, Finding, Replicate
 from diplosim.validation.world import (
     RANKINGS,
     SIZES,
@@ -55,7 +55,7 @@ class SizeResult:
 @dataclass
 class Row:
     id: str
-    part: str          # calibration or validation
+    part: str          # calibration, validation or diagnostic (shown, never scored)
     finding: str
     source: str
     published: str
@@ -140,9 +140,10 @@ def _row(f: Finding, users: tuple[int, int], values: list[list[float]]) -> Row:
         mean, lo, hi = interval(v)
         ok = bool(math.isfinite(lo) and math.isfinite(hi) and f.low <= lo and hi <= f.high)
         sizes.append(SizeResult(n, mean, lo, hi, [round(x, 6) for x in v], ok))
-    return Row(f.id, "calibration" if f in CALIBRATION else "validation", f.finding, f.source,
-               f.published, f.tolerance, f.fitted, sizes, size_dependent(*values),
-               all(s.passed for s in sizes))
+    part = ("calibration" if f in CALIBRATION else "diagnostic" if f in DIAGNOSTICS
+            else "validation")
+    return Row(f.id, part, f.finding, f.source, f.published, f.tolerance, f.fitted, sizes,
+               size_dependent(*values), part == "diagnostic" or all(s.passed for s in sizes))
 
 
 def to_json(rows: list[Row], quick: bool) -> str:
