@@ -12,6 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from diplosim import __version__
 from diplosim.distributed.sweep import (
     _interval,
     load_sweep,
@@ -83,6 +84,12 @@ def test_a_restarted_sweep_runs_only_what_is_missing(tmp_path):
     again = _plan(tmp_path / "s", replicates=1)
     assert run_sweep(again, use_ray=False) == {"ran": 1, "skipped": 1}
     assert json.loads(victim.read_text())["completed"] is True
+    # a run made by another diplosim version (whose model may differ) is done again
+    m = json.loads(victim.read_text())
+    victim.write_text(json.dumps({**m, "diplosim_version": "0.0.1"}))
+    assert run_sweep(_plan(tmp_path / "s", replicates=1), use_ray=False) == \
+        {"ran": 1, "skipped": 1}
+    assert json.loads(victim.read_text())["diplosim_version"] == __version__
 
 
 def test_a_folder_holding_another_sweep_is_refused(tmp_path):

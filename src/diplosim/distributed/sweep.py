@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from diplosim import __version__
 from diplosim.analysis.uncertainty import estimate
 from diplosim.errors import DiplosimError
 from diplosim.paths import inside
@@ -145,13 +146,17 @@ def load_plan(folder: Path, name: str, kind: str, what: str) -> Sweep:
     return Sweep(Path(folder), plan)
 
 
-def is_complete(folder: Path, scenario_hash: str | None = None) -> bool:
+def is_complete(folder: Path, scenario_hash: str | None = None,
+                version: str | None = None) -> bool:
+    """A finished run; if given, of this scenario and this diplosim version (a run made by
+    another version is done again before a sweep reuses it: its model may differ)."""
     try:
         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(m.get("completed")) and (scenario_hash is None
-                                         or m.get("scenario_hash") == scenario_hash)
+    return (bool(m.get("completed"))
+            and (scenario_hash is None or m.get("scenario_hash") == scenario_hash)
+            and (version is None or m.get("diplosim_version") == version))
 
 
 def run_one(scenario_text: str, name: str, overrides: list[str], folder: str,
@@ -224,7 +229,7 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
     from diplosim.engine.limits import available_memory
 
     todo = [r for r in sweep.runs
-            if not is_complete(sweep.run_folder(r), _expected_hash(sweep, r))]
+            if not is_complete(sweep.run_folder(r), _expected_hash(sweep, r), __version__)]
     done = len(sweep.runs) - len(todo)
     needs = memory_needs(sweep, todo) if use_ray or not force else {}  # forced, serial: unused
     if progress:
