@@ -522,6 +522,9 @@ def summary(
     from diplosim.analysis.summary import headline
 
     run = load_run(run_dir)
+    if run.manifest.get("kind") == "import":
+        _print_imported(run)
+        return
     _print_headline(headline(run_dir))
     if run.has("posts"):
         out.print(_table("Engagement per view by actor", engagement_rate(run), limit=20))
@@ -534,6 +537,52 @@ def summary(
     if run.has("rejected"):
         (n,) = run.con.execute("SELECT count(*) FROM rejected").fetchone()
         out.print(_table(f"Rejected input rows ({n:,}; the first 10)", run.rows(
+            "SELECT file, line, item, reason FROM rejected ORDER BY file, line, item "
+            "LIMIT 10")))
+
+
+def _print_imported(run) -> None:
+    """The summary of an imported folder: its data-quality checks first, then what an export
+    holds (never a section that was never possible for imported data)."""
+    from diplosim.analysis import exports
+    from diplosim.analysis.quality import quality_checks
+
+    checks = quality_checks(run)
+    out.print(_table("Data quality (every check; rows affected of rows checked)",
+                     [{"check": c.title, "rows": c.count, "of": c.of,
+                       "examples": ", ".join(c.examples)} for c in checks], limit=50))
+    for c in checks:
+        if c.count:
+            out.print(f"- {c.title}: {c.meaning}", markup=False)
+    if not run.has("posts"):
+        out.print("No posts imported yet: the other figures need a posts table.", markup=False)
+        return
+    (n, accounts, first, last, views) = run.con.execute(
+        "SELECT count(*), count(DISTINCT account), min(time), max(time), sum(impressions) "
+        "FROM posts").fetchone()
+    span = "" if first is None else (f", {time.strftime('%Y-%m-%d', time.gmtime(first))} to "
+                                     f"{time.strftime('%Y-%m-%d', time.gmtime(last))} (UTC)")
+    out.print(f"{n:,} posts by {accounts:,} accounts{span}; {int(views or 0):,} views",
+              markup=False)
+    pct = {k: (lambda v: "" if v is None else f"{v:.2%}") for k in
+           ("engagement_per_view", "likes_per_view", "shares_per_view")}
+    out.print(_table("Engagement per view by account type", exports.engagement_by_type(run),
+                     fmt=pct))
+    out.print(_table("Top accounts by views", run.rows("""
+        SELECT account::VARCHAR AS account, count(*) AS posts,
+               sum(impressions)::BIGINT AS views FROM posts
+        GROUP BY 1 ORDER BY views DESC NULLS LAST, posts DESC, account LIMIT 10""")))
+    out.print(_table("Hashtags used together most", exports.hashtag_pairs(run, 10)))
+    out.print(_table("Most used sounds", [{k: v for k, v in r.items() if k != "top_accounts"}
+                                          for r in exports.sounds(run, 10)]))
+    out.print(_table("Creator region", exports.regions(run), limit=10))
+    comments = exports.comment_summary(run)
+    if comments is not None:
+        out.print(_table(f"Comments ({comments['comments']:,}) by reply depth",
+                         comments["depth"]))
+    if run.has("rejected"):
+        (k,) = run.con.execute("SELECT count(*) FROM rejected").fetchone()
+        out.print(_table(f"Rejected input rows ({k:,}; the first 10)", run.rows(
             "SELECT file, line, item, reason FROM rejected ORDER BY file, line, item "
             "LIMIT 10")))
 

@@ -12,11 +12,14 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     """Write the HTML report of a run folder (default ``RUN/report.html``); returns its path."""
     from diplosim.analysis.run import load_run
     from diplosim.report.html import render_page
+    from diplosim.report.imported import build_imported_sections
     from diplosim.report.sections import build_sections, overview
     from diplosim.store.writer import write_text_atomic
 
     run = load_run(run_dir)
-    sections = build_sections(run)
+    # an imported folder gets the sections built for what an export holds
+    imported = run.manifest.get("kind") == "import"
+    sections = build_imported_sections(run) if imported else build_sections(run)
     s = run.manifest.get("scenario") or {}
     title = f"diplosim report: {s.get('name') or Path(run_dir).resolve().name}"
     subtitle = s.get("description") or str(Path(run_dir))

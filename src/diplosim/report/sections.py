@@ -94,14 +94,21 @@ def overview(run: Run) -> Table:
         n, imp, eng = run.con.execute(
             "SELECT count(*), sum(impressions), (sum(likes) + sum(comments) + sum(shares)) "
             "/ nullif(sum(impressions), 0) FROM posts").fetchone()
+        imported = m.get("kind") == "import"
         rows.append({"figure": "posts", "value": f"{n:,}"})
-        rows.append({"figure": "impressions", "value": f"{int(imp or 0):,}"})
+        rows.append({"figure": "views" if imported else "impressions",
+                     "value": f"{int(imp or 0):,}"})
         if eng is not None:
             rows.append({"figure": "engagement per view (likes, comments, shares)",
                          "value": f"{eng:.2%}"})
     if run.has("accounts"):
         (n,) = run.con.execute("SELECT count(*) FROM accounts").fetchone()
         rows.append({"figure": "accounts", "value": f"{n:,}"})
+    for i in m.get("imports") or []:
+        rows.append({"figure": f"imported ({i.get('format')}, {i.get('at')})",
+                     "value": f"{i.get('rows', 0):,} rows read: {i.get('loaded', 0):,} loaded, "
+                              f"{i.get('rejected', 0):,} rejected, {i.get('duplicates', 0):,} "
+                              "duplicates"})
     if "wall_seconds" in m:
         rows.append({"figure": "wall time", "value": f"{m['wall_seconds']:.1f} s "
                      f"(diplosim {m.get('diplosim_version')}, {m.get('numba_threads')} threads)"})

@@ -1,0 +1,236 @@
+"""The report of an imported folder: sections built for what a platform export holds, each
+saying what the export cannot tell (a section with nothing in this export says why).
+
+The data-quality section comes first; then volume over time, accounts, hashtags, sounds,
+regions, engagement, mentions, comments and coordination (``diplosim.report.sections``'s, the
+same detector the simulated runs use).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import plotly.graph_objects as go
+
+from diplosim.analysis import exports
+from diplosim.analysis.coordination import bursts
+from diplosim.analysis.quality import quality_checks
+from diplosim.analysis.run import Run
+from diplosim.report.sections import (
+    MAX_SERIES,
+    PALETTE,
+    Section,
+    Table,
+    actors,
+    coordination_network,
+)
+
+__all__ = ["IMPORTED_SECTIONS", "build_imported_sections"]
+
+
+def quality(run: Run) -> Section:
+    checks = quality_checks(run)
+    found = [c for c in checks if c.count]
+    sec = Section("quality", "Data quality", intro="What in the export is implausible, counted "
+                  "and explained. Rows the import could not load are in the folder's "
+                  "rejected table with their file, line and reason; rows it loaded are "
+                  "checked for what the platform would not write. Every check is listed, "
+                  "zero counts included.")
+    sec.notes.append(f"{len(found)} of {len(checks)} checks found something." if found
+                     else f"None of the {len(checks)} checks found anything.")
+    sec.tables.append(Table("Checks", [c.as_row() for c in checks],
+                            {"rows": "int", "of": "int", "share": "pct"}))
+    return sec
+
+
+def _lines(rows: list[dict], x: str, y: str, series: str, x_title: str, y_title: str,
+           bars: bool = False) -> go.Figure:
+    groups: dict[str, list[tuple]] = defaultdict(list)
+    for r in rows:
+        groups[str(r[series])].append((r[x], r[y]))
+    order = sorted(groups, key=lambda g: (-sum(v for _, v in groups[g]), g))[:MAX_SERIES]
+    fig = go.Figure()
+    for i, name in enumerate(order):
+        xs, ys = zip(*sorted(groups[name]), strict=True)
+        if bars:
+            fig.add_bar(x=xs, y=ys, name=name, marker_color=PALETTE[i % len(PALETTE)])
+        else:
+            fig.add_scatter(x=xs, y=ys, name=name, mode="lines+markers",
+                            line_color=PALETTE[i % len(PALETTE)])
+    fig.update_layout(height=380, barmode="stack", xaxis_title=x_title, yaxis_title=y_title,
+                      legend_title_text=series.replace("_", " "))
+    return fig
+
+
+def volume(run: Run) -> Section:
+    rows = exports.volume(run)
+    sec = Section("volume", "Posting volume and views over time", intro="Posts per day (UTC) "
+                  "by account type (the registry's types; 'user' for accounts not in it), and "
+                  "posts by hour of the day. Limits: an export holds what its query matched "
+                  "and when it was collected: a rise may be the platform's or the search's, "
+                  "and view counts are as of collection, not of the day posted.")
+    if not rows:
+        sec.missing = "The export has no posts."
+        return sec
+    for r in rows:
+        r["date"] = _date(r["day"])
+    sec.figure = _lines(rows, "date", "posts", "account_type", "day (UTC)", "posts")
+    hours = exports.hour_of_day(run)
+    by_hour: dict[int, int] = defaultdict(int)
+    for r in hours:
+        by_hour[r["hour"]] += r["posts"]
+    sec.tables.append(Table("Posts by hour of the day (UTC)",
+                            [{"hour": h, "posts": by_hour.get(h, 0)} for h in range(24)],
+                            {"hour": "int", "posts": "int"}))
+    daily: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        daily[r["date"]][0] += r["posts"]
+        daily[r["date"]][1] += r["views"]
+    sec.tables.append(Table("Per day", [{"day": d, "posts": p, "views": v}
+                                        for d, (p, v) in sorted(daily.items())],
+                            {"posts": "int", "views": "int"}))
+    return sec
+
+
+def _date(day: int) -> str:
+    import datetime as dt
+
+    return (dt.date(1970, 1, 1) + dt.timedelta(days=int(day))).isoformat()
+
+
+def hashtags(run: Run) -> Section:
+    share = exports.hashtag_share(run)
+    sec = Section("hashtags", "Hashtags: share of voice and co-occurrence", intro="For the "
+                  "most used hashtags, the share of each day's posts that carry them; below, "
+                  "the pairs of hashtags used on the same post most often (the edges of the "
+                  "co-occurrence network). Limits: a search by hashtag over-represents the "
+                  "tags it searched for.")
+    if not share:
+        sec.missing = "No post in the export carries a hashtag."
+        return sec
+    for r in share:
+        r["date"] = _date(r["day"])
+    sec.figure = _lines(share, "date", "share", "hashtag", "day (UTC)", "share of the day's posts")
+    sec.figure.update_yaxes(tickformat=".0%")
+    sec.tables.append(Table("Hashtags used together", exports.hashtag_pairs(run),
+                            {"posts": "int", "accounts": "int"}))
+    found = bursts(run, "hashtag")
+    if found:
+        sec.tables.append(Table("Hashtag bursts (hourly count above the previous day's mean "
+                                "by 3 sd)", found[:20], {"start": "int", "end": "int",
+                                                         "peak": "int", "actions": "int"}))
+    return sec
+
+
+def sounds(run: Run) -> Section:
+    rows = exports.sounds(run)
+    sec = Section("sounds", "Sounds", intro="The sounds (music ids) used most, by how many "
+                  "posts and accounts, with the accounts that used each most. Many accounts "
+                  "sharing one sound is ordinary on TikTok (a trend); few accounts using it "
+                  "within seconds of each other is what the coordination section looks for.")
+    if not rows:
+        sec.missing = "The export gives no sound (music id) for its posts."
+        return sec
+    sec.tables.append(Table("Most used sounds", rows, {"posts": "int", "accounts": "int",
+                                                       "views": "int", "sound": "id"}))
+    return sec
+
+
+def regions(run: Run) -> Section:
+    rows = exports.regions(run)
+    sec = Section("regions", "Creator region", intro="Posts, accounts and views by the region "
+                  "the export gives. Limits: the Research API's region_code is the creator's "
+                  "registration region and Zeeschuimer's locationCreated where the video was "
+                  "posted; neither says where the viewers are.")
+    if not rows or all(r["region"] == "(not given)" for r in rows):
+        sec.missing = "The export gives no region for its posts."
+        return sec
+    fig = go.Figure(go.Bar(x=[r["region"] for r in rows[:30]],
+                           y=[r["posts"] for r in rows[:30]], marker_color=PALETTE[0]))
+    fig.update_layout(height=360, xaxis_title="region", yaxis_title="posts")
+    sec.figure = fig
+    sec.tables.append(Table("By region", rows, {"posts": "int", "accounts": "int",
+                                                "views": "int"}))
+    return sec
+
+
+def engagement(run: Run) -> Section:
+    values, tail = exports.views_distribution(run)
+    sec = Section("engagement", "Views and engagement", intro="The distribution of views per "
+                  "post (share of posts with at least v views, log-log axes) and engagement "
+                  "per view by account type. Limits: counts are public counters at "
+                  "collection time; a young post has had less time to gather views.")
+    if values.size == 0:
+        sec.missing = "The export gives no view counts."
+        return sec
+    fig = go.Figure(go.Scatter(x=values, y=tail, mode="markers+lines",
+                               hovertemplate="views ≥ %{x:,}: %{y:.2%}<extra></extra>"))
+    fig.update_xaxes(type="log", title_text="views v")
+    fig.update_yaxes(type="log", title_text="share of posts with ≥ v views",
+                     exponentformat="power")
+    fig.update_layout(height=400, showlegend=False)
+    sec.figure = fig
+    sec.tables.append(Table("Engagement per view by account type", exports.engagement_by_type(
+        run), {"posts": "int", "views": "int", "engagement_per_view": "pct",
+               "likes_per_view": "pct", "shares_per_view": "pct"}))
+    return sec
+
+
+def mentions(run: Run) -> Section:
+    edges, most = exports.mentions(run)
+    sec = Section("mentions", "Mentions", intro="Who mentions whom (@handle) in post texts: "
+                  "the heaviest edges of the mention network and the accounts mentioned by "
+                  "the most accounts. Limits: only mentions written in the description; "
+                  "tags in the video itself are not in the export.")
+    if not edges:
+        sec.missing = "No post text in the export mentions another account."
+        return sec
+    sec.notes.append(f"{len(edges):,} mention edges among "
+                     f"{len({e['account'] for e in edges} | {e['mentioned'] for e in edges}):,}"
+                     " accounts.")
+    sec.tables.append(Table("Most mentioned", most, {"accounts": "int"}))
+    sec.tables.append(Table("Heaviest mention edges", edges[:20], {"posts": "int"}))
+    return sec
+
+
+def comments(run: Run) -> Section:
+    summary = exports.comment_summary(run)
+    sec = Section("comments", "Comments", intro="Comment volume per day, reply depth (1: on "
+                  "the video, 2: a reply to a comment, ...) and the most commented posts. "
+                  "Limits: the Research API returns at most 1,000 comments per video.")
+    if summary is None:
+        sec.missing = ("No comments were imported (import them with `diplosim import "
+                       "tiktok-comments`).")
+        return sec
+    for r in summary["per_day"]:
+        r["day"] = _date(r["day"])
+    sec.notes.append(f"{summary['comments']:,} comments.")
+    sec.tables.append(Table("Reply depth", summary["depth"], {"depth": "int",
+                                                              "comments": "int"}))
+    sec.tables.append(Table("Most commented posts", summary["top_posts"],
+                            {"post": "id", "comments": "int"}))
+    sec.tables.append(Table("Per day", summary["per_day"], {"comments": "int"}))
+    return sec
+
+
+def accounts(run: Run) -> Section:
+    sec = actors(run)
+    sec.tables = [t for t in sec.tables if t.rows]  # no registry: no actors, no campaigns
+    sec.title = "Accounts and actors"
+    sec.intro = ("Accounts ranked by views; actors are the registry's accounts (with their "
+                 "types and labels), when a registry was given at import.")
+    if run.has("accounts") and "label" in run.table("accounts").columns:
+        labelled = run.rows("""
+            SELECT account::VARCHAR AS account, actor_type, label, state_affiliated, posts
+            FROM accounts WHERE actor IS NOT NULL ORDER BY posts DESC, account LIMIT 30""")
+        if labelled:
+            sec.tables.insert(0, Table("Registry accounts", labelled, {"posts": "int"}))
+    return sec
+
+
+IMPORTED_SECTIONS = (quality, volume, accounts, hashtags, sounds, regions, engagement,
+                     mentions, comments, coordination_network)
+
+
+def build_imported_sections(run: Run) -> list[Section]:
+    return [build(run) for build in IMPORTED_SECTIONS]
