@@ -88,3 +88,15 @@ def test_validate_model_quick_reports_every_finding_at_both_sizes():
     # at the larger size every seed has enough large cascades for the structural virality
     # spread to be computed (the finding fails on its value, not for want of cascades)
     assert all(v is not None for v in rows["virality_diversity"]["sizes"][1]["values"])
+
+
+def test_the_table_rewritten_from_the_saved_json_is_the_table_of_the_runs():
+    from diplosim.validation import from_json, markdown, to_json
+    from diplosim.validation.suite import _row
+
+    values = {f.id: [[0.04, 0.041, 0.042], [0.045, 0.046, math.nan]] for f in FINDINGS}
+    values["onward_shares"] = [[0.006, 0.0062, 0.0058], [0.006, 0.0061, 0.0059]]
+    rows = [_row(f, (5000, 20000), values[f.id]) for f in FINDINGS]
+    again, quick = from_json(to_json(rows, True))
+    assert quick is True and markdown(again, True) == markdown(rows, True)
+    assert "probability about 0.006^9" in markdown(rows, True)

@@ -15,11 +15,12 @@ import math
 
 from diplosim.store.writer import write_text_atomic
 from diplosim.validation.findings import CALIBRATION, DIAGNOSTICS, FINDINGS, VALIDATION, Finding
-from diplosim.validation.suite import Row, runs_per_suite, to_json, validate
+from diplosim.validation.suite import Row, from_json, runs_per_suite, to_json, validate
 from diplosim.validation.world import RANKINGS, SIZES, Size, validation_scenario
 
 __all__ = ["CALIBRATION", "DIAGNOSTICS", "FINDINGS", "RANKINGS", "SIZES", "VALIDATION",
-           "Finding", "Row", "Size", "markdown", "runs_per_suite", "to_json", "validate",
+           "Finding", "Row", "Size", "from_json", "markdown", "runs_per_suite", "to_json",
+           "validate",
            "validation_scenario"]
 
 BEGIN, END = "<!-- validation:begin -->", "<!-- validation:end -->"
@@ -68,6 +69,14 @@ def markdown(rows: list[Row], quick: bool) -> str:
             lines.append(f"| {r.finding} | {r.published} | {cell(r.sizes[0])} | "
                          f"{cell(r.sizes[1])} | {tolerance} | {depends} | "
                          f"{result} | {r.source} |")
+    onward = next((r for r in rows if r.id == "onward_shares"), None)
+    if onward is not None and math.isfinite(onward.sizes[1].mean) and onward.sizes[1].mean > 0:
+        r = onward.sizes[1].mean
+        lines += ["", f"The arithmetic of depth: with {r:.3g} onward shares per share (at "
+                  f"{onward.sizes[1].users:,} users), a chain reaches depth 10 from a first "
+                  f"share with probability about {r:.3g}^9 = {r ** 9:.1e}; a reproduction "
+                  f"number near 1, {1 / r:,.0f} times this one, is what many generations "
+                  "need."]
     return "\n".join([*lines, END])
 
 
@@ -79,11 +88,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--readme", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--from-json", type=Path, help="rewrite the table from a saved run's "
+                        "JSON (the text changed, the runs did not)")
     args = parser.parse_args()
-    rows = validate(quick=args.quick, progress=lambda what: print(what, flush=True))
+    if args.from_json:
+        rows, quick = from_json(args.from_json.read_text(encoding="utf-8"))
+    else:
+        quick = args.quick
+        rows = validate(quick=quick, progress=lambda what: print(what, flush=True))
     if args.json:
-        write_text_atomic(args.json, to_json(rows, args.quick) + "\n")
-    table = markdown(rows, args.quick)
+        write_text_atomic(args.json, to_json(rows, quick) + "\n")
+    table = markdown(rows, quick)
     print(table)
     if args.readme:
         text = args.readme.read_text(encoding="utf-8")

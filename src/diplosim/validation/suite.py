@@ -32,7 +32,7 @@ from diplosim.validation.world import (
     validation_scenario,
 )
 
-__all__ = ["Row", "SizeResult", "runs_per_suite", "to_json", "validate"]
+__all__ = ["Row", "SizeResult", "from_json", "runs_per_suite", "to_json", "validate"]
 
 def _clean(x):
     if isinstance(x, float) and not math.isfinite(x):
@@ -150,3 +150,15 @@ def to_json(rows: list[Row], quick: bool) -> str:
     return json.dumps({"quick": quick, "size": asdict(SIZES["quick" if quick else "full"]),
                        "rows": [r.as_dict() for r in rows]}, indent=2, allow_nan=False,
                       default=str)
+
+
+def from_json(text: str) -> tuple[list[Row], bool]:
+    """The rows (and whether quick) of a saved ``to_json``; a null value is back to nan."""
+    doc = json.loads(text)
+
+    def value(v):
+        return math.nan if v is None else [value(x) for x in v] if isinstance(v, list) else v
+
+    rows = [Row(**{**r, "sizes": [SizeResult(**{k: value(v) for k, v in s.items()})
+                                  for s in r["sizes"]]}) for r in doc["rows"]]
+    return rows, bool(doc["quick"])
