@@ -731,18 +731,47 @@ def import_(
                   f"{result.key_generated}", markup=False)
 
 
-class CoordinationBy(StrEnum):
-    shared_object = "shared_object"
-    url = "url"
-    hashtag = "hashtag"
-    text = "text"
+def _by(value: str) -> str:
+    from diplosim.analysis.coordination import kinds
+
+    try:
+        return ",".join(kinds(value))
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+def _windows(value: str | None) -> list[float] | None:
+    if value is None:
+        return None
+    try:
+        out = [float(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"expected seconds separated by commas (1,10,60), got "
+                                 f"{value!r}") from None
+    if not out or min(out) < 0:
+        raise typer.BadParameter(f"expected seconds >= 0 separated by commas, got {value!r}")
+    return out
+
+
+def _write_csv(path: Path, header: list[str], rows) -> None:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    tmp.replace(path)
 
 
 @app.command()
 def coordination(
     run_dir: Annotated[Path, typer.Argument(help="A run or import folder.", show_default=False)],
-    by: Annotated[CoordinationBy, typer.Option("--by", help="What accounts act on together.")]
-    = CoordinationBy.shared_object,
+    by: Annotated[str, typer.Option("--by", callback=_by, help="What accounts act on "
+                                    "together: shared_object, url, hashtag, text, sound, "
+                                    "hashtag_set, mention, or several with commas "
+                                    "(sound,hashtag).")] = "shared_object",
     window: Annotated[float, typer.Option("--window", min=0, help="Seconds between two "
                                           "accounts' actions (inclusive).")] = 60.0,
     min_weight: Annotated[int, typer.Option("--min-weight", min=1, help="Co-actions a pair "
@@ -750,36 +779,57 @@ def coordination(
     threshold: Annotated[float, typer.Option("--threshold", min=0, max=1, help="Text: "
                                              "estimated Jaccard similarity (MinHash).")] = 0.7,
     out_file: Annotated[Path | None, typer.Option(
-        "--out", callback=_out_path, help="Write the pairs as CSV "
-                                                   "(account_a, account_b, weight).")] = None,
+        "--out", callback=_out_path, help="Write the pairs as CSV (account_a, account_b, "
+                                          "weight, symmetry).")] = None,
+    evidence_file: Annotated[Path | None, typer.Option(
+        "--evidence", callback=_out_path, help="Write every co-action behind the pairs as "
+                                               "CSV: the accounts, the object, each one's "
+                                               "post and time.")] = None,
+    windows: Annotated[str | None, typer.Option(
+        "--windows", help="Also print pairs, accounts and groups at each of these windows "
+                          "(seconds, e.g. 1,10,60,600,3600), from one detection.")] = None,
 ) -> None:
-    """Find pairs of accounts that shared the same object, URL, hashtag or near-identical text
-    within a time window; print the groups they form."""
-    from diplosim.analysis.coordination import account_stats
-    from diplosim.analysis.coordination import coordination as detect
+    """Find pairs of accounts that acted on the same object (a shared post, URL, hashtag, set
+    of hashtags, sound, mention or near-identical text) within a time window; print the groups
+    they form, each edge's symmetry, and optionally the evidence and the window curve."""
+    import numpy as np
+
+    from diplosim.analysis.coordination import account_stats, actions, co_action_pairs
+    from diplosim.analysis.coordination_evidence import edge_symmetry, evidence, window_curve
     from diplosim.analysis.run import load_run
 
     run = load_run(run_dir)
+    curve_at = _windows(windows)
     with err.status("finding co-actions", spinner="dots"):
-        net = detect(run, by.value, window, min_weight, threshold)
+        act = actions(run, by, threshold)
+        net = co_action_pairs(act, window, min_weight)
         stats = account_stats(net)
+        symmetry = edge_symmetry(act, net, window)
     if out_file is not None:
-        import csv
-
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out_file.with_name(f".{out_file.name}.tmp")
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["account_a", "account_b", "weight"])
-            w.writerows((r["account_a"], r["account_b"], r["weight"]) for r in net.rows())
-        tmp.replace(out_file)
+        _write_csv(out_file, ["account_a", "account_b", "weight", "symmetry"],
+                   ((r["account_a"], r["account_b"], r["weight"], f"{s:.3f}")
+                    for r, s in zip(net.rows(), symmetry, strict=True)))
+    if evidence_file is not None:
+        rows = evidence(act, net, window)
+        _write_csv(evidence_file, list(rows[0]) if rows else
+                   ["account_a", "account_b", "object", "post_a", "time_a", "post_b", "time_b",
+                    "seconds_apart"], (list(r.values()) for r in rows))
     comps = Counter(r["component"] for r in stats)
     out.print(f"{len(net.a):,} pairs among {len(stats):,} accounts in {len(comps):,} connected "
-              f"groups (by {by.value}, window {window:g} s, min weight {min_weight})",
-              markup=False)
+              f"groups (by {by}, window {window:g} s, min weight {min_weight})", markup=False)
+    if net.a.size:
+        low = int((symmetry < 0.25).sum())
+        out.print(f"edge symmetry (distinct posts of the less active account over the more "
+                  f"active one's): median {float(np.median(symmetry)):.2f}; {low:,} edges "
+                  "below 0.25 (one account drives them)", markup=False)
     out.print(_table("Most coordinated accounts", stats, limit=15))
+    if curve_at:
+        out.print(_table("The network as the window grows (one detection at the largest)",
+                         window_curve(act, curve_at, min_weight), limit=len(curve_at)))
     if out_file is not None:
         out.print(f"pairs written to {out_file}", markup=False)
+    if evidence_file is not None:
+        out.print(f"evidence written to {evidence_file}", markup=False)
 
 
 @app.command("scenarios")

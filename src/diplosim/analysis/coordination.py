@@ -10,7 +10,11 @@ self-join, so its cost grows with the actions plus the pairs found.
 Sources of actions: ``posts.shared_object`` (imported retweets, reposts) and ``interactions``
 of kind ``share`` (simulated shares: the post is the object); ``posts.urls``;
 ``posts.hashtags``; ``posts.text`` clustered by MinHash (word 3-gram shingles, 64 hashes,
-16 bands of 4) with an estimated Jaccard similarity of at least ``text_threshold``.
+16 bands of 4) with an estimated Jaccard similarity of at least ``text_threshold``; on
+TikTok's own objects, ``posts.music`` (a sound), the post's whole set of hashtags (two or more,
+in any order) and each @mention in its text. Several kinds at once (``"sound,hashtag"``) pool
+their actions, each object named with its kind, so a pair's weight counts co-actions of any
+chosen kind (as CooRTweet does for multi-modal data).
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ from diplosim.analysis.run import Run
 __all__ = ["Actions", "Network", "account_stats", "actions", "bursts", "co_action_pairs",
            "coordination", "groups"]
 
-BY = ("shared_object", "url", "hashtag", "text")
+BY = ("shared_object", "url", "hashtag", "text", "sound", "hashtag_set", "mention")
+#: The posts column each kind reads.
+_COLUMN = {"shared_object": "shared_object", "url": "urls", "hashtag": "hashtags",
+           "text": "text", "sound": "music", "hashtag_set": "hashtags", "mention": "text"}
+_MENTION = re.compile(r"@([A-Za-z0-9_.]{0,39}[A-Za-z0-9_])")
 
 
 @dataclass
@@ -49,67 +57,112 @@ class Network:
 
 @dataclass
 class Actions:
-    """Actions as codes: ``account`` indexes ``names`` (sorted), ``obj`` numbers the objects."""
+    """Actions as codes: ``account`` indexes ``names`` (sorted), ``obj`` numbers the objects
+    (named by ``labels`` when known), ``content`` the post each action is (named by
+    ``posts``), for the evidence behind a pair."""
 
     names: np.ndarray
     account: np.ndarray
     obj: np.ndarray
     time: np.ndarray
+    labels: np.ndarray | None = None
+    content: np.ndarray | None = None
+    posts: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> Actions:
         e = np.empty(0, np.int64)
-        return cls(np.empty(0, object), e, e, e)
+        return cls(np.empty(0, object), e, e, e, np.empty(0, object), e, np.empty(0, object))
+
+
+def kinds(by: str) -> list[str]:
+    """The kinds in ``by`` ("sound" or "sound,hashtag"), each checked."""
+    out = [k.strip() for k in by.split(",") if k.strip()]
+    bad = [k for k in out if k not in BY]
+    if not out or bad:
+        raise ValueError(f"by: expected one or more of {', '.join(BY)} (comma-separated), got "
+                         f"{by!r}")
+    return list(dict.fromkeys(out))
 
 
 def actions(run: Run, by: str, text_threshold: float = 0.7) -> Actions:
-    """Every action of kind ``by``: who, on what, when (POSIX seconds or simulated seconds)."""
-    if by not in BY:
-        raise ValueError(f"by: expected one of {', '.join(BY)}, got {by!r}")
+    """Every action of the kind(s) ``by``: who, on what, when (POSIX or simulated seconds),
+    and which post it was."""
+    chosen = kinds(by)
     run.require("posts")
+    parts = [_kind_actions(run, k, text_threshold) for k in chosen]
+    if len(chosen) > 1:  # objects of different kinds never match: name each with its kind
+        parts = [p.set_column(1, "object", pc.binary_join_element_wise(
+            pa.scalar(f"{k}:"), p.column("object").cast(pa.string()), ""))
+            for k, p in zip(chosen, parts, strict=True) if p.num_rows]
+    return _encode(parts)
+
+
+def _kind_actions(run: Run, by: str, text_threshold: float) -> pa.Table:
+    """(account, object, time, post) rows of one kind."""
     columns = set(pq.read_schema(run.file("posts")).names)
-    needed = {"shared_object": "shared_object", "url": "urls", "hashtag": "hashtags",
-              "text": "text"}[by]
+    needed = _COLUMN[by]
+    empty = pa.table({"account": pa.array([], pa.string()), "object": pa.array([], pa.string()),
+                      "time": pa.array([], pa.int64()), "post": pa.array([], pa.string())})
     has_posts = {"account", "time", needed} <= columns
+    post = ["post"] if "post" in columns else []
     parts: list[pa.Table] = []
-    if by in ("shared_object", "url", "hashtag"):
-        # read straight from Parquet: no query engine needed for three columns
-        if has_posts:
-            t = pq.read_table(run.file("posts"), columns=["account", needed, "time"])
-            col = t.column(needed).combine_chunks()
-            if by == "shared_object":
-                keep = pc.is_valid(col)
-                parts.append(pa.table({"account": t.column("account").filter(keep),
-                                       "object": col.filter(keep),
-                                       "time": t.column("time").filter(keep)}))
-            else:
-                rows = pc.list_parent_indices(col)
-                parts.append(pa.table({"account": t.column("account").take(rows),
-                                       "object": pc.list_flatten(col),
-                                       "time": t.column("time").take(rows)}))
-        if by == "shared_object" and run.has("interactions"):
-            t = pq.read_table(run.file("interactions"), columns=["account", "post", "time"],
-                              filters=[("kind", "=", "share")])
-            parts.append(pa.table({"account": t.column("account"), "object": t.column("post"),
-                                   "time": t.column("time")}))
-        return _encode(parts)
-    if not has_posts:
-        return Actions.empty()
-    rows = run.con.execute("SELECT account::VARCHAR, text, time FROM posts "
-                           "WHERE text IS NOT NULL AND text <> ''").fetchall()
-    if not rows:
-        return Actions.empty()
-    accounts, texts, times = zip(*rows, strict=True)
-    names, acc = np.unique(np.asarray(accounts, dtype=object), return_inverse=True)
-    return Actions(names, acc.astype(np.int64), text_clusters(list(texts), text_threshold),
-                   np.asarray(times, np.int64))
+    if by in ("shared_object", "url", "hashtag", "sound", "hashtag_set") and has_posts:
+        # read straight from Parquet: no query engine needed for a few columns
+        t = pq.read_table(run.file("posts"), columns=["account", needed, "time", *post])
+        posts = t.column("post") if post else pa.nulls(t.num_rows, pa.string())
+        col = t.column(needed).combine_chunks()
+        if by == "hashtag_set":  # the whole set, in any order: two tags or more
+            tags = col.to_pylist()
+            col = pa.array([",".join(sorted(set(v))) if v and len(set(v)) > 1 else None
+                            for v in tags], pa.string())
+        if by in ("shared_object", "sound", "hashtag_set"):
+            keep = pc.is_valid(col)
+            parts.append(pa.table({"account": t.column("account").filter(keep),
+                                   "object": col.filter(keep),
+                                   "time": t.column("time").filter(keep),
+                                   "post": posts.filter(keep)}))
+        else:
+            rows = pc.list_parent_indices(col)
+            parts.append(pa.table({"account": t.column("account").take(rows),
+                                   "object": pc.list_flatten(col),
+                                   "time": t.column("time").take(rows),
+                                   "post": posts.take(rows)}))
+    if by == "shared_object" and run.has("interactions"):
+        t = pq.read_table(run.file("interactions"), columns=["account", "post", "time"],
+                          filters=[("kind", "=", "share")])
+        parts.append(pa.table({"account": t.column("account"), "object": t.column("post"),
+                               "time": t.column("time"), "post": t.column("post")}))
+    if by in ("text", "mention") and has_posts:
+        rows = run.con.execute(f"""SELECT account::VARCHAR, text, time,
+                                   {'post::VARCHAR' if post else 'NULL'} FROM posts
+                                   WHERE text IS NOT NULL AND text <> ''""").fetchall()
+        if rows and by == "text":
+            accounts, texts, times, ids = zip(*rows, strict=True)
+            cluster = text_clusters(list(texts), text_threshold)
+            parts.append(pa.table({"account": pa.array(accounts, pa.string()),
+                                   "object": pa.array([f"text cluster {c}" for c in cluster]),
+                                   "time": pa.array(times, pa.int64()),
+                                   "post": pa.array(ids, pa.string())}))
+        elif rows:
+            found = [(a, m, t, p) for a, text, t, p in rows
+                     for m in sorted(set(_MENTION.findall(text))) if m != a]
+            if found:
+                a, m, t, p = zip(*found, strict=True)
+                parts.append(pa.table({"account": pa.array(a, pa.string()),
+                                       "object": pa.array([f"@{x}" for x in m]),
+                                       "time": pa.array(t, pa.int64()),
+                                       "post": pa.array(p, pa.string())}))
+    parts = [p.cast(empty.schema, safe=False) for p in parts if p.num_rows]
+    return pa.concat_tables(parts) if parts else empty
 
 
 def _encode(parts: list[pa.Table]) -> Actions:
-    """Number the accounts (in name order) and the objects of (account, object, time) rows."""
-    parts = [p.cast(pa.schema([("account", pa.string()), ("object", pa.string()),
-                               ("time", pa.int64())]), safe=False)
-             for p in parts if p.num_rows]
+    """Number the accounts (in name order), the objects and the posts of (account, object,
+    time, post) rows."""
+    schema = pa.schema([("account", pa.string()), ("object", pa.string()),
+                        ("time", pa.int64()), ("post", pa.string())])
+    parts = [p.cast(schema, safe=False) for p in parts if p.num_rows]
     if not parts:
         return Actions.empty()
     tab = pa.concat_tables(parts)
@@ -122,10 +175,14 @@ def _encode(parts: list[pa.Table]) -> Actions:
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
     obj = pc.dictionary_encode(tab.column("object").combine_chunks())
+    post = pc.dictionary_encode(tab.column("post").combine_chunks())
     return Actions(np.asarray(acc.dictionary.to_pylist(), dtype=object)[order],
                    rank[np.asarray(acc.indices)],
                    np.asarray(obj.indices).astype(np.int64),
-                   np.asarray(tab.column("time")))
+                   np.asarray(tab.column("time")),
+                   np.asarray(obj.dictionary.to_pylist(), dtype=object),
+                   np.asarray(post.indices.fill_null(-1)).astype(np.int64),
+                   np.asarray(post.dictionary.to_pylist(), dtype=object))
 
 
 @njit(cache=True)
@@ -300,7 +357,7 @@ def bursts(run: Run, by: str = "hashtag", z: float = 3.0, min_count: int = 5,
     act = actions(run, by)
     if act.obj.size == 0:
         return []
-    names = _object_names(run, by)
+    names = dict(enumerate(act.labels.tolist())) if act.labels is not None else {}
     objects, hour = act.obj, act.time // 3600
     out = []
     for o in np.unique(objects):
@@ -329,14 +386,3 @@ def bursts(run: Run, by: str = "hashtag", z: float = 3.0, min_count: int = 5,
                 k += 1
     out.sort(key=lambda r: (r["start"], r["object"]))
     return out
-
-
-def _object_names(run: Run, by: str) -> dict[int, str]:
-    if by not in ("hashtag", "url", "shared_object"):
-        return {}
-    col = {"hashtag": "unnest(hashtags)", "url": "unnest(urls)"}.get(by)
-    if col is None:
-        return {}
-    values = sorted({r[0] for r in run.con.execute(f"SELECT DISTINCT {col} FROM posts")
-                     .fetchall()})
-    return dict(enumerate(values))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
@@ -24,43 +23,13 @@ from diplosim.analysis.misinformation import label_exposure
 from diplosim.analysis.opinion import belief_prevalence, soft_power_index
 from diplosim.analysis.reach import actor_ranking, campaign_ranking, narrative_battle
 from diplosim.analysis.run import Run
+from diplosim.report.coordination import coordination_network
+from diplosim.report.parts import MAX_PANELS, MAX_SERIES, PALETTE, Section, Table
+from diplosim.report.parts import needs as _needs
 from diplosim.scenario.schema import Scenario
 
-__all__ = ["SECTIONS", "Section", "Table", "build_sections", "cascade_summary", "overview"]
-
-#: Colours for up to ten series (Plotly's default qualitative palette, "Plotly").
-PALETTE = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692",
-           "#b6e880", "#ff97ff", "#fecb52")
-MAX_SERIES = 10  # lines or bar groups per panel before the rest are left out (and said so)
-MAX_PANELS = 6
-
-
-@dataclass
-class Table:
-    title: str
-    rows: list[dict]
-    formats: dict[str, str] = field(default_factory=dict)  # column -> "int", "pct", "f3", "f1"
-
-
-@dataclass
-class Section:
-    id: str
-    title: str
-    intro: str = ""
-    figure: go.Figure | None = None
-    tables: list[Table] = field(default_factory=list)
-    missing: str | None = None   # set when the run lacks the tables this section needs
-    notes: list[str] = field(default_factory=list)
-    pre: str | None = None       # preformatted text (the scenario)
-
-
-def _needs(run: Run, sid: str, title: str, *tables: str) -> Section | None:
-    absent = [t for t in tables if not run.has(t)]
-    if absent:
-        return Section(sid, title, missing=f"This run folder has no {', '.join(absent)} "
-                                           f"table{'s' if len(absent) > 1 else ''}, so this "
-                                           "section cannot be measured.")
-    return None
+__all__ = ["MAX_SERIES", "PALETTE", "SECTIONS", "Section", "Table", "build_sections",
+           "cascade_summary", "coordination_network", "overview"]
 
 
 def _event_marks(run: Run, fig: go.Figure, rows: int = 1) -> None:
@@ -357,69 +326,6 @@ def _tidy(scenario: dict) -> dict:
         return value
 
     return drop(data)
-
-
-MAX_NODES = 300  # accounts drawn in the coordination network (the heaviest)
-
-
-def coordination_network(run: Run) -> Section:
-    sid, title = "coordination", "Coordinated behaviour"
-    if (missing := _needs(run, sid, title, "posts")) is not None:
-        return missing
-    import networkx as nx
-
-    from diplosim.analysis.coordination import account_stats, bursts, coordination
-
-    sec = Section(sid, title, intro="Pairs of accounts that shared the same post or object "
-                  "within 60 seconds at least twice (the default detector), drawn as a network "
-                  "of the most active accounts, coloured by Louvain community.")
-    net = coordination(run)
-    if net.a.size == 0:
-        sec.missing = "No pair of accounts shared the same object within 60 s twice or more."
-        return sec
-    stats = account_stats(net)
-    keep = {r["account"] for r in stats[:MAX_NODES]}
-    community = {r["account"]: r["community"] for r in stats}
-    g = nx.Graph()
-    for r in net.rows():
-        if r["account_a"] in keep and r["account_b"] in keep:
-            g.add_edge(r["account_a"], r["account_b"], weight=r["weight"])
-    pos = nx.spring_layout(g, seed=1, weight="weight")
-    ex, ey = [], []
-    for a, b in g.edges():
-        ex += [pos[a][0], pos[b][0], None]
-        ey += [pos[a][1], pos[b][1], None]
-    fig = go.Figure(go.Scatter(x=ex, y=ey, mode="lines", line={"width": 0.5, "color": "#bbb"},
-                               hoverinfo="skip", showlegend=False))
-    nodes = list(g.nodes())
-    fig.add_scatter(x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers",
-                    text=nodes, hovertemplate="%{text}<extra></extra>", showlegend=False,
-                    marker={"size": 7, "color": [PALETTE[community[n] % len(PALETTE)]
-                                                 for n in nodes]})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(height=560)
-    sec.figure = fig
-    comps = {r["component"] for r in stats}
-    sec.notes.append(f"{len(net.a):,} pairs among {len(stats):,} accounts in {len(comps):,} "
-                     f"connected groups; {len(nodes):,} accounts drawn.")
-    if run.has("accounts") and "inauthentic" in run.table("accounts").columns:
-        truth = {a for (a,) in run.con.execute(
-            "SELECT account::VARCHAR FROM accounts WHERE inauthentic").fetchall()}
-        flagged = {r["account"] for r in stats}
-        if truth:
-            hit = len(truth & flagged)
-            sec.notes.append(f"Against the planted network (ground truth): precision "
-                             f"{hit / len(flagged):.1%}, recall {hit / len(truth):.1%}.")
-    sec.tables.append(Table("Most coordinated accounts", stats[:20], {
-        "degree": "int", "weight": "int", "component": "int", "component_size": "int",
-        "community": "int", "community_size": "int"}))
-    found = bursts(run, "hashtag")
-    if found:
-        sec.tables.append(Table("Hashtag bursts (hourly count above the previous day's mean by "
-                                "3 sd)", found[:20], {"start": "int", "end": "int",
-                                                      "peak": "int", "actions": "int"}))
-    return sec
 
 
 SECTIONS: tuple[Callable[[Run], Section], ...] = (

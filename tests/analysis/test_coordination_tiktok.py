@@ -1,0 +1,125 @@
+"""Coordination on TikTok's own objects (sounds, hashtag sets, mentions, several at once), with
+the evidence behind each pair, each edge's symmetry and the curve over windows."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from diplosim.analysis.coordination import actions, co_action_pairs
+from diplosim.analysis.coordination_evidence import edge_symmetry, evidence, window_curve
+from diplosim.analysis.run import load_run
+from diplosim.cli import app
+from diplosim.ingest.importer import import_files
+
+T0 = 1_700_000_000
+
+
+def _v(i, user, t, music=None, tags=(), text=""):
+    return {"id": str(7_300_000_000_000_000_000 + i), "create_time": T0 + t, "username": user,
+            "video_description": text, "hashtag_names": list(tags), "view_count": 10,
+            "music_id": music}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tiktok")
+    v, k = [], 0
+
+    def add(*args, **kw):
+        nonlocal k
+        v.append(_v(k, *args, **kw))
+        k += 1
+
+    for r in range(3):  # a and b post the same sound within 20 s, three times
+        add("a", 10_000 * r, music=f"s{r}", tags=("x", "y"))
+        add("b", 10_000 * r + 20, music=f"s{r}", tags=("y", "x"))  # the same set, reordered
+    for r in range(6):  # h posts sound s9 six times in 50 s; c twice in the same minute
+        add("h", 100_000 + 10 * r, music="s9")
+    add("c", 100_015, music="s9")
+    add("c", 100_045, music="s9", text="look @target")
+    add("d", 100_050, text="also @target")
+    add("d", 200_000, tags=("solo",))  # one tag: not a set
+    add("e", 200_001, tags=("solo",))
+    add("a", 300_000, music="s5")  # the same sound a day later: outside any window
+    add("b", 390_000, music="s5")
+    (tmp / "v.json").write_text(json.dumps({"data": {"videos": v}}))
+    import_files("tiktok", [tmp / "v.json"], tmp / "d")
+    return tmp / "d"
+
+
+def _pairs(net):
+    return {(r["account_a"], r["account_b"]): r["weight"] for r in net.rows()}
+
+
+def test_sounds_sets_mentions_and_several_kinds_at_once(folder):
+    run = load_run(folder)
+    sound = _pairs(co_action_pairs(actions(run, "sound"), 60, 1))
+    assert sound[("a", "b")] == 3 and ("a", "b") in sound
+    # c's two posts (at 15 s and 45 s) each fall within 60 s of all six of h's (0 to 50 s)
+    assert sound[("c", "h")] == 2 * 6
+    sets = _pairs(co_action_pairs(actions(run, "hashtag_set"), 60, 1))
+    assert sets == {("a", "b"): 3}  # order does not matter; a single tag is not a set
+    mention = _pairs(co_action_pairs(actions(run, "mention"), 60, 1))
+    assert mention == {("c", "d"): 1}
+    both = _pairs(co_action_pairs(actions(run, "sound,hashtag_set"), 60, 1))
+    assert both[("a", "b")] == 6  # a pair's weight counts co-actions of either kind
+    with pytest.raises(ValueError, match="comma-separated"):
+        actions(run, "sound,colour")
+
+
+def test_the_evidence_is_every_co_action_of_the_kept_pairs(folder):
+    run = load_run(folder)
+    act = actions(run, "sound")
+    net = co_action_pairs(act, 60, 2)
+    rows = evidence(act, net, 60)
+    assert len(rows) == int(net.weight.sum())
+    ab = [r for r in rows if (r["account_a"], r["account_b"]) == ("a", "b")]
+    assert [r["object"] for r in ab] == ["s0", "s1", "s2"]
+    assert all(r["seconds_apart"] == 20 and r["time_b"] - r["time_a"] == 20 for r in ab)
+    assert ab[0]["post_a"] == "7300000000000000000" and ab[0]["post_b"] == "7300000000000000001"
+
+
+def test_edge_symmetry_flags_the_edge_one_account_drives(folder):
+    run = load_run(folder)
+    act = actions(run, "sound")
+    net = co_action_pairs(act, 60, 2)
+    sym = dict(zip(((r["account_a"], r["account_b"]) for r in net.rows()),
+                   edge_symmetry(act, net, 60), strict=True))
+    assert sym[("a", "b")] == 1.0  # three posts each
+    assert sym[("c", "h")] == pytest.approx(2 / 6)  # c's 2 posts against h's 6
+
+
+def test_the_window_curve_equals_a_detection_at_each_window(folder):
+    run = load_run(folder)
+    act = actions(run, "sound,hashtag_set,mention")
+    windows = [1, 10, 20, 30, 60, 3600, 100_000]
+    curve = window_curve(act, windows, 1)
+    for row in curve:
+        net = co_action_pairs(act, row["window"], 1)
+        accounts = np.unique(np.concatenate([net.a, net.b]))
+        assert row["pairs"] == net.a.size and row["accounts"] == accounts.size
+        assert row["co_actions"] == int(net.weight.sum())
+    assert [r["pairs"] for r in curve] == sorted(r["pairs"] for r in curve)
+    assert curve[-1]["pairs"] > curve[0]["pairs"]
+
+
+def test_the_command_writes_pairs_evidence_and_prints_the_curve(folder, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["coordination", str(folder), "--by", "sound", "--out",
+                                 str(tmp_path / "p.csv"), "--evidence",
+                                 str(tmp_path / "e.csv"), "--windows", "1,20,60"])
+    assert result.exit_code == 0, result.output
+    pairs = list(csv.DictReader((tmp_path / "p.csv").read_text(encoding="utf-8")
+                                .splitlines()))
+    assert {(p["account_a"], p["account_b"], p["symmetry"]) for p in pairs} == \
+        {("a", "b", "1.000"), ("c", "h", "0.333")}
+    ev = list(csv.DictReader((tmp_path / "e.csv").read_text(encoding="utf-8").splitlines()))
+    assert len(ev) == 3 + 12
+    assert "The network as the window grows" in result.output
+    bad = runner.invoke(app, ["coordination", str(folder), "--by", "colour"])
+    assert bad.exit_code == 2 and "comma-separated" in bad.output
