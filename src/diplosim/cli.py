@@ -680,13 +680,17 @@ class ImportFormat(StrEnum):
     tiktok_users = "tiktok-users"
     tiktok_comments = "tiktok-comments"
     zeeschuimer = "zeeschuimer"
+    tiktokapi = "tiktokapi"
+    apify = "apify"
     csv = "csv"
 
 
 @app.command("import")
 def import_(
     fmt: Annotated[ImportFormat, typer.Argument(metavar="FORMAT", help="tiktok (Research API "
-                   "videos), tiktok-users, tiktok-comments, zeeschuimer, csv (with --map).",
+                   "videos), tiktok-users, tiktok-comments, zeeschuimer, tiktokapi (TikTokApi "
+                   "items), apify (tiktok-scraper / Apify), csv (with --map; maps/ has one "
+                   "for 4CAT's TikTok CSV).",
                    show_default=False)],
     files: Annotated[list[Path], typer.Argument(help="Input files.", show_default=False)],
     into: Annotated[Path, typer.Option(

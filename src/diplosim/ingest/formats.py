@@ -1,7 +1,7 @@
 """Readers for the platform's research exports and for mapped CSV files.
 
 Every reader here (the JSON formats; mapped CSV is read by column in ``tabular``, with its
-``ColumnMap`` defined here) is a generator of ``(line, record)`` pairs, one per input row,
+``ColumnMap`` in ``column_map``) is a generator of ``(line, record)`` pairs, one per input row,
 read as a stream (a JSON-lines file of any size never sits in memory whole). A record is a
 dict in the common form below, or a ``Reject`` naming what is wrong with the row; nothing is
 dropped silently.
@@ -20,9 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from diplosim.errors import DiplosimError, printable
+from diplosim.errors import printable
+from diplosim.ingest.column_map import ColumnMap, load_map
 
 __all__ = ["FORMATS", "ColumnMap", "Reject", "load_map", "read"]
 
@@ -47,9 +46,41 @@ INT_MAX = 2**63 - 1
 TIME_MAX = 4_102_444_800
 
 
+#: MongoDB extended JSON number wrappers (``mongoexport``): ``{"$numberLong": "7300..."}``.
+_MONGO_NUMBERS = ("$numberLong", "$numberInt", "$numberDouble", "$numberDecimal")
+
+
+def _plain(value):
+    """A value unwrapped from MongoDB extended JSON (a number wrapper, or ``$date`` as
+    milliseconds or ISO text, given back as seconds); any other value as it is."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        if key in _MONGO_NUMBERS:
+            return inner
+        if key == "$date":
+            inner = _plain(inner)
+            if isinstance(inner, str) and not inner.lstrip("-").isdigit():
+                from datetime import datetime
+
+                try:
+                    return int(datetime.fromisoformat(inner.replace("Z", "+00:00"))
+                               .timestamp())
+                except ValueError:
+                    raise ValueError(f"$date: expected ISO 8601 or milliseconds, got "
+                                     f"{inner[:40]!r}") from None
+            return int(inner) // 1000
+    return value
+
+
+def _id(value) -> str | None:
+    value = _plain(value)
+    return None if value is None else str(value)
+
+
 def _int(value, field: str) -> int | None:
     """A count or a time (seconds since 1970) from JSON: a whole number from 0 to ``INT_MAX``,
     or None when absent; anything else rejects the row, naming the field."""
+    value = _plain(value)
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -177,14 +208,23 @@ def _tags(names) -> list[str]:
     return sorted({"#" + str(t).lstrip("#").lower() for t in names if t})
 
 
+#: Research API fields under the names common clients give them (traktok: ``video_id``,
+#: ``author_name``).
+_ALIASES = {"id": ("video_id",), "username": ("author_name",)}
+
+
 def _video(item: dict) -> dict:
+    for name, others in _ALIASES.items():
+        if item.get(name) in (None, ""):
+            item[name] = next((item[o] for o in others if item.get(o) not in (None, "")),
+                              None)
     _required(item, "id", "username", "create_time")
     tags = item.get("hashtag_names") or []
     if not isinstance(tags, list):
         raise ValueError("hashtag_names: expected a list")
     text = _text(item.get("video_description"))
     return {
-        "post": str(item["id"]), "account": str(item["username"]),
+        "post": _id(item["id"]), "account": str(item["username"]),
         "time": _time(item["create_time"], "create_time"), "text": text,
         "hashtags": _tags(tags), "shared_object": None, "urls": URL.findall(text or ""),
         "country": _text(item.get("region_code")), "language": None,
@@ -193,7 +233,7 @@ def _video(item: dict) -> dict:
         "shares": _int(item.get("share_count"), "share_count"),
         "views": _int(item.get("view_count"), "view_count"),
         "favorites": _int(item.get("favorites_count"), "favorites_count"),
-        "music": _text(item.get("music_id")),
+        "music": _id(item.get("music_id")),
     }
 
 
@@ -241,7 +281,7 @@ def _zeeschuimer_item(item: dict) -> dict:
     stats = data.get("stats") or {}
     if not isinstance(stats, dict):
         raise ValueError("stats: expected a JSON object")
-    post = {"post": _text(data.get("id") or item.get("item_id")), "account": _text(account),
+    post = {"post": _id(data.get("id") or item.get("item_id")), "account": _text(account),
             "time": _time(data.get("createTime"), "createTime")}
     _required(post, "post", "account", "time")
     text = _text(data.get("desc"))
@@ -260,8 +300,40 @@ def _zeeschuimer_item(item: dict) -> dict:
         "shares": _int(stats.get("shareCount"), "stats.shareCount"),
         "views": _int(stats.get("playCount"), "stats.playCount"),
         "favorites": _int(stats.get("collectCount"), "stats.collectCount"),
-        "music": _text(music.get("id")) if isinstance(music, dict) else None,
+        "music": _id(music.get("id")) if isinstance(music, dict) else None,
     }
+
+
+def _apify_item(item: dict) -> dict:
+    """An item of the tiktok-scraper / Apify TikTok Scraper dataset export."""
+    author = item.get("authorMeta") or {}
+    music = item.get("musicMeta") or {}
+    if not isinstance(author, dict) or not isinstance(music, dict):
+        raise ValueError("authorMeta, musicMeta: expected JSON objects")
+    post = {"post": _id(item.get("id")), "account": _text(author.get("name")),
+            "time": _time(item.get("createTime"), "createTime")}
+    _required(post, "post", "account", "time")
+    text = _text(item.get("text"))
+    tags = item.get("hashtags") or []
+    if not isinstance(tags, list):
+        raise ValueError("hashtags: expected a list")
+    names = [t.get("name") if isinstance(t, dict) else t for t in tags]
+    return {
+        **post, "text": text, "hashtags": _tags(names + HASHTAG.findall(text or "")),
+        "shared_object": None, "urls": URL.findall(text or ""),
+        "country": _text(item.get("locationCreated")), "language": _text(item.get("textLanguage")),
+        "likes": _int(item.get("diggCount"), "diggCount"),
+        "comments": _int(item.get("commentCount"), "commentCount"),
+        "shares": _int(item.get("shareCount"), "shareCount"),
+        "views": _int(item.get("playCount"), "playCount"),
+        "favorites": _int(item.get("collectCount"), "collectCount"),
+        "music": _id(music.get("musicId")),
+    }
+
+
+def apify(path: Path) -> Iterator[Row]:
+    """tiktok-scraper / Apify TikTok Scraper items (a JSON array or one item per line)."""
+    return _convert(_items(path, "items"), "a scraped item", _apify_item)
 
 
 def tiktok_videos(path: Path) -> Iterator[Row]:
@@ -284,62 +356,12 @@ def zeeschuimer(path: Path) -> Iterator[Row]:
     return _convert(_objects(path), "a captured item", _zeeschuimer_item)
 
 
-class ColumnMap(BaseModel):
-    """``--map MAP.yaml`` for generic CSV: which column holds what."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    class Columns(BaseModel):
-        model_config = ConfigDict(extra="forbid", strict=True)
-        post: str
-        account: str
-        time: str
-        text: str | None = None
-        hashtags: str | None = None
-        shared_object: str | None = None
-        url: str | None = None
-        country: str | None = None
-        language: str | None = None
-        likes: str | None = None
-        comments: str | None = None
-        shares: str | None = None
-        views: str | None = None
-
-    description: str | None = None
-    source: str | None = None
-    columns: Columns
-    time_format: str = Field("unix", description="unix (seconds), unix_ms, iso, or a strptime "
-                                                 "pattern (read as UTC)")
-    list_separator: str = " "
-    delimiter: str = ","
-    encoding: str = "utf-8"
-
-
-def load_map(path: Path) -> ColumnMap:
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise DiplosimError(f"{path}: cannot read the column map ({e.strerror})") from None
-    except UnicodeDecodeError as e:
-        raise DiplosimError(f"{path}: not UTF-8 text (byte {e.start})") from None
-    except yaml.YAMLError as e:
-        raise DiplosimError(f"{path}: not valid YAML ({printable(str(e))})") from None
-    except RecursionError:
-        raise DiplosimError(f"{path}: nested too deeply to be a column map") from None
-    try:
-        return ColumnMap.model_validate(data)
-    except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
-                             for err in e.errors())
-        raise DiplosimError(f"{path}: {problems}") from None
-
-
 #: format name -> (row reader, kind of record). Mapped CSV has no row reader: it is read by
 #: column (``diplosim.ingest.tabular``).
 FORMATS = {"tiktok": (tiktok_videos, "posts"), "tiktok-users": (tiktok_users, "profiles"),
            "tiktok-comments": (tiktok_comments, "comments"), "zeeschuimer": (zeeschuimer, "posts"),
+           # TikTokApi's items are Zeeschuimer's ``data`` objects, read by the same converter
+           "tiktokapi": (zeeschuimer, "posts"), "apify": (apify, "posts"),
            "csv": (None, "posts")}
 
 
