@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from diplosim.analysis.coordination import actions, co_action_pairs
+from diplosim.analysis.coordination import actions, co_action_pairs, groups
 from diplosim.analysis.coordination_evidence import edge_symmetry, evidence, window_curve
 from diplosim.analysis.run import load_run
 from diplosim.cli import app
@@ -104,6 +104,8 @@ def test_the_window_curve_equals_a_detection_at_each_window(folder):
         accounts = np.unique(np.concatenate([net.a, net.b]))
         assert row["pairs"] == net.a.size and row["accounts"] == accounts.size
         assert row["co_actions"] == int(net.weight.sum())
+        component = groups(net)["component"]
+        assert row["groups"] == (int(component.max()) + 1 if net.a.size else 0)
     assert [r["pairs"] for r in curve] == sorted(r["pairs"] for r in curve)
     assert curve[-1]["pairs"] > curve[0]["pairs"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from diplosim.analysis.coordination import Actions, Network, _components
+from diplosim.analysis.coordination import Actions, Network
 
 __all__ = ["co_actions", "edge_symmetry", "evidence", "window_curve"]
 
@@ -113,28 +113,67 @@ def edge_symmetry(act: Actions, net: Network, window: float) -> np.ndarray:
     return np.where(most > 0, counts.min(axis=1) / np.maximum(most, 1), 0.0)
 
 
+@njit(cache=True)
+def _grow(a, b, t, windows, n):
+    """Pairs (sorted by the window ``t`` at which each appears), joined in that order with a
+    union-find: pairs, accounts and connected groups at each window (ascending)."""
+    parent = np.arange(n)
+    seen = np.zeros(n, np.bool_)
+    out = np.zeros((windows.shape[0], 3), np.int64)
+    pairs = accounts = unions = 0
+    k = 0
+    for w in range(windows.shape[0]):
+        while k < t.shape[0] and t[k] <= windows[w]:
+            x, y = a[k], b[k]
+            for v in (x, y):
+                if not seen[v]:
+                    seen[v] = True
+                    accounts += 1
+            rx, ry = x, y
+            while parent[rx] != rx:
+                parent[rx] = parent[parent[rx]]
+                rx = parent[rx]
+            while parent[ry] != ry:
+                parent[ry] = parent[parent[ry]]
+                ry = parent[ry]
+            if rx != ry:
+                parent[max(rx, ry)] = min(rx, ry)
+                unions += 1
+            pairs += 1
+            k += 1
+        out[w, 0], out[w, 1], out[w, 2] = pairs, accounts, accounts - unions
+    return out
+
+
 def window_curve(act: Actions, windows: list[float], min_weight: int = 2) -> list[dict]:
-    """Pairs (weight at least ``min_weight``), accounts and connected groups at each window,
-    from one detection at the largest."""
+    """Pairs (weight at least ``min_weight``), accounts, connected groups and co-actions at
+    each window, from one detection at the largest: a pair enters the network at the window
+    of its ``min_weight``-th smallest gap, and the pairs are joined in that order."""
     windows = sorted(set(float(w) for w in windows))
     if not windows:
         return []
     i, j = co_actions(act, windows[-1])
     keys, _, _ = _pair_keys(act, i, j)
     gap = np.abs(act.time[j] - act.time[i])
-    uniq, inverse = np.unique(keys, return_inverse=True)
+    # one sort of (pair, gap) packed in an int64: pair keys are below accounts**2, gaps at
+    # most the largest window (whole seconds)
+    bits = max(int(windows[-1]), 1).bit_length()
+    if keys.size and int(keys.max()).bit_length() + bits <= 62:
+        packed = np.sort((keys << bits) | gap)
+        keys, gap = packed >> bits, (packed & ((1 << bits) - 1)).astype(np.float64)
+    else:  # too many accounts or too wide a window to pack: sort by the two keys
+        order = np.lexsort((gap, keys))
+        keys, gap = keys[order], gap[order].astype(np.float64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else \
+        np.empty(0, np.int64)
+    counts = np.diff(np.r_[starts, keys.size])
+    enough = counts >= min_weight
+    enter = gap[starts[enough] + min_weight - 1]  # the window at which the pair appears
+    pair_keys = keys[starts[enough]]
     m = max(len(act.names), 1)
-    a, b = uniq // m, uniq % m
-    out = []
-    for w in windows:
-        weight = np.bincount(inverse[gap <= w], minlength=uniq.size)
-        keep = weight >= min_weight
-        ka, kb = a[keep], b[keep]
-        accounts = np.unique(np.concatenate([ka, kb]))
-        groups = 0
-        if accounts.size:
-            root = _components(len(act.names), ka, kb)
-            groups = int(np.unique(root[accounts]).size)
-        out.append({"window": w, "pairs": int(keep.sum()), "accounts": int(accounts.size),
-                    "groups": groups, "co_actions": int((gap <= w).sum())})
-    return out
+    by = np.argsort(enter, kind="stable")
+    grown = _grow(pair_keys[by] // m, pair_keys[by] % m, enter[by],
+                  np.asarray(windows, np.float64), m)
+    co = np.searchsorted(np.sort(gap), windows, side="right")
+    return [{"window": w, "pairs": int(g[0]), "accounts": int(g[1]), "groups": int(g[2]),
+             "co_actions": int(c)} for w, g, c in zip(windows, grown, co, strict=True)]
