@@ -805,7 +805,7 @@ def coordination(
     run = load_run(run_dir)
     curve_at = _windows(windows)
     with err.status("finding co-actions", spinner="dots"):
-        act = actions(run, by, threshold)
+        act = actions(run, by, threshold, with_posts=True)
         net = co_action_pairs(act, window, min_weight)
         stats = account_stats(net)
         symmetry = edge_symmetry(act, net, window)

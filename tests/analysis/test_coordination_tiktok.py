@@ -74,7 +74,7 @@ def test_sounds_sets_mentions_and_several_kinds_at_once(folder):
 
 def test_the_evidence_is_every_co_action_of_the_kept_pairs(folder):
     run = load_run(folder)
-    act = actions(run, "sound")
+    act = actions(run, "sound", with_posts=True)
     net = co_action_pairs(act, 60, 2)
     rows = evidence(act, net, 60)
     assert len(rows) == int(net.weight.sum())
@@ -86,7 +86,7 @@ def test_the_evidence_is_every_co_action_of_the_kept_pairs(folder):
 
 def test_edge_symmetry_flags_the_edge_one_account_drives(folder):
     run = load_run(folder)
-    act = actions(run, "sound")
+    act = actions(run, "sound", with_posts=True)
     net = co_action_pairs(act, 60, 2)
     sym = dict(zip(((r["account_a"], r["account_b"]) for r in net.rows()),
                    edge_symmetry(act, net, 60), strict=True))

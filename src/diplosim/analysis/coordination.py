@@ -85,12 +85,13 @@ def kinds(by: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def actions(run: Run, by: str, text_threshold: float = 0.7) -> Actions:
-    """Every action of the kind(s) ``by``: who, on what, when (POSIX or simulated seconds),
-    and which post it was."""
+def actions(run: Run, by: str, text_threshold: float = 0.7,
+            with_posts: bool = False) -> Actions:
+    """Every action of the kind(s) ``by``: who, on what, when (POSIX or simulated seconds);
+    with ``with_posts``, also which post it was (for the evidence and edge symmetry)."""
     chosen = kinds(by)
     run.require("posts")
-    parts = [_kind_actions(run, k, text_threshold) for k in chosen]
+    parts = [_kind_actions(run, k, text_threshold, with_posts) for k in chosen]
     if len(chosen) > 1:  # objects of different kinds never match: name each with its kind
         parts = [p.set_column(1, "object", pc.binary_join_element_wise(
             pa.scalar(f"{k}:"), p.column("object").cast(pa.string()), ""))
@@ -98,9 +99,11 @@ def actions(run: Run, by: str, text_threshold: float = 0.7) -> Actions:
     return _encode(parts)
 
 
-def _kind_actions(run: Run, by: str, text_threshold: float) -> pa.Table:
-    """(account, object, time, post) rows of one kind."""
+def _kind_actions(run: Run, by: str, text_threshold: float, with_posts: bool) -> pa.Table:
+    """(account, object, time, post) rows of one kind (post empty unless ``with_posts``)."""
     columns = set(pq.read_schema(run.file("posts")).names)
+    if not with_posts:
+        columns.discard("post")
     needed = _COLUMN[by]
     empty = pa.table({"account": pa.array([], pa.string()), "object": pa.array([], pa.string()),
                       "time": pa.array([], pa.int64()), "post": pa.array([], pa.string())})
@@ -132,7 +135,9 @@ def _kind_actions(run: Run, by: str, text_threshold: float) -> pa.Table:
         t = pq.read_table(run.file("interactions"), columns=["account", "post", "time"],
                           filters=[("kind", "=", "share")])
         parts.append(pa.table({"account": t.column("account"), "object": t.column("post"),
-                               "time": t.column("time"), "post": t.column("post")}))
+                               "time": t.column("time"),
+                               "post": t.column("post") if with_posts
+                               else pa.nulls(t.num_rows, pa.string())}))
     if by in ("text", "mention") and has_posts:
         rows = run.con.execute(f"""SELECT account::VARCHAR, text, time,
                                    {'post::VARCHAR' if post else 'NULL'} FROM posts
@@ -175,14 +180,17 @@ def _encode(parts: list[pa.Table]) -> Actions:
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
     obj = pc.dictionary_encode(tab.column("object").combine_chunks())
-    post = pc.dictionary_encode(tab.column("post").combine_chunks())
+    post = tab.column("post")
+    content = names = None
+    if post.null_count < len(post):  # the posts were asked for
+        post = pc.dictionary_encode(post.combine_chunks())
+        content = np.asarray(post.indices.fill_null(-1)).astype(np.int64)
+        names = np.asarray(post.dictionary.to_pylist(), dtype=object)
     return Actions(np.asarray(acc.dictionary.to_pylist(), dtype=object)[order],
                    rank[np.asarray(acc.indices)],
                    np.asarray(obj.indices).astype(np.int64),
                    np.asarray(tab.column("time")),
-                   np.asarray(obj.dictionary.to_pylist(), dtype=object),
-                   np.asarray(post.indices.fill_null(-1)).astype(np.int64),
-                   np.asarray(post.dictionary.to_pylist(), dtype=object))
+                   np.asarray(obj.dictionary.to_pylist(), dtype=object), content, names)
 
 
 @njit(cache=True)

@@ -161,7 +161,12 @@ def _is_json_line(line: str) -> bool:
 
 def _items(path: Path, key: str) -> Iterator[tuple[int, object, str]]:
     """Unwrap API pages ``{"data": {key: [...]}}``, arrays of them, or bare items."""
-    for line, value in _json_lines(path):
+    return _unwrap(_json_lines(path), key)
+
+
+def _unwrap(values, key: str) -> Iterator[tuple[int, object, str]]:
+    """``_items`` over (line, value or Reject) pairs already read."""
+    for line, value in values:
         if isinstance(value, Reject):
             yield line, value, ""
             continue

@@ -69,7 +69,7 @@ def coordination_network(run: Run) -> Section:
     sec.tables.append(Table("Most coordinated accounts", stats[:20], {
         "degree": "int", "weight": "int", "component": "int", "component_size": "int",
         "community": "int", "community_size": "int"}))
-    act = actions(run, "shared_object")
+    act = actions(run, "shared_object", with_posts=True)
     symmetry = edge_symmetry(act, net, 60)
     sec.notes.append(f"Edge symmetry (distinct posts of the less active account of a pair "
                      f"over the more active one's; CooRTweet's score): median "
