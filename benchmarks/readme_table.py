@@ -23,7 +23,7 @@ def render(results: dict) -> str:
          f"{engine['impressions_per_s'] / 1e6:.2f}M total, "
          f"{engine['impressions_per_s_per_core'] / 1e6:.2f}M per core ({engine['threads']} "
          f"threads); {engine['impressions'] / 1e6:.1f}M impressions", ""),
-        ("engine state (population, accounts, follow graph, feed memory)",
+        ("engine state (population, accounts, follow and friends graphs, feed memory, inboxes)",
          f"{engine.get('state_bytes_per_user', engine['bytes_per_user']):.0f} bytes per user, "
          "plus a video store of "
          f"{engine['video_store_bytes'] / 1e6:.1f} MB for {engine['posts']:,} videos", ""),

@@ -47,3 +47,12 @@ def test_the_graph_depends_on_the_seed_alone():
 def test_no_friends_when_the_parameter_is_zero():
     _, ptr, idx = _graph(1000, k=0.0)
     assert idx.size == 0 and ptr.shape == (1001,) and not ptr.any()
+
+
+def test_drawing_in_steps_gives_the_graph_drawn_at_once(monkeypatch):
+    from diplosim.platform import friends
+
+    whole = _graph(30_000, seed=9)
+    monkeypatch.setattr(friends, "CHUNK", 1000)  # 120 steps, each generator advanced
+    stepped = _graph(30_000, seed=9)
+    assert all(np.array_equal(x, y) for x, y in zip(whole, stepped, strict=True))
