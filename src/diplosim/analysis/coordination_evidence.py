@@ -152,9 +152,17 @@ def window_curve(act: Actions, windows: list[float], min_weight: int = 2) -> lis
     windows = sorted(set(float(w) for w in windows))
     if not windows:
         return []
-    i, j = co_actions(act, windows[-1])
-    keys, _, _ = _pair_keys(act, i, j)
-    gap = np.abs(act.time[j] - act.time[i])
+    # the co-actions in (object, time) order, read from the sorted arrays directly
+    order = np.lexsort((act.time, act.obj))
+    obj, t, acc = act.obj[order], act.time[order], act.account[order]
+    none = np.empty(0, np.int64)
+    n = _co(obj, t, acc, windows[-1], none, none)
+    i, j = np.empty(n, np.int64), np.empty(n, np.int64)
+    if n:
+        _co(obj, t, acc, windows[-1], i, j)
+    a, b = acc[i], acc[j]
+    keys = np.minimum(a, b) * max(len(act.names), 1) + np.maximum(a, b)
+    gap = t[j] - t[i]  # j is the later action
     # one sort of (pair, gap) packed in an int64: pair keys are below accounts**2, gaps at
     # most the largest window (whole seconds)
     bits = max(int(windows[-1]), 1).bit_length()
@@ -174,6 +182,8 @@ def window_curve(act: Actions, windows: list[float], min_weight: int = 2) -> lis
     by = np.argsort(enter, kind="stable")
     grown = _grow(pair_keys[by] // m, pair_keys[by] % m, enter[by],
                   np.asarray(windows, np.float64), m)
-    co = np.searchsorted(np.sort(gap), windows, side="right")
+    # co-actions within each window: gaps counted by the first window that holds them
+    first = np.searchsorted(np.asarray(windows), gap, side="left")
+    co = np.cumsum(np.bincount(first, minlength=len(windows) + 1))[:len(windows)]
     return [{"window": w, "pairs": int(g[0]), "accounts": int(g[1]), "groups": int(g[2]),
              "co_actions": int(c)} for w, g, c in zip(windows, grown, co, strict=True)]
