@@ -31,7 +31,7 @@ from numba import njit
 from diplosim.analysis.run import Run
 
 __all__ = ["Actions", "Network", "account_stats", "actions", "bursts", "co_action_pairs",
-           "coordination", "groups"]
+           "coordination", "groups", "sorted_co_actions"]
 
 BY = ("shared_object", "url", "hashtag", "text", "sound", "hashtag_set", "mention")
 #: The posts column each kind reads.
@@ -194,33 +194,42 @@ def _encode(parts: list[pa.Table]) -> Actions:
 
 
 @njit(cache=True)
-def _pairs(obj, t, acc, window, out_a, out_b):
-    """Count the co-actions in sorted (object, time) order; fill ``out_a``/``out_b`` with the
-    account pairs (smaller first) when they are large enough (call once to size, once to fill)."""
+def _co(obj, t, acc, window, out_i, out_j):
+    """Positions of the co-actions in sorted (object, time) order, the earlier action first:
+    call once to count, once to fill ``out_i``/``out_j``."""
     n = obj.shape[0]
-    fill = out_a.shape[0] > 0
+    fill = out_i.shape[0] > 0
     k = 0
     for i in range(n):
         j = i + 1
         while j < n and obj[j] == obj[i] and t[j] - t[i] <= window:
             if acc[j] != acc[i]:
                 if fill:
-                    out_a[k] = min(acc[i], acc[j])
-                    out_b[k] = max(acc[i], acc[j])
+                    out_i[k] = i
+                    out_j[k] = j
                 k += 1
             j += 1
     return k
 
 
-def co_action_pairs(act: Actions, window: float, min_weight: int = 1) -> Network:
-    """Pairs of distinct accounts acting on the same object within ``window`` seconds."""
+def sorted_co_actions(act: Actions, window: float) -> tuple[np.ndarray, ...]:
+    """(order, i, j): the actions' (object, time) order and the positions in it of every
+    co-action within ``window`` seconds (the one sort and scan every measure shares)."""
     order = np.lexsort((act.time, act.obj))
     obj, t, acc = act.obj[order], act.time[order], act.account[order]
     none = np.empty(0, np.int64)
-    n = _pairs(obj, t, acc, window, none, none)
-    a, b = np.empty(n, np.int64), np.empty(n, np.int64)
+    n = _co(obj, t, acc, window, none, none)
+    i, j = np.empty(n, np.int64), np.empty(n, np.int64)
     if n:
-        _pairs(obj, t, acc, window, a, b)
+        _co(obj, t, acc, window, i, j)
+    return order, i, j
+
+
+def co_action_pairs(act: Actions, window: float, min_weight: int = 1) -> Network:
+    """Pairs of distinct accounts acting on the same object within ``window`` seconds."""
+    order, i, j = sorted_co_actions(act, window)
+    acc = act.account[order]
+    a, b = np.minimum(acc[i], acc[j]), np.maximum(acc[i], acc[j])
     m = max(len(act.names), 1)
     uniq, weight = np.unique(a * m + b, return_counts=True)
     keep = weight >= min_weight

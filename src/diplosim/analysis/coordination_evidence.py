@@ -17,39 +17,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from diplosim.analysis.coordination import Actions, Network
+from diplosim.analysis.coordination import Actions, Network, sorted_co_actions
 
 __all__ = ["co_actions", "edge_symmetry", "evidence", "window_curve"]
-
-
-@njit(cache=True)
-def _co(obj, t, acc, window, out_i, out_j):
-    """Positions (in the sorted order) of the co-actions: call once to count, once to fill."""
-    n = obj.shape[0]
-    fill = out_i.shape[0] > 0
-    k = 0
-    for i in range(n):
-        j = i + 1
-        while j < n and obj[j] == obj[i] and t[j] - t[i] <= window:
-            if acc[j] != acc[i]:
-                if fill:
-                    out_i[k] = i
-                    out_j[k] = j
-                k += 1
-            j += 1
-    return k
 
 
 def co_actions(act: Actions, window: float) -> tuple[np.ndarray, np.ndarray]:
     """(first, second): indices into ``act``'s arrays of every co-action within ``window``
     seconds (the earlier action first)."""
-    order = np.lexsort((act.time, act.obj))
-    obj, t, acc = act.obj[order], act.time[order], act.account[order]
-    none = np.empty(0, np.int64)
-    n = _co(obj, t, acc, window, none, none)
-    i, j = np.empty(n, np.int64), np.empty(n, np.int64)
-    if n:
-        _co(obj, t, acc, window, i, j)
+    order, i, j = sorted_co_actions(act, window)
     return order[i], order[j]
 
 
@@ -152,14 +128,9 @@ def window_curve(act: Actions, windows: list[float], min_weight: int = 2) -> lis
     windows = sorted(set(float(w) for w in windows))
     if not windows:
         return []
-    # the co-actions in (object, time) order, read from the sorted arrays directly
-    order = np.lexsort((act.time, act.obj))
-    obj, t, acc = act.obj[order], act.time[order], act.account[order]
-    none = np.empty(0, np.int64)
-    n = _co(obj, t, acc, windows[-1], none, none)
-    i, j = np.empty(n, np.int64), np.empty(n, np.int64)
-    if n:
-        _co(obj, t, acc, windows[-1], i, j)
+    # the co-actions read from the sorted arrays directly
+    order, i, j = sorted_co_actions(act, windows[-1])
+    t, acc = act.time[order], act.account[order]
     a, b = acc[i], acc[j]
     keys = np.minimum(a, b) * max(len(act.names), 1) + np.maximum(a, b)
     gap = t[j] - t[i]  # j is the later action

@@ -254,6 +254,16 @@ def _withheld(reason: str) -> str:
     return f"{head} (value withheld: pseudonymised import)" if sep else reason
 
 
+def _hide_posts(table: pa.Table, hide: Callable[[str | None], str | None]) -> pa.Table:
+    """A table of posts with its accounts pseudonymised and each @mention in its texts."""
+    table = _hide_column(table, "account", hide)
+    if "text" in table.column_names:
+        i = table.schema.get_field_index("text")
+        table = table.set_column(i, "text", pa.array(
+            [hide_mentions(t, hide) for t in table.column("text").to_pylist()], _S))
+    return table
+
+
 def _hide_column(table: pa.Table, name: str, hide: Callable[[str | None], str | None]
                  ) -> pa.Table:
     """Pseudonymise a column once per distinct value."""
@@ -299,12 +309,7 @@ def _stage_csv(stage: _Stage, path: Path, column_map: ColumnMap, con, hide, pseu
                     out = out.filter(pc.invert(bad))
                 out = out.append_column("source_file", pa.repeat(pa.scalar(name, _S), out.num_rows))
                 if pseudonymise:
-                    out = _hide_column(out, "account", hide)
-                    if "text" in out.column_names:
-                        i = out.schema.get_field_index("text")
-                        out = out.set_column(i, "text", pa.array(
-                            [hide_mentions(t, hide) for t in out.column("text").to_pylist()],
-                            _S))
+                    out = _hide_posts(out, hide)
                 stage.add_table("posts", out)
                 if progress is not None:
                     progress(result.rows)
@@ -324,10 +329,7 @@ def _fast_rows(fast, staged: _Stage, name: str, hide, result: ImportResult, prog
         table = value.append_column("source_file",
                                     pa.repeat(pa.scalar(name, _S), value.num_rows))
         if hide is not None:
-            table = _hide_column(table, "account", hide)
-            i = table.schema.get_field_index("text")
-            table = table.set_column(i, "text", pa.array(
-                [hide_mentions(t, hide) for t in table.column("text").to_pylist()], _S))
+            table = _hide_posts(table, hide)
         result.rows += table.num_rows
         staged.add_table("posts", table)
         if progress is not None:
