@@ -544,7 +544,7 @@ def summary(
 def _print_imported(run) -> None:
     """The summary of an imported folder: its data-quality checks first, then what an export
     holds (never a section that was never possible for imported data)."""
-    from diplosim.analysis import exports
+    from diplosim.analysis import exports, user_lists
     from diplosim.analysis.quality import quality_checks
 
     checks = quality_checks(run)
@@ -554,8 +554,11 @@ def _print_imported(run) -> None:
     for c in checks:
         if c.count:
             out.print(f"- {c.title}: {c.meaning}", markup=False)
+    _print_user_lists(run)
     if not run.has("posts"):
-        out.print("No posts imported yet: the other figures need a posts table.", markup=False)
+        if not run.has("follows") and not run.has("engagements"):
+            out.print("No posts imported yet: the other figures need a posts table.",
+                      markup=False)
         return
     (n, accounts, first, last, views) = run.con.execute(
         "SELECT count(*), count(DISTINCT account), min(time), max(time), sum(impressions) "
@@ -576,6 +579,12 @@ def _print_imported(run) -> None:
     out.print(_table("Most used sounds", [{k: v for k, v in r.items() if k != "top_accounts"}
                                           for r in exports.sounds(run, 10)]))
     out.print(_table("Creator region", exports.regions(run), limit=10))
+    labelled = user_lists.labels(run)
+    if labelled:
+        out.print(_table("Platform labels (video_label) by account type", labelled, limit=10))
+    duets = user_lists.duets(run, 10)
+    if duets:
+        out.print(_table("Most dueted videos", duets))
     comments = exports.comment_summary(run)
     if comments is not None:
         out.print(_table(f"Comments ({comments['comments']:,}) by reply depth",
@@ -585,6 +594,23 @@ def _print_imported(run) -> None:
         out.print(_table(f"Rejected input rows ({k:,}; the first 10)", run.rows(
             "SELECT file, line, item, reason FROM rejected ORDER BY file, line, item "
             "LIMIT 10")))
+
+
+def _print_user_lists(run) -> None:
+    """The follow graph and the per-user video lists of an imported folder, when present."""
+    from diplosim.analysis import user_lists
+
+    f = user_lists.follow_summary(run)
+    if f is not None:
+        out.print(f"Follow graph: {f['ties']:,} ties among {f['accounts']:,} accounts, "
+                  f"{f['mutual_ties']:,} mutual", markup=False)
+        out.print(_table("Most followed in the lists", user_lists.most_followed(run, 10)))
+    if run.has("engagements"):
+        out.print(_table("Reposted, liked and pinned lists", user_lists.engagement_summary(run)))
+        shared = user_lists.shared_engagements(run, top=10)
+        out.print(_table("Accounts reposting the same videos (two or more)", shared) if shared
+                  else "No two accounts reposted two or more of the same videos.",
+                  markup=False)
 
 
 @app.command()
@@ -683,6 +709,11 @@ class ImportFormat(StrEnum):
     tiktokapi = "tiktokapi"
     apify = "apify"
     csv = "csv"
+    tiktok_followers = "tiktok-followers"
+    tiktok_following = "tiktok-following"
+    tiktok_reposted = "tiktok-reposted"
+    tiktok_liked = "tiktok-liked"
+    tiktok_pinned = "tiktok-pinned"
 
 
 @app.command("import")
@@ -690,7 +721,9 @@ def import_(
     fmt: Annotated[ImportFormat, typer.Argument(metavar="FORMAT", help="tiktok (Research API "
                    "videos), tiktok-users, tiktok-comments, zeeschuimer, tiktokapi (TikTokApi "
                    "items), apify (tiktok-scraper / Apify), csv (with --map; maps/ has one "
-                   "for 4CAT's TikTok CSV).",
+                   "for 4CAT's TikTok CSV), and the Research API's per-user lists: "
+                   "tiktok-followers, tiktok-following (a follow graph), tiktok-reposted, "
+                   "tiktok-liked, tiktok-pinned.",
                    show_default=False)],
     files: Annotated[list[Path], typer.Argument(help="Input files.", show_default=False)],
     into: Annotated[Path, typer.Option(
@@ -774,8 +807,8 @@ def coordination(
     run_dir: Annotated[Path, typer.Argument(help="A run or import folder.", show_default=False)],
     by: Annotated[str, typer.Option("--by", callback=_by, help="What accounts act on "
                                     "together: shared_object, url, hashtag, text, sound, "
-                                    "hashtag_set, mention, or several with commas "
-                                    "(sound,hashtag).")] = "shared_object",
+                                    "hashtag_set, mention, duet, transcript, or several with "
+                                    "commas (sound,hashtag).")] = "shared_object",
     window: Annotated[float, typer.Option("--window", min=0, help="Seconds between two "
                                           "accounts' actions (inclusive).")] = 60.0,
     min_weight: Annotated[int, typer.Option("--min-weight", min=1, help="Co-actions a pair "

@@ -125,3 +125,33 @@ def test_the_command_writes_pairs_evidence_and_prints_the_curve(folder, tmp_path
     assert "The network as the window grows" in result.output
     bad = runner.invoke(app, ["coordination", str(folder), "--by", "colour"])
     assert bad.exit_code == 2 and "comma-separated" in bad.output
+
+
+def test_duets_and_near_duplicate_transcripts(tmp_path):
+    """x and y duet the same two videos within seconds; p and q speak the same script
+    (transcripts that differ by a word) 30 s apart, r says something else."""
+    web = [{"id": str(100 + k), "createTime": T0 + t, "author": {"uniqueId": user}, "desc": "",
+            "stats": {"playCount": 1}, "duetInfo": {"duetFromId": source}}
+           for k, (user, t, source) in enumerate([
+               ("src", 0, "0"), ("x", 100, "100"), ("y", 110, "100"),
+               ("x", 5_000, "200"), ("y", 5_030, "200"), ("z", 90_000, "200")])]
+    (tmp_path / "z.jsonl").write_text("\n".join(json.dumps({"data": w}) for w in web) + "\n")
+    import_files("zeeschuimer", [tmp_path / "z.jsonl"], tmp_path / "d")
+    run = load_run(tmp_path / "d")
+    assert _pairs(co_action_pairs(actions(run, "duet"), 60, 1)) == {("x", "y"): 2}
+    script = ("our embassy invites you and your family to the festival of friendship this "
+              "weekend in the central park with music from both our countries food from our "
+              "best cooks and games for the children so come and celebrate with us")
+    videos = [_v(0, "p", 0) | {"voice_to_text": script},
+              _v(1, "q", 30) | {"voice_to_text": script.replace("weekend", "saturday")},
+              _v(2, "r", 40) | {"voice_to_text": "a recipe for dumplings with pork and chives"}]
+    (tmp_path / "v.json").write_text(json.dumps({"data": {"videos": videos}}))
+    import_files("tiktok", [tmp_path / "v.json"], tmp_path / "t")
+    run = load_run(tmp_path / "t")
+    assert _pairs(co_action_pairs(actions(run, "transcript"), 60, 1)) == {("p", "q"): 1}
+    # the descriptions are empty: by text nothing ties them
+    assert _pairs(co_action_pairs(actions(run, "text"), 60, 1)) == {}
+    result = CliRunner().invoke(app, ["coordination", str(tmp_path / "d"), "--by", "duet",
+                                      "--min-weight", "2"])
+    assert result.exit_code == 0, result.output
+    assert "x" in result.output and "y" in result.output

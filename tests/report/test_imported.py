@@ -13,7 +13,7 @@ from diplosim.analysis.quality import quality_checks
 from diplosim.analysis.run import load_run
 from diplosim.cli import app
 from diplosim.ingest.importer import import_files
-from diplosim.report.imported import IMPORTED_SECTIONS
+from diplosim.report.imported import build_imported_sections
 
 runner = CliRunner()
 T0 = 1_700_000_000  # 14 November 2023
@@ -26,6 +26,8 @@ def _video(i, **kw):
          "hashtag_names": ["paris", "travel"] if i % 2 else ["paris", "food"],
          "like_count": 10 + i, "comment_count": 1, "share_count": 2,
          "view_count": 100 * (i + 1), "music_id": str(900 + i % 2)}
+    if i % 10 == 3:
+        v["video_label"] = {"content": "Get info on the U.S. elections"}
     v.update(kw)
     return v
 
@@ -112,14 +114,20 @@ def test_every_section_of_the_report_shows_something(folder):
     html = (folder / "report.html").read_text()
     assert "This run folder has no" not in html and "cannot be measured" not in html
     run = load_run(folder)
-    for build in IMPORTED_SECTIONS:
-        sec = build(run)
+    sections = build_imported_sections(run)
+    assert [s.id for s in sections] == ["quality", "volume", "actors", "hashtags", "sounds",
+                                        "regions", "engagement", "labels", "mentions",
+                                        "comments", "coordination"]
+    for sec in sections:
         if sec.id == "coordination":
             continue  # no pair of these accounts posted the same object within 60 s twice
         assert sec.missing is None, (sec.id, sec.missing)
         assert sec.figure is not None or sec.tables, sec.id
     assert html.index("Data quality") < html.index("Posting volume")
     assert "More likes than views" in html
+    labelled = [r for r in sections[7].tables[0].rows]
+    assert [(r["label"], r["posts"]) for r in labelled] == [("Get info on the U.S. elections",
+                                                            4)]
 
 
 def test_the_summary_starts_with_the_quality_checks(folder):

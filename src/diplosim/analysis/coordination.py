@@ -33,10 +33,14 @@ from diplosim.analysis.run import Run
 __all__ = ["Actions", "Network", "account_stats", "actions", "bursts", "co_action_pairs",
            "coordination", "groups", "sorted_co_actions"]
 
-BY = ("shared_object", "url", "hashtag", "text", "sound", "hashtag_set", "mention")
-#: The posts column each kind reads.
+BY = ("shared_object", "url", "hashtag", "text", "sound", "hashtag_set", "mention", "duet",
+      "transcript")
+#: The posts column each kind reads (``duet``: the video a duet was made with; ``transcript``:
+#: the Research API's ``voice_to_text``, clustered as near-duplicates like ``text``).
 _COLUMN = {"shared_object": "shared_object", "url": "urls", "hashtag": "hashtags",
-           "text": "text", "sound": "music", "hashtag_set": "hashtags", "mention": "text"}
+           "text": "text", "sound": "music", "hashtag_set": "hashtags", "mention": "text",
+           "duet": "duet_of", "transcript": "transcript"}
+_ONE_OBJECT = ("shared_object", "sound", "hashtag_set", "duet")
 _MENTION = re.compile(r"@([A-Za-z0-9_.]{0,39}[A-Za-z0-9_])")
 
 
@@ -110,7 +114,7 @@ def _kind_actions(run: Run, by: str, text_threshold: float, with_posts: bool) ->
     has_posts = {"account", "time", needed} <= columns
     post = ["post"] if "post" in columns else []
     parts: list[pa.Table] = []
-    if by in ("shared_object", "url", "hashtag", "sound", "hashtag_set") and has_posts:
+    if by in (*_ONE_OBJECT, "url", "hashtag") and has_posts:
         # read straight from Parquet: no query engine needed for a few columns
         t = pq.read_table(run.file("posts"), columns=["account", needed, "time", *post])
         posts = t.column("post") if post else pa.nulls(t.num_rows, pa.string())
@@ -119,7 +123,7 @@ def _kind_actions(run: Run, by: str, text_threshold: float, with_posts: bool) ->
             tags = col.to_pylist()
             col = pa.array([",".join(sorted(set(v))) if v and len(set(v)) > 1 else None
                             for v in tags], pa.string())
-        if by in ("shared_object", "sound", "hashtag_set"):
+        if by in _ONE_OBJECT:
             keep = pc.is_valid(col)
             parts.append(pa.table({"account": t.column("account").filter(keep),
                                    "object": col.filter(keep),
@@ -138,15 +142,15 @@ def _kind_actions(run: Run, by: str, text_threshold: float, with_posts: bool) ->
                                "time": t.column("time"),
                                "post": t.column("post") if with_posts
                                else pa.nulls(t.num_rows, pa.string())}))
-    if by in ("text", "mention") and has_posts:
-        rows = run.con.execute(f"""SELECT account::VARCHAR, text, time,
+    if by in ("text", "mention", "transcript") and has_posts:
+        rows = run.con.execute(f"""SELECT account::VARCHAR, {needed}, time,
                                    {'post::VARCHAR' if post else 'NULL'} FROM posts
-                                   WHERE text IS NOT NULL AND text <> ''""").fetchall()
-        if rows and by == "text":
+                                   WHERE {needed} IS NOT NULL AND {needed} <> ''""").fetchall()
+        if rows and by in ("text", "transcript"):
             accounts, texts, times, ids = zip(*rows, strict=True)
             cluster = text_clusters(list(texts), text_threshold)
             parts.append(pa.table({"account": pa.array(accounts, pa.string()),
-                                   "object": pa.array([f"text cluster {c}" for c in cluster]),
+                                   "object": pa.array([f"{by} cluster {c}" for c in cluster]),
                                    "time": pa.array(times, pa.int64()),
                                    "post": pa.array(ids, pa.string())}))
         elif rows:

@@ -17,13 +17,16 @@ from diplosim.store.writer import STAGE, TABLES, read_manifest
 
 __all__ = ["Run", "incomplete_message", "load_run"]
 
+#: Tables only an import makes: rows it could not load, and the Research API's per-user lists.
+IMPORT_TABLES = ("rejected", "follows", "engagements")
+
 
 class Run:
     """A run folder's tables: ``run.sql(query)`` or ``run.table(name)`` (a DuckDB relation)."""
 
     def __init__(self, path: Path, manifest: dict):
         self.path, self.manifest = path, manifest
-        self.tables: list[str] = [name for name in (*TABLES, "rejected")
+        self.tables: list[str] = [name for name in (*TABLES, *IMPORT_TABLES)
                                   if (path / f"{name}.parquet").exists()]
         self._con: duckdb.DuckDBPyConnection | None = None
 

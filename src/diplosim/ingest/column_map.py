@@ -32,6 +32,9 @@ class ColumnMap(BaseModel):
         shares: str | None = None
         views: str | None = None
         music: str | None = None
+        duet_of: str | None = None
+        transcript: str | None = None
+        label: str | None = None
 
     description: str | None = None
     source: str | None = None

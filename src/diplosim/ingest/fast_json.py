@@ -32,7 +32,9 @@ BLOCK_BYTES = 8 << 20
 #: Below this many lines a block that fails to parse goes to the exact reader whole.
 _SMALLEST = 32
 _COUNTS = ("like_count", "comment_count", "share_count", "view_count", "favorites_count")
-_STRINGS = ("username", "author_name", "region_code", "video_description")
+_STRINGS = ("username", "author_name", "region_code", "video_description", "voice_to_text")
+#: ``video_label`` is an object with ``content``; a saved copy may hold the text itself.
+_LABEL_OBJECT = pa.struct([("content", pa.string())])
 
 
 def _schema(first: dict, sample: list[dict]) -> pa.Schema | None:
@@ -51,6 +53,12 @@ def _schema(first: dict, sample: list[dict]) -> pa.Schema | None:
     fields += [pa.field("create_time", pa.int64()), pa.field("hashtag_names",
                                                                 pa.list_(pa.string()))]
     fields += [pa.field(name, pa.int64()) for name in _COUNTS]
+    label = next((v["video_label"] for v in sample if isinstance(v, dict)
+                  and v.get("video_label") is not None), None)
+    if label is not None and not isinstance(label, dict | str):
+        return None
+    fields.append(pa.field("video_label", _LABEL_OBJECT if isinstance(label, dict)
+                           else pa.string()))
     return pa.schema(fields)
 
 
@@ -200,4 +208,13 @@ def _records(table: pa.Table, lines: pa.Array, con) -> pa.Table:
         "likes": table.column("like_count"), "comments": table.column("comment_count"),
         "shares": table.column("share_count"), "views": table.column("view_count"),
         "favorites": table.column("favorites_count"),
-        "music": pc.cast(table.column("music_id"), pa.string()), "source_line": lines})
+        "music": pc.cast(table.column("music_id"), pa.string()),
+        "duet_of": pa.nulls(n, pa.string()), "transcript": table.column("voice_to_text"),
+        "label": _labels(table.column("video_label")), "source_line": lines})
+
+
+def _labels(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The label's text, as ``formats._label`` reads it."""
+    if pa.types.is_struct(column.type):
+        return pc.struct_field(column, "content")
+    return column

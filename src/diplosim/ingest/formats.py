@@ -238,8 +238,27 @@ def _video(item: dict) -> dict:
         "shares": _int(item.get("share_count"), "share_count"),
         "views": _int(item.get("view_count"), "view_count"),
         "favorites": _int(item.get("favorites_count"), "favorites_count"),
-        "music": _id(item.get("music_id")),
+        "music": _id(item.get("music_id")), "duet_of": None,
+        "transcript": _text(item.get("voice_to_text")), "label": _label(item.get("video_label")),
     }
+
+
+def _label(value) -> str | None:
+    """``video_label``: the label's text (the API gives an object with ``content``; a saved
+    copy may hold the text itself)."""
+    if isinstance(value, dict):
+        value = value.get("content")
+    elif isinstance(value, list):
+        value = "; ".join(str(v.get("content") if isinstance(v, dict) else v) for v in value
+                          if v) or None
+    return _text(value)
+
+
+def _duet(data: dict) -> str | None:
+    """The video a duet was made with (``duetInfo.duetFromId``; "0" when it is no duet)."""
+    info = data.get("duetInfo")
+    source = _id(info.get("duetFromId")) if isinstance(info, dict) else None
+    return None if source in (None, "0") else source
 
 
 def _user(item: dict) -> dict:
@@ -306,6 +325,7 @@ def _zeeschuimer_item(item: dict) -> dict:
         "views": _int(stats.get("playCount"), "stats.playCount"),
         "favorites": _int(stats.get("collectCount"), "stats.collectCount"),
         "music": _id(music.get("id")) if isinstance(music, dict) else None,
+        "duet_of": _duet(data), "transcript": None, "label": None,
     }
 
 
@@ -332,7 +352,8 @@ def _apify_item(item: dict) -> dict:
         "shares": _int(item.get("shareCount"), "shareCount"),
         "views": _int(item.get("playCount"), "playCount"),
         "favorites": _int(item.get("collectCount"), "collectCount"),
-        "music": _id(music.get("musicId")),
+        "music": _id(music.get("musicId")), "duet_of": None, "transcript": None,
+        "label": None,
     }
 
 

@@ -35,36 +35,22 @@ import pyarrow.parquet as pq
 from diplosim.errors import DiplosimError, printable
 from diplosim.ingest.fast_json import fast_videos
 from diplosim.ingest.formats import FORMATS, ColumnMap, Reject, read
+from diplosim.ingest.stage import _I, _S, SCHEMAS, Stage
+from diplosim.ingest.user_lists import LIST_FORMATS, read_list
 from diplosim.store.writer import write_json_atomic
 
 __all__ = ["ImportResult", "import_files", "load_registry", "new_key"]
 
-#: Rows staged in memory before they are spilled to a Parquet part (Arrow batches).
-BATCH = 50_000
-#: Rows read as Python dicts (the JSON formats) before they become an Arrow batch; a dict row
-#: costs a few kilobytes, so this bounds the reader's memory at some tens of megabytes.
-RECORD_BATCH = 5_000
 #: DuckDB's memory for the de-duplication and table rebuild; it spills to disk beyond this.
 DUCKDB_MEMORY = "300MB"
-
-_S, _I, _L = pa.string(), pa.int64(), pa.list_(pa.string())
-SCHEMAS = {
-    "posts": pa.schema([("post", _S), ("account", _S), ("time", _I), ("text", _S),
-                        ("hashtags", _L), ("shared_object", _S), ("urls", _L), ("country", _S),
-                        ("language", _S), ("likes", _I), ("comments", _I), ("shares", _I),
-                        ("views", _I), ("favorites", _I), ("music", _S), ("source_file", _S),
-                        ("source_line", _I)]),
-    "profiles": pa.schema([("account", _S), ("display_name", _S), ("bio", _S),
-                           ("verified", pa.bool_()), ("followers", _I), ("following", _I),
-                           ("likes", _I), ("videos", _I), ("source_file", _S),
-                           ("source_line", _I)]),
-    "comments": pa.schema([("comment", _S), ("post", _S), ("account", _S), ("time", _I),
-                           ("text", _S), ("likes", _I), ("parent", _S), ("source_file", _S),
-                           ("source_line", _I)]),
-    "rejected": pa.schema([("file", _S), ("line", _I), ("item", _I), ("reason", _S),
-                           ("raw", _S)]),
-}
-KEYS = {"posts": "post", "profiles": "account", "comments": "comment"}
+#: What makes a record of each kind the same record (kept once: the first seen).
+KEYS = {"posts": "post", "profiles": "account", "comments": "comment",
+        "follows": "follower || ' ' || followed",
+        "engagements": "account || ' ' || relation || ' ' || post"}
+#: Every format: name -> kind of record (``FORMATS``: read by ``formats.read`` or by column;
+#: ``LIST_FORMATS``: the per-user lists, by ``user_lists.read_list``).
+KINDS = {**{f: kind for f, (_, kind) in FORMATS.items()},
+         **{f: kind for f, (_, kind, _) in LIST_FORMATS.items()}}
 ACTOR_TYPES = ("government", "embassy", "foreign_ministry", "international_org", "ngo",
                "state_media", "influencer", "citizen", "network", "media", "other")
 
@@ -142,93 +128,12 @@ def _registry_rows(path: Path, reader: csv.DictReader) -> tuple[list[dict], list
     return rows, problems
 
 
-class _Stage:
-    """Staged rows per kind: Arrow tables in memory up to ``BATCH`` rows, then Parquet parts
-    in the staging folder, so memory stays bounded. ``mark``/``rollback`` drop what one file
-    added (when a fast reader has to hand over to the exact one)."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.records: dict[str, list[dict]] = {}
-        self.tables: dict[str, list[pa.Table]] = {}
-        self.files: dict[str, list[Path]] = {}
-        self.count: dict[str, int] = {}
-        self._mark: dict | None = None
-
-    def add(self, kind: str, record: dict) -> None:
-        buf = self.records.setdefault(kind, [])
-        buf.append(record)
-        if len(buf) >= RECORD_BATCH:
-            self._table(kind)
-
-    def add_table(self, kind: str, table: pa.Table) -> None:
-        if table.num_rows == 0:
-            return
-        self.tables.setdefault(kind, []).append(table.select(SCHEMAS[kind].names)
-                                                .cast(SCHEMAS[kind]))
-        self.count[kind] = self.count.get(kind, 0) + table.num_rows
-        if sum(t.num_rows for t in self.tables[kind]) >= BATCH:
-            self._spill(kind)
-
-    def _table(self, kind: str) -> None:
-        rows = self.records.get(kind)
-        if rows:
-            self.records[kind] = []
-            self.add_table(kind, pa.Table.from_pylist(rows, schema=SCHEMAS[kind]))
-
-    def _spill(self, kind: str) -> None:
-        files = self.files.setdefault(kind, [])
-        path = self.folder / f"{kind}-{len(files):05d}.parquet"
-        pq.write_table(pa.concat_tables(self.tables[kind]), path, compression="zstd")
-        files.append(path)
-        self.tables[kind] = []
-
-    def mark(self) -> None:
-        for kind in list(self.records):
-            self._table(kind)
-        self._mark = {k: (len(self.files.get(k, [])), len(self.tables.get(k, [])),
-                          self.count.get(k, 0)) for k in SCHEMAS}
-
-    def rollback(self) -> None:
-        assert self._mark is not None
-        self.records = {}
-        for k, (nf, nt, c) in self._mark.items():
-            for path in self.files.get(k, [])[nf:]:
-                path.unlink()
-            if k in self.files:
-                del self.files[k][nf:]
-            if k in self.tables:
-                del self.tables[k][nt:]
-            self.count[k] = c
-
-    def close(self) -> None:
-        for kind in list(self.records):
-            self._table(kind)
-
-    def rows(self, kind: str) -> int:
-        return self.count.get(kind, 0)
-
-    def view(self, con: duckdb.DuckDBPyConnection, kind: str) -> str | None:
-        """A DuckDB view over the staged rows of ``kind`` (None when there are none)."""
-        parts = []
-        for i, t in enumerate(self.tables.get(kind, [])):
-            con.register(f"_stage_{kind}_{i}", t)
-            parts.append(f"SELECT * FROM _stage_{kind}_{i}")
-        if self.files.get(kind):
-            glob = str(self.folder / f"{kind}-*.parquet").replace("'", "''")
-            parts.append(f"SELECT * FROM read_parquet('{glob}')")
-        if not parts:
-            return None
-        con.execute(f"CREATE OR REPLACE VIEW stage_{kind} AS {' UNION ALL '.join(parts)}")
-        return f"stage_{kind}"
-
-
 #: An @mention of an account in text (TikTok handles: letters, digits, '_' and '.').
 MENTION = re.compile(r"@([A-Za-z0-9_.]{0,39}[A-Za-z0-9_])")
 #: Fields of a record that name an account outright (hidden whole) or may mention one in text
 #: (each @mention hidden).
-NAME_FIELDS = ("account", "display_name")
-TEXT_FIELDS = ("text", "bio")
+NAME_FIELDS = ("account", "display_name", "follower", "followed", "creator")
+TEXT_FIELDS = ("text", "bio", "transcript")
 
 
 def hide_mentions(text: str | None, hide: Callable[[str | None], str | None]) -> str | None:
@@ -257,10 +162,10 @@ def _withheld(reason: str) -> str:
 def _hide_posts(table: pa.Table, hide: Callable[[str | None], str | None]) -> pa.Table:
     """A table of posts with its accounts pseudonymised and each @mention in its texts."""
     table = _hide_column(table, "account", hide)
-    if "text" in table.column_names:
-        i = table.schema.get_field_index("text")
-        table = table.set_column(i, "text", pa.array(
-            [hide_mentions(t, hide) for t in table.column("text").to_pylist()], _S))
+    for name in ("text", "transcript"):
+        if name in table.column_names:
+            table = table.set_column(table.schema.get_field_index(name), name, pa.array(
+                [hide_mentions(t, hide) for t in table.column(name).to_pylist()], _S))
     return table
 
 
@@ -273,7 +178,7 @@ def _hide_column(table: pa.Table, name: str, hide: Callable[[str | None], str | 
     return table.set_column(table.schema.get_field_index(name), name, hidden)
 
 
-def _stage_csv(stage: _Stage, path: Path, column_map: ColumnMap, con, hide, pseudonymise: bool,
+def _stage_csv(stage: Stage, path: Path, column_map: ColumnMap, con, hide, pseudonymise: bool,
                result: ImportResult, progress) -> None:
     """Read one mapped CSV into the stage: the fast reader, or the exact one if they differ."""
     from diplosim.ingest.tabular import Disagree, convert, read_batches
@@ -319,7 +224,7 @@ def _stage_csv(stage: _Stage, path: Path, column_map: ColumnMap, con, hide, pseu
             result.rows = before
 
 
-def _fast_rows(fast, staged: _Stage, name: str, hide, result: ImportResult, progress):
+def _fast_rows(fast, staged: Stage, name: str, hide, result: ImportResult, progress):
     """Stage the fast reader's tables of clean rows; pass its other rows on (they are handled
     as the exact reader's rows are)."""
     for what, value in fast:
@@ -343,8 +248,8 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
     """Import ``files`` of format ``fmt`` into the folder ``into``; see the module docstring.
     ``fast_json``: Research API JSON lines through Arrow's parser (``ingest.fast_json``; the
     same records), else line by line."""
-    if fmt not in FORMATS:
-        raise DiplosimError(f"import: expected a format among {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt not in KINDS:
+        raise DiplosimError(f"import: expected a format among {', '.join(KINDS)}, got {fmt!r}")
     for f in files:
         if not f.is_file():
             raise DiplosimError(f"{f}: no such file")
@@ -369,14 +274,14 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
     elif manifest.get("pseudonymised"):
         raise DiplosimError(f"{into}: its data are pseudonymised; give the same --key")
     hide = pseudonym(key) if key is not None else (lambda v: v)
-    kind = FORMATS[fmt][1]
+    kind = KINDS[fmt]
     store = into / ".store"
     store.mkdir(exist_ok=True)
     stage = store / f".staging-{uuid.uuid4().hex}"
     stage.mkdir()
     con = _con(stage)
     try:
-        staged = _Stage(stage)
+        staged = Stage(stage)
         for path in files:
             if fmt == "csv":
                 if column_map is None:
@@ -387,8 +292,11 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
             name = str(path)
             items: dict[int, int] = {}
             fast = fast_videos(path) if fmt == "tiktok" and fast_json else None
-            rows = read(fmt, path) if fast is None else _fast_rows(
-                fast, staged, name, hide if key is not None else None, result, progress)
+            if fast is not None:
+                rows = _fast_rows(fast, staged, name, hide if key is not None else None, result,
+                                  progress)
+            else:
+                rows = read_list(fmt, path) if fmt in LIST_FORMATS else read(fmt, path)
             for line, record in rows:
                 result.rows += 1
                 item = items.get(line, 0)
@@ -446,16 +354,25 @@ def _replace(con: duckdb.DuckDBPyConnection, path: Path, query: str) -> None:
     tmp.replace(path)
 
 
-#: Where each kind of record is kept: posts are the contract table itself; profiles and
-#: comments are kept as read (hidden) and feed ``accounts`` and ``interactions``.
+#: Where each kind of record is kept: posts are the contract table itself, follows and
+#: engagements tables of their own; profiles and comments are kept as read (hidden) and feed
+#: ``accounts`` and ``interactions``.
 def _home(into: Path, kind: str) -> Path:
-    return into / ("posts.parquet" if kind == "posts" else f".store/{kind}.parquet")
+    if kind in ("posts", "follows", "engagements"):  # tables of the folder as read
+        return into / f"{kind}.parquet"
+    return into / f".store/{kind}.parquet"
 
 
-_RAW_POSTS = ", ".join(SCHEMAS["posts"].names)
+def _raw_posts(path: Path) -> str:
+    """The staged posts columns as read back from ``path`` (a folder imported by an earlier
+    version lacks the newer ones: they read as NULL)."""
+    have = set(pq.read_schema(path).names)
+    return ", ".join(n if n in have else f"NULL::{'BIGINT' if t == _I else 'VARCHAR'} AS {n}"
+                     for n, t in zip(SCHEMAS["posts"].names, SCHEMAS["posts"].types,
+                                     strict=True))
 
 
-def _store(con: duckdb.DuckDBPyConnection, staged: _Stage, into: Path, kind: str,
+def _store(con: duckdb.DuckDBPyConnection, staged: Stage, into: Path, kind: str,
            registry_given: bool) -> tuple[int, int]:
     """Add the staged rows to the folder, each id once (the first seen; ids already in the
     folder are skipped), and rebuild the tables that depend on them, each replaced
@@ -473,7 +390,7 @@ def _store(con: duckdb.DuckDBPyConnection, staged: _Stage, into: Path, kind: str
     home = _home(into, kind)
     if view is not None:
         key = KEYS[kind]
-        anti = (f"AND {key} NOT IN (SELECT {key} FROM read_parquet({_sql_path(home)}))"
+        anti = (f"AND ({key}) NOT IN (SELECT {key} FROM read_parquet({_sql_path(home)}))"
                 if home.exists() else "")
         con.execute(f"""CREATE OR REPLACE TEMP TABLE fresh AS
             SELECT * EXCLUDE (rn) FROM (
@@ -495,7 +412,7 @@ def _store(con: duckdb.DuckDBPyConnection, staged: _Stage, into: Path, kind: str
     for k in KEYS:
         h, parts = _home(into, k), []
         if h.exists():
-            parts.append(f"SELECT {_RAW_POSTS if k == 'posts' else '*'} "
+            parts.append(f"SELECT {_raw_posts(h) if k == 'posts' else '*'} "
                          f"FROM read_parquet({_sql_path(h)})")
         if k == kind and kept:
             parts.append("SELECT * FROM fresh")
@@ -503,13 +420,14 @@ def _store(con: duckdb.DuckDBPyConnection, staged: _Stage, into: Path, kind: str
             parts.append(f"SELECT * FROM read_parquet({_sql_path(_empty(store, k))})")
         con.execute(f"CREATE OR REPLACE VIEW {k} AS {' UNION ALL '.join(parts)}")
     if kind != "posts" and kept:
-        _replace(con, home, f"SELECT * FROM {kind}")
+        _replace(con, home, f"SELECT * FROM {kind} ORDER BY {KEYS[kind]}")
     if kind == "posts" or (registry_given and (into / "posts.parquet").exists()):
         _replace(con, into / "posts.parquet", """
             SELECT p.post, p.account, p.time, (p.time // 86400)::INTEGER AS day, p.text,
                    p.hashtags, p.shared_object, p.urls, p.country, p.language,
                    p.likes, p.comments, p.shares, p.views, p.views AS impressions,
-                   NULL::BIGINT AS completions, p.favorites, p.music,
+                   NULL::BIGINT AS completions, p.favorites, p.music, p.duet_of,
+                   p.transcript, p.label,
                    r.handle AS actor, NULL::VARCHAR AS campaign,
                    coalesce(r.actor_type, 'user') AS messenger,
                    p.source_file, p.source_line

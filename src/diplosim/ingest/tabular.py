@@ -320,7 +320,8 @@ def convert_sql(cm: ColumnMap, source: str) -> str:
                CASE WHEN {ok} THEN {counts['comments']} END AS comments,
                CASE WHEN {ok} THEN {counts['shares']} END AS shares,
                CASE WHEN {ok} THEN {counts['views']} END AS views,
-               NULL::BIGINT AS favorites, {v('music')} AS music, source_line, reason,
+               NULL::BIGINT AS favorites, {v('music')} AS music, {v('duet_of')} AS duet_of,
+               {v('transcript')} AS transcript, {v('label')} AS label, source_line, reason,
                CASE WHEN NOT {ok} THEN left({raw_fields}, 300) END AS raw
         FROM b"""
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import plotly.graph_objects as go
 
-from diplosim.analysis import exports
+from diplosim.analysis import exports, user_lists
 from diplosim.analysis.coordination import bursts
 from diplosim.analysis.quality import quality_checks
 from diplosim.analysis.run import Run
@@ -228,9 +228,110 @@ def accounts(run: Run) -> Section:
     return sec
 
 
-IMPORTED_SECTIONS = (quality, volume, accounts, hashtags, sounds, regions, engagement,
-                     mentions, comments, coordination_network)
+def labels(run: Run) -> Section:
+    sec = Section("labels", "Platform labels and state affiliation", intro="Posts carrying a "
+                  "label TikTok added (the Research API's video_label, such as an election "
+                  "information label), by account type; and the registry's state-affiliated "
+                  "accounts. Limits: the API gives the label's text only, not when it was "
+                  "added; state affiliation is the registry's, not the platform's.")
+    rows = user_lists.labels(run)
+    if rows:
+        sec.tables.append(Table("Labelled posts", rows, {"posts": "int", "accounts": "int",
+                                                         "views": "int"}))
+    if run.has("accounts") and "state_affiliated" in run.table("accounts").columns:
+        state = run.rows("""
+            SELECT a.account::VARCHAR AS account, a.actor_type, a.label, a.posts,
+                   sum(p.views)::BIGINT AS views
+            FROM accounts a LEFT JOIN posts p USING (account)
+            WHERE a.state_affiliated GROUP BY 1, 2, 3, 4
+            ORDER BY views DESC NULLS LAST, account LIMIT 30""")
+        if state:
+            sec.tables.append(Table("State-affiliated accounts (registry)", state,
+                                    {"posts": "int", "views": "int"}))
+    if not sec.tables:
+        sec.missing = ("No post carries a platform label and no registry account is "
+                       "state-affiliated.")
+    return sec
+
+
+def duets(run: Run) -> Section:
+    sec = Section("duets", "Duets", intro="The videos dueted most (a duet shows another "
+                  "video beside the new one), by how many posts and accounts. Limits: web "
+                  "captures (Zeeschuimer, TikTokApi) name a duet's source; the Research API "
+                  "does not.")
+    rows = user_lists.duets(run)
+    for r in rows:
+        r["first"], r["last"] = _when(r["first"]), _when(r["last"])
+    sec.tables.append(Table("Most dueted videos", rows, {"video": "id", "duets": "int",
+                                                         "accounts": "int"}))
+    return sec
+
+
+def _when(t: int | None) -> str:
+    import datetime as dt
+
+    return "" if t is None else dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def follow_graph(run: Run) -> Section:
+    s = user_lists.follow_summary(run)
+    sec = Section("follows", "Follow graph", intro="Who follows whom, from the Research API's "
+                  "followers and following lists: the accounts with the most followers in "
+                  "the lists imported, and the pairs of accounts whose listed followers "
+                  "overlap most (a shared audience). Limits: a list is the state when it "
+                  "was collected, with no time for each follow; the graph holds only the "
+                  "accounts whose lists were asked for and their neighbours.")
+    assert s is not None
+    sec.notes.append(f"{s['ties']:,} follow ties among {s['accounts']:,} accounts; "
+                     f"{s['mutual_ties']:,} ties are mutual "
+                     f"({(s['mutual_share'] or 0):.1%}).")
+    sec.tables.append(Table("Most followed in the lists", user_lists.most_followed(run),
+                            {"followers_listed": "int"}))
+    overlap = user_lists.audience_overlap(run)
+    if overlap:
+        sec.tables.append(Table("Shared audiences (listed followers in common)", overlap,
+                                {"shared_followers": "int", "jaccard": "pct"}))
+    return sec
+
+
+def user_videos(run: Run) -> Section:
+    sec = Section("user_videos", "Reposted, liked and pinned videos", intro="From the "
+                  "Research API's per-user video lists: how many accounts and videos each "
+                  "list holds, the videos listed by the most accounts, and the pairs of "
+                  "accounts that reposted the most videos in common. Limits: the lists give "
+                  "no time of the repost or like, so shared reposts rank pairs to inspect "
+                  "rather than showing coordination (which needs times: see the "
+                  "coordination section); most accounts keep these lists private.")
+    sec.tables.append(Table("Lists imported", user_lists.engagement_summary(run),
+                            {"accounts": "int", "listed": "int", "videos": "int",
+                             "creators": "int"}))
+    sec.tables.append(Table("Videos listed by the most accounts", user_lists.top_engaged(run),
+                            {"post": "id", "accounts": "int"}))
+    shared = user_lists.shared_engagements(run)
+    if shared:
+        sec.tables.append(Table("Accounts reposting the same videos (two or more)", shared,
+                                {"shared_videos": "int", "jaccard": "pct"}))
+    return sec
+
+
+#: Every section an imported folder can have, in order (``build_imported_sections`` picks
+#: those its tables make possible).
+IMPORTED_SECTIONS = (quality, volume, accounts, hashtags, sounds, regions, engagement, labels,
+                     duets, mentions, comments, coordination_network, follow_graph,
+                     user_videos)
 
 
 def build_imported_sections(run: Run) -> list[Section]:
-    return [build(run) for build in IMPORTED_SECTIONS]
+    """The sections the folder's tables make possible: the posts' (with duets only when the
+    export names duet sources), the follow graph and the per-user video lists."""
+    chosen = [quality]
+    if run.has("posts"):
+        chosen += [volume, accounts, hashtags, sounds, regions, engagement, labels]
+        if user_lists.duets(run, 1):
+            chosen.append(duets)
+        chosen += [mentions, comments, coordination_network]
+    if run.has("follows"):
+        chosen.append(follow_graph)
+    if run.has("engagements"):
+        chosen.append(user_videos)
+    return [build(run) for build in chosen]
