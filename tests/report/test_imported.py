@@ -137,3 +137,42 @@ def test_the_summary_starts_with_the_quality_checks(folder):
     assert "not measurable here" not in text
     assert text.index("Data quality") < text.index("44 posts by 5 accounts")
     assert "Times in milliseconds" in text and "#travel" in text
+
+
+def test_the_readme_walkthrough_videos_comments_and_lists_into_one_folder(folder, tmp_path):
+    """The README's path: videos and comments (the fixture), then followers lists and reposted
+    videos into the same folder; the report offers every section the folder makes possible,
+    each showing something, and the coordination command writes its evidence and curve."""
+    followers = {"username": "acct0", "data": {"user_followers": [
+        {"username": "acct1"}, {"username": "acct2"}, {"username": "fan"}]}}
+    followers_b = {"username": "acct3", "data": {"user_followers": [
+        {"username": "acct1"}, {"username": "acct2"}]}}
+    (tmp_path / "f.jsonl").write_text(json.dumps(followers) + "\n" + json.dumps(followers_b))
+    ids = [7_300_000_000_000_000_001 + 7919 * k for k in range(3)]
+    reposted = [{"username": u, "data": {"reposted_videos": [
+        {"id": i, "username": "acct0", "create_time": T0} for i in ids]}} for u in ("fan", "x")]
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(p) for p in reposted))
+    for fmt, name in (("tiktok-followers", "f.jsonl"), ("tiktok-reposted", "r.jsonl")):
+        result = runner.invoke(app, ["import", fmt, str(tmp_path / name), "--into", str(folder)])
+        assert result.exit_code == 0, result.output
+    run = load_run(folder)
+    sections = {s.id: s for s in build_imported_sections(run)}
+    assert list(sections)[-2:] == ["follows", "user_videos"]
+    assert "5 follow ties among 5 accounts" in sections["follows"].notes[0]
+    overlap = sections["follows"].tables[1].rows
+    assert overlap == [{"account_a": "acct0", "account_b": "acct3", "shared_followers": 2,
+                        "jaccard": pytest.approx(2 / 3)}]
+    shared = sections["user_videos"].tables[2].rows
+    assert shared == [{"account_a": "fan", "account_b": "x", "shared_videos": 3,
+                       "jaccard": 1.0}]
+    for sec in sections.values():
+        assert sec.id == "coordination" or (sec.missing is None and (sec.figure or sec.tables))
+    out = tmp_path / "c"
+    result = runner.invoke(app, ["coordination", str(folder), "--by", "sound,hashtag_set",
+                                 "--window", "7200", "--min-weight", "1", "--out",
+                                 str(out / "pairs.csv"), "--evidence",
+                                 str(out / "evidence.csv"), "--windows", "60,3600,7200"])
+    assert result.exit_code == 0, result.output
+    pairs = (out / "pairs.csv").read_text().splitlines()
+    evidence = (out / "evidence.csv").read_text().splitlines()
+    assert len(pairs) > 1 and len(evidence) >= len(pairs)

