@@ -90,3 +90,25 @@ def test_files_the_fast_reader_leaves_to_the_exact_one(tmp_path):
     (tmp_path / "pages.jsonl").write_text(json.dumps(page) + "\n")
     for name in ("page.json", "blank_first.jsonl", "pages.jsonl"):
         assert fast_json.fast_videos(tmp_path / name) is None, name
+
+
+@pytest.mark.parametrize("extra", [
+    {"video_description": "x \ud800 http://a.b"}, {"hashtag_names": ["caf\ud800\u00e9"]},
+    {"username": "a\ud800"}, {"voice_to_text": "\ud800"}, {"video_label": {"content": "\ud800"}},
+    {"id": "7\ud800"}])
+def test_bytes_of_a_lone_surrogate_read_as_the_exact_reader_reads_them(tmp_path, extra):
+    """Arrow's JSON parser lets a lone surrogate's three bytes into a string (invalid UTF-8
+    that Parquet readers then refuse); such rows go to the exact reader (found by the fuzz
+    test of the importers)."""
+    first = {"id": 1, "username": "a", "create_time": 1_700_000_000, **extra}
+    raw = json.dumps(first, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n" + \
+        json.dumps({"id": 2, "username": "b", "create_time": 1_700_000_000}).encode() + b"\n"
+    (tmp_path / "s.jsonl").write_bytes(raw)
+    got = []
+    for fast in (True, False):
+        out = tmp_path / f"d{fast}"
+        r = import_files("tiktok", [tmp_path / "s.jsonl"], out, fast_json=fast)
+        got.append((r.loaded, r.rejected, duckdb.sql(
+            f"SELECT post, account, text, hashtags, transcript, label FROM "
+            f"'{out}/posts.parquet' ORDER BY post").fetchall()))
+    assert got[0] == got[1] and got[0][0] == 2
