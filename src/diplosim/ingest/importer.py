@@ -2,13 +2,14 @@
 
 Flow for one import: each input row is read as a stream and becomes a record or a rejection
 (file, line, item, reason). Mapped CSV is read by column (``tabular``); the JSON formats row
-by row (``formats``). Records are staged as Arrow batches, spilled to Parquet beyond ``BATCH``
-rows, so memory stays bounded whatever the file's size. DuckDB (with a memory limit, spilling
-to the staging folder) then keeps each id once (the first seen), drops ids the folder already
-holds (re-importing adds nothing), and writes the tables: ``posts`` (the store of posts
-itself), ``accounts``, ``interactions`` and ``rejected``; profiles and comments are kept as
-read in ``.store/``. Each file is written to a temporary name and renamed, so a crash leaves
-the previous tables intact. loaded + rejected + duplicates = rows read.
+by row (``formats``). Records are staged as Arrow batches, spilled to Parquet beyond
+``STAGE_BYTES`` (``stage``), so memory stays bounded whatever the file's size. DuckDB (with a
+memory limit, spilling to the staging folder) then picks the record to keep for each id (the
+first seen) from narrow columns, drops ids the folder already holds (re-importing adds
+nothing), and the tables are streamed to Parquet: ``posts``, ``accounts``, ``interactions``,
+``rejected``, ``follows`` and ``engagements``; profiles and comments are kept as read in
+``.store/``. Each file is written to a temporary name and renamed, so a crash leaves the
+previous tables intact. loaded + rejected + duplicates = rows read.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import pyarrow.parquet as pq
 from diplosim.errors import DiplosimError, printable
 from diplosim.ingest.fast_json import fast_videos
 from diplosim.ingest.formats import FORMATS, ColumnMap, Reject, read
-from diplosim.ingest.stage import _I, _S, SCHEMAS, Stage
+from diplosim.ingest.stage import _I, _S, SCHEMAS, SEQ, Stage
 from diplosim.ingest.user_lists import LIST_FORMATS, read_list
 from diplosim.store.writer import write_json_atomic
 
@@ -391,26 +392,28 @@ def _store(con: duckdb.DuckDBPyConnection, staged: Stage, into: Path, kind: str,
         old = into / "rejected.parquet"
         union = f" UNION ALL SELECT * FROM read_parquet({_sql_path(old)})" if old.exists() else ""
         _replace(con, old, f"""SELECT DISTINCT ON (file, line, item) file, line, item, reason, raw
-                               FROM (SELECT * FROM {view}{union}) ORDER BY file, line, item""")
+                               FROM (SELECT * EXCLUDE ({SEQ}) FROM {view}{union})
+                               ORDER BY file, line, item""")
     kept = 0
     view = staged.view(con, kind)
     home = _home(into, kind)
     unique = None if home.exists() else _unique_in_memory(staged, kind)
     if unique is not None:  # nothing to de-duplicate: no window over the rows needed
         con.register("_fresh", unique)
-        con.execute("CREATE OR REPLACE TEMP VIEW fresh AS SELECT * FROM _fresh")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW fresh AS SELECT * EXCLUDE ({SEQ}) FROM _fresh")
         kept = unique.num_rows
     elif view is not None:
         key = KEYS[kind]
         anti = (f"AND ({key}) NOT IN (SELECT {key} FROM read_parquet({_sql_path(home)}))"
                 if home.exists() else "")
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE fresh AS
-            SELECT * EXCLUDE (rn) FROM (
-                SELECT *, row_number() OVER (PARTITION BY {key}
-                                             ORDER BY source_file, source_line) AS rn
-                FROM {view})
-            WHERE rn = 1 {anti}""")
-        (kept,) = con.execute("SELECT count(*) FROM fresh").fetchone()
+        # which staged row to keep for each id (the first by file and line) is chosen from
+        # narrow columns, so the memory needed does not grow with the rows' text
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE keep AS
+            SELECT arg_min({SEQ}, (source_file, source_line, {SEQ})) AS s
+            FROM {view} WHERE true {anti} GROUP BY {key}""")
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW fresh AS SELECT * EXCLUDE ({SEQ})
+            FROM {view} WHERE {SEQ} IN (SELECT s FROM keep)""")
+        (kept,) = con.execute("SELECT count(*) FROM keep").fetchone()
     if not kept and not registry_given:
         return rejected, 0
     registry = store / "registry.parquet"

@@ -1,5 +1,5 @@
 """Staging for ``diplosim import``: the record schemas, and rows held as Arrow batches in
-memory up to ``BATCH`` rows, then spilled to Parquet parts, so memory stays bounded whatever
+memory up to ``STAGE_BYTES``, then spilled to Parquet parts, so memory stays bounded whatever
 the file's size."""
 
 from __future__ import annotations
@@ -7,13 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["BATCH", "RECORD_BATCH", "SCHEMAS", "Stage"]
+__all__ = ["RECORD_BATCH", "SCHEMAS", "SEQ", "STAGE_BYTES", "Stage"]
 
-#: Rows staged in memory before they are spilled to a Parquet part (Arrow batches).
-BATCH = 1 << 17
+#: The column numbering each kind's staged rows in the order they were staged (so a record can
+#: be picked out by one integer when ids are de-duplicated).
+SEQ = "_seq"
+
+#: Bytes of rows staged in memory (Arrow batches) before they are spilled to a Parquet part:
+#: about 50,000 rows of a full Research API export, all of a 100,000-row export of few fields
+#: (which is then de-duplicated without DuckDB's window, ``importer._unique_in_memory``).
+STAGE_BYTES = 32 << 20
 #: Rows read as Python dicts (the JSON formats) before they become an Arrow batch; a dict row
 #: costs a few kilobytes, so this bounds the reader's memory at some tens of megabytes.
 RECORD_BATCH = 5_000
@@ -43,7 +50,7 @@ SCHEMAS = {
 
 
 class Stage:
-    """Staged rows per kind: Arrow tables in memory up to ``BATCH`` rows, then Parquet parts
+    """Staged rows per kind: Arrow tables in memory up to ``STAGE_BYTES``, then Parquet parts
     in the staging folder, so memory stays bounded. ``mark``/``rollback`` drop what one file
     added (when a fast reader has to hand over to the exact one)."""
 
@@ -64,10 +71,12 @@ class Stage:
     def add_table(self, kind: str, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
+        start = self.count.get(kind, 0)
+        seq = pa.array(np.arange(start, start + table.num_rows, dtype=np.int64))
         self.tables.setdefault(kind, []).append(table.select(SCHEMAS[kind].names)
-                                                .cast(SCHEMAS[kind]))
-        self.count[kind] = self.count.get(kind, 0) + table.num_rows
-        if sum(t.num_rows for t in self.tables[kind]) >= BATCH:
+                                                .cast(SCHEMAS[kind]).append_column(SEQ, seq))
+        self.count[kind] = start + table.num_rows
+        if sum(t.nbytes for t in self.tables[kind]) >= STAGE_BYTES:
             self._spill(kind)
 
     def _table(self, kind: str) -> None:
@@ -111,9 +120,9 @@ class Stage:
     def view(self, con: duckdb.DuckDBPyConnection, kind: str) -> str | None:
         """A DuckDB view over the staged rows of ``kind`` (None when there are none)."""
         parts = []
-        for i, t in enumerate(self.tables.get(kind, [])):
-            con.register(f"_stage_{kind}_{i}", t)
-            parts.append(f"SELECT * FROM _stage_{kind}_{i}")
+        if self.tables.get(kind):  # one Arrow table (chunks, not copies) in one scan
+            con.register(f"_stage_{kind}", pa.concat_tables(self.tables[kind]))
+            parts.append(f"SELECT * FROM _stage_{kind}")
         if self.files.get(kind):
             glob = str(self.folder / f"{kind}-*.parquet").replace("'", "''")
             parts.append(f"SELECT * FROM read_parquet('{glob}')")
