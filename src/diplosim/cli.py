@@ -896,6 +896,32 @@ def parameters() -> None:
     out.print(t)
 
 
+@app.command("schema")
+def schema_(
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the schema to this file "
+                                                  "(default: print it).")] = None,
+) -> None:
+    """Write the JSON Schema of a scenario file, every field described, for editors: put
+    `# yaml-language-server: $schema=scenario.schema.json` at the top of a scenario to have
+    its fields completed and checked while you type."""
+    from diplosim.scenario.json_schema import json_schema_text
+    from diplosim.store.writer import write_text_atomic
+
+    text = json_schema_text()
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_text_atomic(safe_out(out_file, "--out"), text)
+    except DiplosimError as e:
+        err.print(printable(str(e)))
+        raise typer.Exit(1) from None
+    except OSError as e:
+        err.print(printable(f"{out_file}: cannot write ({e.strerror or e})"))
+        raise typer.Exit(1) from None
+    out.print(f"schema: {printable(str(out_file))}")
+
+
 @app.command("validate-model")
 def validate_model(
     quick: Annotated[bool, typer.Option(help="The smaller pair of world sizes (under 3 "

@@ -10,7 +10,8 @@ import difflib
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      WithJsonSchema, model_validator)
 from pydantic_core import PydanticCustomError
 
 from diplosim.world.countries import country_table, language_names
@@ -101,12 +102,20 @@ def _check_hashtag(value: str) -> str:
     return value
 
 
-Id = Annotated[str, AfterValidator(_check_id)]
-CountryCode = Annotated[str, AfterValidator(_check_country)]
-Target = Annotated[str, AfterValidator(_check_target)]
-Language = Annotated[str, AfterValidator(_check_language)]
-Topic = Annotated[str, AfterValidator(_check_topic)]
-Hashtag = Annotated[str, AfterValidator(_check_hashtag)]
+# what an editor is told of each checked string (``diplosim schema``): the same rules as the
+# validators, as JSON Schema (country and language codes as enums of the shipped tables)
+_ID = {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$"}
+_COUNTRY = {"type": "string", "x-codes": "CountryCode"}  # made a $ref by ``json_schema``
+_LANGUAGE = {"type": "string", "x-codes": "Language"}
+Id = Annotated[str, AfterValidator(_check_id), WithJsonSchema(_ID)]
+CountryCode = Annotated[str, AfterValidator(_check_country), WithJsonSchema(_COUNTRY)]
+Target = Annotated[str, AfterValidator(_check_target),
+                   WithJsonSchema({"anyOf": [_COUNTRY, {"const": "all"}]})]
+Language = Annotated[str, AfterValidator(_check_language), WithJsonSchema(_LANGUAGE)]
+Topic = Annotated[str, AfterValidator(_check_topic),
+                  WithJsonSchema({"type": "string", "enum": list(TOPICS)})]
+Hashtag = Annotated[str, AfterValidator(_check_hashtag),
+                    WithJsonSchema({"type": "string", "pattern": r"^#\w{1,100}$"})]
 ContentKind = Literal["entertainment", "news", "policy", "education"]
 Ranking = Literal["engagement", "social", "chronological"]
 Day = Annotated[float, Field(ge=0)]
@@ -130,7 +139,9 @@ class World(Model):
 
     users: int = Field(ge=1, le=MAX_USERS, description="Users simulated, split across countries "
                        "in proportion to the platform's users there.")
-    countries: Annotated[list[CountryCode], BeforeValidator(_countries_or_all)] = (
+    countries: Annotated[list[CountryCode], BeforeValidator(_countries_or_all),
+                         WithJsonSchema({"anyOf": [{"type": "array", "items": _COUNTRY,
+                                                    "minItems": 1}, {"const": ALL}]})] = (
         Field(min_length=1, description="ISO codes of the countries simulated, or `all` (every "
               "country with platform users).")
     )
@@ -239,7 +250,10 @@ def _check_portrays(value: dict[str, float]) -> dict[str, float]:
 
 
 #: How content portrays countries: ISO code -> valence, -1 (attacks) to +1 (praises).
-Portrays = Annotated[dict[str, float], AfterValidator(_check_portrays)]
+Portrays = Annotated[dict[str, float], AfterValidator(_check_portrays),
+                    WithJsonSchema({"type": "object", "propertyNames": _COUNTRY,
+                                    "additionalProperties": {"type": "number", "minimum": -1,
+                                                             "maximum": 1}})]
 
 
 class Claim(Model):
@@ -430,6 +444,8 @@ EVENT_TYPES = {
 
 
 class Output(Model):
+    """What a run keeps beyond the standard tables."""
+
     exposure_sample: Share | None = Field(None, description="Also keep this share of raw "
                                           "impressions (not supported yet).",
                                           json_schema_extra={"unsupported": True})
