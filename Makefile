@@ -17,7 +17,7 @@ OUT ?= out/example
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install lock test-latest browser run test lint bench fuzz validate scenarios screening \
+.PHONY: install lock test-latest browser run test lint docs bench fuzz validate scenarios screening \
 	screenshot sensitivity-example clean
 
 install: $(STAMP)
@@ -60,7 +60,12 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install lint browser
+# The documentation site, built strictly (a broken link or reference fails); `make test` builds
+# it too (tests/test_docs.py), so CI keeps it honest. Open site/index.html, or `mkdocs serve`.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+test: install lint browser docs
 	$(BIN)/python -m pytest
 
 # Fuzz the scenario loader and every importer: 10,000 examples per target (about 30 minutes
@@ -75,9 +80,9 @@ bench: install
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.json
 
 # The model against published findings, full size (`diplosim validate-model --quick` is in the
-# tests); writes validation.json and the README table.
+# tests); writes validation.json and the table of docs/validation.md.
 validate: install
-	$(BIN)/python -m diplosim.validation --readme README.md --json docs/validation.json
+	$(BIN)/python -m diplosim.validation --page docs/validation.md --json docs/validation.json
 
 # Run every built-in scenario and its variants with 8 seeds each (on a local Ray); write each
 # headline, every figure with its 95% interval, into scenarios/NAME.md.
@@ -101,4 +106,4 @@ sensitivity-example: install browser
 	$(BIN)/python -m docs.screenshot out/sensitivity/sensitivity.html docs/sensitivity.png 1400
 
 clean:
-	rm -rf $(VENV) $(LATEST) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) out site .pytest_cache .ruff_cache

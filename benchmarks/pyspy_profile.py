@@ -68,18 +68,18 @@ def _phase(frames: list[str]) -> str:
         if f["fn"] in _HOUR:
             below = parsed[i + 1:] if i + 1 < len(parsed) else []
             if below and below[0]["fn"] not in _HOUR:
-                return f"{below[0]['fn']} ({below[0]['file']})"
+                return f"{below[0]['fn']} ({Path(below[0]['file']).name})"
             if not below:
                 code = _source(f["file"], int(f["line"]))
                 call = re.match(r"[\w.]*?(\w+)\(", code.split("=")[-1].strip())
-                where = f"{f['file']}:{f['line']}"
+                where = f"{Path(f['file']).name}:{f['line']}"  # py-spy may give the package path
                 return f"{call.group(1)} (compiled, {where})" if call else f"{code} ({where})"
     names = [f["fn"] for f in parsed]
     if "build_state" in names:
         return "world build (build_state)"
     for i, f in enumerate(parsed[:-1]):
         if f["fn"] in ("_execute", "simulate") and parsed[i + 1]["fn"] not in ("_execute",):
-            return f"{parsed[i + 1]['fn']} ({parsed[i + 1]['file']})"
+            return f"{parsed[i + 1]['fn']} ({Path(parsed[i + 1]['file']).name})"
     return "other"
 
 

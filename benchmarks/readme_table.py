@@ -1,4 +1,5 @@
-"""The README's performance table, rendered from ``benchmarks/results.json`` (never typed)."""
+"""The docs' performance table (docs/performance.md), rendered from
+``benchmarks/results.json`` (never typed)."""
 
 from __future__ import annotations
 
@@ -153,7 +154,8 @@ def render(results: dict) -> str:
     return "\n".join([*lines, END])
 
 
-def update_readme(results: dict, readme: Path = ROOT / "README.md") -> None:
+def update_readme(results: dict, readme: Path = ROOT / "docs" / "performance.md") -> None:
+    """Rewrite the performance table of the docs' performance page (between its markers)."""
     text = readme.read_text(encoding="utf-8")
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)

@@ -293,7 +293,7 @@ def main() -> None:
         from benchmarks.readme_table import update_readme
 
         update_readme(results)
-        print("README performance table updated")
+        print("docs/performance.md table updated")
     failed = [k for k, v in results.items() if isinstance(v, dict) and
               not v.get("target", {}).get("pass", True)]
     if failed:

@@ -82,12 +82,6 @@ def test_usage_errors_exit_2():
     assert _diplosim("nonsense").returncode == 2
 
 
-def test_readme_parameter_table_is_the_codes():
-    from diplosim.parameters import markdown_table
-
-    assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
-
-
 def test_summary_of_a_run_and_refusal_of_an_unfinished_one(tmp_path):
     out = tmp_path / "run"
     done = _diplosim("run", str(EXAMPLE), "--quiet", "--out", str(out), "--set",
@@ -106,17 +100,11 @@ def test_summary_of_a_run_and_refusal_of_an_unfinished_one(tmp_path):
     assert refused.returncode == 1 and "did not complete" in refused.stderr
 
 
-def test_readme_performance_table_is_the_benchmarks_own():
-    from benchmarks.readme_table import current, render
-
-    assert render(current()) in (ROOT / "README.md").read_text(encoding="utf-8")
-
-
-def test_readme_global_total_is_the_tables():
+def test_docs_global_total_is_the_tables():
     from diplosim.world.countries import country_table
 
     total = sum(c.platform_users for c in country_table().values())
-    assert f"{total / 1e9:.2f} billion" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{total / 1e9:.2f} billion" in (ROOT / "docs" / "world.md").read_text(encoding="utf-8")
 
 
 def test_scenarios_lists_the_built_in_cases_with_their_questions():

@@ -69,14 +69,13 @@ def test_countries_all_means_every_country_with_platform_users(example_text):
     assert "US" in s.world.countries and "IN" not in s.world.countries  # India: banned since 2020
 
 
-def test_every_schema_field_is_documented_in_the_readme():
+def test_every_schema_field_is_documented_in_the_scenario_format_page():
     from pydantic import BaseModel
 
     from diplosim.scenario import schema
     from tests.conftest import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## The scenario format", 1)[1].split("\n## ", 1)[0]
+    section = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
     models = [m for m in vars(schema).values()
               if isinstance(m, type) and issubclass(m, BaseModel) and m is not schema.Model]
     code_spans = re.findall(r"`([^`]+)`", section)

@@ -128,7 +128,8 @@ def _schema() -> dict:
 
 
 def json_schema() -> dict:
-    """The JSON Schema (draft 7, what yaml-language-server reads) of a scenario file, with every field described."""
+    """The JSON Schema (draft 7, what yaml-language-server reads) of a scenario file, with
+    every field described."""
     return copy.deepcopy(_schema())
 
 

@@ -6,7 +6,7 @@ nothing was fitted to. Every finding is computed over several seeds at two world
 4 apart (``validation.world.SIZES``) and passes only when the whole 95% interval lies inside
 its tolerance at both sizes; a finding the model does not reproduce stays in the table as a
 failure. ``--quick`` (in ``make test``) uses the smaller pair of sizes; the full run is
-``make validate``, which rewrites the README's table and ``docs/validation.json``.
+``make validate``, which rewrites the table of ``docs/validation.md`` and ``docs/validation.json``.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="Run the validation and write its table.")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--readme", type=Path)
+    parser.add_argument("--page", type=Path, help="the Markdown page whose table to rewrite")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--from-json", type=Path, help="rewrite the table from a saved run's "
                         "JSON (the text changed, the runs did not)")
@@ -100,8 +100,8 @@ def main() -> None:
         write_text_atomic(args.json, to_json(rows, quick) + "\n")
     table = markdown(rows, quick)
     print(table)
-    if args.readme:
-        text = args.readme.read_text(encoding="utf-8")
+    if args.page:
+        text = args.page.read_text(encoding="utf-8")
         head, _, rest = text.partition(BEGIN)
         _, _, tail = rest.partition(END)
-        write_text_atomic(args.readme, head + table + tail)
+        write_text_atomic(args.page, head + table + tail)

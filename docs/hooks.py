@@ -1,0 +1,59 @@
+"""MkDocs hooks: the pages generated from the code when the site is built, so they cannot go
+stale (the scenario reference from the Pydantic schema, the command reference from the CLI, the
+parameter table, the built-in scenarios' pages from ``scenarios/NAME.md``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+GENERATED = "<!-- generated:{} -->"
+
+
+def cli_markdown() -> str:
+    """Every command of ``diplosim`` with its help and options, from the Typer app."""
+    import click
+    import typer
+
+    from diplosim.cli import app
+
+    group = typer.main.get_command(app)
+    out = ["# Command reference", "",
+           "Generated from the command line's own help when the docs are built "
+           "(`diplosim COMMAND --help` prints the same).", ""]
+    for name in sorted(group.commands):  # type: ignore[attr-defined]
+        cmd = group.commands[name]  # type: ignore[attr-defined]
+        out += [f"## `diplosim {name}`", "", " ".join((cmd.help or "").split()), "",
+                "| argument or option | meaning | default |", "| --- | --- | --- |"]
+        for p in cmd.params:
+            if p.name == "help":
+                continue
+            names = (p.name.upper() if isinstance(p, click.Argument)
+                     else ", ".join(p.opts + p.secondary_opts))
+            default = "" if p.required or p.default in (None, False, ()) else f"`{p.default}`"
+            text = " ".join((getattr(p, "help", None) or "").split()).replace("|", "/")
+            out.append(f"| `{names}` | {text} | {default} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def on_files(files, config):
+    from diplosim.scenario.json_schema import reference_markdown
+
+    pages = {"reference/scenario.md": reference_markdown(), "reference/cli.md": cli_markdown()}
+    for md in sorted((ROOT / "scenarios").glob("*.md")):
+        pages[f"scenarios/{md.name}"] = md.read_text(encoding="utf-8")
+    for uri, text in pages.items():
+        files.append(File.generated(config, uri, content=text))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    from diplosim.parameters import markdown_table
+
+    return markdown.replace(GENERATED.format("parameters"), markdown_table())

@@ -1,0 +1,1 @@
+"""The actors' campaigns: what actor, network and challenge accounts post each hour."""

@@ -1,0 +1,1 @@
+"""The engine: plays a scenario hour by hour into an event log."""

@@ -1,0 +1,1 @@
+"""Importers of real platform exports into the run-folder tables."""

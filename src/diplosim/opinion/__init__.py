@@ -1,0 +1,1 @@
+"""Behaviour after a view and persuasion after a completed view."""

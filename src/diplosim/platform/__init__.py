@@ -1,0 +1,1 @@
+"""The platform: accounts, videos, friends, exposure pools and the recommender."""

@@ -1,0 +1,1 @@
+"""Writing the event log: Parquet tables, manifests, atomic files."""

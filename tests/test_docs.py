@@ -1,0 +1,107 @@
+"""The documentation: the site builds strictly (no broken link or reference) with its generated
+pages complete, the tutorial notebook runs and draws its plots, the README stays a five-minute
+read that links into the docs, and the citation names the package's version."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+import diplosim
+from tests.conftest import ROOT
+
+README = ROOT / "README.md"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
+                             str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+def _text(path):
+    return re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
+
+
+def test_generated_pages_hold_every_parameter_field_and_command(site):
+    from diplosim.cli import app
+    from diplosim.parameters import PARAMETERS
+
+    params = _text(site / "parameters" / "index.html")
+    assert all(name in params for name in PARAMETERS)
+    cli = _text(site / "reference" / "cli" / "index.html")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert len(commands) >= 14
+    for command in commands:
+        assert f"diplosim {command.rstrip('_').replace('_', '-')}" in cli, command
+    reference = _text(site / "reference" / "scenario" / "index.html")
+    for field in ("world.users", "actors[].campaigns[].portrays", "events[](type: ban).vpn_share"):
+        assert field in reference
+    for md in (ROOT / "scenarios").glob("*.md"):
+        assert (site / "scenarios" / md.stem / "index.html").exists(), md.name
+    api = _text(site / "api" / "index.html")
+    assert "load_run" in api and "import_files" in api and "simulate" in api
+
+
+def test_measured_tables_are_the_generators_own():
+    from benchmarks.readme_table import current, render
+
+    from diplosim.validation import BEGIN, END
+
+    performance = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    assert render(current()) in performance
+    validation = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    assert BEGIN in validation and END in validation
+
+
+def test_odd_page_has_every_element_of_the_protocol():
+    odd = (ROOT / "docs" / "odd.md").read_text(encoding="utf-8")
+    for heading in ("Purpose and patterns", "Entities, state variables and scales",
+                    "Process overview and scheduling", "Design concepts", "Initialisation",
+                    "Input data", "Submodels"):
+        assert f". {heading}" in odd, heading
+    from diplosim.parameters import PARAMETERS
+    named = {p for p in PARAMETERS if f"`{p}`" in odd} | {
+        p for p in PARAMETERS if p.startswith("credibility_") and "`credibility_*`" in odd}
+    assert set(PARAMETERS) - named == set(), "parameters no submodel names"
+
+
+def test_tutorial_notebook_runs_and_draws_two_plots():
+    nb = nbformat.read(ROOT / "docs" / "tutorial.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "docs")}}).execute()
+    plots = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+             if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    assert len(plots) == 2
+    ranking = nb.cells[-1].outputs[0]["data"]["text/plain"]
+    assert "fr_embassy_jp" in ranking
+
+
+def test_readme_is_short_and_every_link_resolves():
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) < 200
+    assert text.startswith("# diplosim\n") and "make run" in text and "make test" in text
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text)
+    local = [link for link in links if "://" not in link]
+    assert len(local) >= 10
+    for link in local:
+        assert (ROOT / link).exists(), link
+    for must in ("docs/tutorial.md", "docs/odd.md", "docs/scenario-format.md", "CITATION.cff"):
+        assert must in text, must
+
+
+def test_citation_names_this_version():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0" and cff["version"] == diplosim.__version__
+    assert cff["title"] and cff["authors"] and cff["license"] == "MIT"
