@@ -94,9 +94,10 @@ scenarios: install
 screening: install
 	$(BIN)/python -m diplosim.report.builtin --screening --out out/scenarios
 
-# The README's picture of the example's report (after `make run`).
+# The README's picture of the example's report and the docs' picture of its map (after `make run`).
 screenshot: install browser
 	$(BIN)/python -m docs.screenshot $(OUT) docs/report.png
+	$(BIN)/python -m docs.screenshot $(OUT) docs/map.png '#map'
 
 # The README's sensitivity example and its picture (4 min 4 s from no runs here, this session).
 sensitivity-example: install browser

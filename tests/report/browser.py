@@ -27,7 +27,8 @@ class PageReport:
 
 
 def open_report(path: Path, screenshot: Path | None = None, width: int = 1280,
-                height: int = 2400, texts: tuple[str, ...] = ()) -> PageReport:
+                height: int = 2400, texts: tuple[str, ...] = (), element: str | None = None
+                ) -> PageReport:
     from playwright.sync_api import sync_playwright
 
     out = PageReport()
@@ -55,7 +56,10 @@ def open_report(path: Path, screenshot: Path | None = None, width: int = 1280,
             out.plot_paths = page.locator(".plot svg path").count()
             for selector in texts:
                 out.texts[selector] = page.locator(selector).first.text_content()
-            out.screenshot = page.screenshot(full_page=screenshot is None)
+            if element is not None:  # one element (a report section, say) only
+                out.screenshot = page.locator(element).screenshot()
+            else:
+                out.screenshot = page.screenshot(full_page=screenshot is None)
             if screenshot is not None:
                 screenshot.write_bytes(out.screenshot)
         finally:

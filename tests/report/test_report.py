@@ -21,7 +21,7 @@ from diplosim.report import write_comparison, write_report
 from tests.report.browser import chromium, open_report
 from tests.report.conftest import EVIL, EVIL_CLOSE, EVIL_IMG, cli, write_folder
 
-SECTION_IDS = ["reach", "favourability", "narratives", "claims", "cascades", "actors",
+SECTION_IDS = ["reach", "map", "favourability", "narratives", "claims", "cascades", "actors",
                "coordination", "events",
                "scenario"]
 
@@ -100,7 +100,7 @@ def test_the_report_is_one_file_that_needs_no_network(example_run):
     assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
     figures = [json.loads(text) for attrs, text in scan.scripts
                if attrs.get("type") == "application/json"]
-    assert len(figures) == 6
+    assert len(figures) == 7
 
 
 def test_the_report_shows_the_runs_figures(example_run):
@@ -142,7 +142,7 @@ def test_the_report_renders_in_chromium(example_run, tmp_path):
     assert page.page_errors == []
     assert [m for m in page.console if m[0] in ("error", "warning")] == []
     assert page.requests == [report.resolve().as_uri()]  # nothing fetched but the file itself
-    assert page.plots == 6
+    assert page.plots == 7
     assert page.plot_paths > 200  # bars, lines and markers drawn as SVG
     assert page.texts["#actors table td"] == "ua_citizens"  # the largest actor ranks first
     image = Image.open(io.BytesIO(page.screenshot)).convert("RGB")
@@ -166,13 +166,15 @@ def test_strings_from_data_are_shown_as_text_never_run(hostile_run):
     assert len([1 for a, _ in scan.scripts if a.get("type") != "application/json"]) == 2
     _needs_browser()
     page = open_report(report, texts=("#actors table td", "header h1", "#reach .legendtext",
-                                      "#narratives .annotation-text"))
+                                      "#narratives .annotation-text",
+                                      "#map .updatemenu-header-group text"))
     assert page.dialogs == [] and page.page_errors == []
     assert page.texts["#actors table td"] == EVIL
     assert page.texts["header h1"] == f"diplosim report: {EVIL}"
     assert page.texts["#reach .legendtext"] == EVIL  # drawn by Plotly as SVG text
     assert page.texts["#narratives .annotation-text"] == f"{EVIL_CLOSE}: share on the positive side"
-    assert page.plots == 6
+    assert page.texts["#map .updatemenu-header-group text"] == EVIL  # the map's actor menu
+    assert page.plots == 7
 
 
 def test_a_folder_with_some_tables_says_what_it_lacks(tmp_path):

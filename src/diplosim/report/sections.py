@@ -26,6 +26,7 @@ from diplosim.analysis.run import Run
 from diplosim.report.coordination import coordination_network
 from diplosim.report.parts import MAX_PANELS, MAX_SERIES, PALETTE, Section, Table
 from diplosim.report.parts import needs as _needs
+from diplosim.report.reach_map import reach_map
 from diplosim.scenario.schema import Scenario
 
 __all__ = ["MAX_SERIES", "PALETTE", "SECTIONS", "Section", "Table", "build_sections",
@@ -329,8 +330,8 @@ def _tidy(scenario: dict) -> dict:
 
 
 SECTIONS: tuple[Callable[[Run], Section], ...] = (
-    reach_by_country, favourability_over_time, narrative_share, beliefs, cascade_sizes, actors,
-    coordination_network, events, scenario)
+    reach_by_country, reach_map, favourability_over_time, narrative_share, beliefs, cascade_sizes,
+    actors, coordination_network, events, scenario)
 
 
 def build_sections(run: Run) -> list[Section]:
