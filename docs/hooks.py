@@ -1,6 +1,7 @@
 """MkDocs hooks: the pages generated from the code when the site is built, so they cannot go
 stale (the scenario reference from the Pydantic schema, the command reference from the CLI, the
-parameter table, the built-in scenarios' pages from ``scenarios/NAME.md``)."""
+parameter table, the built-in scenarios' pages from ``scenarios/NAME.md``, the scaling
+estimate from ``benchmarks/results.json``)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    if str(ROOT) not in sys.path:  # MkDocs restores sys.path after loading the hooks
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.scale_estimate import markdown as scale_markdown
+
     from diplosim.parameters import markdown_table
 
-    return markdown.replace(GENERATED.format("parameters"), markdown_table())
+    for name, make in (("parameters", markdown_table), ("scale", scale_markdown)):
+        if GENERATED.format(name) in markdown:
+            markdown = markdown.replace(GENERATED.format(name), make())
+    return markdown

@@ -105,3 +105,46 @@ def test_citation_names_this_version():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert cff["cff-version"] == "1.2.0" and cff["version"] == diplosim.__version__
     assert cff["title"] and cff["authors"] and cff["license"] == "MIT"
+
+
+SMALL = ["--set", "world.users=2000", "--set", "duration_days=2"]
+
+
+def test_tutorial_runs_as_written(tmp_path, monkeypatch):
+    """Every command of docs/tutorial.md, on the scenario its YAML blocks write, works; only
+    the sizes are made small (users, days, seeds, trajectories) so the test is quick."""
+    from typer.testing import CliRunner
+
+    from diplosim.cli import app
+
+    text = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    commands = [line.split() for block in re.findall(r"```\n(diplosim .*?)```", text, re.S)
+                for line in block.splitlines()]
+    assert len(blocks) == 2 and [c[1] for c in commands] == [
+        "schema", "validate", "run", "sweep", "compare", "sensitivity"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "embassy.yaml").write_text(blocks[0] + blocks[1], encoding="utf-8")
+    runner = CliRunner()
+    for command in commands:
+        args = [{"8": "2", "4": "2"}.get(a, a) if prev in ("--replicates", "--samples") else a
+                for prev, a in zip(["", *command[:-1]], command, strict=True)][1:]
+        if args[0] in ("run", "sweep", "sensitivity"):
+            args += SMALL
+        if args[0] == "sensitivity":
+            args += ["--serial", "--out", "out/sens"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output[-2000:])
+    assert (tmp_path / "scenario.schema.json").exists()
+    assert (tmp_path / "out" / "embassy" / "report.html").exists()
+    assert (tmp_path / "compare.html").exists()
+    assert (tmp_path / "out" / "sens" / "sensitivity.html").exists()
+    # the mistake the tutorial suggests trying is reported with its line and the right code
+    bad = (blocks[0] + blocks[1]).replace("countries: [JP, US]", "countries: [JP, UK]")
+    (tmp_path / "bad.yaml").write_text(bad, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "diplosim", "validate", "bad.yaml"],
+                            cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    line = bad.splitlines().index("  countries: [JP, UK]") + 1
+    assert f"bad.yaml:{line}: world.countries[1]" in result.stderr + result.stdout
+    assert "did you mean 'GB' (United Kingdom)?" in result.stderr + result.stdout

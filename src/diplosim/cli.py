@@ -442,9 +442,10 @@ def sensitivity(
                                               "without --params).")] = False,
     method: Annotated[Method, typer.Option("--method", help="morris (screening) or sobol "
                                            "(variance shares).")] = Method.morris,
-    samples: Annotated[int, typer.Option("--samples", help="Morris trajectories (runs: "
-                                         "N x (k + 1)) or Sobol base samples, a power of 2 "
-                                         "(runs: N x (k + 2)).")] = 10,
+    samples: Annotated[int, typer.Option("--samples", min=2, help="Morris trajectories "
+                                         "(runs: N x (k + 1)) or Sobol base samples, a power "
+                                         "of 2 (runs: N x (k + 2)); at least 2, so that each "
+                                         "figure has an interval.")] = 10,
     set_: SetOption = None,  # type: ignore[assignment]
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="A Ray cluster "
                                                     "(default: start Ray on this machine).")

@@ -75,11 +75,25 @@ def _check_id(value: str) -> str:
     return value
 
 
-def _check_country(value: str) -> str:
+#: Codes people write for a country that ISO 3166-1 spells otherwise (the EU's own abbreviations
+#: for the United Kingdom and Greece).
+COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+def _country_hint(value: str) -> str:
+    """The code meant by a lower-case code, a common alias, an alpha-3 code or a name."""
     table = country_table()
-    if value not in table:
-        hint = f"; did you mean '{value.upper()}'?" if value.upper() in table else ""
-        raise _reject("an ISO 3166-1 alpha-2 country code such as US or JP", hint)
+    key = value.strip()
+    guesses = {**{code: code for code in table}, **COUNTRY_ALIASES,
+               **{c.iso3: code for code, c in table.items()}}
+    code = guesses.get(key.upper()) or {c.name.lower(): k for k, c in table.items()}.get(
+        key.lower())
+    return f"; did you mean '{code}' ({table[code].name})?" if code in table else ""
+
+
+def _check_country(value: str) -> str:
+    if value not in country_table():
+        raise _reject("an ISO 3166-1 alpha-2 country code such as US or JP", _country_hint(value))
     return value
 
 
