@@ -5,6 +5,7 @@ estimate from ``benchmarks/results.json``)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -43,6 +44,27 @@ def cli_markdown() -> str:
     return "\n".join(out)
 
 
+def link_odd(markdown: str) -> str:
+    """The ODD page names code as `engine/timeline.py` and constants as `favourability_rate`
+    (readable as plain Markdown); on the site each becomes a link, to the module's entry in
+    the API reference and to the constant's row of the parameter table. A name without a
+    target stays a broken link, which the strict build refuses."""
+    from diplosim.parameters import PARAMETERS
+
+    def code(m: re.Match) -> str:
+        module = "diplosim." + m.group(1).replace("/", ".")
+        return f"[`{m.group(1)}.py`](api.md#{module})"
+
+    def parameter(m: re.Match) -> str:
+        name = m.group(1)
+        if name.endswith("_*"):  # a family, such as `credibility_*`: its first row
+            name = next((p for p in PARAMETERS if p.startswith(name[:-1])), name)
+        return f"[`{m.group(1)}`](parameters.md#{name})" if name in PARAMETERS else m.group(0)
+
+    markdown = re.sub(r"(?<!\[)`([a-z_]+/[a-z_]+)\.py`", code, markdown)
+    return re.sub(r"(?<!\[)`([a-z_]+(?:_\*)?)`", parameter, markdown)
+
+
 def on_files(files, config):
     from diplosim.scenario.json_schema import reference_markdown
 
@@ -61,7 +83,10 @@ def on_page_markdown(markdown, page, config, files):
 
     from diplosim.parameters import markdown_table
 
-    for name, make in (("parameters", markdown_table), ("scale", scale_markdown)):
+    for name, make in (("parameters", lambda: markdown_table(anchors=True)),
+                       ("scale", scale_markdown)):
         if GENERATED.format(name) in markdown:
             markdown = markdown.replace(GENERATED.format(name), make())
+    if page.file.src_uri == "odd.md":
+        markdown = link_odd(markdown)
     return markdown

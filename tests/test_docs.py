@@ -77,6 +77,26 @@ def test_odd_page_has_every_element_of_the_protocol():
     assert set(PARAMETERS) - named == set(), "parameters no submodel names"
 
 
+def test_odd_page_links_each_submodel_to_its_code_and_parameters(site):
+    odd = (site / "odd" / "index.html").read_text(encoding="utf-8")
+    api = (site / "api" / "index.html").read_text(encoding="utf-8")
+    params = (site / "parameters" / "index.html").read_text(encoding="utf-8")
+    source = (ROOT / "docs" / "odd.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"`([a-z_]+/[a-z_]+)\.py`", source))
+    assert len(paths) >= 15
+    for path in paths:
+        assert (ROOT / "src" / "diplosim" / f"{path}.py").exists(), path
+        module = "diplosim." + path.replace("/", ".")
+        assert f'href="../api/#{module}"' in odd, path
+        assert f'id="{module}"' in api, module
+    from diplosim.parameters import PARAMETERS
+    linked = set(re.findall(r'href="../parameters/#([a-z_]+)"', odd))
+    assert linked <= set(PARAMETERS)
+    family = {p for p in PARAMETERS if p.startswith("credibility_")}  # `credibility_*`
+    assert set(PARAMETERS) - linked <= family and linked & family
+    assert all(f'<span id="{name}">' in params for name in PARAMETERS)
+
+
 def test_tutorial_notebook_runs_and_draws_two_plots():
     nb = nbformat.read(ROOT / "docs" / "tutorial.ipynb", as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3",

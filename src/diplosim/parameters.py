@@ -480,13 +480,15 @@ _TABLE = with_ranges(_TABLE, SENSITIVITY_RANGES)
 PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p in _TABLE})
 
 
-def markdown_table() -> str:
-    """The table as Markdown, for the README (``python -m diplosim.parameters``)."""
+def markdown_table(anchors: bool = False) -> str:
+    """The table as Markdown (``python -m diplosim.parameters``); with ``anchors`` each row
+    carries an HTML anchor named after its parameter, so the docs can link to it."""
     lines = ["| name | default | unit | source | meaning | sensitivity range |",
              "| --- | --- | --- | --- | --- | --- |"]
     for p in _TABLE:
-        lines.append(f"| `{p.name}` | {p.value:g} | {p.unit} | {p.source} | {p.description} | "
-                     f"{p.sa_low:g} to {p.sa_high:g}: {p.sa_reason} |")
+        anchor = f'<span id="{p.name}"></span>' if anchors else ""
+        lines.append(f"| {anchor}`{p.name}` | {p.value:g} | {p.unit} | {p.source} | "
+                     f"{p.description} | {p.sa_low:g} to {p.sa_high:g}: {p.sa_reason} |")
     return "\n".join(lines)
 
 
