@@ -829,11 +829,17 @@ def coordination(
 ) -> None:
     """Find pairs of accounts that acted on the same object (a shared post, URL, hashtag, set
     of hashtags, sound, mention or near-identical text) within a time window; print the groups
-    they form, each edge's symmetry, and optionally the evidence and the window curve."""
+    they form, each edge's symmetry, a window estimated from the data (CooRnet's rule), and
+    optionally the evidence and the window curve."""
     import numpy as np
 
     from diplosim.analysis.coordination import account_stats, actions, co_action_pairs
-    from diplosim.analysis.coordination_evidence import edge_symmetry, evidence, window_curve
+    from diplosim.analysis.coordination_evidence import (
+        edge_symmetry,
+        estimate_interval,
+        evidence,
+        window_curve,
+    )
     from diplosim.analysis.run import load_run
 
     run = load_run(run_dir)
@@ -861,6 +867,13 @@ def coordination(
                   f"active one's): median {float(np.median(symmetry)):.2f}; {low:,} edges "
                   "below 0.25 (one account drives them)", markup=False)
     out.print(_table("Most coordinated accounts", stats, limit=15))
+    est = estimate_interval(act)
+    if est["interval"] is not None:
+        out.print(f"window estimated from this data (CooRnet's rule): {est['interval']:g} s, "
+                  f"the median time the quickest {est['quickest']:,} of {est['objects']:,} "
+                  f"objects acted on more than once (second action within "
+                  f"{est['second_within']:g} s) took to gather over half their actions",
+                  markup=False)
     if curve_at:
         out.print(_table("The network as the window grows (one detection at the largest)",
                          window_curve(act, curve_at, min_weight), limit=len(curve_at)))

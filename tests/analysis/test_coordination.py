@@ -124,3 +124,25 @@ def test_bursts_find_a_jump(tmp_path):
     found = bursts(load_run(folder), "hashtag")
     assert found == [{"object": "#storm", "start": 30 * 3600, "end": 31 * 3600, "peak": 41,
                       "actions": 41}]
+
+
+def test_the_report_gives_the_window_the_export_itself_suggests(russian, shared_data):
+    from diplosim.report.coordination import coordination_network
+
+    # the rule read plainly from the CSV (each content id once), not through the import
+    times: dict[str, list[float]] = {}
+    seen = set()
+    with open(shared_data / RUSSIAN, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["content_id"] not in seen:
+                seen.add(row["content_id"])
+                times.setdefault(row["object_id"], []).append(float(row["timestamp_share"]))
+    many = [sorted(ts) for ts in times.values() if len(ts) >= 2]
+    cut = np.quantile([ts[1] - ts[0] for ts in many], 0.1)
+    secs = [ts[next(r for r in range(1, len(ts) + 1) if r / len(ts) > 0.5) - 1] - ts[0]
+            for ts in many if ts[1] - ts[0] <= cut]
+    expected = max(float(np.median(secs)), 1.0)
+    section = coordination_network(load_run(russian[0]))
+    note = next(n for n in section.notes if n.startswith("Window estimated from this data"))
+    assert f": {expected:g} s, the median time the quickest {len(secs):,} of {len(many):,} " \
+        "shared objects" in note

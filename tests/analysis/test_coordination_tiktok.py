@@ -10,8 +10,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from diplosim.analysis.coordination import actions, co_action_pairs, groups
-from diplosim.analysis.coordination_evidence import edge_symmetry, evidence, window_curve
+from diplosim.analysis.coordination import Actions, actions, co_action_pairs, groups
+from diplosim.analysis.coordination_evidence import (
+    edge_symmetry,
+    estimate_interval,
+    evidence,
+    window_curve,
+)
 from diplosim.analysis.run import load_run
 from diplosim.cli import app
 from diplosim.ingest.importer import import_files
@@ -123,6 +128,10 @@ def test_the_command_writes_pairs_evidence_and_prints_the_curve(folder, tmp_path
     ev = list(csv.DictReader((tmp_path / "e.csv").read_text(encoding="utf-8").splitlines()))
     assert len(ev) == 3 + 12
     assert "The network as the window grows" in result.output
+    # sound s9's second action came 10 s after its first, the quickest tenth of the five
+    # sounds used twice or more; its 5th of 8 actions (the first past half) came at 30 s
+    assert "window estimated from this data (CooRnet's rule): 30 s, the median time the " \
+        "quickest 1 of 5 objects" in " ".join(result.output.split())
     bad = runner.invoke(app, ["coordination", str(folder), "--by", "colour"])
     assert bad.exit_code == 2 and "comma-separated" in bad.output
 
@@ -155,3 +164,46 @@ def test_duets_and_near_duplicate_transcripts(tmp_path):
                                       "--min-weight", "2"])
     assert result.exit_code == 0, result.output
     assert "x" in result.output and "y" in result.output
+
+
+def _acts(times_by_object, shuffle_seed=None):
+    obj = np.array([o for o, ts in enumerate(times_by_object) for _ in ts], np.int64)
+    t = np.array([x for ts in times_by_object for x in ts], np.int64)
+    if shuffle_seed is not None:
+        order = np.random.default_rng(shuffle_seed).permutation(obj.size)
+        obj, t = obj[order], t[order]
+    return Actions(np.array(["u"], object), np.zeros(obj.size, np.int64), obj, t)
+
+
+def test_the_interval_estimate_follows_coornets_rule_by_hand():
+    # second actions after 2, 1, 300 and 10 s; the last object has one action only
+    objects = [[0, 2, 4, 100], [0, 1, 50], [0, 300, 301], [10, 20], [5]]
+    half = estimate_interval(_acts(objects, shuffle_seed=3), q=0.5)
+    # the 0.5 quantile of (1, 2, 10, 300) is 6: objects 0 and 1; past half of their actions
+    # at 4 s (3rd of 4) and 1 s (2nd of 3): median 2.5
+    assert half == {"interval": 2.5, "objects": 4, "quickest": 2, "second_within": 6.0}
+    every = estimate_interval(_acts(objects), q=1.0)
+    assert every["interval"] == 7.0 and every["quickest"] == 4  # median of 4, 1, 300, 10
+    # the default quickest tenth: the 0.1 quantile is 1.3, object 1 alone, 1 s
+    assert estimate_interval(_acts(objects))["interval"] == 1.0
+    # all at once: 0 s is raised to 1 s, as CooRnet does
+    assert estimate_interval(_acts([[7, 7, 7], [9, 9]]))["interval"] == 1.0
+    assert estimate_interval(_acts([[1], [2]]))["interval"] is None
+    with pytest.raises(ValueError, match="q and p"):
+        estimate_interval(_acts(objects), q=1.5)
+
+
+def test_the_interval_estimate_equals_a_plain_reading_of_the_rule():
+    rng = np.random.default_rng(11)
+    objects = [sorted(rng.integers(0, 5_000, rng.integers(1, 30)).tolist()) for _ in range(400)]
+    got = estimate_interval(_acts(objects, shuffle_seed=1))
+    many = [ts for ts in objects if len(ts) >= 2]
+    second = [ts[1] - ts[0] for ts in many]
+    cut = np.quantile(second, 0.1)
+    secs = []
+    for ts in many:
+        if ts[1] - ts[0] <= cut:
+            rank = next(r for r in range(1, len(ts) + 1) if r / len(ts) > 0.5)
+            secs.append(ts[rank - 1] - ts[0])
+    assert got["objects"] == len(many) and got["quickest"] == len(secs)
+    assert got["interval"] == pytest.approx(max(float(np.median(secs)), 1.0))
