@@ -82,17 +82,17 @@ bench: install
 # The model against published findings, full size (`diplosim validate-model --quick` is in the
 # tests); writes validation.json and the table of docs/validation.md.
 validate: install
-	$(BIN)/python -m diplosim.validation --page docs/validation.md --json docs/validation.json
+	$(BIN)/diplosim validate-model --page docs/validation.md --json docs/validation.json
 
 # Run every built-in scenario and its variants with 8 seeds each (on a local Ray); write each
 # headline, every figure with its 95% interval, into scenarios/NAME.md.
 scenarios: install
-	$(BIN)/python -m diplosim.report.builtin --out out/scenarios
+	$(BIN)/diplosim studies --out out/scenarios
 
 # A Morris screening of each built-in scenario's assumptions; writes the block that names the
 # assumptions its headline depends on most into scenarios/NAME.md.
 screening: install
-	$(BIN)/python -m diplosim.report.builtin --screening --out out/scenarios
+	$(BIN)/diplosim studies --screening --out out/scenarios
 
 # The README's picture of the example's report and the docs' picture of its map (after `make run`).
 screenshot: install browser

@@ -34,7 +34,8 @@ def ray_sweep(workers: int) -> dict:
     ``workers`` CPUs (one single-threaded run each), timed from the plan to the last run."""
     import ray
 
-    from diplosim.distributed.sweep import plan_sweep, run_sweep
+    from diplosim.distributed.sweep import run_sweep
+    from diplosim.store.sweeps import plan_sweep
 
     text = SCENARIO.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,7 +84,7 @@ def scenarios() -> dict:
     """``make scenarios`` from no runs at all (into a throw-away folder, printing the blocks)."""
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "diplosim.report.builtin", "--print", "--out",
+        subprocess.run([sys.executable, "-m", "diplosim", "studies", "--print", "--out",
                         f"{tmp}/scenarios"], cwd=ROOT, check=True, capture_output=True)
         seconds = time.perf_counter() - started
     return {"seconds": round(seconds, 1)}

@@ -57,7 +57,7 @@ def test_generated_pages_hold_every_parameter_field_and_command(site):
 def test_measured_tables_are_the_generators_own():
     from benchmarks.readme_table import current, render
 
-    from diplosim.validation import BEGIN, END
+    from diplosim.studies.validation import BEGIN, END
 
     performance = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
     assert render(current()) in performance

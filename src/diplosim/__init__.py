@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.2.0"
+from diplosim._version import __version__
+
 __all__ = ["__version__", "load_run", "run"]
 
 

@@ -401,8 +401,9 @@ def sweep(
         TimeRemainingColumn,
     )
 
-    from diplosim.distributed.sweep import parse_vary, plan_sweep, run_sweep
+    from diplosim.distributed.sweep import run_sweep
     from diplosim.scenario.loader import read_scenario_text
+    from diplosim.store.sweeps import parse_vary, plan_sweep
 
     text = read_scenario_text(scenario)
     plan = plan_sweep(text, scenario.name, parse_vary(vary), replicates, out_dir, set_)
@@ -943,20 +944,33 @@ def validate_model(
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     keep: Annotated[Path | None, typer.Option(help="Keep the validation runs in this "
                                               "folder.")] = None,
+    page: Annotated[Path | None, typer.Option(help="Rewrite the table between the validation "
+                                              "markers of this Markdown page.")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the rows as JSON to "
+                                                   "this file.")] = None,
+    from_json: Annotated[Path | None, typer.Option(help="Take the rows from a saved --json "
+                                                   "file instead of running (the text "
+                                                   "changed, the runs did not).")] = None,
 ) -> None:
     """Score the model against published findings at two world sizes: the calibration targets
     (fitted) apart from the validation findings (not fitted). Exit 3 if any is not
     reproduced."""
     from rich.progress import Progress
 
-    from diplosim.validation import SIZES, runs_per_suite, to_json, validate
-    from diplosim.validation import cell as show
+    from diplosim.studies.validation import SIZES, runs_per_suite, to_json, validate, write_page
+    from diplosim.studies.validation import cell as show
+    from diplosim.studies.validation import from_json as rows_from_json
 
+    if from_json is not None:
+        rows, quick = rows_from_json(from_json.read_text(encoding="utf-8"))
+    else:
+        with Progress(console=err, transient=True, disable=fmt == Format.json) as bar:
+            task = bar.add_task("validation runs", total=runs_per_suite(quick))
+            rows = validate(quick=quick, out=keep,
+                            progress=lambda what: bar.update(task, advance=1, description=what))
     size = SIZES["quick" if quick else "full"]
-    with Progress(console=err, transient=True, disable=fmt == Format.json) as bar:
-        task = bar.add_task("validation runs", total=runs_per_suite(quick))
-        rows = validate(quick=quick, out=keep,
-                        progress=lambda what: bar.update(task, advance=1, description=what))
+    if page is not None or json_file is not None:
+        write_page(rows, quick, page, json_file)
     if fmt == Format.json:
         print(to_json(rows, quick))
     else:
@@ -977,6 +991,39 @@ def validate_model(
     if failed:
         err.print(f"findings not reproduced: {', '.join(failed)}", markup=False)
         raise SystemExit(3)
+
+
+@app.command()
+def studies(
+    names: Annotated[list[str] | None, typer.Argument(help="Built-in scenarios (default: all).",
+                                                      show_default=False)] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the runs go.")] = Path(
+        "out/scenarios"),
+    set_: SetOption = None,  # type: ignore[assignment]
+    print_only: Annotated[bool, typer.Option("--print", help="Print the blocks instead of "
+                                             "writing the .md files.")] = False,
+    replicates: Annotated[int | None, typer.Option(help="Seeds per run (default 8, or the "
+                                                   "scenario's).")] = None,
+    serial: Annotated[bool, typer.Option(help="Run without Ray.")] = False,
+    screening: Annotated[bool, typer.Option(help="Write each scenario's Morris screening of "
+                                            "its assumptions instead of its replicated "
+                                            "result.")] = False,
+    ray_address: Annotated[str | None, typer.Option(help="A Ray cluster (default: "
+                                                    "local).")] = None,
+) -> None:
+    """Run the built-in scenarios with their variants and seeds and write each headline (or,
+    with --screening, its screening) into scenarios/NAME.md (`make scenarios`, `make
+    screening`)."""
+    from diplosim.studies import write_studies
+
+    for name, notes, block in write_studies(
+            names or [], out_dir, set_ or [], write=not print_only, replicates=replicates,
+            serial=serial, screening=screening, address=ray_address,
+            say=lambda m: err.print(printable(m))):
+        if print_only:
+            print(f"## {name}\n\n{block}\n")
+        else:
+            err.print(f"wrote {printable(str(notes))}")
 
 
 def main() -> None:

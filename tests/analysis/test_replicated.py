@@ -14,8 +14,9 @@ from diplosim.analysis.compare import compare_runs
 from diplosim.analysis.replicated import compare_replicated
 from diplosim.analysis.uncertainty import difference, estimate
 from diplosim.cli import app
-from diplosim.distributed.sweep import plan_sweep, run_sweep
+from diplosim.distributed.sweep import run_sweep
 from diplosim.scenario.builtin import builtin
+from diplosim.store.sweeps import plan_sweep
 
 SMALL = ["world.users=2000", "duration_days=5"]
 

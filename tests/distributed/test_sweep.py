@@ -12,15 +12,11 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from diplosim import __version__
-from diplosim.distributed.sweep import (
-    _interval,
-    load_sweep,
-    parse_vary,
-    plan_sweep,
-    run_sweep,
-)
+from diplosim._version import __version__
+from diplosim.analysis.sweeps import _interval
+from diplosim.distributed.sweep import run_sweep
 from diplosim.errors import DiplosimError
+from diplosim.store.sweeps import load_sweep, parse_vary, plan_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = (ROOT / "scenarios" / "example.yaml").read_text(encoding="utf-8")

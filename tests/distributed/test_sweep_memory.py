@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from diplosim.distributed.sweep import memory_needs, parse_vary, plan_sweep, run_sweep
+from diplosim.distributed.sweep import memory_needs, run_sweep
 from diplosim.engine.limits import estimate_memory
 from diplosim.errors import DiplosimError
 from diplosim.scenario.loader import parse_scenario
+from diplosim.store.sweeps import parse_vary, plan_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = (ROOT / "scenarios" / "example.yaml").read_text(encoding="utf-8")

@@ -8,10 +8,11 @@ import re
 import pytest
 
 from diplosim.errors import ScenarioError
-from diplosim.report.builtin import BEGIN, END, HEADLINES, fingerprint
 from diplosim.scenario import parse_scenario
 from diplosim.scenario.builtin import builtin_scenarios, scenarios_folder
 from diplosim.scenario.loader import load_scenario
+from diplosim.studies.blocks import fingerprint
+from diplosim.studies.builtin import BEGIN, END, HEADLINES
 
 CASES = builtin_scenarios()
 NAMES = [b.name for b in CASES]
@@ -57,9 +58,9 @@ def test_each_notes_file_has_question_setup_and_a_generated_result(b):
 
 @pytest.mark.parametrize("b", CASES, ids=NAMES)
 def test_each_notes_file_names_its_most_influential_assumptions(b):
-    from diplosim.report.screening import BEGIN as S_BEGIN
-    from diplosim.report.screening import END as S_END
-    from diplosim.report.screening import SCREENING
+    from diplosim.studies.screening import BEGIN as S_BEGIN
+    from diplosim.studies.screening import END as S_END
+    from diplosim.studies.screening import SCREENING
 
     text = b.notes.read_text(encoding="utf-8")
     assert text.count(S_BEGIN) == 1 and text.count(S_END) == 1

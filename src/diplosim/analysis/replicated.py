@@ -40,7 +40,7 @@ def columns_of(paths: list[Path]) -> list[Column]:
     """One column per run folder, and one per combination of each sweep folder (its complete
     runs)."""
     from diplosim.analysis.run import load_run
-    from diplosim.distributed.sweep import is_complete, load_sweep
+    from diplosim.store.sweeps import is_complete, load_sweep
 
     names = run_labels(paths)
     cols = []

@@ -25,10 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from diplosim.distributed.sweep import Sweep, is_complete, load_plan, run_sweep, save_plan
+from diplosim.distributed.sweep import run_sweep
 from diplosim.errors import DiplosimError
 from diplosim.parameters import PARAMETERS
 from diplosim.scenario.loader import parse_scenario
+from diplosim.store.sweeps import Sweep, is_complete, load_plan, save_plan
 from diplosim.store.writer import write_json_atomic
 
 __all__ = ["KIND", "METHODS", "analyse", "assumption_parameters", "load_sensitivity",

@@ -13,7 +13,7 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from diplosim import __version__
+from diplosim._version import __version__
 from diplosim.actors.campaigns import campaign_posts, creator_posts
 from diplosim.engine import checkpoint
 from diplosim.engine.kernel import FOLLOW_WINDOW, run_sessions

@@ -10,9 +10,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pyarrow.parquet as pq
 
-from diplosim.distributed.sweep import combine, load_sweep
+from diplosim.analysis.sweeps import combine
 from diplosim.report.html import render_page
 from diplosim.report.sections import PALETTE, Section, Table
+from diplosim.store.sweeps import load_sweep
 
 __all__ = ["runs_section", "sweep_page"]
 

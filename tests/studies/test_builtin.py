@@ -9,8 +9,9 @@ import re
 import pytest
 
 from diplosim.errors import DiplosimError
-from diplosim.report.builtin import BEGIN, END, generate, replace_block
 from diplosim.scenario.builtin import builtin
+from diplosim.studies.blocks import replace_block
+from diplosim.studies.builtin import BEGIN, END, generate
 
 SMALL = ["world.users=2500", "duration_days=7"]
 
@@ -84,7 +85,7 @@ def test_the_same_seeds_give_the_same_block_on_ray(serial_block, tmp_path):
 
 def test_screening_names_the_assumptions_that_move_the_headline(tmp_path):
     from diplosim.distributed.sensitivity import assumption_parameters
-    from diplosim.report.screening import SCREENING, screen
+    from diplosim.studies.screening import SCREENING, screen
 
     b = builtin("who_covid_2020")
     block = screen(b, tmp_path, ["duration_days=3", "events=[]"], write=False,
@@ -117,7 +118,7 @@ def _editable_copy(name: str, tmp_path):
 def test_make_scenarios_starts_a_scenario_again_when_it_changed(tmp_path):
     """Runs of an earlier version of a scenario answer another question: the folder (this
     command's own) is started again, with a message, instead of refusing."""
-    from diplosim.report.builtin import run_replicates
+    from diplosim.studies.builtin import run_replicates
 
     copy, yaml = _editable_copy("regional_tourism", tmp_path)
     small = ["world.users=300", "duration_days=7"]
@@ -135,7 +136,7 @@ def test_make_scenarios_starts_a_scenario_again_when_it_changed(tmp_path):
 def test_make_screening_starts_again_when_the_scenario_changed(tmp_path):
     """A screening folder planned for an earlier version of the scenario is started again
     (with a message) instead of refusing."""
-    from diplosim.report.screening import screen
+    from diplosim.studies.screening import screen
 
     copy, yaml = _editable_copy("who_covid_2020", tmp_path)
     small = ["duration_days=2", "events=[]"]

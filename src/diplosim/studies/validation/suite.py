@@ -24,8 +24,14 @@ from diplosim.analysis.run import load_run
 from diplosim.analysis.uncertainty import difference, t975
 from diplosim.engine.engine import simulate
 from diplosim.scenario.loader import parse_scenario
-from diplosim.validation.findings import CALIBRATION, DIAGNOSTICS, FINDINGS, Finding, Replicate
-from diplosim.validation.world import (
+from diplosim.studies.validation.findings import (
+    CALIBRATION,
+    DIAGNOSTICS,
+    FINDINGS,
+    Finding,
+    Replicate,
+)
+from diplosim.studies.validation.world import (
     RANKINGS,
     SIZES,
     attention_scenario,

@@ -4,8 +4,8 @@ the run, scaled to the real platform, beside the published (or implied) figure."
 from __future__ import annotations
 
 from diplosim.analysis.run import Run
-from diplosim.report.figures import Figures
-from diplosim.report.headlines import scenario_of, table
+from diplosim.studies.figures import Figures
+from diplosim.studies.headlines import scenario_of, table
 
 __all__ = ["WATCH_RATE", "actors_reach"]
 

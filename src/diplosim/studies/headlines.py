@@ -1,7 +1,7 @@
 """The headline of each built-in scenario: what its question needs, measured on one replicate's
 runs (a dict of variant -> run folder) and written through a ``Figures`` object, so that
 ``make scenarios`` can give every figure its interval over the replicates and every comparison
-between variants its paired difference (``diplosim.report.figures``).
+between variants its paired difference (``diplosim.studies.figures``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from diplosim.analysis.attention import (
 from diplosim.analysis.measures import attitude, daily_viewers, impressions, positive_share
 from diplosim.analysis.reach import engagement_rate, follower_growth
 from diplosim.analysis.run import Run
-from diplosim.distributed.sweep import BASE
-from diplosim.report.figures import Figures
+from diplosim.store.sweeps import BASE
+from diplosim.studies.figures import Figures
 
 __all__ = ["BASE", "HEADLINES", "event_of", "scenario_of", "table"]
 

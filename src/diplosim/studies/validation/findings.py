@@ -21,7 +21,7 @@ from diplosim.analysis.attention import attention_fit
 from diplosim.analysis.cascades import cascades, onward_shares, time_to_depth
 from diplosim.analysis.measures import impressions, parse_measure
 from diplosim.analysis.run import Run
-from diplosim.validation.world import Size
+from diplosim.studies.validation.world import Size
 
 __all__ = ["CALIBRATION", "DIAGNOSTICS", "FINDINGS", "VALIDATION", "Finding", "Replicate"]
 

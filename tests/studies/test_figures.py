@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from diplosim.report.figures import Figures, combine
+from diplosim.studies.figures import Figures, combine
 
 
 def _write(share: float, other: float, views: int) -> tuple[str, Figures]:

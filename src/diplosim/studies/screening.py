@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from diplosim import __version__
+from diplosim._version import __version__
 from diplosim.distributed.sensitivity import (
     NOISE_RUNS,
     assumption_parameters,
@@ -19,15 +19,15 @@ from diplosim.distributed.sensitivity import (
     sensitivity_indices,
 )
 from diplosim.errors import DiplosimError
-from diplosim.report.builtin import fingerprint, plan_afresh, replace_block
-from diplosim.report.headlines import table
 from diplosim.scenario.builtin import BuiltIn
 from diplosim.scenario.loader import load_scenario, read_scenario_text
 from diplosim.store.writer import write_text_atomic
+from diplosim.studies.blocks import ASSUMPTIONS_MARKERS, fingerprint, plan_afresh, replace_block
+from diplosim.studies.headlines import table
 
 __all__ = ["BEGIN", "END", "SCREENING", "SCREENING_TRAJECTORIES", "SCREENING_USERS", "screen"]
 
-BEGIN, END = "<!-- assumptions:begin -->", "<!-- assumptions:end -->"
+BEGIN, END = ASSUMPTIONS_MARKERS
 #: The headline measure each scenario's screening explains (a measure of
 #: ``diplosim.analysis.measures``).
 SCREENING: dict[str, str] = {

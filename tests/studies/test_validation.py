@@ -11,8 +11,14 @@ import sys
 import pytest
 
 from diplosim.scenario.loader import parse_scenario
-from diplosim.validation import CALIBRATION, FINDINGS, SIZES, VALIDATION, validation_scenario
-from diplosim.validation.suite import interval, size_dependent
+from diplosim.studies.validation import (
+    CALIBRATION,
+    FINDINGS,
+    SIZES,
+    VALIDATION,
+    validation_scenario,
+)
+from diplosim.studies.validation.suite import interval, size_dependent
 
 
 def test_the_validation_world_is_an_ordinary_valid_scenario():
@@ -91,8 +97,8 @@ def test_validate_model_quick_reports_every_finding_at_both_sizes():
 
 
 def test_the_table_rewritten_from_the_saved_json_is_the_table_of_the_runs():
-    from diplosim.validation import from_json, markdown, to_json
-    from diplosim.validation.suite import _row
+    from diplosim.studies.validation import from_json, markdown, to_json
+    from diplosim.studies.validation.suite import _row
 
     values = {f.id: [[0.04, 0.041, 0.042], [0.045, 0.046, math.nan]] for f in FINDINGS}
     values["onward_shares"] = [[0.006, 0.0062, 0.0058], [0.006, 0.0061, 0.0059]]

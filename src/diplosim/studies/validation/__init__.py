@@ -3,7 +3,7 @@
 The table has two parts. *Calibration*: targets some parameters were fitted to (the row names
 them); reproducing them shows the fit, not the model's worth. *Validation*: published findings
 nothing was fitted to. Every finding is computed over several seeds at two world sizes a factor
-4 apart (``validation.world.SIZES``) and passes only when the whole 95% interval lies inside
+4 apart (``studies.validation.world.SIZES``) and passes only when the whole 95% interval lies inside
 its tolerance at both sizes; a finding the model does not reproduce stays in the table as a
 failure. ``--quick`` (in ``make test``) uses the smaller pair of sizes; the full run is
 ``make validate``, which rewrites the table of ``docs/validation.md`` and ``docs/validation.json``.
@@ -12,18 +12,25 @@ failure. ``--quick`` (in ``make test``) uses the smaller pair of sizes; the full
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from diplosim.store.writer import write_text_atomic
-from diplosim.validation.findings import CALIBRATION, DIAGNOSTICS, FINDINGS, VALIDATION, Finding
-from diplosim.validation.suite import Row, from_json, runs_per_suite, to_json, validate
-from diplosim.validation.world import RANKINGS, SIZES, Size, validation_scenario
+from diplosim.studies.blocks import VALIDATION_MARKERS, replace_block
+from diplosim.studies.validation.findings import (
+    CALIBRATION,
+    DIAGNOSTICS,
+    FINDINGS,
+    VALIDATION,
+    Finding,
+)
+from diplosim.studies.validation.suite import Row, from_json, runs_per_suite, to_json, validate
+from diplosim.studies.validation.world import RANKINGS, SIZES, Size, validation_scenario
 
 __all__ = ["CALIBRATION", "DIAGNOSTICS", "FINDINGS", "RANKINGS", "SIZES", "VALIDATION",
            "Finding", "Row", "Size", "from_json", "markdown", "runs_per_suite", "to_json",
-           "validate",
-           "validation_scenario"]
+           "validate", "validation_scenario", "write_page"]
 
-BEGIN, END = "<!-- validation:begin -->", "<!-- validation:end -->"
+BEGIN, END = VALIDATION_MARKERS
 
 
 def _g(x: float) -> str:
@@ -80,28 +87,15 @@ def markdown(rows: list[Row], quick: bool) -> str:
     return "\n".join([*lines, END])
 
 
-def main() -> None:
-    import argparse
-    from pathlib import Path
-
-    parser = argparse.ArgumentParser(description="Run the validation and write its table.")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--page", type=Path, help="the Markdown page whose table to rewrite")
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--from-json", type=Path, help="rewrite the table from a saved run's "
-                        "JSON (the text changed, the runs did not)")
-    args = parser.parse_args()
-    if args.from_json:
-        rows, quick = from_json(args.from_json.read_text(encoding="utf-8"))
-    else:
-        quick = args.quick
-        rows = validate(quick=quick, progress=lambda what: print(what, flush=True))
-    if args.json:
-        write_text_atomic(args.json, to_json(rows, quick) + "\n")
+def write_page(rows: list[Row], quick: bool, page: Path | None = None,
+               json_file: Path | None = None) -> str:
+    """The validation table (Markdown); written between the markers of ``page`` and, with
+    ``json_file``, the rows as JSON (``from_json`` reads them back)."""
+    if json_file is not None:
+        write_text_atomic(json_file, to_json(rows, quick) + "\n")
     table = markdown(rows, quick)
-    print(table)
-    if args.page:
-        text = args.page.read_text(encoding="utf-8")
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        write_text_atomic(args.page, head + table + tail)
+    if page is not None:
+        text = page.read_text(encoding="utf-8")
+        write_text_atomic(page, replace_block(text, table.removeprefix(BEGIN).removesuffix(END),
+                                              str(page), BEGIN, END))
+    return table

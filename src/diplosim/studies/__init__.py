@@ -1,0 +1,49 @@
+"""The built-in studies: each built-in scenario run with its variants and seeds and its headline
+written into ``scenarios/NAME.md`` (``builtin``), the screening of its assumptions
+(``screening``), the measures each headline needs (``headlines``, ``figures``,
+``actors_reach``), the generated blocks (``blocks``) and the validation suite (``validation``).
+
+Studies sit at the top of the house: they run the engine (on Ray through
+``diplosim.distributed``) and read runs through ``diplosim.analysis``; nothing below imports them.
+The command line reaches them as ``diplosim studies`` and ``diplosim validate-model``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+__all__ = ["write_studies"]
+
+
+def write_studies(names: list[str], out: Path, overrides: list[str] | None = None,
+                  write: bool = True, replicates: int | None = None, serial: bool = False,
+                  screening: bool = False, address: str | None = None,
+                  say: Callable[[str], None] = print) -> Iterator[tuple[str, Path, str]]:
+    """Run the named built-in scenarios (all when ``names`` is empty) and yield
+    ``(name, notes file, block)`` for each, writing the block into the notes file unless
+    ``write`` is false: the replicated result, or with ``screening`` the Morris screening of its
+    assumptions. One Ray serves every scenario (none with ``serial``)."""
+    from diplosim.distributed.sweep import start_ray, stop_ray
+    from diplosim.errors import DiplosimError
+    from diplosim.scenario.builtin import builtin, builtin_scenarios
+    from diplosim.studies.builtin import generate
+    from diplosim.studies.screening import screen
+
+    if replicates is not None and replicates < 1:
+        raise DiplosimError(f"--replicates {replicates}: expected 1 or more")
+    cases = [builtin(n) for n in names] if names else builtin_scenarios()
+    if not serial:
+        start_ray(address)
+    try:
+        for b in cases:
+            if screening:
+                block = screen(b, out, overrides, write=write, say=say, use_ray=not serial,
+                               address=address)
+            else:
+                block = generate(b, out, overrides, write=write, say=say, replicates=replicates,
+                                 use_ray=not serial, address=address)
+            yield b.name, b.notes, block
+    finally:
+        if not serial:
+            stop_ray()
