@@ -53,6 +53,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 # The report's browser test uses Debian's chromium (never a browser downloaded by a test tool).
 browser:

@@ -8,12 +8,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "example.yaml"
+#: The example scenario's text, read once for every test that plans runs from it.
+EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+MAPS = ROOT / "maps"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
 def example_text() -> str:
-    return EXAMPLE.read_text(encoding="utf-8")
+    return EXAMPLE_TEXT
 
 
 @pytest.fixture(scope="session")

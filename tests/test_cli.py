@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from diplosim.cli import app
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE, EXAMPLE_TEXT, ROOT
 
 runner = CliRunner()
 COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands]
@@ -40,7 +40,7 @@ def test_validate_ok_prints_a_summary():
 
 def test_validate_prints_every_error_and_exits_1(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(EXAMPLE.read_text().replace("ranking: engagement", "ranking: random")
+    bad.write_text(EXAMPLE_TEXT.replace("ranking: engagement", "ranking: random")
                    .replace("posts_per_day: 3\n", "posts_per_day: three\n"))
     result = _diplosim("validate", str(bad))
     assert result.returncode == 1

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from pathlib import Path
 
 from diplosim.world import build_table
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 def _lock() -> dict[str, list[dict]]:

@@ -19,6 +19,7 @@ from diplosim.analysis.run import load_run
 from diplosim.engine.engine import simulate
 from diplosim.scenario.builtin import builtin
 from diplosim.scenario.loader import load_scenario
+from tests.conftest import SHARED_DATA
 
 SMALL = ["world.users=2000"]
 
@@ -26,9 +27,8 @@ SMALL = ["world.users=2000"]
 def test_the_real_curve_is_the_datasets_monthly_count():
     import csv
     import datetime as dt
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parents[3] / "shared/data/ukraine/videos_per_day.csv"
+    path = SHARED_DATA / "ukraine" / "videos_per_day.csv"
     if not path.exists():
         pytest.skip(f"no shared data at {path}")
     months = [0] * 7

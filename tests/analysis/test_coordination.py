@@ -20,7 +20,7 @@ from diplosim.analysis.coordination import (
 from diplosim.analysis.run import load_run
 from diplosim.ingest.formats import load_map
 from diplosim.ingest.importer import import_files
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE_TEXT, ROOT
 from tests.engine.conftest import scenario_of
 
 RUSSIAN = "coordination/russian_coord_tweets.csv"
@@ -94,7 +94,7 @@ def test_planted_network_is_recovered(tmp_path):
 
     from diplosim.engine.engine import simulate
 
-    data = yaml.safe_load(EXAMPLE.read_text())
+    data = yaml.safe_load(EXAMPLE_TEXT)
     simulate(scenario_of(data, ["world.users=20000"]), tmp_path / "run")
     run = load_run(tmp_path / "run")
     truth = {a for (a,) in run.con.execute(

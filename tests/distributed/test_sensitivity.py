@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,9 +24,9 @@ from diplosim.distributed.sensitivity import (
 )
 from diplosim.errors import DiplosimError
 from diplosim.parameters import PARAMETERS
+from tests.conftest import EXAMPLE_TEXT
 
-ROOT = Path(__file__).resolve().parents[2]
-TEXT = (ROOT / "scenarios" / "example.yaml").read_text(encoding="utf-8")
+TEXT = EXAMPLE_TEXT
 FIXED = ["duration_days=2", "events=[]", "world.users=1500"]
 #: sessions_per_day scales impressions directly; without events nothing posts the example's
 #: false claim, so fact_check_share_reduction is never read.

@@ -17,9 +17,9 @@ from diplosim.analysis.sweeps import _interval
 from diplosim.distributed.sweep import run_sweep
 from diplosim.errors import DiplosimError
 from diplosim.store.sweeps import load_sweep, parse_vary, plan_sweep
+from tests.conftest import EXAMPLE_TEXT
 
-ROOT = Path(__file__).resolve().parents[2]
-TEXT = (ROOT / "scenarios" / "example.yaml").read_text(encoding="utf-8")
+TEXT = EXAMPLE_TEXT
 FIXED = ["duration_days=2", "events=[]", "world.users=1500"]
 VARY = "platform.ranking=engagement,chronological"
 

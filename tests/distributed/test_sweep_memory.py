@@ -17,9 +17,9 @@ from diplosim.engine.limits import estimate_memory
 from diplosim.errors import DiplosimError
 from diplosim.scenario.loader import parse_scenario
 from diplosim.store.sweeps import parse_vary, plan_sweep
+from tests.conftest import EXAMPLE_TEXT
 
-ROOT = Path(__file__).resolve().parents[2]
-TEXT = (ROOT / "scenarios" / "example.yaml").read_text(encoding="utf-8")
+TEXT = EXAMPLE_TEXT
 FIXED = ["duration_days=2", "events=[]"]
 
 

@@ -3,8 +3,6 @@ its own: the other sweep tests keep a Ray cluster running)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from diplosim.distributed.sweep import run_sweep
@@ -12,9 +10,9 @@ from diplosim.engine.limits import available_memory, estimate_memory
 from diplosim.errors import DiplosimError
 from diplosim.scenario.loader import parse_scenario
 from diplosim.store.sweeps import parse_vary, plan_sweep
+from tests.conftest import EXAMPLE_TEXT
 
-ROOT = Path(__file__).resolve().parents[2]
-TEXT = (ROOT / "scenarios" / "example.yaml").read_text(encoding="utf-8")
+TEXT = EXAMPLE_TEXT
 
 
 def test_a_local_sweep_too_large_for_this_machine_does_not_start_ray(tmp_path, monkeypatch):

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from diplosim.store.writer import TABLES
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 DIPLOSIM = [sys.executable, "-m", "diplosim.cli"]
 ARGS = ["scenarios/example.yaml", "--set", "world.users=40000", "--no-report", "--quiet"]
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 from diplosim.analysis.run import load_run
 from diplosim.ingest.column_map import load_map
 from diplosim.ingest.importer import import_files
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000
 
 

@@ -16,9 +16,9 @@ from diplosim.analysis.run import load_run
 from diplosim.ingest.formats import ColumnMap, Reject, load_map
 from diplosim.ingest.importer import import_files
 from diplosim.ingest.tabular import _exact, _fast, _header, read_batches
+from tests.conftest import MAPS, SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "coordination"
-MAPS = Path(__file__).resolve().parents[2] / "maps"
+DATA = SHARED_DATA / "coordination"
 CM = ColumnMap.model_validate({"columns": {"post": "id", "account": "who", "time": "t",
                                            "text": "body"}})
 

@@ -18,6 +18,7 @@ import pytest
 
 from diplosim.analysis.run import load_run
 from diplosim.report import write_comparison, write_report
+from tests.conftest import EXAMPLE
 from tests.report.browser import chromium, open_report
 from tests.report.conftest import EVIL, EVIL_CLOSE, EVIL_IMG, cli, write_folder
 
@@ -76,7 +77,7 @@ def test_run_writes_the_report_and_ends_with_its_path(example_run):
     out = example_run
     report = out / "report.html"
     assert report.exists()
-    result = cli("run", Path(__file__).parents[2] / "scenarios" / "example.yaml", "--quiet",
+    result = cli("run", EXAMPLE, "--quiet",
                  "--out", out.parent / "again", "--set", "world.users=1500")
     assert result.output.strip().splitlines()[-1] == f"report: {out.parent / 'again'}/report.html"
 

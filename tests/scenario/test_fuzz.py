@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from diplosim.errors import ScenarioError
 from diplosim.scenario import Scenario, parse_scenario
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, EXAMPLE_TEXT
 
-EXAMPLE_LINES = EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+EXAMPLE_LINES = EXAMPLE_TEXT.splitlines(keepends=True)
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WHERE = re.compile(r"^(?:s\.yaml(?::\d+)?: |--set )")
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from diplosim.cli import app
 from diplosim.scenario.json_schema import json_schema_text, reference_markdown
 from diplosim.scenario.yaml_lines import parse_yaml
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE_TEXT, ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 MODELINE = "# yaml-language-server: $schema=scenario.schema.json"
@@ -61,7 +61,7 @@ def _errors(validator, data):
 
 
 def test_the_schema_refuses_what_the_loader_refuses(validator):
-    good = _plain(parse_yaml((ROOT / "scenarios" / "example.yaml").read_text())[0])
+    good = _plain(parse_yaml(EXAMPLE_TEXT)[0])
     cases = [
         (("world", "userz"), 5, ("world", "additionalProperties")),
         (("platform", "ranking"), "random", ("platform.ranking", "enum")),

@@ -45,9 +45,11 @@ def monthly_topic_posts(run: Run, topic: str, start: tuple[int, int, int]) -> li
 
 
 def correlation(a, b) -> float:
-    """Pearson's correlation; nan when either side does not vary."""
+    """Pearson's correlation (SciPy's ``pearsonr``); nan when either side does not vary."""
+    from scipy.stats import pearsonr
+
     x, y = np.asarray(a, float), np.asarray(b, float)
-    return float(np.corrcoef(x, y)[0, 1]) if x.std() and y.std() else math.nan
+    return float(pearsonr(x, y).statistic) if x.std() and y.std() else math.nan
 
 
 @dataclass(frozen=True)

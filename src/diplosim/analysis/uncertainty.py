@@ -16,22 +16,15 @@ from dataclasses import dataclass
 
 __all__ = ["Difference", "Estimate", "difference", "estimate", "t975"]
 
-#: Two-sided 97.5% quantiles of Student's t for 1-30 degrees of freedom.
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-
-
 def t975(df: float) -> float:
-    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (rounded down; beyond
-    30, the Cornish-Fisher expansion around the normal 1.95996, exact to 3 decimals)."""
-    if df < 1:
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom, fractional ones
+    (Welch's) included: SciPy's inverse of the t distribution function (``scipy.special.stdtrit``,
+    what ``scipy.stats.t.ppf`` computes, without importing all of ``scipy.stats``)."""
+    if not df >= 1:
         return math.nan
-    k = int(df)
-    if k <= len(_T975):
-        return _T975[k - 1]
-    z = 1.959964
-    return z + (z**3 + z) / (4 * k) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * k * k)
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, 0.975))
 
 
 @dataclass(frozen=True)

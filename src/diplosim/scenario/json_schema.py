@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from diplosim.parameters import PARAMETERS
-from diplosim.scenario import schema
+from diplosim.scenario import events, fields, schema
 from diplosim.world.countries import country_table, language_names
 
 __all__ = ["SCHEMA_ID", "json_schema", "reference_markdown"]
@@ -164,7 +164,7 @@ def _type(prop: dict) -> str:
             "string": "text"}.get(kind, kind)
 
 
-_PATTERNS = {schema._ID["pattern"]: "identifier", r"^#\w{1,100}$": "hashtag"}
+_PATTERNS = {fields.ID_JSON["pattern"]: "identifier", r"^#\w{1,100}$": "hashtag"}
 
 
 def _num(x: float) -> str:
@@ -299,4 +299,4 @@ def _model_ref(prop: dict) -> list[tuple[str, str]]:
 
 
 def _event_type(model: str) -> str:
-    return next(k for k, v in schema.EVENT_TYPES.items() if v.__name__ == model)
+    return next(k for k, v in events.EVENT_TYPES.items() if v.__name__ == model)

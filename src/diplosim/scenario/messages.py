@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from diplosim.errors import printable
-from diplosim.scenario.schema import EVENT_TYPES
+from diplosim.scenario.events import EVENT_TYPES
 
 __all__ = ["describe_value", "format_path", "pydantic_problems"]
 

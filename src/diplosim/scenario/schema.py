@@ -6,23 +6,42 @@ stance's issue) are checked in ``references.py``. Field descriptions double as d
 
 from __future__ import annotations
 
-import difflib
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from diplosim.world.countries import country_table, language_names
-from diplosim.world.topics import CONTENT_KINDS, TOPICS
+from diplosim.scenario.events import (
+    Ban,
+    CoordinatedNetwork,
+    Crisis,
+    Event,
+    InfluencerBriefing,
+    Policy,
+)
+from diplosim.scenario.fields import (
+    ALL,
+    COUNTRY_JSON,
+    ContentKind,
+    CountryCode,
+    Day,
+    Hashtag,
+    Id,
+    Language,
+    Model,
+    Portrays,
+    Ranking,
+    Share,
+    Stance,
+    Target,
+    Topic,
+)
+from diplosim.world.countries import country_table
 
 __all__ = [
     "ACTOR_TYPES",
@@ -55,98 +74,7 @@ ACTOR_TYPES = (
 )
 #: Actor types that stand for a population of ordinary accounts acting alike.
 GROUP_ACTOR_TYPES = ("citizen", "diaspora")
-ALL = "all"
 MAX_USERS = 2_000_000_000
-
-
-def _suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _reject(expected: str, hint: str = "") -> PydanticCustomError:
-    return PydanticCustomError("choice", "expected {expected}{hint}",
-                               {"expected": expected, "hint": hint})
-
-
-def _check_id(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_\-]{0,63}", value):
-        raise _reject("an identifier (a letter, then letters, digits, '_' or '-'; at most 64)")
-    return value
-
-
-#: Codes people write for a country that ISO 3166-1 spells otherwise (the EU's own abbreviations
-#: for the United Kingdom and Greece).
-COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
-
-
-def _country_hint(value: str) -> str:
-    """The code meant by a lower-case code, a common alias, an alpha-3 code or a name."""
-    table = country_table()
-    key = value.strip()
-    guesses = {**{code: code for code in table}, **COUNTRY_ALIASES,
-               **{c.iso3: code for code, c in table.items()}}
-    code = guesses.get(key.upper()) or {c.name.lower(): k for k, c in table.items()}.get(
-        key.lower())
-    return f"; did you mean '{code}' ({table[code].name})?" if code in table else ""
-
-
-def _check_country(value: str) -> str:
-    if value not in country_table():
-        raise _reject("an ISO 3166-1 alpha-2 country code such as US or JP", _country_hint(value))
-    return value
-
-
-def _check_target(value: str) -> str:
-    return value if value == ALL else _check_country(value)
-
-
-def _check_language(value: str) -> str:
-    names = language_names()
-    if value not in names:
-        country = country_table().get(value.upper())
-        hint = (f"; did you mean '{country.languages[0][0]}' ({value.upper()} is a country)?"
-                if country and country.languages else _suggest(value, sorted(names)))
-        raise _reject("an ISO 639 language code spoken in a known country, such as en or ja", hint)
-    return value
-
-
-def _check_topic(value: str) -> str:
-    if value not in TOPICS:
-        raise _reject(f"one of the topics {', '.join(TOPICS)}", _suggest(value, TOPICS))
-    return value
-
-
-def _check_hashtag(value: str) -> str:
-    if not re.fullmatch(r"#\w{1,100}", value):
-        raise _reject("a hashtag: '#' followed by letters, digits or '_'")
-    return value
-
-
-# what an editor is told of each checked string (``diplosim schema``): the same rules as the
-# validators, as JSON Schema (country and language codes as enums of the shipped tables)
-_ID = {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$"}
-_COUNTRY = {"type": "string", "x-codes": "CountryCode"}  # made a $ref by ``json_schema``
-_LANGUAGE = {"type": "string", "x-codes": "Language"}
-Id = Annotated[str, AfterValidator(_check_id), WithJsonSchema(_ID)]
-CountryCode = Annotated[str, AfterValidator(_check_country), WithJsonSchema(_COUNTRY)]
-Target = Annotated[str, AfterValidator(_check_target),
-                   WithJsonSchema({"anyOf": [_COUNTRY, {"const": "all"}]})]
-Language = Annotated[str, AfterValidator(_check_language), WithJsonSchema(_LANGUAGE)]
-Topic = Annotated[str, AfterValidator(_check_topic),
-                  WithJsonSchema({"type": "string", "enum": list(TOPICS)})]
-Hashtag = Annotated[str, AfterValidator(_check_hashtag),
-                    WithJsonSchema({"type": "string", "pattern": r"^#\w{1,100}$"})]
-ContentKind = Literal["entertainment", "news", "policy", "education"]
-Ranking = Literal["engagement", "social", "chronological"]
-Day = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-
-assert set(ContentKind.__args__) == set(CONTENT_KINDS)  # one vocabulary, two spellings
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 def _countries_or_all(value: object) -> object:
@@ -161,7 +89,7 @@ class World(Model):
     users: int = Field(ge=1, le=MAX_USERS, description="Users simulated, split across countries "
                        "in proportion to the platform's users there.")
     countries: Annotated[list[CountryCode], BeforeValidator(_countries_or_all),
-                         WithJsonSchema({"anyOf": [{"type": "array", "items": _COUNTRY,
+                         WithJsonSchema({"anyOf": [{"type": "array", "items": COUNTRY_JSON,
                                                     "minItems": 1}, {"const": ALL}]})] = (
         Field(min_length=1, description="ISO codes of the countries simulated, or `all` (every "
               "country with platform users).")
@@ -262,31 +190,11 @@ class Favourability(Model):
         return self
 
 
-def _check_portrays(value: dict[str, float]) -> dict[str, float]:
-    for code, w in value.items():
-        _check_country(code)
-        if not -1 <= w <= 1:
-            raise _reject(f"a valence from -1 to 1 for {code}", f" (got {w:g})")
-    return value
-
-
-#: How content portrays countries: ISO code -> valence, -1 (attacks) to +1 (praises).
-Portrays = Annotated[dict[str, float], AfterValidator(_check_portrays),
-                    WithJsonSchema({"type": "object", "propertyNames": _COUNTRY,
-                                    "additionalProperties": {"type": "number", "minimum": -1,
-                                                             "maximum": 1}})]
-
-
 class Claim(Model):
     """A circulating factual claim, true or false."""
 
     id: Id
     true: bool = Field(description="Whether the claim is true.")
-
-
-class Stance(Model):
-    issue: Id = Field(description="A declared issue id.")
-    value: float = Field(ge=-1, le=1, description="Side and strength, from -1 to 1.")
 
 
 class Campaign(Model):
@@ -357,111 +265,6 @@ class Actor(Model):
             raise PydanticCustomError("followers", "give followers (simulated) or "
                                       "audience.followers (published, scaled), not both", {})
         return self
-
-
-class _Event(Model):
-    day: Day = Field(description="Day the event happens (fractions are hours: 3.5 is noon).")
-
-
-class InfluencerBriefing(_Event):
-    type: Literal["influencer_briefing"]
-    actor: Id
-    campaign: Id
-    influencers: int = Field(ge=1, le=100_000)
-    countries: list[CountryCode] = Field(min_length=1)
-
-
-class CoordinatedNetwork(_Event):
-    type: Literal["coordinated_network"]
-    id: Id
-    country: CountryCode
-    accounts: int = Field(ge=1, le=1_000_000)
-    languages: list[Language] = Field(min_length=1)
-    claim: Id | None = None
-    stance: Stance | None = None
-    posts_per_account_per_day: float = Field(ge=0)
-    burst_window_minutes: float = Field(gt=0, le=1440)
-    targets: list[Target] = Field(default_factory=lambda: [ALL], min_length=1)
-    hashtags: list[Hashtag] = Field(default_factory=list)
-    end_day: float | None = Field(None, gt=0)
-    portrays: Portrays = Field(default_factory=dict, description="How the network's videos "
-                               "portray countries, -1 to +1.")
-
-
-class Crisis(_Event):
-    type: Literal["crisis"]
-    topic: Topic
-    countries: list[CountryCode] = Field(min_length=1)
-    interest_multiplier: float = Field(gt=0, le=100)
-    duration_days: float = Field(gt=0)
-    half_life_days: float | None = Field(None, gt=0, description="Attention fades: the extra "
-                                         "interest halves every this many days (default: "
-                                         "none, the multiplier holds until the end).")
-
-
-class Ban(_Event):
-    type: Literal["ban"]
-    country: CountryCode
-    vpn_share: Share = Field(0.0, description="Share of the country's users who keep using the "
-                             "app through a VPN.")
-    end_day: float | None = Field(None, gt=0, description="Day the service is restored, if it is.")
-    leave_share: Share = Field(0.0, description="Share of the country's users who move to "
-                               "another app when the ban starts and stay there after it ends "
-                               "(at most 1 - vpn_share).")
-
-    @model_validator(mode="after")
-    def _shares(self) -> Ban:
-        if self.vpn_share + self.leave_share > 1:
-            raise PydanticCustomError("shares", "vpn_share + leave_share must be at most 1, got "
-                                      "{total}", {"total": round(self.vpn_share
-                                                                 + self.leave_share, 6)})
-        return self
-
-
-class Policy(_Event):
-    """A platform policy changes from ``day``: everywhere, or (``countries``) a national
-    information environment: what users there may post and see, and whether they see labels."""
-
-    type: Literal["policy"]
-    ranking: Ranking | None = None
-    state_media_labels: bool | None = None
-    fact_check: bool | None = None
-    fact_check_delay_hours: float | None = Field(None, ge=0)
-    diversity: Share | None = None
-    countries: list[CountryCode] | None = Field(None, min_length=1, description="Only in these "
-                                                "countries (uploads, foreign_content and "
-                                                "state_media_labels).")
-    uploads: bool | None = Field(None, description="false: accounts based in `countries` "
-                                 "can no longer post (except `exempt` actors).")
-    foreign_content: bool | None = Field(None, description="false: users in `countries` see "
-                                         "only videos of accounts based in their own country.")
-    exempt: list[Id] = Field(default_factory=list, description="Actors whose accounts keep "
-                             "posting when uploads stop.")
-
-    @model_validator(mode="after")
-    def _scope(self) -> Policy:
-        national = ("uploads", "foreign_content")
-        if self.countries is None and any(getattr(self, k) is not None for k in national):
-            raise PydanticCustomError("scope", "uploads and foreign_content need countries "
-                                      "(the countries whose users they apply to)", {})
-        platform_wide = ("ranking", "fact_check", "fact_check_delay_hours", "diversity")
-        given = [k for k in platform_wide if getattr(self, k) is not None]
-        if self.countries is not None and given:
-            raise PydanticCustomError("scope", "{fields} apply to the whole platform, not to "
-                                      "countries; use a second policy event",
-                                      {"fields": ", ".join(given)})
-        if self.exempt and self.uploads is not False:
-            raise PydanticCustomError("scope", "exempt applies with uploads: false", {})
-        return self
-
-
-Event = Annotated[
-    InfluencerBriefing | CoordinatedNetwork | Crisis | Ban | Policy, Field(discriminator="type")
-]
-EVENT_TYPES = {
-    m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
-    for m in (InfluencerBriefing, CoordinatedNetwork, Crisis, Ban, Policy)
-}
 
 
 class Output(Model):
