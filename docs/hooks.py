@@ -44,6 +44,30 @@ def cli_markdown() -> str:
     return "\n".join(out)
 
 
+def layers_markdown() -> str:
+    """The house's floors as the import contract in ``pyproject.toml`` declares them (the one
+    ``make lint`` and ``tests/test_architecture.py`` enforce), each package with the first line
+    of its own docstring."""
+    import importlib
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    floors = next(c for c in contracts if c["type"] == "layers")["layers"]
+    out = ["| floor | package | what it holds |", "| --- | --- | --- |"]
+    for i, floor in enumerate(floors):
+        for name in (n.strip() for n in floor.split("|")):
+            doc = (importlib.import_module(name).__doc__ or "").strip()
+            first = " ".join(doc.split("\n\n")[0].split()).replace("|", "/")
+            path = name.removeprefix("diplosim.").replace(".", "/")
+            out.append(f"| {len(floors) - i} | `{path}` | {first} |")
+    forbidden = [c for c in contracts if c["type"] == "forbidden"]
+    out += ["", "Besides the floors:"]
+    out += [f"- {c['name']} (`{c['source_modules'][0]}` never imports "
+            + ", ".join(f"`{m}`" for m in c["forbidden_modules"]) + ")." for c in forbidden]
+    return "\n".join(out)
+
+
 def link_odd(markdown: str) -> str:
     """The ODD page names code as `engine/timeline.py` and constants as `favourability_rate`
     (readable as plain Markdown); on the site each becomes a link, to the module's entry in
@@ -84,7 +108,7 @@ def on_page_markdown(markdown, page, config, files):
     from diplosim.parameters import markdown_table
 
     for name, make in (("parameters", lambda: markdown_table(anchors=True)),
-                       ("scale", scale_markdown)):
+                       ("scale", scale_markdown), ("layers", layers_markdown)):
         if GENERATED.format(name) in markdown:
             markdown = markdown.replace(GENERATED.format(name), make())
     if page.file.src_uri == "odd.md":
