@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from diplosim.store.contract import ACTOR_TYPES  # the account-type vocabulary
 from diplosim.world.countries import country_table, language_names
 from diplosim.world.topics import CONTENT_KINDS, TOPICS
 
@@ -49,10 +50,6 @@ __all__ = [
     "World",
 ]
 
-ACTOR_TYPES = (
-    "head_of_state", "foreign_ministry", "embassy", "international_org", "state_media", "ngo",
-    "influencer", "citizen", "diaspora", "military",
-)
 #: Actor types that stand for a population of ordinary accounts acting alike.
 GROUP_ACTOR_TYPES = ("citizen", "diaspora")
 ALL = "all"

@@ -10,6 +10,7 @@ a column with no type for a source is not written by it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import pyarrow as pa
 
@@ -285,6 +286,7 @@ SIMULATED_TABLES = tuple(n for n, t in TABLES.items() if SIMULATED in t.sources)
 IMPORTED_TABLES = tuple(n for n, t in TABLES.items() if IMPORTED in t.sources)
 
 
+@cache
 def schema(table: str, source: str) -> pa.Schema:
     """The Arrow schema of ``table`` as ``source`` (``SIMULATED`` or ``IMPORTED``) writes it."""
     return TABLES[table].schema(source)
