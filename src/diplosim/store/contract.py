@@ -271,7 +271,7 @@ _FOLLOWS = Table("follows", "follow in the Research API's follower and following
 
 _ENGAGEMENTS = Table("engagements", "video in a user's reposted, liked or pinned list", (
     Column("account", None, _S, "the user whose list it is"),
-    Column("relation", None, _S, "`reposted`, `liked` or `pinned`"),
+    Column("relation", None, _S, "`repost`, `like` or `pin`"),
     Column("post", None, _S, "the video"),
     Column("creator", None, _S, "the video's author"),
     Column("time", None, _I64, "when the video was posted, in seconds since 1970"),
