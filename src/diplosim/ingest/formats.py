@@ -5,13 +5,8 @@
 Every reader here (the JSON formats; mapped CSV is read by column in ``tabular``, with its
 ``ColumnMap`` in ``column_map``) is a generator of ``(line, record)`` pairs, one per input row,
 read as a stream (a JSON-lines file of any size never sits in memory whole). A record is a
-dict in the common form below, or a ``Reject`` naming what is wrong with the row; nothing is
+dict in the common form (``records``), or a ``Reject`` naming what is wrong with the row; nothing is
 dropped silently.
-
-Common post form: ``post, account, time`` (POSIX seconds), ``text, hashtags, shared_object,
-urls, country, language, likes, comments, shares, views, favorites``. Profiles (user info)
-have ``account, display_name, followers, following, likes, videos, verified, bio``; comments
-have ``comment, post, account, time, text, likes, parent``.
 """
 
 from __future__ import annotations

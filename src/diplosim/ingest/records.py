@@ -4,6 +4,11 @@ item converted into a record (a dict) or a ``Reject`` naming what is wrong with 
 
 Every JSON format's converter (``research_api``, ``formats``, ``user_lists``) is built from these
 pieces, so a value is read the same way whichever export it comes from.
+
+Common post form: ``post, account, time`` (POSIX seconds), ``text, hashtags, shared_object,
+urls, country, language, likes, comments, shares, views, favorites``. Profiles (user info)
+have ``account, display_name, followers, following, likes, videos, verified, bio``; comments
+have ``comment, post, account, time, text, likes, parent``.
 """
 
 from __future__ import annotations
