@@ -35,7 +35,7 @@ def ray_sweep(workers: int) -> dict:
     import ray
 
     from diplosim.distributed.sweep import run_sweep
-    from diplosim.store.sweeps import plan_sweep
+    from diplosim.scenario.sweeps import plan_sweep
 
     text = SCENARIO.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:

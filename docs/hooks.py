@@ -1,7 +1,7 @@
 """MkDocs hooks: the pages generated from the code when the site is built, so they cannot go
 stale (the scenario reference from the Pydantic schema, the command reference from the CLI, the
 parameter table, the built-in scenarios' pages from ``scenarios/NAME.md``, the scaling
-estimate from ``benchmarks/results.json``)."""
+estimate from ``benchmarks/results.json``, the run folder's tables from the table contract)."""
 
 from __future__ import annotations
 
@@ -106,9 +106,11 @@ def on_page_markdown(markdown, page, config, files):
     from benchmarks.scale_estimate import markdown as scale_markdown
 
     from diplosim.parameters import markdown_table
+    from diplosim.store.contract import markdown as tables_markdown
 
     for name, make in (("parameters", lambda: markdown_table(anchors=True)),
-                       ("scale", scale_markdown), ("layers", layers_markdown)):
+                       ("scale", scale_markdown), ("layers", layers_markdown),
+                       ("tables", tables_markdown)):
         if GENERATED.format(name) in markdown:
             markdown = markdown.replace(GENERATED.format(name), make())
     if page.file.src_uri == "odd.md":

@@ -403,7 +403,7 @@ def sweep(
 
     from diplosim.distributed.sweep import run_sweep
     from diplosim.scenario.loader import read_scenario_text
-    from diplosim.store.sweeps import parse_vary, plan_sweep
+    from diplosim.scenario.sweeps import parse_vary, plan_sweep
 
     text = read_scenario_text(scenario)
     plan = plan_sweep(text, scenario.name, parse_vary(vary), replicates, out_dir, set_)

@@ -16,7 +16,7 @@ from diplosim.analysis.uncertainty import difference, estimate
 from diplosim.cli import app
 from diplosim.distributed.sweep import run_sweep
 from diplosim.scenario.builtin import builtin
-from diplosim.store.sweeps import plan_sweep
+from diplosim.scenario.sweeps import plan_sweep
 
 SMALL = ["world.users=2000", "duration_days=5"]
 

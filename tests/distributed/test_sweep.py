@@ -16,7 +16,8 @@ from diplosim._version import __version__
 from diplosim.analysis.sweeps import _interval
 from diplosim.distributed.sweep import run_sweep
 from diplosim.errors import DiplosimError
-from diplosim.store.sweeps import load_sweep, parse_vary, plan_sweep
+from diplosim.scenario.sweeps import parse_vary, plan_sweep
+from diplosim.store.sweeps import load_sweep
 from tests.conftest import EXAMPLE_TEXT
 
 TEXT = EXAMPLE_TEXT

@@ -16,7 +16,7 @@ from diplosim.distributed.sweep import memory_needs, run_sweep
 from diplosim.engine.limits import estimate_memory
 from diplosim.errors import DiplosimError
 from diplosim.scenario.loader import parse_scenario
-from diplosim.store.sweeps import parse_vary, plan_sweep
+from diplosim.scenario.sweeps import parse_vary, plan_sweep
 from tests.conftest import EXAMPLE_TEXT
 
 TEXT = EXAMPLE_TEXT

@@ -1,8 +1,9 @@
 """Open a run folder (simulated or imported) as DuckDB views over its Parquet tables.
 
-Every metric reads only the table contract (``accounts``, ``posts``, ``exposures``,
-``interactions``, ``attitudes``, ``events``) through a ``Run``; a table a folder lacks is simply
-absent, and metrics that need it say so.
+Every metric reads only the tables of the table contract (``store.contract``: ``accounts``,
+``posts``, ``exposures``, ``interactions``, ``attitudes``, ``events``, ``audience``, and an
+import's ``rejected``, ``follows``, ``engagements``) through a ``Run``; a table a folder lacks is
+simply absent, and metrics that need it say so.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from pathlib import Path
 import duckdb
 
 from diplosim.errors import DiplosimError
-from diplosim.store.writer import STAGE, TABLES, read_manifest
+from diplosim.store.contract import IMPORTED_TABLES, SIMULATED_TABLES, TABLES
+from diplosim.store.writer import STAGE, read_manifest
 
 __all__ = ["Run", "incomplete_message", "load_run"]
 
 #: Tables only an import makes: rows it could not load, and the Research API's per-user lists.
-IMPORT_TABLES = ("rejected", "follows", "engagements")
+IMPORT_TABLES = tuple(t for t in IMPORTED_TABLES if t not in SIMULATED_TABLES)
 
 
 class Run:
@@ -26,7 +28,7 @@ class Run:
 
     def __init__(self, path: Path, manifest: dict):
         self.path, self.manifest = path, manifest
-        self.tables: list[str] = [name for name in (*TABLES, *IMPORT_TABLES)
+        self.tables: list[str] = [name for name in TABLES
                                   if (path / f"{name}.parquet").exists()]
         self._con: duckdb.DuckDBPyConnection | None = None
 

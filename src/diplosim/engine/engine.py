@@ -42,6 +42,7 @@ from diplosim.platform.recommender import (
 )
 from diplosim.platform.videos import NEVER, NewVideos
 from diplosim.scenario.schema import Scenario
+from diplosim.store.contract import EMPTY_EVENTS, SIMULATED, schema
 from diplosim.store.writer import (
     STAGE,
     TABLES,
@@ -311,8 +312,8 @@ def _write_final(state: SimState, writer: RunWriter) -> None:
         writer.flush("accounts")
     del counts
     release_freed_memory()
-    writer.write("events", pa.Table.from_pylist(state.event_log) if state.event_log
-                 else pa.table({"tick": pa.array([], pa.int32())}))
+    writer.write("events", pa.Table.from_pylist(state.event_log, schema("events", SIMULATED))
+                 if state.event_log else EMPTY_EVENTS.empty_table())
 
 
 def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | None,

@@ -16,6 +16,7 @@ from numba import njit
 from diplosim.engine.kernel import FLAG
 from diplosim.engine.state import SimState
 from diplosim.platform.rng import stream_key, uniform_at
+from diplosim.store.contract import SIMULATED, schema
 
 __all__ = ["CHUNK_USERS", "INTERACTION_KINDS", "SEND_DRAW", "TickBuffers", "TickLog",
            "interaction_table", "push_ring", "send_to_friends", "sweep_rings"]
@@ -24,6 +25,9 @@ __all__ = ["CHUNK_USERS", "INTERACTION_KINDS", "SEND_DRAW", "TickBuffers", "Tick
 CHUNK_USERS = 1 << 16
 INTERACTION_KINDS = ("like", "comment", "share", "follow")
 _KIND_BITS = (FLAG["like"], FLAG["comment"], FLAG["share"], FLAG["follow"])
+#: The tables' columns and types, from the table contract.
+_EXPOSURES = schema("exposures", SIMULATED)
+_INTERACTIONS = schema("interactions", SIMULATED)
 _COMPLETE, _SHARE, _FOLLOW, _CHALLENGE = (FLAG["complete"], FLAG["share"], FLAG["follow"],
                                           FLAG["challenge"])
 
@@ -271,7 +275,7 @@ def interaction_table(tick, kind, account, post, target, source, seconds) -> pa.
         "post": pa.array(post.astype(np.int32)),
         "target_account": pa.array(target.astype(np.int32)),
         "from_account": pa.array(source.astype(np.int32), mask=source < 0),
-    })
+    }, schema=_INTERACTIONS)
 
 
 class TickBuffers:
@@ -354,7 +358,7 @@ class TickLog:
             # a user opens one session per hour and a page never repeats a video, so within an
             # hour every impression of a post is a distinct viewer
             "unique_viewers": pa.array(imp),
-        })
+        }, schema=_EXPOSURES)
         kind, account, post, source = _cat(self.interactions, (np.int32,) * 4)
         # within the hour, interactions are spread by the viewer's position in the page
         seconds = tick * 3600 + (account.astype(np.int64) * 7919 + post) % 3600

@@ -9,19 +9,17 @@ from numba import njit, prange
 
 from diplosim.engine.state import SimState
 from diplosim.radix import radix_sort
+from diplosim.store.contract import SIMULATED, schema
 
 __all__ = ["ATTITUDE_SCHEMA", "AUDIENCE_SCHEMA", "attitude_table", "audience_table"]
 
 _STATS = ("mean", "sd", "min", "q10", "q25", "q50", "q75", "q90", "max", "skew", "kurtosis",
           "share_pos", "share_neg")
-ATTITUDE_SCHEMA = pa.schema(
-    [("day", pa.int32()), ("country", pa.string()), ("kind", pa.string()),
-     ("subject", pa.string()), ("n", pa.int64())]
-    + [(name, pa.float64()) for name in _STATS])
+#: The tables' columns and types, from the table contract (its statistics are ``_STATS``).
+ATTITUDE_SCHEMA = schema("attitudes", SIMULATED)
 
 #: Distinct users who saw at least one post of an actor that day, per viewer country.
-AUDIENCE_SCHEMA = pa.schema([("day", pa.int16()), ("actor", pa.string()),
-                             ("country", pa.string()), ("unique_viewers", pa.int64())])
+AUDIENCE_SCHEMA = schema("audience", SIMULATED)
 _QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 

@@ -10,11 +10,14 @@ import pyarrow.compute as pc
 from diplosim.engine.state import SimState
 from diplosim.platform.accounts import MESSENGER_TYPES, count_ids
 from diplosim.platform.videos import NEVER
+from diplosim.store.contract import SIMULATED, schema
 from diplosim.world.topics import TOPICS
 
 __all__ = ["BATCH", "account_counts", "accounts_table", "posts_table", "slices"]
 
 BATCH = 1 << 16
+#: The tables' columns and types, from the table contract.
+_POSTS, _ACCOUNTS = schema("posts", SIMULATED), schema("accounts", SIMULATED)
 
 
 def slices(n: int):
@@ -94,7 +97,7 @@ def posts_table(state: SimState, lo: int, hi: int) -> pa.Table:
         "likes": pa.array(st.likes[lo:hi]),
         "comments": pa.array(st.comments[lo:hi]),
         "shares": pa.array(st.shares[lo:hi]),
-    })
+    }, schema=_POSTS)
 
 
 def account_counts(state: SimState) -> tuple[np.ndarray, np.ndarray]:
@@ -136,4 +139,4 @@ def accounts_table(state: SimState, lo: int, hi: int,
         "followers_start": pa.array(followers_start),
         "followers_end": pa.array(acc.followers[lo:hi]),
         "posts": pa.array(posts),
-    })
+    }, schema=_ACCOUNTS)

@@ -4,7 +4,7 @@ Arrow's JSON parser reads the file in blocks, with the types the first line show
 cannot parse is split in halves until the lines at fault are found. Rows that every check
 passes become records by column; any other row (a missing field, a negative count, a time past
 2100, a value of another type, a line that is not JSON) goes to the exact reader's converter
-(``formats._video``), line by line, so its record or rejection is the exact reader's own. The
+(``research_api.video``), line by line, so its record or rejection is the exact reader's own. The
 records equal the exact reader's (tested on generated files with every kind of fault).
 Memory stays bounded by the block size.
 """
@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from diplosim.ingest.formats import TIME_MAX, URL, Reject, _convert, _tags, _unwrap, _video
+from diplosim.ingest.records import TIME_MAX, URL, Reject, convert, normalise_tags, unwrap
+from diplosim.ingest.research_api import video
 
 __all__ = ["BLOCK_BYTES", "fast_videos"]
 
@@ -154,7 +155,7 @@ def _exact(numbered: list[tuple[int, bytes]]) -> Iterator[tuple[str, object]]:
                 yield n, json.loads(text)
             except json.JSONDecodeError as e:
                 yield n, Reject(f"not valid JSON: {e.msg} at column {e.colno}", text[:300])
-    for row in _convert(_unwrap(values(), "videos"), "a video", _video):
+    for row in convert(unwrap(values(), "videos"), "a video", video):
         yield "row", row
 
 
@@ -209,7 +210,8 @@ def _records(table: pa.Table, lines: pa.Array, con) -> pa.Table:
         hashtags = pc.if_else(pc.is_null(hashtags), pa.scalar([], pa.list_(pa.string())),
                               hashtags)
     else:
-        hashtags = pa.array([_tags(v or []) for v in tags.to_pylist()], pa.list_(pa.string()))
+        hashtags = pa.array([normalise_tags(v or []) for v in tags.to_pylist()],
+                            pa.list_(pa.string()))
     has_url = pc.fill_null(pc.match_substring(text, "http"), False)
     urls = pa.array([URL.findall(s) if u else [] for s, u in
                      zip(text.to_pylist(), has_url.to_pylist(), strict=True)]
@@ -230,7 +232,7 @@ def _records(table: pa.Table, lines: pa.Array, con) -> pa.Table:
 
 
 def _labels(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """The label's text, as ``formats._label`` reads it."""
+    """The label's text, as ``research_api.label`` reads it."""
     if pa.types.is_struct(column.type):
         return pc.struct_field(column, "content")
     return column

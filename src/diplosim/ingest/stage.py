@@ -11,7 +11,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["RECORD_BATCH", "SCHEMAS", "SEQ", "STAGE_BYTES", "Stage"]
+from diplosim.store.contract import IMPORTED, schema
+
+__all__ = ["DERIVED_POSTS", "RECORD_BATCH", "SCHEMAS", "SEQ", "STAGE_BYTES", "Stage"]
 
 #: The column numbering each kind's staged rows in the order they were staged (so a record can
 #: be picked out by one integer when ids are de-duplicated).
@@ -19,20 +21,20 @@ SEQ = "_seq"
 
 #: Bytes of rows staged in memory (Arrow batches) before they are spilled to a Parquet part:
 #: about 50,000 rows of a full Research API export, all of a 100,000-row export of few fields
-#: (which is then de-duplicated without DuckDB's window, ``importer._unique_in_memory``).
+#: (which is then de-duplicated without DuckDB's window, ``folder._unique_in_memory``).
 STAGE_BYTES = 32 << 20
 #: Rows read as Python dicts (the JSON formats) before they become an Arrow batch; a dict row
 #: costs a few kilobytes, so this bounds the reader's memory at some tens of megabytes.
 RECORD_BATCH = 5_000
 
-_S, _I, _L = pa.string(), pa.int64(), pa.list_(pa.string())
+_S, _I = pa.string(), pa.int64()
+#: Columns of ``posts`` the importer derives when it writes the table, not read from a record.
+DERIVED_POSTS = ("day", "impressions", "completions", "actor", "campaign", "messenger")
+#: The schema of each kind of record: the contract's for the tables an import writes as staged
+#: (follows, engagements, rejected; posts without its derived columns), and the forms in
+#: which profiles and comments are kept (``.store/``; they feed accounts and interactions).
 SCHEMAS = {
-    "posts": pa.schema([("post", _S), ("account", _S), ("time", _I), ("text", _S),
-                        ("hashtags", _L), ("shared_object", _S), ("urls", _L), ("country", _S),
-                        ("language", _S), ("likes", _I), ("comments", _I), ("shares", _I),
-                        ("views", _I), ("favorites", _I), ("music", _S), ("duet_of", _S),
-                        ("transcript", _S), ("label", _S), ("source_file", _S),
-                        ("source_line", _I)]),
+    "posts": pa.schema([f for f in schema("posts", IMPORTED) if f.name not in DERIVED_POSTS]),
     "profiles": pa.schema([("account", _S), ("display_name", _S), ("bio", _S),
                            ("verified", pa.bool_()), ("followers", _I), ("following", _I),
                            ("likes", _I), ("videos", _I), ("source_file", _S),
@@ -40,12 +42,7 @@ SCHEMAS = {
     "comments": pa.schema([("comment", _S), ("post", _S), ("account", _S), ("time", _I),
                            ("text", _S), ("likes", _I), ("parent", _S), ("source_file", _S),
                            ("source_line", _I)]),
-    "follows": pa.schema([("follower", _S), ("followed", _S), ("source_file", _S),
-                          ("source_line", _I)]),
-    "engagements": pa.schema([("account", _S), ("relation", _S), ("post", _S), ("creator", _S),
-                              ("time", _I), ("source_file", _S), ("source_line", _I)]),
-    "rejected": pa.schema([("file", _S), ("line", _I), ("item", _I), ("reason", _S),
-                           ("raw", _S)]),
+    **{k: schema(k, IMPORTED) for k in ("follows", "engagements", "rejected")},
 }
 
 

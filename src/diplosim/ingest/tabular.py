@@ -29,7 +29,8 @@ import pyarrow.csv as pacsv
 from numba import njit
 
 from diplosim.errors import DiplosimError
-from diplosim.ingest.formats import TIME_MAX, ColumnMap, Reject
+from diplosim.ingest.column_map import ColumnMap
+from diplosim.ingest.records import TIME_MAX, Reject
 
 __all__ = ["BLOCK", "Disagree", "convert", "read_batches"]
 

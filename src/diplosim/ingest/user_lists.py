@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from diplosim.ingest.formats import Reject, Row, _id, _json_lines, _required, _text, _time
+from diplosim.ingest.records import Reject, Row, as_id, as_text, as_time, json_lines, require
 
 __all__ = ["LIST_FORMATS", "read_list"]
 
@@ -34,7 +34,7 @@ _KEYS = {"followers": ("user_followers",), "following": ("user_following",),
 
 def _follow(relation: str) -> Callable[[str, dict], dict]:
     def convert(asked: str, item: dict) -> dict:
-        _required(item, "username")
+        require(item, "username")
         other = str(item["username"])
         follower, followed = (other, asked) if relation == "followers" else (asked, other)
         return {"follower": follower, "followed": followed}
@@ -43,16 +43,16 @@ def _follow(relation: str) -> Callable[[str, dict], dict]:
 
 def _engagement(relation: str) -> Callable[[str, dict], dict]:
     def convert(asked: str, item: dict) -> dict:
-        _required(item, "id")
-        return {"account": asked, "relation": relation, "post": _id(item["id"]),
-                "creator": _text(item.get("username")),
-                "time": _time(item["create_time"], "create_time")
+        require(item, "id")
+        return {"account": asked, "relation": relation, "post": as_id(item["id"]),
+                "creator": as_text(item.get("username")),
+                "time": as_time(item["create_time"], "create_time")
                 if item.get("create_time") is not None else None}
     return convert
 
 
 def _rows(path: Path, relation: str, convert: Callable[[str, dict], dict]) -> Iterator[Row]:
-    for line, value in _json_lines(path):
+    for line, value in json_lines(path):
         if isinstance(value, Reject):
             yield line, value
             continue

@@ -14,13 +14,15 @@ from numba import njit
 
 from diplosim.platform.friends import friend_graph
 from diplosim.platform.guide import fill_guide, guided_search
-from diplosim.scenario.schema import ACTOR_TYPES, CoordinatedNetwork, Scenario
+from diplosim.scenario.schema import CoordinatedNetwork, Scenario
+from diplosim.store.contract import SIMULATED_ACCOUNT_TYPES
 from diplosim.world.population import Population
 
 __all__ = ["MESSENGER_TYPES", "Accounts", "build_accounts", "messenger_code"]
 
-#: Messenger codes: ordinary user, the nine actor types, inauthentic network.
-MESSENGER_TYPES: tuple[str, ...] = ("user", *ACTOR_TYPES, "network")
+#: Messenger codes: ordinary user, the actor types, inauthentic network (the simulated account
+#: types of ``store.contract``, in its tables' dictionary order).
+MESSENGER_TYPES: tuple[str, ...] = SIMULATED_ACCOUNT_TYPES
 GOVERNMENT = ("head_of_state", "foreign_ministry", "embassy")
 LABELLED_TYPES = (*GOVERNMENT, "state_media")
 EXTRA_FOLLOWS = 4

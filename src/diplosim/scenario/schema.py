@@ -41,6 +41,7 @@ from diplosim.scenario.fields import (
     Target,
     Topic,
 )
+from diplosim.store.contract import ACTOR_TYPES  # the account-type vocabulary
 from diplosim.world.countries import country_table
 
 __all__ = [
@@ -68,10 +69,6 @@ __all__ = [
     "World",
 ]
 
-ACTOR_TYPES = (
-    "head_of_state", "foreign_ministry", "embassy", "international_org", "state_media", "ngo",
-    "influencer", "citizen", "diaspora", "military",
-)
 #: Actor types that stand for a population of ordinary accounts acting alike.
 GROUP_ACTOR_TYPES = ("citizen", "diaspora")
 MAX_USERS = 2_000_000_000

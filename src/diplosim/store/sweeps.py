@@ -1,6 +1,7 @@
 """The sweep folder, on the ground floor: its plan file, what a finished run looks like, and
 reading them back. Anything that reads sweeps (the analysis, the studies, the pages) imports this
-module, never the Ray code that runs them (``diplosim.distributed.sweep``).
+module, never the Ray code that runs them (``diplosim.distributed.sweep``); a sweep is planned,
+every combination validated, by ``diplosim.scenario.sweeps``.
 
 A sweep folder holds ``sweep.json`` (the plan: scenario text, what varies, every run's
 overrides and folder), ``runs/cNNN-rNN/`` (ordinary run folders), ``runs.jsonl`` (where, when
@@ -12,8 +13,6 @@ variant with the same eight seeds.
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,29 +21,13 @@ import yaml
 
 from diplosim.errors import DiplosimError
 from diplosim.paths import inside
-from diplosim.scenario.loader import parse_scenario
 from diplosim.store.writer import write_json_atomic
 
 __all__ = ["BASE", "VARIANT", "Sweep", "format_value", "is_complete", "load_plan", "load_sweep",
-           "log_run", "parse_vary", "plan_sweep", "save_plan"]
+           "log_run", "save_plan"]
 
 #: The --vary key that chooses among the scenario's declared variants, and the scenario as written.
 VARIANT, BASE = "variant", "base"
-
-
-def parse_vary(specs: list[str]) -> list[tuple[str, list[object]]]:
-    """``KEY=V1,V2,...`` (values read as YAML) into (key, values), in the order given."""
-    out: list[tuple[str, list[object]]] = []
-    for spec in specs:
-        key, eq, values = spec.partition("=")
-        key = key.strip()
-        if not eq or not key or not values.strip():
-            raise DiplosimError(f"--vary {spec}: expected KEY.PATH=VALUE1,VALUE2,...")
-        if any(k == key for k, _ in out):
-            raise DiplosimError(f"--vary {spec}: {key} is varied twice")
-        parsed = [yaml.safe_load(v) for v in values.split(",") if v.strip()]
-        out.append((key, parsed))
-    return out
 
 
 @dataclass
@@ -62,37 +45,6 @@ class Sweep:
 
 def format_value(value: object) -> str:
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
-
-
-def plan_sweep(scenario_text: str, name: str, vary: list[tuple[str, list[object]]],
-               replicates: int, out: Path, fixed: list[str] | None = None) -> Sweep:
-    """Validate every combination up front (a bad value is an error before anything runs).
-    ``fixed`` overrides (``--set``) apply to every run, before the varied fields."""
-    if replicates < 1:
-        raise DiplosimError(f"--replicates {replicates}: expected 1 or more")
-    fixed = list(fixed or [])
-    base = parse_scenario(scenario_text, name, fixed)
-    keys = [k for k, _ in vary]
-    runs = []
-    for c, values in enumerate(itertools.product(*(v for _, v in vary))):
-        chosen = dict(zip(keys, values, strict=True))
-        variant = chosen.get(VARIANT)
-        variant = None if variant in (None, BASE) else str(variant)
-        overrides = fixed + [f"{k}={format_value(v)}" for k, v in chosen.items() if k != VARIANT]
-        parse_scenario(scenario_text, name, overrides, variant)  # raises naming the --set
-        for r in range(replicates):
-            seed = base.seed + r
-            runs.append({"combination": c, "replicate": r, "seed": seed, "variant": variant,
-                         "values": dict(zip(keys, values, strict=True)),
-                         "overrides": [*overrides, f"seed={seed}"],
-                         "folder": f"runs/c{c:03d}-r{r:02d}"})
-    plan = {"kind": "diplosim sweep", "scenario_name": name, "scenario_text": scenario_text,
-            "scenario_sha256": hashlib.sha256(scenario_text.encode()).hexdigest(),
-            "fixed": fixed, "vary": [[k, v] for k, v in vary], "replicates": replicates,
-            "runs": runs}
-    return save_plan(Path(out), "sweep.json", plan, "sweep",
-                     ("scenario_sha256", "fixed", "vary", "replicates"),
-                     "a different sweep (another scenario, --set, --vary or --replicates)")
 
 
 def save_plan(out: Path, name: str, plan: dict, what: str, same: tuple[str, ...],

@@ -16,10 +16,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from diplosim.store.contract import SIMULATED, SIMULATED_TABLES, conform
+
 __all__ = ["STAGE", "TABLES", "RunWriter", "read_manifest", "write_json_atomic",
            "write_text_atomic"]
 
-TABLES = ("accounts", "posts", "exposures", "interactions", "attitudes", "events", "audience")
+#: The tables a simulated run writes (``store.contract`` declares their columns).
+TABLES = SIMULATED_TABLES
 #: The hidden folder in a run folder where a run is built (and checkpointed) until it completes.
 STAGE = ".partial"
 
@@ -137,7 +140,8 @@ class RunWriter:
         self._pending.append(self._pool.submit(self._write_part, table, batches, self.segment))
 
     def _write_part(self, table: str, batches: list[pa.Table], segment: int) -> None:
-        data = pa.concat_tables(batches, promote_options="permissive")
+        data = conform(pa.concat_tables(batches, promote_options="permissive"), table,
+                       SIMULATED)
         writer = self._writers.get(table)
         if writer is None:
             folder = self.stage / table
@@ -162,9 +166,9 @@ class RunWriter:
         self.segment += 1
 
     def write(self, table: str, data: pa.Table) -> None:
-        """Write a whole table at once (posts, accounts, events)."""
-        pq.write_table(data, self.stage / f"{table}.parquet", compression="zstd",
-                       row_group_size=self.ROW_GROUP)
+        """Write a whole table at once (events)."""
+        pq.write_table(conform(data, table, SIMULATED), self.stage / f"{table}.parquet",
+                       compression="zstd", row_group_size=self.ROW_GROUP)
 
     def _merge(self, table: str) -> None:
         """One file from a table's parts (``.partial/TABLE.parquet``), parts kept until the

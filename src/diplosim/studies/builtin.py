@@ -21,7 +21,8 @@ from diplosim.distributed.sweep import run_sweep
 from diplosim.errors import DiplosimError
 from diplosim.scenario.builtin import BuiltIn
 from diplosim.scenario.loader import load_scenario, read_scenario_text
-from diplosim.store.sweeps import VARIANT, Sweep, plan_sweep
+from diplosim.scenario.sweeps import plan_sweep
+from diplosim.store.sweeps import VARIANT, Sweep
 from diplosim.store.writer import write_text_atomic
 from diplosim.studies.actors_reach import actors_reach
 from diplosim.studies.blocks import RESULT_MARKERS, fingerprint, plan_afresh, replace_block
