@@ -1,5 +1,5 @@
 """The candidate lists: the exposure pool's compiled list against a plain NumPy statement of the
-same order (language, then remaining impressions, most first, then id)."""
+same order (language, then remaining impressions, most first, then id); the source mix by mode."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import njit
 
+from diplosim.errors import DiplosimError
+from diplosim.parameters import resolve_parameters
 from diplosim.platform.guide import upper_bound
 from diplosim.platform.recommender import (
     RECENT_HOURS,
@@ -20,8 +22,6 @@ from diplosim.platform.recommender import (
     pick_weighted,
     source_mix,
 )
-from diplosim.errors import DiplosimError
-from diplosim.parameters import resolve_parameters
 
 
 def _ranked(ids, group, weight, n_groups, top=None):
