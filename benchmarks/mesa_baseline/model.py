@@ -18,19 +18,19 @@ import bisect
 import random
 import struct
 from pathlib import Path
+from types import SimpleNamespace
 
 import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
 from diplosim.engine.engine import _active_users, _manifest, _post, _video_floor
-from diplosim.engine.kernel import FOLLOW_WINDOW, KP
 from diplosim.engine.outcomes import TickBuffers, TickLog
 from diplosim.engine.snapshots import attitude_table, audience_table
 from diplosim.engine.state import SEEN, build_state
 from diplosim.opinion import behaviour, persuasion
 from diplosim.platform.exposure_pools import promote
-from diplosim.platform.recommender import SOURCE_MIX, build_candidates, candidate_window
+from diplosim.platform.recommender import build_candidates, candidate_window, source_mix
 from diplosim.scenario.schema import Scenario
 from diplosim.store.writer import RunWriter
 
@@ -50,7 +50,6 @@ source_trust = persuasion.source_trust.py_func
 _TRIES = 6
 _SEEN = SEEN
 _STATE_MEDIA = 5
-P = {name: i for i, name in enumerate(KP)}
 
 
 _M64 = (1 << 64) - 1
@@ -166,11 +165,11 @@ class UserAgent(mesa.Agent):
                 speaks = rec[5] == self.lang1 or rec[5] == self.lang2
                 accept = 1.0
                 if source_interest and not speaks:
-                    accept *= kp[P["cross_language_acceptance"]]
+                    accept *= kp.cross_language_acceptance
                 if m.labels_on[self.country] and rec[12] and rec[10] == _STATE_MEDIA:
-                    accept *= 1.0 - kp[P["state_media_demotion"]]
+                    accept *= 1.0 - kp.state_media_demotion
                 if rec[11] and rec[1] <= m.tick:
-                    accept *= 1.0 - kp[P["fact_check_demotion"]]
+                    accept *= 1.0 - kp.fact_check_demotion
                 if accept < 1.0 and rnd.at(0) >= accept:
                     rnd.draw += 1
                     continue
@@ -193,7 +192,7 @@ class UserAgent(mesa.Agent):
             if cand < 0:
                 continue
             st.inbox_vid[self.u, k] = -1
-            if (m.tick - int(st.inbox_tick[self.u, k])) % 65536 >= FOLLOW_WINDOW:
+            if (m.tick - int(st.inbox_tick[self.u, k])) % 65536 >= m.kp.follow_window_hours:
                 continue
             rec = m.videos[cand]
             if rec[0] == self.u or not m.masks[rec[4]][self.country]:
@@ -211,7 +210,7 @@ class UserAgent(mesa.Agent):
         m = self.model
         best, best_key = -1, -1.0
         for v, t in m.ring(f):
-            if v < 0 or m.tick - t >= FOLLOW_WINDOW:
+            if v < 0 or m.tick - t >= m.kp.follow_window_hours:
                 continue
             key = m.eng[v]  # the most engaging (first of equals)
             if key > best_key:
@@ -224,54 +223,53 @@ class UserAgent(mesa.Agent):
         match = weights[topic] / best
         speaks = rec[5] == self.lang1 or rec[5] == self.lang2
         cong = 0.75 if issue < 0 else congruence(self.stances[issue], rec[3])
-        p_done = completion_probability(kp[P["completion_base"]], match, rec[2], speaks,
-                                        kp[P["language_mismatch_factor"]], cong)
+        p_done = completion_probability(kp, match, rec[2], speaks, cong)
         flags = 1
         if rnd.at(0) >= p_done:
             return flags
         flags |= 2
         corrected = rec[11] and rec[1] <= m.tick
-        eng = engagement_factor(rec[2], cong)
+        eng = engagement_factor(kp, rec[2], cong)
         if rec[11]:
-            eng *= kp[P["false_claim_novelty"]]
-        like = kp[P["like_given_completion"]] * eng
-        share = kp[P["share_given_completion"]] * eng
+            eng *= kp.false_claim_novelty
+        like = kp.like_given_completion * eng
+        share = kp.share_given_completion * eng
         if corrected:
-            like *= 1.0 - kp[P["fact_check_like_reduction"]]
-            share *= 1.0 - kp[P["fact_check_share_reduction"]]
+            like *= 1.0 - kp.fact_check_like_reduction
+            share *= 1.0 - kp.fact_check_share_reduction
         if rnd.at(1) < like:
             flags |= 4
-        if rnd.at(2) < kp[P["comment_given_completion"]] * eng:
+        if rnd.at(2) < kp.comment_given_completion * eng:
             flags |= 8
         if rnd.at(3) < share:
             flags |= 16
-        if rnd.at(4) < kp[P["follow_given_completion"]] * eng * match:
+        if rnd.at(4) < kp.follow_given_completion * eng * match:
             author = rec[0]
             if author not in self.extra and author not in self.follows:
                 flags |= 32
                 self.extra = ([*self.extra, author])[-m.extra_width:]
-        if rec[13] and rnd.at(5) < kp[P["challenge_post_probability"]]:
+        if rec[13] and rnd.at(5) < kp.challenge_post_probability:
             flags |= 64
         cred = m.credibility[rec[10]]
         if m.labels_on[self.country] and rec[12]:
-            cred *= kp[P["label_credibility_factor"]]
+            cred *= kp.label_credibility_factor
         f, own, p = rec[8], m.focal_of_country[self.country], rec[14]
         trust = 1.0
-        rate, sat = kp[P["favourability_rate"]], kp[P["favourability_saturation"]]
+        rate, sat = kp.favourability_rate, kp.favourability_saturation
         if f >= 0 and f != own:
             a = self.attitudes[f]
             direction = 1.0
             if issue >= 0:
                 direction = max(-1.0, 1.0 - abs(rec[3] - self.stances[issue])
-                                / kp[P["stance_confidence_bound"]])
-            t = source_trust(a, kp[P["source_trust_slope"]], kp[P["hostile_threshold"]],
-                             kp[P["hostile_boomerang"]])
+                                / kp.stance_confidence_bound)
+            t = source_trust(a, kp.source_trust_slope, kp.hostile_threshold,
+                             kp.hostile_boomerang)
             if p > 0 and m.portray[p][f] != 0.0:
                 pass
             elif rec[10] == 0:
                 self.attitudes[f] = m.store(contact_step(
-                    a, direction * kp[P["everyday_favourability_factor"]] * max(t, 0.0), cred,
-                    rate, float(self.expo[f]), sat, kp[P["contact_ceiling"]]))
+                    a, direction * kp.everyday_favourability_factor * max(t, 0.0), cred,
+                    rate, float(self.expo[f]), sat, kp.contact_ceiling))
             elif t < 0.0:
                 self.attitudes[f] = m.store(favourability_step(
                     a, t * abs(direction), cred, rate, float(self.expo[f]), sat))
@@ -292,13 +290,13 @@ class UserAgent(mesa.Agent):
         cred *= trust
         if issue >= 0:
             self.stances[issue] = m.store(stance_step(
-                self.stances[issue], rec[3], cred, kp[P["stance_rate"]],
-                kp[P["stance_confidence_bound"]], kp[P["stance_backfire"]],
-                kp[P["stance_backfire_commitment"]]))
+                self.stances[issue], rec[3], cred, kp.stance_rate,
+                kp.stance_confidence_bound, kp.stance_backfire,
+                kp.stance_backfire_commitment))
         if claim >= 0:
             self.beliefs[claim] = m.store(belief_step(
-                self.beliefs[claim], cred, kp[P["belief_rate"]], corrected,
-                kp[P["correction_rate"]]))
+                self.beliefs[claim], cred, kp.belief_rate, corrected,
+                kp.correction_rate))
         return flags
 
 
@@ -317,13 +315,15 @@ class FeedModel(mesa.Model):
         self.store = _float32 if exact else float
         self.state = state = build_state(scenario)
         self.writer = RunWriter(out, _manifest(scenario, state))
-        self.kp = state.kernel_params.tolist()
+        # the kernel's parameter record as plain Python numbers, read by name like the kernel
+        record = state.kernel_params[0]
+        self.kp = SimpleNamespace(**{n: record[n].item() for n in record.dtype.names})
         self.credibility = state.credibility.tolist()
         self.focal_of_country = state.focal_of_country.tolist()
         self.labels_on = state.labels_on.tolist()
         self.portray = state.portray.tolist()
         self.page_size = int(state.params["videos_per_session"])
-        self.mix = np.cumsum(SOURCE_MIX["engagement"])[:3].tolist()
+        self.mix = source_mix(state.params, "engagement").tolist()
         self.extra_width = state.accounts.extra_follows.shape[1]
         self.users = [UserAgent(self, u) for u in range(state.pop.size)]
         self.tick = 0

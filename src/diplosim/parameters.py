@@ -83,7 +83,15 @@ _TABLE = [
     Parameter(
         "belief_initial_mean", 0.1, "belief", 0.01, 0.99,
         "assumption",
-        "Mean initial belief in a circulating claim (Beta distribution with concentration 10).",
+        "Mean initial belief in a circulating claim (a Beta distribution with concentration "
+        "belief_initial_concentration).",
+    ),
+    Parameter(
+        "belief_initial_concentration", 10.0, "-", 0.1, 1000.0,
+        "assumption (no survey measures belief in a simulated claim; a Beta of mean m and "
+        "concentration k has variance m(1 - m)/(k + 1))",
+        "Concentration of initial beliefs in a claim: Beta(mean x this, (1 - mean) x this); "
+        "higher values gather users closer to belief_initial_mean.",
     ),
     # -- activity and content ----------------------------------------------------------------
     Parameter(
@@ -191,12 +199,106 @@ _TABLE = [
         "fact_check_demotion", 0.5, "share of reach removed", 0.0, 1.0, "assumption",
         "Reach a fact-checked false claim loses in the feed once labelled.",
     ),
+    Parameter(
+        "follow_window_hours", 48.0, "hours", 1.0, 720.0,
+        "assumption (TikTok's Following feed shows followed accounts' recent posts; how long "
+        "an item stays there is not published)",
+        "A followed account's post or share stays in its followers' feeds, and a video sent "
+        "to a friend stays in the friend's inbox, this many hours (a whole number).",
+    ),
+    Parameter(
+        "source_mix_engagement_pool", 0.30, "weight", 0.0, 1.0,
+        "assumption (TikTok shows new videos to small test audiences first: TikTok, 'How "
+        "TikTok recommends videos #ForYou', 18 June 2020)",
+        "The engagement (For You) feed's weight on the staged exposure pool of new videos; "
+        "a mode's weights are divided by their sum to give the share of slots each source "
+        "fills.",
+    ),
+    Parameter(
+        "source_mix_engagement_trending", 0.20, "weight", 0.0, 1.0, "assumption",
+        "The engagement feed's weight on trending videos (by engagement velocity).",
+    ),
+    Parameter(
+        "source_mix_engagement_interest", 0.38, "weight", 0.0, 1.0,
+        "assumption (Vombatkere et al. 2024, WWW '24: TikTok's feed exploits a user's known "
+        "interests in 30-50% of the videos it recommends; here the interest and followed "
+        "sources together take 50%)",
+        "The engagement feed's weight on interest-matched videos (the best rated recent "
+        "videos of a topic drawn by the viewer's interests).",
+    ),
+    Parameter(
+        "source_mix_engagement_followed", 0.12, "weight", 0.0, 1.0,
+        "assumption (follows weigh least in the For You feed, though Boeker & Urman 2022 find "
+        "following the strongest personalisation signal, which follow-driven interest also "
+        "carries)",
+        "The engagement feed's weight on followed accounts' recent posts and shares.",
+    ),
+    Parameter(
+        "source_mix_social_trending", 0.25, "weight", 0.0, 1.0, "assumption",
+        "The social feed's weight on trending videos (a social feed follows the graph first "
+        "and fills with trending; it has no exposure pool or interest source).",
+    ),
+    Parameter(
+        "source_mix_social_followed", 0.75, "weight", 0.0, 1.0, "assumption",
+        "The social feed's weight on followed accounts' recent posts and shares (a "
+        "chronological feed shows those alone).",
+    ),
     # -- behaviour ---------------------------------------------------------------------------
     Parameter(
         "completion_base", 0.45, "probability", 0.0, 1.0,
         "assumption, calibrated with the like, comment and share rates so that engagement per "
         "view falls in 3.4-5.38% (Rival IQ 2024; Socialinsider 2023)",
         "Completion probability of a video of average appeal and full interest match.",
+    ),
+    Parameter(
+        "completion_match_floor", 0.4, "factor", 0.0, 2.0,
+        "assumption (TikTok, 'How TikTok recommends videos #ForYou', 2020: finishing a video "
+        "is a strong indicator of interest)",
+        "Completion is multiplied by floor + completion_match_slope x interest match (match "
+        "is the video topic's weight over the viewer's favourite's, 0 to 1).",
+    ),
+    Parameter(
+        "completion_match_slope", 1.2, "factor", 0.0, 5.0, "assumption (as "
+        "completion_match_floor)",
+        "Growth of the completion factor from no interest match to full match.",
+    ),
+    Parameter(
+        "completion_appeal_floor", 0.5, "factor", 0.0, 2.0, "assumption",
+        "Completion is multiplied by this + the video's appeal (1 at appeal 0.5).",
+    ),
+    Parameter(
+        "completion_congruence_floor", 0.6, "factor", 0.0, 2.0,
+        "assumption (selective exposure: people spend longer on attitude-consistent content, "
+        "Knobloch-Westerwick & Meng 2009; Stroud 2008)",
+        "Completion is multiplied by floor + completion_congruence_slope x congruence "
+        "(1 when the viewer's stance equals the video's, 0 at opposite extremes, 0.75 for a "
+        "video with no stance).",
+    ),
+    Parameter(
+        "completion_congruence_slope", 0.8, "factor", 0.0, 2.0,
+        "assumption (as completion_congruence_floor)",
+        "Growth of the completion factor from opposite stances to equal ones.",
+    ),
+    Parameter(
+        "completion_normaliser", 1.1, "factor", 0.01, 10.0, "assumption",
+        "The completion probability is divided by this (with completion_base it sets the "
+        "level the engagement calibration starts from).",
+    ),
+    Parameter(
+        "completion_cap", 0.95, "probability", 0.0, 1.0,
+        "assumption (no video is watched to the end by every viewer)",
+        "The most a completion probability can be.",
+    ),
+    Parameter(
+        "engagement_appeal_floor", 0.5, "factor", 0.0, 2.0, "assumption",
+        "Like, comment, share and follow probabilities after a completion are multiplied by "
+        "this + the video's appeal (1 at appeal 0.5).",
+    ),
+    Parameter(
+        "engagement_congruence_floor", 0.5, "factor", 0.0, 2.0,
+        "assumption (selective exposure, as completion_congruence_floor)",
+        "Like, comment, share and follow probabilities after a completion are multiplied by "
+        "this + the stance congruence (1 at congruence 0.5).",
     ),
     Parameter(
         "like_given_completion", 0.08, "probability", 0.0, 1.0,
@@ -391,6 +493,7 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "stance_initial_sd": (0.2, 0.6, "assumption: 0.2 either side"),
     "stance_side_floor": (0.1, 0.4, _HALF_TWICE),
     "belief_initial_mean": (0.05, 0.2, _HALF_TWICE),
+    "belief_initial_concentration": (5.0, 20.0, _HALF_TWICE),
     "sessions_per_day": (2.0, 8.0, _HALF_TWICE),
     "videos_per_session": (8.0, 16.0, "assumption: 8 to the most a page holds (16)"),
     "creator_posts_per_day": (0.04, 0.16, _HALF_TWICE),
@@ -416,7 +519,27 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "state_media_demotion": (0.2, 0.6, "assumption around NewsGuard's (2023) point estimate "
                              "from 12 accounts, which comes with no interval"),
     "fact_check_demotion": (0.25, 0.75, _HALF_MORE),
+    "follow_window_hours": (24.0, 96.0, _HALF_TWICE),
+    "source_mix_engagement_pool": (0.15, 0.45, _HALF_MORE),
+    "source_mix_engagement_trending": (0.1, 0.3, _HALF_MORE),
+    "source_mix_engagement_interest": (0.3, 0.5, "assumption: the 30-50% of recommendations "
+                                       "Vombatkere et al. (2024) found exploiting known "
+                                       "interests"),
+    "source_mix_engagement_followed": (0.06, 0.18, _HALF_MORE),
+    "source_mix_social_trending": (0.125, 0.375, _HALF_MORE),
+    "source_mix_social_followed": (0.5, 1.0, "assumption: from two thirds of the default to "
+                                   "four thirds"),
     "completion_base": (0.35, 0.55, "assumption: 0.1 either side of the calibrated value"),
+    "completion_match_floor": (0.2, 0.6, "assumption: 0.2 either side"),
+    "completion_match_slope": (0.6, 1.8, _HALF_MORE),
+    "completion_appeal_floor": (0.25, 0.75, _HALF_MORE),
+    "completion_congruence_floor": (0.4, 0.8, "assumption: 0.2 either side"),
+    "completion_congruence_slope": (0.4, 1.2, _HALF_MORE),
+    "completion_normaliser": (0.9, 1.3, "assumption: 0.2 either side (it scales completion "
+                              "as completion_base does)"),
+    "completion_cap": (0.9, 1.0, "assumption: from 0.9 to no cap (1)"),
+    "engagement_appeal_floor": (0.25, 0.75, _HALF_MORE),
+    "engagement_congruence_floor": (0.25, 0.75, _HALF_MORE),
     "like_given_completion": (0.062, 0.098, _CALIBRATED),
     "comment_given_completion": (0.0062, 0.0098, _CALIBRATED),
     "share_given_completion": (0.0046, 0.0073, _CALIBRATED),

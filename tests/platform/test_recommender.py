@@ -1,13 +1,16 @@
 """The candidate lists: the exposure pool's compiled list against a plain NumPy statement of the
-same order (language, then remaining impressions, most first, then id)."""
+same order (language, then remaining impressions, most first, then id); the source mix by mode."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import njit
 
+from diplosim.errors import DiplosimError
+from diplosim.parameters import resolve_parameters
 from diplosim.platform.guide import upper_bound
 from diplosim.platform.recommender import (
     RECENT_HOURS,
@@ -17,6 +20,7 @@ from diplosim.platform.recommender import (
     _top_per_group,
     guide_table,
     pick_weighted,
+    source_mix,
 )
 
 
@@ -218,3 +222,17 @@ def test_guided_pick_draws_in_proportion_to_weight():
         share = w[w == value].sum() / w.sum()
         got = np.mean(w[picked] == value)
         assert abs(got - share) < 4 * np.sqrt(share * (1 - share) / picked.size)
+
+
+def test_source_mix_is_each_modes_weights_over_their_sum():
+    p = resolve_parameters()
+    assert source_mix(p, "engagement").tolist() == [0.3, 0.5, 0.88]  # exactly the shares
+    assert source_mix(p, "social").tolist() == [0.0, 0.25, 0.25]
+    assert source_mix(p, "chronological").tolist() == [0.0, 0.0, 0.0]
+    twice = resolve_parameters({"source_mix_social_trending": 0.5,
+                                "source_mix_social_followed": 1.5})
+    assert source_mix(twice, "social").tolist() == [0.0, 0.25, 0.25]
+    off = resolve_parameters({"source_mix_social_trending": 0.0,
+                              "source_mix_social_followed": 0.0})
+    with pytest.raises(DiplosimError, match="social feed's source weights sum to 0"):
+        source_mix(off, "social")

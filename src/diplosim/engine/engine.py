@@ -16,7 +16,7 @@ import pyarrow as pa
 from diplosim._version import __version__
 from diplosim.actors.campaigns import campaign_posts, creator_posts
 from diplosim.engine import checkpoint
-from diplosim.engine.kernel import FOLLOW_WINDOW, run_sessions
+from diplosim.engine.kernel import run_sessions
 from diplosim.engine.memory import prepare_run_memory, release_freed_memory
 from diplosim.engine.outcomes import (
     CHUNK_USERS,
@@ -36,9 +36,9 @@ from diplosim.parameters import PARAMETERS
 from diplosim.platform.exposure_pools import promote
 from diplosim.platform.recommender import (
     MODES,
-    SOURCE_MIX,
     build_candidates,
     candidate_window,
+    source_mix,
 )
 from diplosim.platform.videos import NEVER, NewVideos
 from diplosim.scenario.schema import Scenario
@@ -375,7 +375,7 @@ def _video_floor(state: SimState, tick: int, window: int) -> int:
     holds all day; older videos are never shown again, and per-tick work skips them."""
     first = state.store.first_since(tick - window + 1)
     for vid, sent in ((state.ring_vid, state.ring_tick), (state.inbox_vid, state.inbox_tick)):
-        shared = sweep_rings(vid, sent, tick, FOLLOW_WINDOW)
+        shared = sweep_rings(vid, sent, tick, int(state.params["follow_window_hours"]))
         if shared >= 0:
             first = min(first, shared)
     return first
@@ -395,7 +395,7 @@ def _play(state: SimState, tick: int, users: np.ndarray,
     cand = build_candidates(st, tick, len(state.languages), state.quotas,
                             int(state.params["pool_max_age_hours"]), state.set_tags,
                             state.params["hashtag_trend_pooling"])
-    mix = np.cumsum(SOURCE_MIX[state.ranking])[:3]
+    mix = source_mix(state.params, state.ranking)
     kp, cred = state.kernel_params, state.credibility
     boost = state.topic_boost(tick)
     diversity = state.diversity if state.ranking == "engagement" else 0.0

@@ -6,6 +6,11 @@ video can travel from friend to friend for many generations).
 Users are independent within a tick: a user writes only its own state and its own output slots,
 and reads others' state from the start of the tick, so the result is the same on any number of
 threads. Random numbers are counter-based, keyed by (seed, tick, user, draw).
+
+The model's rules are not written here: the kernel reads the arrays and calls them, behaviour
+from ``diplosim.opinion.behaviour``, persuasion from ``diplosim.opinion.persuasion``, the
+sources' picks from ``diplosim.platform.recommender``; their constants arrive as one record of
+named parameters (``KERNEL_PARAMETERS``).
 """
 
 from __future__ import annotations
@@ -14,45 +19,50 @@ import numpy as np
 from numba import njit, prange
 
 from diplosim.opinion.behaviour import completion_probability, congruence, engagement_factor
-from diplosim.opinion.persuasion import (
-    belief_step,
-    contact_step,
-    favourability_step,
-    source_trust,
-    stance_step,
-)
+from diplosim.opinion.persuasion import messenger_credibility, persuade
 from diplosim.platform.recommender import pick_weighted
 from diplosim.platform.rng import stream_key, uniform_at
 from diplosim.prefetch import prefetch
 
-__all__ = ["FLAG", "FOLLOW_WINDOW", "KP", "run_sessions"]
+__all__ = ["FLAG", "KERNEL_PARAMETERS", "kernel_parameters", "run_sessions"]
 
 #: Bits of an impression's outcome.
 FLAG = {"impression": 1, "complete": 2, "like": 4, "comment": 8, "share": 16, "follow": 32,
         "challenge": 64}
-#: Kernel parameters, by position in the float64 vector passed in.
-KP = ("completion_base", "like_given_completion", "comment_given_completion",
-      "share_given_completion", "follow_given_completion", "language_mismatch_factor",
-      "challenge_post_probability", "fact_check_share_reduction", "fact_check_like_reduction",
-      "favourability_rate", "favourability_saturation", "stance_rate", "stance_confidence_bound",
-      "stance_backfire", "belief_rate", "correction_rate", "cross_language_acceptance",
-      "state_media_demotion", "fact_check_demotion", "label_credibility_factor",
-      "everyday_favourability_factor", "false_claim_novelty", "stance_backfire_commitment",
-      "source_trust_slope", "hostile_threshold", "hostile_boomerang", "contact_ceiling")
-(_C_BASE, _LIKE, _COMMENT, _SHARE, _FOLLOW, _MISMATCH, _CHALLENGE, _FC_SHARE, _FC_LIKE,
- _FAV_RATE, _FAV_SAT, _ST_RATE, _ST_BOUND, _ST_BACK, _B_RATE, _CORR, _XLANG, _SM_DEMOTE,
- _FC_DEMOTE, _LABEL_CRED, _EVERYDAY, _NOVELTY, _ST_COMMIT, _TRUST, _HOSTILE, _BOOMERANG,
- _CONTACT) = range(len(KP))
+#: The rows of the parameter table the kernel reads, by the rule that reads them.
+_NAMES = (
+    # the feed (here and diplosim.platform.recommender)
+    "cross_language_acceptance", "state_media_demotion", "fact_check_demotion",
+    "follow_window_hours",
+    # behaviour (diplosim.opinion.behaviour)
+    "completion_base", "completion_match_floor", "completion_match_slope",
+    "completion_appeal_floor", "completion_congruence_floor", "completion_congruence_slope",
+    "completion_normaliser", "completion_cap", "language_mismatch_factor",
+    "engagement_appeal_floor", "engagement_congruence_floor", "like_given_completion",
+    "comment_given_completion", "share_given_completion", "follow_given_completion",
+    "challenge_post_probability", "false_claim_novelty", "fact_check_share_reduction",
+    "fact_check_like_reduction",
+    # persuasion (diplosim.opinion.persuasion)
+    "label_credibility_factor", "favourability_rate", "favourability_saturation",
+    "everyday_favourability_factor", "contact_ceiling", "source_trust_slope",
+    "hostile_threshold", "hostile_boomerang", "stance_rate", "stance_confidence_bound",
+    "stance_backfire", "stance_backfire_commitment", "belief_rate", "correction_rate",
+)
+_WHOLE = ("follow_window_hours",)  # whole numbers (hours): int64 fields, so they stay exact
+#: The kernel's parameters as one record, each field named after its row of the parameter
+#: table (``kp.completion_base``); ``kernel_parameters`` fills it.
+KERNEL_PARAMETERS = np.dtype([(name, np.int64 if name in _WHOLE else np.float64)
+                              for name in _NAMES], align=True)
 _TRIES = 6
 _AHEAD = 2  # users ahead whose rows are prefetched
-FOLLOW_WINDOW = 48  # hours a followed account's post or share stays in its followers' feeds
 _STATE_MEDIA = 5     # MESSENGER_TYPES index of state_media
 
 
 @njit(cache=True)
-def _followed(u, r1, r2, mode, tick, follow_ptr, follow_idx, extra, ring_vid, ring_tick,
-              v_eng):
-    """(video, via account) from a random followed account's recent items, or (-1, -1)."""
+def _followed(u, r1, r2, mode, tick, window, follow_ptr, follow_idx, extra, ring_vid,
+              ring_tick, v_eng):
+    """(video, via account) from a random followed account's items of the last ``window``
+    hours, or (-1, -1)."""
     a, b = follow_ptr[u], follow_ptr[u + 1]
     n_extra = 0
     for k in range(extra.shape[1]):
@@ -79,10 +89,10 @@ def _followed(u, r1, r2, mode, tick, follow_ptr, follow_idx, extra, ring_vid, ri
         if v < 0:
             continue
         age = (tick - np.int64(ring_tick[f, k])) % 65536  # ticks are kept modulo 2**16
-        if age >= FOLLOW_WINDOW:
+        if age >= window:
             continue
         # chronological: the newest item; otherwise the most engaging
-        key = float(FOLLOW_WINDOW - age) if mode == 2 else v_eng[v] + r2 * 1e-3
+        key = float(window - age) if mode == 2 else v_eng[v] + r2 * 1e-3
         if key > best_key:
             best, best_key = v, key
     return best, f
@@ -101,7 +111,7 @@ def _seen(u, v, seen, page, slot):
 
 @njit(parallel=True, cache=True)
 def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blocked, v_origin,
-                 kp,
+                 params,
                  u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
                  ring_vid, ring_tick, inbox_vid, inbox_from, inbox_tick,
@@ -134,6 +144,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             prefetch(follow_idx, follow_ptr[users[i + 1]])
         u = users[i]
         c = u_country[u]
+        kp = params[0]  # the parameter record (taken outside the loop, it cannot enter it)
         base = i * page_size
         page = out_video[base:base + page_size]
         draw = 0
@@ -156,7 +167,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 if cand < 0:
                     continue
                 inbox_vid[u, k_in - 1] = -1
-                if (tick - np.int64(inbox_tick[u, k_in - 1])) % 65536 >= FOLLOW_WINDOW:
+                if (tick - np.int64(inbox_tick[u, k_in - 1])) % 65536 >= kp.follow_window_hours:
                     continue
                 rec = vids[cand]
                 if rec.author == u or not target_masks[rec.target_set, c]:
@@ -195,8 +206,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                     source_interest = True
                 else:
                     cand, cvia = _followed(u, r2, uniform_at(key, draw + 3), mode, tick,
-                                           follow_ptr, follow_idx, extra, ring_vid, ring_tick,
-                                           v_eng)
+                                           kp.follow_window_hours, follow_ptr, follow_idx, extra,
+                                           ring_vid, ring_tick, v_eng)
                 draw += 5
                 if cand < 0:
                     continue
@@ -210,11 +221,11 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 speaks = rec.lang == u_lang1[u] or rec.lang == u_lang2[u]
                 accept = 1.0
                 if source_interest and not speaks:
-                    accept *= kp[_XLANG]
+                    accept *= kp.cross_language_acceptance
                 if labels_on[c] and rec.labelled and rec.messenger == _STATE_MEDIA:
-                    accept *= 1.0 - kp[_SM_DEMOTE]
+                    accept *= 1.0 - kp.state_media_demotion
                 if rec.claim_false and rec.fact_check_tick <= tick:
-                    accept *= 1.0 - kp[_FC_DEMOTE]
+                    accept *= 1.0 - kp.fact_check_demotion
                 if accept < 1.0 and uniform_at(key, draw) >= accept:
                     draw += 1
                     continue
@@ -235,24 +246,25 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             cong = 0.75
             if issue >= 0:
                 cong = congruence(stances[u, issue], rec.stance_value)
-            p_done = completion_probability(kp[_C_BASE], match, rec.appeal, speaks,
-                                            kp[_MISMATCH], cong)
+            p_done = completion_probability(kp, match, rec.appeal, speaks, cong)
             if uniform_at(key, draw) < p_done:
                 flags |= 2
                 corrected = rec.claim_false and rec.fact_check_tick <= tick
-                eng = engagement_factor(rec.appeal, cong)
+                eng = engagement_factor(kp, rec.appeal, cong)
                 if rec.claim_false:
-                    eng *= kp[_NOVELTY]  # false claims are more novel (Vosoughi 2018)
-                p_like = kp[_LIKE] * eng * ((1.0 - kp[_FC_LIKE]) if corrected else 1.0)
-                p_share = kp[_SHARE] * eng * ((1.0 - kp[_FC_SHARE]) if corrected else 1.0)
+                    eng *= kp.false_claim_novelty  # false claims are more novel (Vosoughi 2018)
+                p_like = (kp.like_given_completion * eng
+                          * ((1.0 - kp.fact_check_like_reduction) if corrected else 1.0))
+                p_share = (kp.share_given_completion * eng
+                           * ((1.0 - kp.fact_check_share_reduction) if corrected else 1.0))
                 if uniform_at(key, draw + 1) < p_like:
                     flags |= 4
-                if uniform_at(key, draw + 2) < kp[_COMMENT] * eng:
+                if uniform_at(key, draw + 2) < kp.comment_given_completion * eng:
                     flags |= 8
                 if uniform_at(key, draw + 3) < p_share:
                     flags |= 16
                     out_from[base + slot] = via if via >= 0 else rec.author
-                if uniform_at(key, draw + 4) < kp[_FOLLOW] * eng * match:
+                if uniform_at(key, draw + 4) < kp.follow_given_completion * eng * match:
                     author = rec.author
                     known = False
                     for k in range(extra.shape[1]):
@@ -263,68 +275,14 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                         flags |= 32
                         extra[u, extra_pos[u] % extra.shape[1]] = author
                         extra_pos[u] += 1
-                if rec.challenge and uniform_at(key, draw + 5) < kp[_CHALLENGE]:
+                if rec.challenge and uniform_at(key, draw + 5) < kp.challenge_post_probability:
                     flags |= 64
-                # persuasion
-                cred = credibility[rec.messenger]
-                if labels_on[c] and rec.labelled:
-                    cred *= kp[_LABEL_CRED]
-                f = rec.focal
-                own = country_focal[c]
-                p = rec.portrayal
-                trust = 1.0
-                if f >= 0 and f != own:  # diplomacy: foreign messengers only
-                    a = np.float64(attitudes[u, f])
-                    # political content pulls toward its country inside the viewer's
-                    # latitude of acceptance (the stance confidence bound) and away beyond it
-                    direction = 1.0
-                    if issue >= 0:
-                        gap = abs(np.float64(rec.stance_value)
-                                  - np.float64(stances[u, issue]))
-                        direction = max(-1.0, 1.0 - gap / kp[_ST_BOUND])
-                    tr = source_trust(a, kp[_TRUST], kp[_HOSTILE], kp[_BOOMERANG])
-                    if p > 0 and portray[p, f] != 0.0:
-                        pass  # the content says how it portrays its own country (below)
-                    elif rec.messenger == 0:
-                        # an ordinary creator: everyday contact, blocked by hostility, up to
-                        # a ceiling
-                        attitudes[u, f] = contact_step(a, direction * kp[_EVERYDAY] * max(tr, 0.0),
-                                                       cred, kp[_FAV_RATE], float(expo[u, f]),
-                                                       kp[_FAV_SAT], kp[_CONTACT])
-                    elif tr < 0.0:
-                        # a hostile viewer reads the pitch as hostile: moves away
-                        attitudes[u, f] = favourability_step(a, tr * abs(direction), cred,
-                                                             kp[_FAV_RATE], float(expo[u, f]),
-                                                             kp[_FAV_SAT])
-                    else:
-                        attitudes[u, f] = favourability_step(a, direction, cred * tr,
-                                                             kp[_FAV_RATE], float(expo[u, f]),
-                                                             kp[_FAV_SAT])
-                    if rec.messenger != 0:
-                        trust = max(tr, 0.0)
-                    if expo[u, f] < 65535:
-                        expo[u, f] += 1
-                if p > 0:
-                    # how the content portrays countries (the viewer's own excepted)
-                    for g in range(portray.shape[1]):
-                        w = portray[p, g]
-                        if w == 0.0 or g == own:
-                            continue
-                        attitudes[u, g] = favourability_step(np.float64(attitudes[u, g]), w,
-                                                             cred * trust,
-                                                             kp[_FAV_RATE], float(expo[u, g]),
-                                                             kp[_FAV_SAT])
-                        if g != f and expo[u, g] < 65535:
-                            expo[u, g] += 1
-                if issue >= 0:
-                    # in float64, as the Python statement of the rule computes it
-                    stances[u, issue] = stance_step(np.float64(stances[u, issue]),
-                                                    np.float64(rec.stance_value), cred * trust,
-                                                    kp[_ST_RATE], kp[_ST_BOUND], kp[_ST_BACK],
-                                                    kp[_ST_COMMIT])
-                if claim >= 0:
-                    beliefs[u, claim] = belief_step(beliefs[u, claim], cred * trust,
-                                                    kp[_B_RATE], corrected, kp[_CORR])
+                # persuasion (diplosim.opinion.persuasion decides which step applies)
+                cred = messenger_credibility(kp, credibility[rec.messenger],
+                                             labels_on[c] and rec.labelled)
+                persuade(kp, u, attitudes, expo, stances, beliefs, cred, rec.messenger, rec.focal,
+                         country_focal[c], rec.portrayal, portray, issue, rec.stance_value,
+                         claim, corrected)
             draw += 6
             out_flags[base + slot] = flags
             seen[u, seen_pos[u] % seen.shape[1]] = v
@@ -332,4 +290,9 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
 
 
 def kernel_parameters(params: dict[str, float]) -> np.ndarray:
-    return np.array([params[name] for name in KP], dtype=np.float64)
+    """The kernel's parameter record (a one-row array of ``KERNEL_PARAMETERS``) from resolved
+    parameters; whole-number fields are truncated to integers."""
+    kp = np.zeros(1, KERNEL_PARAMETERS)
+    for name in KERNEL_PARAMETERS.names:
+        kp[name] = int(params[name]) if name in _WHOLE else params[name]
+    return kp

@@ -26,7 +26,7 @@ DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9
 DIURNAL = DIURNAL / DIURNAL.mean()
 SEEN = 8          # recently seen videos remembered per user (not shown again)
 RING = 4          # recent posts and shares kept per account for followers' feeds
-INBOX = 4         # videos friends sent a user, kept until read (or FOLLOW_WINDOW hours old)
+INBOX = 4         # videos friends sent a user, kept until read (or follow_window_hours old)
 
 
 def credibility_table(params: dict[str, float]) -> np.ndarray:
@@ -67,7 +67,7 @@ class SimState:
     inbox_tick: np.ndarray             # uint16 (users, INBOX) tick modulo 2**16 it was sent
     inbox_pos: np.ndarray              # uint8 per user: the next inbox slot to fill
     reached: np.ndarray                # uint8 (users, ceil(actors / 8)): bit a = saw actor a today
-    kernel_params: np.ndarray          # the kernel's parameter vector (kernel.KP order)
+    kernel_params: np.ndarray          # the kernel's parameter record (kernel_parameters)
     credibility: np.ndarray            # credibility by messenger type
     masks: np.ndarray                  # target set x world country -> shown there
     set_tags: list[np.ndarray]         # hashtag set -> tag numbers
@@ -125,7 +125,7 @@ class SimState:
 def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
     seed = scenario.seed if seed is None else seed
     params = resolve_parameters(scenario.parameters)
-    pop = synthesise(scenario, seed=seed)
+    pop = synthesise(scenario, seed=seed, params=params)
     accounts = build_accounts(scenario, pop, params, seed)
     wanted = [lang for a in scenario.actors for c in [a.languages, *[
         c.languages or [] for c in a.campaigns]] for lang in c]

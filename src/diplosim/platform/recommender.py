@@ -4,7 +4,8 @@ Sources: (a) the staged exposure pool, per language; (b) trending by engagement 
 language; (c) interest-matched, the best-rated recent videos per topic (any language); (d)
 followed accounts' recent posts and shares; (e) recent videos at random (diversity). A ranking
 mode is a mix of sources: ``engagement`` uses all, ``social`` follows first and fills with
-trending, ``chronological`` shows followed accounts' newest items only.
+trending, ``chronological`` shows followed accounts' newest items only; the weights of the first
+two are rows of the parameter table (``source_mix_*``).
 """
 
 from __future__ import annotations
@@ -14,22 +15,25 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from diplosim.errors import DiplosimError
 from diplosim.platform.guide import fill_guide, guided_search, upper_bound
 from diplosim.platform.videos import VideoStore
 from diplosim.radix import radix_sort
 from diplosim.world.topics import TOPICS
 
-__all__ = ["MODES", "SOURCE_MIX", "Candidates", "build_candidates", "candidate_window",
-           "guide_table", "hashtag_heat", "pick_weighted"]
+__all__ = ["MODES", "SOURCES", "Candidates", "build_candidates", "candidate_window",
+           "guide_table", "hashtag_heat", "pick_weighted", "source_mix"]
 
 MODES = ("engagement", "social", "chronological")
 SOURCES = ("pool", "trending", "interest", "followed")
-#: Share of feed slots drawn from each source, by ranking mode (assumption: the For You feed
-#: mixes exploration and interest, follows weigh least; Boeker & Urman 2022 find following the
-#: strongest personalisation signal, which the followed source and follow-driven interest carry).
-SOURCE_MIX = {
-    "engagement": (0.30, 0.20, 0.38, 0.12),
-    "social": (0.0, 0.25, 0.0, 0.75),
+#: Each source's weight in a ranking mode's feed, by ``SOURCES``: the parameter that gives it
+#: (``source_mix_*`` rows of the parameter table, with their sources), or a fixed weight that
+#: defines the mode: a social feed follows the graph first and fills with trending (no pool,
+#: no interest source); a chronological feed is followed accounts alone.
+_MIX: dict[str, tuple[str | float, ...]] = {
+    "engagement": ("source_mix_engagement_pool", "source_mix_engagement_trending",
+                   "source_mix_engagement_interest", "source_mix_engagement_followed"),
+    "social": (0.0, "source_mix_social_trending", 0.0, "source_mix_social_followed"),
     "chronological": (0.0, 0.0, 0.0, 1.0),
 }
 TOP_PER_GROUP = 256          # candidates kept per language (trending) or topic (interest)
@@ -231,6 +235,19 @@ def _set_sums(sets, created, velocity, tick, hours, n_sets):
             total[sets[i]] += np.float64(velocity[i])
             count[sets[i]] += 1
     return total, count
+
+
+def source_mix(params: dict[str, float], mode: str) -> np.ndarray:
+    """Where each source's share of a ``mode`` feed's slots ends: the cumulative shares of pool,
+    trending and interest (followed accounts fill the rest), from the mode's weights in the
+    resolved ``params`` divided by their sum."""
+    mix = _MIX[mode]
+    cum = np.cumsum([params[w] if isinstance(w, str) else w for w in mix], dtype=np.float64)
+    if not cum[-1] > 0.0:
+        names = ", ".join(w for w in mix if isinstance(w, str))
+        raise DiplosimError(f"parameters {names}: the {mode} feed's source weights sum to 0; "
+                            "at least one must be positive")
+    return cum[:3] / cum[-1]
 
 
 def candidate_window(max_pool_age: int) -> int:

@@ -8,13 +8,16 @@ favourability toward the focal countries, stances on the issues and beliefs in t
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from diplosim.parameters import resolve_parameters
-from diplosim.scenario.schema import Scenario
 from diplosim.world.countries import Country, country_table, favourability_surveys
 from diplosim.world.topics import TOPICS
+
+if TYPE_CHECKING:  # the scenario package builds on this one: no import back at run time
+    from diplosim.scenario.schema import Scenario
 
 __all__ = ["NO_LANGUAGE", "Population", "country_shares", "synthesise"]
 
@@ -179,11 +182,14 @@ def _interests(n: int, alpha: float, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = None) -> Population:
-    """Draw the population of ``scenario`` (``users``/``seed`` override the scenario's)."""
+def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = None,
+               params: dict[str, float] | None = None) -> Population:
+    """Draw the population of ``scenario`` (``users``/``seed`` override the scenario's).
+    ``params`` are the resolved parameters (``diplosim.parameters.resolve_parameters``, as
+    the engine's state holds them); without them the scenario's are resolved here."""
     n = scenario.world.users if users is None else users
     seed = scenario.seed if seed is None else seed
-    p = resolve_parameters(scenario.parameters)
+    p = resolve_parameters(scenario.parameters) if params is None else params
     table = country_table()
     countries = tuple(scenario.world.countries)
     shares = country_shares(scenario)
@@ -206,7 +212,7 @@ def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = 
         f.favourable if f.favourable is not None else max(rest - f.unfavourable, 0.0),
         f.unfavourable if f.unfavourable is not None else max(rest - f.favourable, 0.0))
         for f in scenario.world.favourability}
-    mean, conc = p["belief_initial_mean"], 10.0
+    mean, conc = p["belief_initial_mean"], p["belief_initial_concentration"]
     beliefs = _rng(seed, "belief").beta(mean * conc, (1 - mean) * conc, (n, len(claims)))
     return Population(
         countries=countries, languages=languages, focal=focal, issues=issues, claims=claims,
