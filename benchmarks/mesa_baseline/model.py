@@ -24,7 +24,8 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from diplosim.engine.engine import _active_users, _manifest, _post, _video_floor
+from diplosim.engine.engine import _manifest, _video_floor
+from diplosim.engine.hour import active_users, post_hour
 from diplosim.engine.outcomes import TickBuffers, TickLog
 from diplosim.engine.snapshots import attitude_table, audience_table
 from diplosim.engine.state import SEEN, build_state
@@ -353,7 +354,7 @@ class FeedModel(mesa.Model):
             state.video_floor = _video_floor(state, tick, window)
         # ordinary users' posts carry their authors' current stance and beliefs, as in diplosim
         self._sync(attitudes=False)
-        _post(state, tick, self.challenge)
+        post_hour(state, tick, self.challenge)
         st = state.store
         self.videos += st.hot[len(self.videos):st.n].tolist()
         if state.masks.shape[0] != len(state.catalogue.target_sets):
@@ -369,7 +370,7 @@ class FeedModel(mesa.Model):
         self.pool = (c.pool_ptr.tolist(), c.pool_ids.tolist(), c.pool_cum.tolist())
         self.trend = (c.trend_ptr.tolist(), c.trend_ids.tolist(), c.trend_cum.tolist())
         self.topic = (c.topic_ptr.tolist(), c.topic_ids.tolist(), c.topic_cum.tolist())
-        active = _active_users(state, tick)
+        active = active_users(state, tick)
         self._video, self._flags, self._from, self._users = [], [], [], []
         AgentSet([self.users[u] for u in active.tolist()], random=self.random).do("step")
         self._finish(tick)

@@ -35,7 +35,8 @@ __all__ = ["POINTER", "latest", "load", "save"]
 #: The file in the staging folder naming the newest complete checkpoint.
 POINTER = "checkpoint.json"
 #: Format of the checkpoint folder; a different number is refused, never guessed at.
-FORMAT = 3  # 2: per-country policy arrays, video portrayal and origin; 3: friends and inboxes
+FORMAT = 4  # 2: per-country policy arrays, video portrayal and origin; 3: friends and inboxes;
+# 4: the kernel's parameters as a named record (issue 43)
 
 _CLASSES: dict[str, type] = {c.__name__: c for c in (Population, Accounts, Catalogue)}
 
