@@ -1,4 +1,4 @@
-"""The one family of errors diplosim raises; only ``cli.py`` turns them into exit codes."""
+"""The one family of errors diplosim raises; only ``diplosim.cli`` turns them into exit codes."""
 
 from __future__ import annotations
 

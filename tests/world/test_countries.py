@@ -20,7 +20,7 @@ def test_shipped_table_is_exactly_what_the_builder_derives(shared_data, tmp_path
     mismatch = build_table.version_mismatch()
     if mismatch:
         pytest.fail(mismatch, pytrace=False)
-    build_table.main(["--shared", str(shared_data / "world"), "--out", str(tmp_path)])
+    build_table.build(shared_data / "world", tmp_path)
     for name in ("countries.csv", "languages.csv", build_table.BUILT_WITH):
         shipped = (build_table.DATA_DIR / name).read_text(encoding="utf-8")
         assert (tmp_path / name).read_text(encoding="utf-8") == shipped, name
@@ -88,5 +88,5 @@ def test_a_version_change_is_named_with_the_rebuild_command(tmp_path):
     assert str(tmp_path / build_table.BUILT_WITH) in message
     assert f"babel 2.19.0 built them, {installed['babel']} is installed" in message
     assert "tzdata" not in message.split("(", 1)[1].split(")")[0]
-    assert "python -m diplosim.world.build_table" in message
+    assert "diplosim build-table" in message
     assert build_table.version_mismatch() is None  # the locked set is what built the tables

@@ -2,7 +2,7 @@
 Natural Earth's 1:110m countries as the ``world-atlas`` npm package ships them (TopoJSON).
 
     npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    python -m diplosim.world.build_shapes package/countries-110m.json \\
+    diplosim build-shapes package/countries-110m.json \\
         --countries ../shared/data/world/countries.json
 
 Countries too small for the 1:110m shapes get a point (mledoze/countries' ``latlng``), which
@@ -16,11 +16,10 @@ rounded to 0.1 degree; Antarctica is left out (nobody there is simulated).
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
-__all__ = ["decode", "main"]
+__all__ = ["build", "decode"]
 
 OUT = Path(__file__).parent / "data" / "country_shapes.json"
 #: Shapes world-atlas ships without an ISO numeric id, by their Natural Earth name.
@@ -87,31 +86,24 @@ def decode(topo: dict, codes: dict[str, str]) -> dict[str, list[list[list[float]
     return dict(sorted(shapes.items()))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("topojson", type=Path, help="world-atlas' countries-110m.json")
-    parser.add_argument("--countries", type=Path, required=True,
-                        help="mledoze/countries' countries.json (ISO numeric -> alpha-2)")
-    args = parser.parse_args()
-    topo = json.loads(args.topojson.read_text(encoding="utf-8"))
-    countries = json.loads(args.countries.read_text(encoding="utf-8"))
+def build(topojson: Path, countries_json: Path, out: Path = OUT) -> dict:
+    """Decode world-atlas' ``countries-110m.json`` (``topojson``) with mledoze/countries'
+    ``countries.json`` (ISO numeric -> alpha-2, and each country's centre) into ``out``
+    (``diplosim build-shapes``); returns what was written."""
+    topo = json.loads(topojson.read_text(encoding="utf-8"))
+    countries = json.loads(countries_json.read_text(encoding="utf-8"))
     codes = {c["ccn3"]: c["cca2"] for c in countries if c.get("ccn3")}
-    out = {"source": "Natural Earth 1:110m Admin 0 countries (public domain), as TopoJSON in "
-                     "the world-atlas npm package 2.0.2 by Mike Bostock (ISC licence); "
-                     "decoded by diplosim.world.build_shapes, rings crossing the antimeridian "
-                     "made continuous, coordinates rounded to 0.1 degree, Antarctica left out",
-           "shapes": decode(topo, codes)}
+    shapes = {"source": "Natural Earth 1:110m Admin 0 countries (public domain), as TopoJSON in "
+                        "the world-atlas npm package 2.0.2 by Mike Bostock (ISC licence); "
+                        "decoded by diplosim.world.build_shapes, rings crossing the antimeridian "
+                        "made continuous, coordinates rounded to 0.1 degree, Antarctica left out",
+              "shapes": decode(topo, codes)}
     # countries too small for 1:110m (Singapore, Hong Kong, Bahrain...) are drawn as a dot at
     # the centre mledoze/countries gives them (``latlng``, latitude first)
-    out["points_source"] = ("mledoze/countries latlng (ODbL), for countries with no 1:110m "
-                            "shape")
-    out["points"] = {c["cca2"]: [round(c["latlng"][1], 2), round(c["latlng"][0], 2)]
-                     for c in sorted(countries, key=lambda c: c["cca2"])
-                     if c["cca2"] not in out["shapes"] and c.get("latlng")}
-    OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(out['shapes'])} shapes, {len(out['points'])} points, "
-          f"{OUT.stat().st_size:,} bytes")
-
-
-if __name__ == "__main__":
-    main()
+    shapes["points_source"] = ("mledoze/countries latlng (ODbL), for countries with no 1:110m "
+                               "shape")
+    shapes["points"] = {c["cca2"]: [round(c["latlng"][1], 2), round(c["latlng"][0], 2)]
+                        for c in sorted(countries, key=lambda c: c["cca2"])
+                        if c["cca2"] not in shapes["shapes"] and c.get("latlng")}
+    out.write_text(json.dumps(shapes, separators=(",", ":")) + "\n", encoding="utf-8")
+    return shapes

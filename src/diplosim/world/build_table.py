@@ -6,12 +6,11 @@ CLDR language shares from ``babel``, time zones from ``tzdata``, and the hand-cu
 module's ``data/`` folder, and ``built_with.json``, the versions of babel and tzdata that derived
 them: another release derives other rows (babel 2.19's CLDR gives other language shares than
 2.18's), so the tables are rebuilt when the pinned versions change, never edited by hand.
-``python -m diplosim.world.build_table --shared ../shared/data/world``.
+``diplosim build-table --shared ../shared/data/world``.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import statistics
@@ -23,7 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-__all__ = ["BUILT_WITH", "build_rows", "builder_versions", "main", "version_mismatch"]
+__all__ = ["BUILT_WITH", "build", "build_rows", "builder_versions", "version_mismatch"]
 
 DATA_DIR = Path(__file__).parent / "data"
 #: The record of the packages whose data the tables are derived from.
@@ -236,20 +235,14 @@ def version_mismatch(data_dir: Path = DATA_DIR) -> str | None:
     return (f"{path}: the shipped tables were derived with other package versions ("
             + "; ".join(differ) + "). Install the locked set (make install), or, to move to "
             "the new versions, pin them in pyproject.toml, run make lock and rebuild the tables "
-            "with: python -m diplosim.world.build_table --shared ../shared/data/world")
+            "with: diplosim build-table --shared ../shared/data/world")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--shared", type=Path, default=Path("../shared/data/world"))
-    parser.add_argument("--out", type=Path, default=DATA_DIR)
-    args = parser.parse_args(argv)
-    rows = build_rows(args.shared)
-    _write(args.out / "countries.csv", rows, COUNTRY_COLUMNS)
-    _write(args.out / "languages.csv", language_rows(rows), ["code", "name"])
-    (args.out / BUILT_WITH).write_text(
+def build(shared: Path, out: Path = DATA_DIR) -> None:
+    """Derive the tables from the shared data in ``shared`` and write them, with the versions
+    that derived them, into ``out`` (``diplosim build-table``)."""
+    rows = build_rows(shared)
+    _write(out / "countries.csv", rows, COUNTRY_COLUMNS)
+    _write(out / "languages.csv", language_rows(rows), ["code", "name"])
+    (out / BUILT_WITH).write_text(
         json.dumps(builder_versions(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()

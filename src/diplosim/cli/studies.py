@@ -1,0 +1,311 @@
+"""Commands over many runs: sweep, sensitivity, compare, studies (the built-in scenarios) and
+validate-model (the model against published findings)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from diplosim.cli.options import Format, ScenarioArg, SetOption, out_path
+from diplosim.cli.terminal import err, out
+from diplosim.errors import DiplosimError, printable
+
+__all__ = ["compare", "sensitivity", "studies", "sweep", "validate_model"]
+
+RayAddress = Annotated[str | None, typer.Option("--ray-address", help="A Ray cluster "
+                                                "(default: start Ray on this machine).")]
+
+
+def _runs_bar(label: str, disable: bool = False):
+    """A bar on stderr counting runs done of all."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=err, disable=disable)
+
+
+def sweep(
+    scenario: ScenarioArg,
+    vary: Annotated[list[str], typer.Option("--vary", metavar="KEY.PATH=V1,V2,...",
+                                            help="A field and its values (repeatable; every "
+                                            "combination runs).")],
+    out_dir: Annotated[Path, typer.Option("--out", callback=out_path, help="Sweep folder.")],
+    set_: SetOption = None,  # type: ignore[assignment]
+    replicates: Annotated[int, typer.Option("--replicates", help="Runs per combination, "
+                                            "seeds SEED, SEED+1, ...")] = 1,
+    ray_address: RayAddress = None,
+    cpus_per_run: Annotated[int, typer.Option("--cpus-per-run", help="Cores (Numba "
+                                              "threads) per run.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Skip the memory check before the "
+                                        "sweep starts.")] = False,
+) -> None:
+    """Run every combination of the --vary values, --replicates times each, as Ray tasks; write
+    one run folder each and SWEEP/sweep.parquet (mean and 95% interval per combination). Runs
+    already complete are skipped, so a stopped sweep resumes. Each task asks Ray for its run's
+    estimated memory, and a combination that fits on no node is refused before anything runs."""
+    from diplosim.distributed.sweep import run_sweep
+    from diplosim.scenario.loader import read_scenario_text
+    from diplosim.scenario.sweeps import parse_vary, plan_sweep
+
+    text = read_scenario_text(scenario)
+    plan = plan_sweep(text, scenario.name, parse_vary(vary), replicates, out_dir, set_)
+    with _runs_bar("[bold]runs") as bar:
+        task = bar.add_task("runs", total=len(plan.runs))
+        counts = run_sweep(plan, ray_address, cpus_per_run,
+                           progress=lambda done, total: bar.update(task, completed=done),
+                           force=force)
+    out.print(f"{len(plan.runs)} runs ({counts['ran']} run now, {counts['skipped']} already "
+              f"complete) in {out_dir}", markup=False)
+    out.print(f"table: {out_dir / 'sweep.parquet'}", markup=False)
+
+
+class Method(StrEnum):
+    morris = "morris"
+    sobol = "sobol"
+
+
+MeasureOption = Annotated[list[str], typer.Option(
+    "--measure", metavar="NAME[:ARG...]", help="What to explain (repeatable): a named measure "
+    "of a run folder, e.g. impressions:ACTOR, positive_share:ISSUE:RU, metric:run/engagement "
+    "per view.")]
+SensitivityOut = Annotated[Path, typer.Option("--out", callback=out_path, help="Folder of the "
+                                              "runs, indices.json and sensitivity.html.")]
+ParamsOption = Annotated[str | None, typer.Option(
+    "--params", metavar="P1,P2,...", help="Parameters to vary over their sensitivity ranges "
+    "(diplosim parameters).")]
+AssumptionsOption = Annotated[bool, typer.Option(
+    "--assumptions", help="Vary every parameter whose source is an assumption (the default "
+    "without --params).")]
+MethodOption = Annotated[Method, typer.Option("--method", help="morris (screening) or sobol "
+                                              "(variance shares).")]
+SamplesOption = Annotated[int, typer.Option(
+    "--samples", min=2, help="Morris trajectories (runs: N x (k + 1)) or Sobol base samples, a "
+    "power of 2 (runs: N x (k + 2)); at least 2, so that each figure has an interval.")]
+SerialOption = Annotated[bool, typer.Option("--serial", help="Run in this process, without "
+                                            "Ray.")]
+IndicesFormat = Annotated[Format, typer.Option("--format", help="table or json (the indices).")]
+
+
+def sensitivity(scenario: ScenarioArg, measure: MeasureOption, out_dir: SensitivityOut,
+                params: ParamsOption = None, assumptions: AssumptionsOption = False,
+                method: MethodOption = Method.morris, samples: SamplesOption = 10,
+                set_: SetOption = None,  # type: ignore[assignment]
+                ray_address: RayAddress = None, serial: SerialOption = False,
+                fmt: IndicesFormat = Format.table) -> None:
+    """Global sensitivity analysis: run the scenario over parameter sets drawn by SALib
+    (Morris or Sobol) within each parameter's documented range, every run a Ray task; print
+    the indices of each measure and write DIR/indices.json and DIR/sensitivity.html. Runs
+    already complete are skipped, so a stopped analysis resumes."""
+    from diplosim.distributed.sensitivity import run_sensitivity, sensitivity_indices
+    from diplosim.report import write_sensitivity_report
+
+    plan = _sensitivity_plan(scenario, measure, out_dir, params, assumptions, method, samples,
+                             set_)
+    with _runs_bar("runs", disable=fmt == Format.json) as bar:
+        task = bar.add_task("runs", total=len(plan.runs))
+        run_sensitivity(plan, ray_address, use_ray=not serial,
+                        progress=lambda done, total: bar.update(task, completed=done))
+    result = sensitivity_indices(plan, measure)
+    page = write_sensitivity_report(out_dir, result)
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    _print_indices(result, method is Method.morris)
+    out.print(f"{len(plan.runs)} runs in {out_dir}; page: {page}", markup=False)
+
+
+def _sensitivity_plan(scenario: Path, measure: list[str], out_dir: Path, params: str | None,
+                      assumptions: bool, method: Method, samples: int, set_: list[str] | None):
+    from diplosim.analysis.measures import parse_measure
+    from diplosim.distributed.sensitivity import assumption_parameters, plan_sensitivity
+    from diplosim.scenario.loader import read_scenario_text
+
+    if params is not None and assumptions:
+        raise DiplosimError("sensitivity: give --params or --assumptions, not both")
+    names = ([p.strip() for p in params.split(",") if p.strip()] if params is not None
+             else assumption_parameters())
+    for m in measure:
+        parse_measure(m)  # a bad name fails before anything runs
+    text = read_scenario_text(scenario)
+    return plan_sensitivity(text, scenario.name, names, method.value, samples, out_dir, set_)
+
+
+def _print_indices(result: dict, morris: bool) -> None:
+    for m, r in result["measures"].items():
+        t = Table("parameter", *(("mu*", "95% interval", "sigma") if morris else
+                                 ("S1", "95% interval", "ST", "95% interval")), "distinguishable",
+                  title=f"{m} (mean {r['mean']:.4g}; sd over seeds {r['seed_sd'] or 0:.4g})",
+                  title_justify="left")
+        for row in r["indices"]:
+            cells = ([f"{row['mu_star']:.4g}", f"{row['mu_star_low']:.4g} to "
+                      f"{row['mu_star_high']:.4g}", f"{row['sigma']:.4g}"] if morris else
+                     [f"{row['S1']:.3f}", f"{row['S1_low']:.3f} to {row['S1_high']:.3f}",
+                      f"{row['ST']:.3f}", f"{row['ST_low']:.3f} to {row['ST_high']:.3f}"])
+            t.add_row(row["parameter"], *cells, "yes" if row["distinguishable"] else "no")
+        out.print(t)
+
+
+def compare(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders, or sweep "
+                                                   "folders (each combination a column).",
+                                                   show_default=False)],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", callback=out_path, help="Also write the comparison as a self-contained HTML "
+        "file.")] = None,
+    format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Put runs side by side: what differs in their setup, then the headline metrics. With sweep
+    folders, each combination is a column: every metric's mean over its seeds with its 95%
+    interval, and each column's difference from the first (paired by seed) with whether it is
+    distinguishable from zero."""
+    from diplosim.analysis.replicated import is_sweep
+
+    if any(is_sweep(p) for p in run_dirs):
+        _compare_replicated(run_dirs, format)
+    else:
+        _compare_runs(run_dirs, format)
+    if out_file is not None:
+        from diplosim.report import write_comparison
+
+        with err.status("writing the comparison", spinner="dots"):
+            path = write_comparison(run_dirs, out_file)
+        (err if format is Format.json else out).print(f"comparison: {path}", markup=False)
+
+
+def _compare_runs(paths: list[Path], format: Format) -> None:
+    from diplosim.analysis.compare import compare_runs
+    from diplosim.report.html import cell  # the HTML comparison's formatting, in the terminal
+
+    if len(paths) < 2:
+        raise DiplosimError("compare: give at least two run folders")
+    labels, rows = compare_runs(paths)
+    if format is Format.json:
+        sys.stdout.write(json.dumps({"runs": labels, "rows": rows}) + "\n")
+        return
+    t = Table("group", "metric", *labels, title="Runs side by side", title_justify="left")
+    for r in rows:
+        t.add_row(r["group"], printable(r["metric"]), *[printable(cell(r[k])) for k in labels])
+    out.print(t)
+
+
+def _compare_replicated(paths: list[Path], format: Format) -> None:
+    from diplosim.analysis.replicated import as_json, compare_replicated
+    from diplosim.report.compare import interval_cell
+
+    with err.status("measuring every run", spinner="dots"):
+        c = compare_replicated(paths)
+    if format is Format.json:
+        sys.stdout.write(json.dumps(as_json(c)) + "\n")
+        return
+    t = Table("group", "metric", *c.labels, *c.differences, title="Mean and 95% interval "
+              "over each column's seeds; differences from the first column",
+              title_justify="left")
+    for r in c.rows:
+        t.add_row(r["group"], printable(r["metric"]),
+                  *[printable(interval_cell(r[k])) for k in c.labels + c.differences])
+    out.print(t)
+
+
+def validate_model(
+    quick: Annotated[bool, typer.Option(help="The smaller pair of world sizes (under 3 "
+                                        "minutes).")] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    keep: Annotated[Path | None, typer.Option(help="Keep the validation runs in this "
+                                              "folder.")] = None,
+    page: Annotated[Path | None, typer.Option(help="Rewrite the table between the validation "
+                                              "markers of this Markdown page.")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the rows as JSON to "
+                                                   "this file.")] = None,
+    from_json: Annotated[Path | None, typer.Option(help="Take the rows from a saved --json "
+                                                   "file instead of running (the text "
+                                                   "changed, the runs did not).")] = None,
+) -> None:
+    """Score the model against published findings at two world sizes: the calibration targets
+    (fitted) apart from the validation findings (not fitted). Exit 3 if any is not
+    reproduced."""
+    from diplosim.studies.validation import from_json as rows_from_json
+    from diplosim.studies.validation import runs_per_suite, to_json, validate, write_page
+
+    if from_json is not None:
+        rows, quick = rows_from_json(from_json.read_text(encoding="utf-8"))
+    else:
+        from rich.progress import Progress
+
+        with Progress(console=err, transient=True, disable=fmt == Format.json) as bar:
+            task = bar.add_task("validation runs", total=runs_per_suite(quick))
+            rows = validate(quick=quick, out=keep,
+                            progress=lambda what: bar.update(task, advance=1, description=what))
+    if page is not None or json_file is not None:
+        write_page(rows, quick, page, json_file)
+    if fmt == Format.json:
+        print(to_json(rows, quick))
+    else:
+        _print_validation(rows, quick)
+    failed = [r.id for r in rows if not r.passed]
+    if failed:
+        err.print(f"findings not reproduced: {', '.join(failed)}", markup=False)
+        raise SystemExit(3)
+
+
+def _print_validation(rows: list, quick: bool) -> None:
+    from diplosim.studies.validation import SIZES
+    from diplosim.studies.validation import cell as show
+
+    size = SIZES["quick" if quick else "full"]
+    small, large = size.users
+    for part in ("calibration", "validation", "diagnostic"):
+        t = Table("finding", "published", f"{small:,} users", f"{large:,} users",
+                  "tolerance", "size-dependent", "",
+                  title=f"Model {part} ({'quick' if quick else 'full'}: {size.seeds} "
+                        f"seeds at each size, {size.days} days)")
+        for r in rows:
+            if r.part == part:
+                t.add_row(r.finding, r.published, show(r.sizes[0]), show(r.sizes[1]),
+                          r.tolerance, {True: "yes", False: "no", None: "n/a"}
+                          [r.size_dependent], "shown" if r.part == "diagnostic"
+                          else "pass" if r.passed else "FAIL")
+        out.print(t)
+
+
+def studies(
+    names: Annotated[list[str] | None, typer.Argument(help="Built-in scenarios (default: all).",
+                                                      show_default=False)] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the runs go.")] = Path(
+        "out/scenarios"),
+    set_: SetOption = None,  # type: ignore[assignment]
+    print_only: Annotated[bool, typer.Option("--print", help="Print the blocks instead of "
+                                             "writing the .md files.")] = False,
+    replicates: Annotated[int | None, typer.Option(help="Seeds per run (default 8, or the "
+                                                   "scenario's).")] = None,
+    serial: Annotated[bool, typer.Option(help="Run without Ray.")] = False,
+    screening: Annotated[bool, typer.Option(help="Write each scenario's Morris screening of "
+                                            "its assumptions instead of its replicated "
+                                            "result.")] = False,
+    ray_address: Annotated[str | None, typer.Option(help="A Ray cluster (default: "
+                                                    "local).")] = None,
+) -> None:
+    """Run the built-in scenarios with their variants and seeds and write each headline (or,
+    with --screening, its screening) into scenarios/NAME.md (`make scenarios`, `make
+    screening`)."""
+    from diplosim.studies import write_studies
+
+    for name, notes, block in write_studies(
+            names or [], out_dir, set_ or [], write=not print_only, replicates=replicates,
+            serial=serial, screening=screening, address=ray_address,
+            say=lambda m: err.print(printable(m))):
+        if print_only:
+            print(f"## {name}\n\n{block}\n")
+        else:
+            err.print(f"wrote {printable(str(notes))}")

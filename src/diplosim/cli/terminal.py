@@ -1,0 +1,105 @@
+"""What the terminal gets: the two consoles (results on stdout, progress and messages on
+stderr), tables of rows, cells, sizes in bytes, and the one place a library error becomes a
+message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from diplosim.errors import DiplosimError, printable
+
+__all__ = ["cell", "err", "fail", "human_bytes", "nothing", "out", "print_headline", "table",
+           "writing"]
+
+# Piped output gets a fixed, wide layout instead of Rich's 80 columns, so ids are not cut.
+# Markup is off by default: a string from data (a handle such as "[bold]x") prints as written.
+# Strings from data also go through ``printable``, so escape sequences show instead of acting.
+out = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False, markup=False,
+              width=None if sys.stderr.isatty() else 120)
+
+
+def fail(e: DiplosimError) -> None:
+    """A library error as the command's last words: its message on stderr, exit code 1."""
+    # messages quote data: each line is made printable (no escape sequence acts)
+    text = "\n".join(printable(line) for line in str(e).split("\n"))
+    err.print(text, markup=False, soft_wrap=True)
+    raise SystemExit(1) from None
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """A file the command writes: a failed write (``OSError``) becomes a library error naming
+    the file, so it ends the command through ``fail`` like any other."""
+    try:
+        yield
+    except OSError as e:
+        raise DiplosimError(f"{path}: cannot write ({e.strerror or e})") from None
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000:
+            return f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+class nothing:
+    """A context that does nothing (a status spinner left out with --quiet)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def table(title: str, rows: list[dict], limit: int = 12,
+          fmt: dict[str, Callable[[object], str]] | None = None) -> Table:
+    """The first ``limit`` rows under ``title``; numbers right-aligned, each cell by ``fmt``'s
+    function for its column, else ``cell``."""
+    t = Table(title=title, title_justify="left")
+    if not rows:
+        t.add_column("(none)")
+        return t
+    for name in rows[0]:
+        t.add_column(name, justify="right" if isinstance(rows[0][name], int | float) else "left")
+    for row in rows[:limit]:
+        t.add_row(*[(fmt or {}).get(k, cell)(v) for k, v in row.items()])
+    return t
+
+
+def cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:+.3f}" if abs(value) < 1 else f"{value:,.0f}"
+    return printable(f"{value:,}" if isinstance(value, int) else str(value))
+
+
+def print_headline(h: dict[str, list[dict] | None]) -> None:
+    """A run's headline tables (``analysis.summary.headline``), or why one is missing."""
+    from diplosim.analysis.summary import NEEDS
+
+    share = {"positive_share": lambda v: f"{v:.1%}"}
+    pct = {"start": lambda v: f"{v:.1%}", "end": lambda v: f"{v:.1%}"}
+    specs = {
+        "reach": ("Top actors per country: impressions and mean daily distinct viewers", 30, None),
+        "favourability": ("Favourability change toward foreign countries (largest first)", 10,
+                          None),
+        "narratives": ("Narrative share: impressions on the positive side of each issue", 30,
+                       share),
+        "beliefs": ("Belief in each claim (share of users above 0.5)", 30, pct),
+    }
+    for name, (title, limit, fmt) in specs.items():
+        if h.get(name) is None:
+            out.print(f"{title}: not measurable here (needs the table(s) "
+                      f"{', '.join(NEEDS[name])})", markup=False)
+        else:
+            out.print(table(title, h[name], limit=limit, fmt=fmt))
