@@ -23,6 +23,8 @@ class PageReport:
     plots: int = 0
     plot_paths: int = 0
     texts: dict[str, str] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)  # every link drawn inside a chart
+    plot_text: str = ""                             # every chart's drawn text
     screenshot: bytes = b""
 
 
@@ -54,6 +56,11 @@ def open_report(path: Path, screenshot: Path | None = None, width: int = 1280,
             page.wait_for_timeout(500)
             out.plots = page.locator(".plot .plot-container").count()
             out.plot_paths = page.locator(".plot svg path").count()
+            out.links = page.evaluate("Array.from(document.querySelectorAll('.plot a'))"
+                                      ".map(a => a.getAttribute('href') || "
+                                      "a.getAttribute('xlink:href') || '')")
+            out.plot_text = page.evaluate("Array.from(document.querySelectorAll('.plot'))"
+                                          ".map(p => p.textContent).join('\\n')")
             for selector in texts:
                 out.texts[selector] = page.locator(selector).first.text_content()
             if element is not None:  # one element (a report section, say) only

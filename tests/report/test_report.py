@@ -161,7 +161,8 @@ def test_strings_from_data_are_shown_as_text_never_run(hostile_run):
     for evil in (EVIL, EVIL_IMG, EVIL_CLOSE):
         assert evil not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # escaped in tables
-    assert "\\u003cscript\\u003ealert(1)" in html           # escaped in the figures' JSON
+    # in the figures' JSON: as chart text (&lt;, shown by Plotly as "<"), then JSON-escaped
+    assert "\\u0026lt;script\\u0026gt;alert(1)" in html
     scan = _scan(report)
     assert [t for t, k, v in scan.attrs if t == "img"] == []
     assert len([1 for a, _ in scan.scripts if a.get("type") != "application/json"]) == 2

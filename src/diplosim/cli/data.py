@@ -47,8 +47,11 @@ MapOption = Annotated[Path | None, typer.Option("--map", help="Column map (YAML)
                                                 "see maps/.")]
 ActorsOption = Annotated[Path | None, typer.Option("--actors", help="Actor registry CSV: handle, "
                                                    "actor_type, country, label.")]
-PseudonymiseOption = Annotated[bool, typer.Option("--pseudonymise", help="Replace account names "
-                                                  "and ids with keyed hashes.")]
+PseudonymiseOption = Annotated[bool, typer.Option(
+    "--pseudonymise", help="Replace account names and ids (videos, comments, sounds) with keyed "
+    "hashes, in every column, @mention, e-mail address and TikTok link (the handle and id in "
+    "it hashed, its query dropped), and name the input files file_<hash>.EXT in the tables and "
+    "the manifest. Hashtags and other words of a text are kept.")]
 KeyOption = Annotated[str | None, typer.Option("--key", envvar="DIPLOSIM_KEY", help="The key for "
                                                "--pseudonymise (default: a new one, shown once).")]
 
@@ -218,10 +221,16 @@ ThresholdOption = Annotated[float, typer.Option("--threshold", min=0, max=1, hel
                                                 "estimated Jaccard similarity (MinHash).")]
 PairsOption = Annotated[Path | None, typer.Option(
     "--out", callback=out_path, help="Write the pairs as CSV (account_a, account_b, weight, "
-    "symmetry).")]
+    "symmetry). Text cells beginning with = + - @ or a tab are written after a ' so a "
+    "spreadsheet never runs them (see --raw-csv).")]
 EvidenceOption = Annotated[Path | None, typer.Option(
     "--evidence", callback=out_path, help="Write every co-action behind the pairs as CSV: the "
-    "accounts, the object, each one's post and time.")]
+    "accounts, the object, each one's post and time (text cells made spreadsheet-safe as "
+    "with --out).")]
+RawCsvOption = Annotated[bool, typer.Option(
+    "--raw-csv", help="Write the CSV cells exactly as the data have them, without the ' "
+    "before text beginning with = + - @, a tab or a carriage return (a spreadsheet may then "
+    "run such a cell as a formula).")]
 WindowsOption = Annotated[str | None, typer.Option(
     "--windows", help="Also print pairs, accounts and groups at each of these windows "
     "(seconds, e.g. 1,10,60,600,3600), from one detection.")]
@@ -230,11 +239,14 @@ WindowsOption = Annotated[str | None, typer.Option(
 def coordination(run_dir: RunDirArg, by: ByOption = "shared_object",
                  window: WindowOption = 60.0, min_weight: MinWeightOption = 2,
                  threshold: ThresholdOption = 0.7, out_file: PairsOption = None,
-                 evidence_file: EvidenceOption = None, windows: WindowsOption = None) -> None:
+                 evidence_file: EvidenceOption = None, windows: WindowsOption = None,
+                 raw_csv: RawCsvOption = False) -> None:
     """Find pairs of accounts that acted on the same object (a shared post, URL, hashtag, set
     of hashtags, sound, mention or near-identical text) within a time window; print the groups
     they form, each edge's symmetry, a window estimated from the data (CooRnet's rule), and
-    optionally the evidence and the window curve."""
+    optionally the evidence and the window curve. The CSV files are safe to open in a
+    spreadsheet: a text cell beginning with = + - @, a tab or a carriage return gets a leading '
+    (numbers stay numbers); --raw-csv writes the cells as they are."""
     from diplosim.analysis.coordination_report import PAIR_COLUMNS, coordination_report
     from diplosim.analysis.run import load_run
     from diplosim.store.csv_out import write_csv
@@ -245,9 +257,9 @@ def coordination(run_dir: RunDirArg, by: ByOption = "shared_object",
         c = coordination_report(run, by, window, min_weight, threshold, curve_at,
                                 with_evidence=evidence_file is not None)
     if out_file is not None:
-        write_csv(out_file, PAIR_COLUMNS, c.pair_rows())
+        write_csv(out_file, PAIR_COLUMNS, c.pair_rows(), raw=raw_csv)
     if evidence_file is not None:
-        write_csv(evidence_file, *c.evidence_rows())
+        write_csv(evidence_file, *c.evidence_rows(), raw=raw_csv)
     _print_coordination(c, f"by {by}, window {window:g} s, min weight {min_weight}")
     if out_file is not None:
         out.print(f"pairs written to {out_file}", markup=False)

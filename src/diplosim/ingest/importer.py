@@ -33,6 +33,8 @@ from diplosim.ingest.fast_json import fast_videos
 from diplosim.ingest.folder import add_staged, connect
 from diplosim.ingest.formats import FORMATS, ColumnMap, Reject, read
 from diplosim.ingest.pseudonyms import (
+    SCHEME,
+    file_pseudonym,
     fingerprint,
     hide_posts,
     hide_record,
@@ -67,12 +69,12 @@ class ImportResult:
                 "duplicates": self.duplicates, "files": self.files}
 
 
-def _stage_csv(stage: Stage, path: Path, column_map: ColumnMap, con, hide, pseudonymise: bool,
-               result: ImportResult, progress) -> None:
-    """Read one mapped CSV into the stage: the fast reader, or the exact one if they differ."""
+def _stage_csv(stage: Stage, path: Path, name: str, column_map: ColumnMap, con, hide,
+               pseudonymise: bool, result: ImportResult, progress) -> None:
+    """Read one mapped CSV into the stage: the fast reader, or the exact one if they differ
+    (``name``: the file as the tables show it)."""
     from diplosim.ingest.tabular import Disagree, convert, read_batches
 
-    name = str(path)
     stage.mark()
     before = result.rows
     for exact in (False, True):
@@ -149,7 +151,7 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
         "kind": "import", "imports": [], "completed": True}
     if manifest.get("kind") != "import":
         raise DiplosimError(f"{into}: a simulated run folder; import into a new folder")
-    result = ImportResult(files=[str(f) for f in files])
+    result = ImportResult()
     if key == "":
         key = new_key()
         result.key_generated = key
@@ -161,9 +163,15 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
         if manifest.get("imports") and not manifest.get("pseudonymised"):
             raise DiplosimError(f"{into}: holds data that are not pseudonymised; pseudonymise "
                                 "into a new folder")
+        if manifest.get("pseudonymised") and manifest.get("pseudonymisation") != SCHEME:
+            raise DiplosimError(f"{into}: pseudonymised by an earlier diplosim, which kept ids, "
+                                "links and file names as read; pseudonymise into a new folder")
     elif manifest.get("pseudonymised"):
         raise DiplosimError(f"{into}: its data are pseudonymised; give the same --key")
     hide = pseudonym(key) if key is not None else (lambda v: v)
+    # how each input file is named in the tables and the manifest
+    names = [file_pseudonym(f, hide) if key is not None else str(f) for f in files]
+    result.files = list(names)
     kind = KINDS[fmt]
     store = into / ".store"
     store.mkdir(exist_ok=True)
@@ -172,14 +180,13 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
     con = connect(stage)
     try:
         staged = Stage(stage)
-        for path in files:
+        for path, name in zip(files, names, strict=True):
             if fmt == "csv":
                 if column_map is None:
                     raise DiplosimError("import csv: give the column map with --map MAP.yaml")
-                _stage_csv(staged, path, column_map, con, hide, key is not None, result,
+                _stage_csv(staged, path, name, column_map, con, hide, key is not None, result,
                            progress)
                 continue
-            name = str(path)
             items: dict[int, int] = {}
             fast = fast_videos(path) if fmt == "tiktok" and fast_json else None
             if fast is not None:
@@ -218,7 +225,8 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
                                                                   time.gmtime()),
                                 **result.as_dict()})
     if key is not None:
-        manifest.update(pseudonymised=True, key_fingerprint=fingerprint(key))
+        manifest.update(pseudonymised=True, pseudonymisation=SCHEME,
+                        key_fingerprint=fingerprint(key))
     manifest["tables"] = sorted(p.stem for p in into.glob("*.parquet"))
     write_json_atomic(manifest_path, manifest)
     return result

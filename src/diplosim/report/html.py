@@ -4,13 +4,17 @@ network request, so the file opens offline and nothing in it can phone home.
 
 Every string from data reaches the page through Jinja2 with autoescaping on, or inside the
 figures' JSON, where ``<``, ``>`` and ``&`` are written as ``\\u003c`` and so on and the JSON is
-parsed, never executed.
+parsed, never executed. Plotly itself reads a few HTML tags in chart text (``<a href>``,
+``<span style>``, ``<b>``...): every string of a figure but its templates is written with
+``&lt;``, ``&gt;`` and ``&amp;``, which Plotly shows as the characters, so a name shows as it is
+and never as a link.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from functools import cache
 
 import jinja2
@@ -19,7 +23,7 @@ from plotly.offline import get_plotlyjs
 
 from diplosim.report.sections import Section, Table
 
-__all__ = ["cell", "figure_json", "render_page"]
+__all__ = ["cell", "chart_text", "figure_json", "render_page"]
 
 _BOOT = """
 document.querySelectorAll('script[type="application/json"][data-plot]').forEach(function (el) {
@@ -39,9 +43,33 @@ def _env() -> jinja2.Environment:
     return env
 
 
+#: Figure keys whose strings are Plotly templates written by diplosim (their tags are ours;
+#: data reach them only through ``%{...}``, which takes the escaped values).
+_TEMPLATES = frozenset({"hovertemplate", "texttemplate"})
+
+
+def chart_text(value: str) -> str:
+    """A string as Plotly chart text that shows it as it is: no tag in it is read as HTML."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain(value, key: str | None = None):
+    """Every string of a figure (its traces' names, labels, categories and text, annotations,
+    menus, titles) as ``chart_text``, but its templates."""
+    if isinstance(value, str):
+        return value if key in _TEMPLATES else chart_text(value)
+    if isinstance(value, list):
+        return [_plain(v, key) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v, k) for k, v in value.items()}
+    return value
+
+
 def figure_json(fig) -> str:
-    """A figure as JSON that is safe inside a ``<script type="application/json">`` element."""
-    text = pio.to_json(fig, validate=False, pretty=False)
+    """A figure as JSON that is safe inside a ``<script type="application/json">`` element, its
+    strings shown by Plotly as text (``_plain``)."""
+    text = json.dumps(_plain(json.loads(pio.to_json(fig, validate=False, pretty=False))),
+                      separators=(",", ":"), ensure_ascii=False)
     return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 

@@ -167,8 +167,10 @@ def panels(run: Run | None, rows: list[dict], panel: str, series: str, y: str,
             xs, ys = zip(*sorted(groups[p][name]), strict=True)
             fig.add_scatter(x=xs, y=ys, name=name, legendgroup=name, showlegend=i == 1,
                             mode="lines+markers", line_color=colour[name], row=i, col=1,
-                            hovertemplate=f"{name}<br>day %{{x:.1f}}<br>%{{y:{y_format}}}"
-                                          "<extra></extra>")
+                            # the name through Plotly (escaped with the trace's data by
+                            # ``html.figure_json``), never pasted into the template
+                            hovertemplate="%{fullData.name}<br>day %{x:.1f}<br>"
+                                          f"%{{y:{y_format}}}<extra></extra>")
         fig.update_yaxes(title_text=y_title, tickformat=y_format.lstrip("+"), row=i, col=1)
     fig.update_xaxes(title_text="days since start", row=len(panels), col=1)
     fig.update_layout(height=260 * len(panels) + 80)
