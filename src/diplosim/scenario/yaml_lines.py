@@ -47,8 +47,10 @@ class _Budget:
         self.seen: set[int] = set()
         self.merged: dict[int, int] = {}  # mapping node -> entries its merge keys brought in
 
-    def spend(self, node: Node, path: Path, key: bool = False) -> None:
+    def spend(self, node: Node, path: Path, lines: Lines, key: bool = False) -> None:
         line = node.start_mark.line + 1
+        if id(node) in self.seen:  # an alias: its node's line is the anchor's; blame the use
+            line = lines.get(path) or lines.get(path[:-1]) or line
         self.nodes -= 0 if key else 1
         if self.nodes < 0:
             raise YamlProblem(line, f"document too large: more than {MAX_NODES:,} values "
@@ -121,7 +123,7 @@ def parse_yaml(text: str) -> tuple[object, Lines]:
 
 
 def _build(node: Node, path: Path, lines: Lines, loader: _Loader, budget: _Budget) -> object:
-    budget.spend(node, path)
+    budget.spend(node, path, lines)
     lines.setdefault(path, node.start_mark.line + 1)
     if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
         raise YamlProblem(node.start_mark.line + 1,
@@ -138,7 +140,7 @@ def _build(node: Node, path: Path, lines: Lines, loader: _Loader, budget: _Budge
             if not isinstance(key_node, ScalarNode):
                 raise YamlProblem(key_node.start_mark.line + 1, "a mapping key must be plain text")
             key = key_node.value
-            budget.spend(key_node, (*path, key), key=True)
+            budget.spend(key_node, (*path, key), lines, key=True)
             if index < merged and key in out:
                 continue  # of two merged mappings, the first listed wins
             if key in written:
