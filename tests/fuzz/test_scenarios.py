@@ -36,7 +36,9 @@ EXTREME = st.one_of(
     _digits.map(lambda n: "1_" * n + "1"), _digits.map(lambda n: "1" + "0" * n + ".5"),
     st.sampled_from(["9" * MAX_INT_DIGITS, "9" * (MAX_INT_DIGITS + 1), "1e999", "-1e999",
                      ".nan", ".inf", "-.inf", "1e-999", "2e308", "0o17", "+0", "-0", "0x_",
-                     "1:2:3.5", "*n", "*p", "*c", "[*n, *p, *c]", "{<<: *p}", "!!int 12",
+                     "1:2:3.5", "0b_", "-0x_", "!!int x", "!!int", "!!float x",
+                     "!!bool x", "!!timestamp x", "!!binary x", "*n", "*p", "*c",
+                     "[*n, *p, *c]", "{<<: *p}", "!!int 12",
                      "!!float 1e400", "!!str 1", "'" + "9" * 5000 + "'", "~", "[]", "{}"]),
     st.text(max_size=40),
 )

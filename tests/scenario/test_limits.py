@@ -60,6 +60,20 @@ def test_an_over_long_number_deep_in_a_list_names_its_field():
         "s.yaml:52: actors[1].campaigns[0].posts_per_day: a whole number of 5,000 digits")
 
 
+@pytest.mark.parametrize(("value", "words"), [
+    ("0x_", "not a valid int: '0x_'"), ("-0b_", "not a valid int: '-0b_'"),
+    ("!!int abc", "not a valid int: 'abc'"), ("!!int", "not a valid int: ''"),
+    ("!!float abc", "not a valid float: 'abc'"), ("!!bool x", "not a valid bool: 'x'"),
+    ("!!timestamp soon", "not a valid timestamp: 'soon'"),
+    (f"!!int {BIG}", "a whole number of 5,000 digits"),
+])
+def test_a_malformed_value_pyyaml_cannot_build_is_a_message(value, words):
+    # PyYAML's own constructors raise ValueError, KeyError, IndexError on these
+    assert _message(EXAMPLE_TEXT.replace("seed: 7", f"seed: {value}")).startswith(
+        "s.yaml:5: seed: ")
+    assert words in _message(EXAMPLE_TEXT, [f"seed={value}"])
+
+
 def test_the_longest_accepted_whole_number_reaches_the_schema():
     text = EXAMPLE_TEXT.replace("seed: 7", "seed: " + "9" * MAX_INT_DIGITS)
     assert "s.yaml:5: seed: expected a whole number from 0 to" in _message(text)

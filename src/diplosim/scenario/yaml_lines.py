@@ -158,3 +158,9 @@ def _build(node: Node, path: Path, lines: Lines, loader: _Loader, budget: _Budge
         return loader.construct_object(node, deep=True)
     except YamlProblem as e:
         raise YamlProblem(e.line, e.message, path) from None
+    except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError):
+        # PyYAML's own constructors fail this way on `0x_`, `!!int abc`, `!!float x`, `!!int`
+        kind = node.tag.rsplit(":", 1)[-1]
+        shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+        raise YamlProblem(node.start_mark.line + 1, f"invalid YAML: not a valid {kind}: "
+                          f"'{printable(shown)}'", path) from None
