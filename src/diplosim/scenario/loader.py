@@ -94,7 +94,8 @@ def apply_variant(data: dict, variant: str, name: str, lines: Lines,
             raise bad(field, "a variant cannot change `variants`")
     for key, value in sets.items():
         path = parse_key(str(key))
-        if path is None or not set_path(data, path, value):
+        # a copy: --set may change it afterwards, and the variant's own spec must not change
+        if path is None or not set_path(data, path, copy.deepcopy(value)):
             raise bad("set", f"no such place in the scenario: {key}")
     paths = [(str(key), parse_key(str(key))) for key in removes]
     # last index first, so earlier indices still point at the same items; parts are keyed
