@@ -137,7 +137,8 @@ def test_country_without_platform_users_is_explained(example_text):
     (b"name: !!python/name:os.system\n", "could not determine a constructor"),
     (b"a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
      b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-     b"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n", "too large"),
+     b"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+     "too many aliases"),
     (b"[" * 5000, "invalid YAML"),
 ])
 def test_unreadable_files_get_one_clear_message(text, words):

@@ -16,6 +16,7 @@ from diplosim.cli.terminal import err, human_bytes, out, writing
 from diplosim.errors import printable
 from diplosim.paths import safe_out
 from diplosim.scenario import Scenario, load_scenario
+from diplosim.scenario.loader import load_with_variants
 
 __all__ = ["parameters", "scenarios_", "schema_", "validate", "world"]
 
@@ -23,9 +24,10 @@ __all__ = ["parameters", "scenarios_", "schema_", "validate", "world"]
 def validate(scenario: ScenarioArg, set_: SetOption = None,  # type: ignore[assignment]
              variant: VariantOption = None) -> None:
     """Check a scenario; print every problem (exit 1) or a one-screen summary (exit 0)."""
-    s = load_scenario(scenario, set_ or [], variant)
-    for v in s.variants if variant is None else []:  # every declared variant must load too
-        load_scenario(scenario, set_ or [], v.id)
+    if variant is None:  # every declared variant must load too; the file is parsed once
+        s, _ = load_with_variants(scenario, set_ or [])
+    else:
+        s = load_scenario(scenario, set_ or [], variant)
     _print_summary(s)
     out.print(f"[green]OK[/green] {scenario} is a valid scenario.", markup=True)
 

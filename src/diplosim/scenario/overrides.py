@@ -13,8 +13,13 @@ Path = tuple[str | int, ...]
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$")
 
 
+def _shown(spec: str) -> str:
+    """The option as messages name it: printable, and cut short (a value may be megabytes)."""
+    return printable(spec if len(spec) <= 80 else f"{spec[:60]}... ({len(spec):,} characters)")
+
+
 def _bad(spec: str, message: str) -> ScenarioError:
-    return ScenarioError([Problem(f"--set {printable(spec)}", None, "", message)])
+    return ScenarioError([Problem(f"--set {_shown(spec)}", None, "", message)])
 
 
 def parse_key(key: str) -> Path | None:
@@ -40,7 +45,9 @@ def parse_override(spec: str) -> tuple[Path, object]:
         raise _bad(spec, "expected key.path=value, e.g. platform.ranking=social")
     path = parse_key(key)
     if path is None:
-        raise _bad(spec, f"expected field names or [index] in the key, got '{printable(key)}'")
+        raise _bad(spec, f"expected field names or [index] in the key, got '{_shown(key)}'")
+    if path[0] == "variants":
+        raise _bad(spec, "variants cannot be changed with --set (choose one with --variant ID)")
     try:
         value, _ = parse_yaml(text)
     except YamlProblem as e:
@@ -92,5 +99,5 @@ def apply_overrides(data: object, specs: list[str]) -> tuple[object, dict[Path, 
         if not set_path(data, path, value):
             raise _bad(spec, "no such place in the scenario: "
                        f"{'.'.join(map(str, path))} does not exist")
-        origins[path] = printable(spec)
+        origins[path] = _shown(spec)
     return data, origins

@@ -241,7 +241,8 @@ def reference_problems(data: object) -> list[tuple[Path, str]]:
     issues, claims = _ids(issue_items), _ids(claim_items)
     found: list[tuple[Path, str]] = []
     for section, items in (("issues", issue_items), ("claims", claim_items),
-                           ("actors", _items(data, "actors"))):
+                           ("actors", _items(data, "actors")),
+                           ("variants", _items(data, "variants"))):
         found += _unique(section, items)
     found += _empty_countries(world_data, world)
     found += _campaigns(data, world, issues, claims)

@@ -47,6 +47,7 @@ from diplosim.world.countries import country_table
 __all__ = [
     "ACTOR_TYPES",
     "GROUP_ACTOR_TYPES",
+    "MAX_VARIANTS",
     "Actor",
     "Audience",
     "Ban",
@@ -72,6 +73,8 @@ __all__ = [
 #: Actor types that stand for a population of ordinary accounts acting alike.
 GROUP_ACTOR_TYPES = ("citizen", "diaspora")
 MAX_USERS = 2_000_000_000
+#: Variants a scenario may declare: ``diplosim validate`` checks each against the whole scenario.
+MAX_VARIANTS = 1_000
 
 
 def _countries_or_all(value: object) -> object:
@@ -299,8 +302,9 @@ class Scenario(Model):
     parameters: dict[str, float] = Field(default_factory=dict, description="Overrides of the "
                                          "model's parameter table, by name.")
     output: Output = Field(default_factory=Output)
-    variants: list[Variant] = Field(default_factory=list, description="Named variants of this "
-                                    "scenario, each run with `--variant ID`.")
+    variants: list[Variant] = Field(default_factory=list, max_length=MAX_VARIANTS,
+                                    description="Named variants of this scenario, each run "
+                                    f"with `--variant ID` (at most {MAX_VARIANTS:,}).")
 
     def platform_scale(self) -> float:
         """Simulated users per real platform user worldwide (``world.platform_users``
