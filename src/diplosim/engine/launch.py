@@ -30,6 +30,8 @@ class RunPlan:
     scenario: Scenario | None
     checkpoint_every: int | None
     days: int
+    #: Write into a ``--out`` folder diplosim did not make (``store.folders.claim_folder``).
+    force: bool = False
 
 
 def checkpoint_days(text: str) -> int:
@@ -47,9 +49,11 @@ def plan_run(scenario: Path | None, overrides: list[str], variant: str | None = 
              force: bool = False) -> RunPlan:
     """Check what ``diplosim run`` was given and refuse, before anything runs, a scenario that
     does not load, a folder holding a stopped run (unless ``restart``) and, unless ``force``,
-    a run that would not fit in memory. With ``resume`` (a stopped run's folder) nothing else
-    may be given: the folder holds it."""
+    an output folder diplosim did not make (or of another kind) and a run that would not fit
+    in memory. With ``resume`` (a stopped run's folder) nothing else may be given: the folder
+    holds it."""
     from diplosim.engine.limits import check_memory
+    from diplosim.store.folders import check_folder
 
     if resume is not None:
         if scenario is not None or overrides or variant or checkpoint_every or out:
@@ -63,19 +67,22 @@ def plan_run(scenario: Path | None, overrides: list[str], variant: str | None = 
     every = checkpoint_days(checkpoint_every) if checkpoint_every is not None else None
     if not restart:
         refuse_stopped(folder)
+    check_folder(folder, "run", "--out", force)
     if not force:
         check_memory(s, scenario)
-    return RunPlan(folder, s, every, s.duration_days)
+    return RunPlan(folder, s, every, s.duration_days, force)
 
 
 def start_run(plan: RunPlan, progress: Progress | None = None) -> RunResult:
     """Run (or resume) ``plan``; a write that fails becomes a ``DiplosimError`` saying what
     failed, that the run stopped incomplete and how to go on."""
     from diplosim.engine.engine import resume, simulate
+    from diplosim.store.folders import claim_folder
 
     try:
         if plan.scenario is None:
             return resume(plan.folder, progress=progress)
+        claim_folder(plan.folder, "run", "--out", plan.force)
         return simulate(plan.scenario, plan.folder, progress=progress,
                         checkpoint_every=plan.checkpoint_every)
     except OSError as e:
