@@ -90,15 +90,13 @@ def start_run(plan: RunPlan, progress: Progress | None = None) -> RunResult:
 
 
 def refuse_stopped(folder: Path) -> None:
-    """A new run must not silently throw away a stopped run's checkpoint (hours of work)."""
-    from diplosim.engine import checkpoint
-    from diplosim.store.writer import STAGE
+    """A new run must not silently throw away a stopped run's checkpoint (hours of work), even
+    one that would not resume as it stands (its files changed): the user decides."""
+    from diplosim.engine.checkpoint import POINTER
+    from diplosim.store.writer import STAGE, read_manifest
 
-    try:
-        pointer = checkpoint.latest(folder / STAGE)
-    except DiplosimError:  # an unreadable pointer: nothing that could be resumed
-        return
-    if pointer is not None:
+    pointer = read_manifest(folder / STAGE / POINTER)
+    if isinstance(pointer, dict) and type(pointer.get("tick")) is int:
         day = int(pointer.get("tick", 0)) // 24
         raise DiplosimError(f"{folder}: holds a run stopped after day {day} of "
                             f"{stopped_days(folder)}, with a checkpoint; go on with `diplosim "

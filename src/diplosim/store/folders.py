@@ -211,11 +211,12 @@ def _file_kind(path: Path) -> str | None:
 
 def _data_of(folder: Path, target: Path) -> bool:
     """Whether ``target`` (resolved) is data of the folder ``folder`` (resolved): a table, its
-    manifest, marker or plan, anything in a hidden folder of it or in its runs."""
+    manifest, marker or plan, anything in a hidden folder of it (a sweep's run folders are
+    diplosim folders of their own)."""
     if not target.is_relative_to(folder) or target == folder:
         return False
     rel = target.relative_to(folder).parts
-    return (rel[0].startswith(".") or rel[0] == "runs" or target.suffix == ".parquet"
+    return (rel[0].startswith(".") or target.suffix == ".parquet"
             or (len(rel) == 1 and rel[0] in _DATA))
 
 
