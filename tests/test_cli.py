@@ -125,3 +125,106 @@ def test_variant_option_applies_a_declared_variant_or_names_the_choices():
     assert bad.returncode == 1
     assert "us_ban_2025.yaml" in bad.stderr and "no variant 'x'" in bad.stderr
     assert "ban_held, no_ban" in bad.stderr
+
+
+# Outputs never destroy what diplosim did not write (issue 44): each attack from the review.
+
+def _refused(done: subprocess.CompletedProcess, *texts: str) -> None:
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    msg = " ".join(done.stderr.split())
+    for text in texts:
+        assert text in msg, msg
+
+
+def _files(folder):
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_run_refuses_a_folder_it_did_not_make_and_force_replaces_only_its_names(tmp_path):
+    mine = tmp_path / "mine"
+    (mine / ".partial").mkdir(parents=True)
+    (mine / ".partial" / "draft.txt").write_text("mine")
+    (mine / "report.html").write_text("<html>my own page</html>")
+    (mine / "manifest.json").write_text('{"mine": true}')
+    (mine / "notes.txt").write_text("mine")
+    before = _files(mine)
+    args = ["run", str(EXAMPLE), "--quiet", "--set", "world.users=3000", "--out", str(mine)]
+    _refused(_diplosim(*args), f"--out {mine}: a folder diplosim did not make", "--force")
+    assert _files(mine) == before
+    done = _diplosim(*args, "--force")
+    assert done.returncode == 0, done.stderr
+    assert (mine / "notes.txt").read_text() == "mine"  # not named as a run's: untouched
+    assert json.loads((mine / "manifest.json").read_text())["completed"] is True
+    marker = json.loads((mine / ".diplosim").read_text())
+    assert marker["kind"] == "run" and "report.html" in marker["files"]
+    again = _diplosim(*args[:-2], "--out", str(mine), "--no-report")  # now a run folder
+    assert again.returncode == 0, again.stderr
+    assert not (mine / "report.html").exists()  # diplosim's own page of the earlier run
+    assert (mine / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("folder", ["/", "~"])
+def test_run_refuses_the_root_and_home(folder):
+    from pathlib import Path
+
+    path = str(Path(folder).expanduser())
+    _refused(_diplosim("run", str(EXAMPLE), "--out", path, "--force"),
+             f"--out {path}: refused as an output folder")
+
+
+def test_report_never_replaces_the_scenario(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(EXAMPLE_TEXT)
+    _refused(_diplosim("report", str(tmp_path / "run"), "--out", str(scenario)),
+             f"--out {scenario}: exists and holds yaml, not html", "--force")
+    assert scenario.read_text() == EXAMPLE_TEXT
+
+
+def _import_folder(tmp_path):
+    from diplosim.store.folders import claim_folder
+
+    data = tmp_path / "data"
+    claim_folder(data, "import", "--into")
+    (data / "posts.parquet").write_bytes(b"PAR1 the input table PAR1")
+    (data / "manifest.json").write_text('{"kind": "import", "completed": true}')
+    return data
+
+
+@pytest.mark.parametrize("option", ["--out", "--evidence"])
+def test_coordination_never_writes_over_its_input_tables(tmp_path, option):
+    data = _import_folder(tmp_path)
+    before = _files(data)
+    _refused(_diplosim("coordination", str(data), option, str(data / "posts.parquet"),
+                       "--force"), f"{option} {data / 'posts.parquet'}: is data of {data}")
+    assert _files(data) == before
+
+
+def test_import_refuses_a_folder_holding_another_tools_tables(tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "posts.parquet").write_bytes(b"PAR1 another tool's table PAR1")
+    export = tmp_path / "videos.json"
+    export.write_text("")
+    _refused(_diplosim("import", "tiktok", str(export), "--into", str(other)),
+             f"--into {other}: a folder diplosim did not make", "--force")
+    assert _files(other) == {other / "posts.parquet": b"PAR1 another tool's table PAR1"}
+
+
+def test_world_refuses_a_size_it_cannot_hold(tmp_path):
+    done = _diplosim("world", str(EXAMPLE), "--users", "2000000000")
+    _refused(done, "example.yaml: world.users: 2,000,000,000 users need about",
+             "of memory to synthesise", "Lower --users (about", "--force skips this check")
+    total = float(" ".join(done.stderr.split()).split("need about ")[1].split(" GB")[0]
+                  .replace(",", ""))
+    assert 100 < total < 1000  # ~ 2e9 users x 50-500 bytes per user
+
+
+def test_world_and_schema_never_write_over_an_input_or_another_kind(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(EXAMPLE_TEXT)
+    _refused(_diplosim("world", str(scenario), "--users", "2000", "--out", str(scenario),
+                       "--force"), f"--out {scenario}: is an input of this command")
+    _refused(_diplosim("schema", "--out", str(scenario)),
+             f"--out {scenario}: exists and holds yaml, not json")
+    assert scenario.read_text() == EXAMPLE_TEXT

@@ -224,3 +224,131 @@ def test_checkpoint_holds_no_pickles(tmp_path):
     assert np.array_equal(back.accounts.follow_idx, state.accounts.follow_idx)
     assert back.catalogue == state.catalogue and back.vocab == state.vocab
     assert carry["x"][0].tolist() == [0, 1, 2]
+
+
+# Tamper-evident resume: a stopped run is resumed only from the files it wrote itself.
+
+SMALL = ["world.users=3000", "duration_days=4", "events=[]"]
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop_at(tick: int):
+    def progress(done: int, total: int, impressions: int) -> None:
+        if done == tick:
+            raise _Stop
+    return progress
+
+
+@pytest.fixture(scope="module")
+def stopped(tmp_path_factory) -> tuple[Path, Path]:
+    """A run stopped mid-day 3 (checkpoint after day 2, parts of days 1 and 2), and the same
+    run never stopped."""
+    from diplosim.engine.engine import simulate
+    from diplosim.scenario import load_scenario
+
+    s = load_scenario(ROOT / "scenarios/example.yaml", SMALL)
+    base = tmp_path_factory.mktemp("tamper")
+    simulate(s, base / "whole")
+    with pytest.raises(_Stop):
+        simulate(s, base / "stopped", progress=_stop_at(60), checkpoint_every=1)
+    return base / "stopped", base / "whole"
+
+
+def _copy(stopped, tmp_path) -> Path:
+    out = tmp_path / "run"
+    shutil.copytree(stopped[0], out)
+    return out
+
+
+def _refused(out: Path, match: str) -> None:
+    from diplosim.engine.engine import resume
+    from diplosim.errors import DiplosimError
+
+    with pytest.raises(DiplosimError, match=match) as e:
+        resume(out)
+    assert f"diplosim run SCENARIO --out {out} --restart" in str(e.value) \
+        or "leaves the folder" in str(e.value)
+
+
+def test_an_untouched_stopped_run_resumes_to_the_same_bytes(stopped, tmp_path):
+    from diplosim.engine.engine import resume
+
+    out = _copy(stopped, tmp_path)
+    resume(out)
+    for table in TABLES:
+        assert (out / f"{table}.parquet").read_bytes() == \
+            (stopped[1] / f"{table}.parquet").read_bytes(), table
+
+
+def test_resume_refuses_a_truncated_part(stopped, tmp_path):
+    import pyarrow.parquet as pq
+
+    out = _copy(stopped, tmp_path)
+    part = _stage(out) / "exposures" / "part-00000.parquet"
+    rows = pq.read_table(part)
+    pq.write_table(rows.slice(0, rows.num_rows - 100), part)  # a valid file, 100 rows short
+    _refused(out, f"{part}: changed since the checkpoint was saved")
+
+
+def test_resume_refuses_an_edited_array(stopped, tmp_path):
+    import numpy as np
+
+    out = _copy(stopped, tmp_path)
+    npz = _stage(out) / "checkpoint-000048" / "arrays.npz"
+    with np.load(npz) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["a0"] = arrays["a0"].copy()
+    arrays["a0"].flat[0] += 1
+    np.savez(npz, **arrays)
+    _refused(out, f"{npz}: changed since the checkpoint was saved")
+
+
+def _edit_pointer(out: Path, reseal: bool, **changes) -> Path:
+    from diplosim.engine.checkpoint import seal
+
+    pointer = _stage(out) / "checkpoint.json"
+    doc = dict(json.loads(pointer.read_text()), **changes)
+    if reseal:  # as if whoever edited it knew how diplosim seals it
+        doc["sha256"] = seal(doc)
+    pointer.write_text(json.dumps(doc))
+    return pointer
+
+
+@pytest.mark.parametrize("reseal", [False, True], ids=["edited", "edited-and-resealed"])
+def test_resume_refuses_segment_0(stopped, tmp_path, reseal):
+    """Segment 0 would drop every part and lose the first two days' rows silently."""
+    out = _copy(stopped, tmp_path)
+    pointer = _edit_pointer(out, reseal, segment=0)
+    _refused(out, f"{pointer}: tick 48, segment 0 do not match the checkpoint's own"
+             if reseal else f"{pointer}: changed after diplosim wrote it")
+    assert (_stage(out) / "exposures" / "part-00000.parquet").exists()  # nothing dropped
+
+
+@pytest.mark.parametrize("reseal", [False, True], ids=["edited", "edited-and-resealed"])
+def test_resume_never_follows_a_path_out_of_the_run(stopped, tmp_path, reseal):
+    out = _copy(stopped, tmp_path)
+    elsewhere = tmp_path / "other" / "checkpoint-000048"
+    shutil.copytree(_stage(out) / "checkpoint-000048", elsewhere)
+    pointer = _edit_pointer(out, reseal, checkpoint="../../other/checkpoint-000048")
+    _refused(out, "'../../other/checkpoint-000048' leaves the folder" if reseal
+             else f"{pointer}: changed after diplosim wrote it")
+
+
+def test_resume_refuses_a_part_it_did_not_write(stopped, tmp_path):
+    out = _copy(stopped, tmp_path)
+    (_stage(out) / "posts").mkdir()
+    shutil.copy(_stage(out) / "exposures" / "part-00000.parquet",
+                _stage(out) / "posts" / "part-00000.parquet")
+    _refused(out, "posts/part-00000.parquet: a part the run did not write")
+
+
+def test_a_tampered_resume_is_a_message_on_the_command_line(stopped, tmp_path):
+    out = _copy(stopped, tmp_path)
+    _edit_pointer(out, False, segment=0)
+    done = _cli("run", "--resume", str(out), "--quiet", "--no-report")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "checkpoint.json: changed after diplosim wrote it" in done.stderr
+    assert "--restart" in done.stderr

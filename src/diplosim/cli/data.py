@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from diplosim.cli.options import into_path, out_path
+from diplosim.cli.options import ForceOption, into_path, out_path
 from diplosim.cli.terminal import err, out, print_headline, table
 from diplosim.errors import DiplosimError, printable
 
@@ -58,7 +58,7 @@ KeyOption = Annotated[str | None, typer.Option("--key", envvar="DIPLOSIM_KEY", h
 
 def import_(fmt: FormatArg, files: FilesArg, into: IntoOption, map_file: MapOption = None,
             actors: ActorsOption = None, pseudonymise: PseudonymiseOption = False,
-            key: KeyOption = None) -> None:
+            key: KeyOption = None, force: ForceOption = False) -> None:
     """Import research exports into a folder of contract tables; every row is loaded, rejected
     (with file, line and reason, in the `rejected` table) or counted as a duplicate."""
     from diplosim.ingest.formats import load_map
@@ -73,7 +73,8 @@ def import_(fmt: FormatArg, files: FilesArg, into: IntoOption, map_file: MapOpti
     with err.status("importing", spinner="dots") as status:
         result = import_files(fmt.value, files, into, column_map, registry,
                               key=(key or "") if pseudonymise else None,
-                              progress=lambda n: status.update(f"importing: {n:,} rows read"))
+                              progress=lambda n: status.update(f"importing: {n:,} rows read"),
+                              force=force)
     t = Table("rows read", "loaded", "rejected", "duplicates",
               title=f"import into {printable(str(into))}", title_justify="left")
     t.add_row(f"{result.rows:,}", f"{result.loaded:,}", f"{result.rejected:,}",
@@ -172,6 +173,7 @@ def report(
     run_dir: Annotated[Path, typer.Argument(help="A run folder.", show_default=False)],
     out_file: Annotated[Path | None, typer.Option(
         "--out", callback=out_path, help="HTML file (default: RUN/report.html).")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Write a run's self-contained HTML report (opens offline); print its path. Given a
     sweep folder, the sweep's report: each metric against the varied parameter, with 95%
@@ -180,9 +182,9 @@ def report(
 
     with err.status("writing the report", spinner="dots"):
         if (run_dir / "sweep.json").exists():
-            path = write_sweep_report(run_dir, out_file)
+            path = write_sweep_report(run_dir, out_file, force)
         else:
-            path = write_report(run_dir, out_file)
+            path = write_report(run_dir, out_file, force)
     out.print(f"report: {path}", markup=False)
 
 
@@ -240,7 +242,7 @@ def coordination(run_dir: RunDirArg, by: ByOption = "shared_object",
                  window: WindowOption = 60.0, min_weight: MinWeightOption = 2,
                  threshold: ThresholdOption = 0.7, out_file: PairsOption = None,
                  evidence_file: EvidenceOption = None, windows: WindowsOption = None,
-                 raw_csv: RawCsvOption = False) -> None:
+                 raw_csv: RawCsvOption = False, force: ForceOption = False) -> None:
     """Find pairs of accounts that acted on the same object (a shared post, URL, hashtag, set
     of hashtags, sound, mention or near-identical text) within a time window; print the groups
     they form, each edge's symmetry, a window estimated from the data (CooRnet's rule), and
@@ -250,7 +252,11 @@ def coordination(run_dir: RunDirArg, by: ByOption = "shared_object",
     from diplosim.analysis.coordination_report import PAIR_COLUMNS, coordination_report
     from diplosim.analysis.run import load_run
     from diplosim.store.csv_out import write_csv
+    from diplosim.store.folders import check_output_file
 
+    for path, option in ((out_file, "--out"), (evidence_file, "--evidence")):
+        if path is not None:  # before the detection: an input is never replaced
+            check_output_file(path, "csv", [run_dir], option, force)
     run = load_run(run_dir)
     curve_at = _windows(windows)
     with err.status("finding co-actions", spinner="dots"):

@@ -12,8 +12,8 @@ import typer
 
 from diplosim.paths import safe_out
 
-__all__ = ["Format", "ScenarioArg", "SetOption", "VariantOption", "into_path", "out_path",
-           "resume_path", "safe_path"]
+__all__ = ["ForceOption", "Format", "ScenarioArg", "SetOption", "VariantOption", "into_path",
+           "out_path", "resume_path", "safe_path"]
 
 
 class Format(StrEnum):
@@ -33,6 +33,12 @@ VariantOption = Annotated[
     typer.Option("--variant", metavar="ID", help="Apply one of the scenario's declared variants "
                  "(before any --set); the run is named NAME-ID."),
 ]
+
+
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Write over an existing file of another kind, or into a folder diplosim "
+    "did not make (only files named as diplosim's outputs are replaced); never over an "
+    "input.")]
 
 
 def safe_path(option: str) -> Callable[[Path | None], Path | None]:

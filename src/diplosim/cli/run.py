@@ -29,7 +29,9 @@ Resume = Annotated[Path | None, typer.Option(
     "--resume", metavar="RUN", callback=resume_path,
     help="Go on with a stopped run from its last checkpoint; "
     "the tables end identical to a run never stopped.")]
-Force = Annotated[bool, typer.Option("--force", help="Skip the memory check before the run.")]
+Force = Annotated[bool, typer.Option("--force", help="Skip the memory check before the run, "
+                                     "and write into a --out folder diplosim did not make "
+                                     "(only files named as a run's are replaced).")]
 Restart = Annotated[bool, typer.Option("--restart", help="Start again in a folder that holds a "
                                        "stopped run, discarding its checkpoint.")]
 
@@ -57,7 +59,7 @@ def run(scenario: ScenarioOrResume = None, out_dir: OutDir = None,
         from diplosim.report import write_report
 
         with err.status("writing the report", spinner="dots") if not quiet else nothing():
-            path = write_report(plan.folder)
+            path = write_report(plan.folder, force=force)
         out.print(f"report: {path}", markup=False)
 
 

@@ -11,7 +11,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from diplosim.cli.options import Format, ScenarioArg, SetOption, VariantOption, out_path
+from diplosim.cli.options import (
+    ForceOption,
+    Format,
+    ScenarioArg,
+    SetOption,
+    VariantOption,
+    out_path,
+)
 from diplosim.cli.terminal import err, human_bytes, out, writing
 from diplosim.errors import printable
 from diplosim.paths import safe_out
@@ -97,13 +104,22 @@ def world(
     = None,
     set_: SetOption = None,  # type: ignore[assignment]
     variant: VariantOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Skip the memory check, and write "
+                                        "--out over a file that is not JSON.")] = False,
 ) -> None:
     """Synthesise the scenario's population; print users per country and the state's memory."""
+    from diplosim.engine.limits import check_world_memory
+    from diplosim.store.folders import check_output_file
     from diplosim.store.writer import write_json_atomic
     from diplosim.world.census import world_summary
     from diplosim.world.population import synthesise
 
-    pop = synthesise(load_scenario(scenario, set_ or [], variant), users=users, seed=seed)
+    s = load_scenario(scenario, set_ or [], variant)
+    if out_file is not None:
+        check_output_file(out_file, "json", [scenario], "--out", force)
+    if not force:
+        check_world_memory(s, s.world.users if users is None else users, scenario)
+    pop = synthesise(s, users=users, seed=seed)
     summary = world_summary(pop)
     if format is Format.json:
         sys.stdout.write(json.dumps(summary) + "\n")
@@ -162,17 +178,20 @@ def parameters() -> None:
 def schema_(
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the schema to this file "
                                                   "(default: print it).")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Write the JSON Schema of a scenario file, every field described, for editors: put
     `# yaml-language-server: $schema=scenario.schema.json` at the top of a scenario to have
     its fields completed and checked while you type."""
     from diplosim.scenario.json_schema import json_schema_text
+    from diplosim.store.folders import check_output_file
     from diplosim.store.writer import write_text_atomic
 
     text = json_schema_text()
     if out_file is None:
         sys.stdout.write(text)
         return
+    target = check_output_file(safe_out(out_file, "--out"), "json", (), "--out", force)
     with writing(out_file):
-        write_text_atomic(safe_out(out_file, "--out"), text)
+        write_text_atomic(target, text)
     out.print(f"schema: {printable(str(out_file))}")

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from diplosim.cli.options import Format, ScenarioArg, SetOption, out_path
+from diplosim.cli.options import ForceOption, Format, ScenarioArg, SetOption, out_path
 from diplosim.cli.terminal import err, out
 from diplosim.errors import DiplosimError, printable
 
@@ -165,13 +165,17 @@ def compare(
         "--out", callback=out_path, help="Also write the comparison as a self-contained HTML "
         "file.")] = None,
     format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    force: ForceOption = False,
 ) -> None:
     """Put runs side by side: what differs in their setup, then the headline metrics. With sweep
     folders, each combination is a column: every metric's mean over its seeds with its 95%
     interval, and each column's difference from the first (paired by seed) with whether it is
     distinguishable from zero."""
     from diplosim.analysis.replicated import is_sweep
+    from diplosim.store.folders import check_output_file
 
+    if out_file is not None:  # before the comparison: an input is never replaced
+        check_output_file(out_file, "html", run_dirs, "--out", force)
     if any(is_sweep(p) for p in run_dirs):
         _compare_replicated(run_dirs, format)
     else:
@@ -180,7 +184,7 @@ def compare(
         from diplosim.report import write_comparison
 
         with err.status("writing the comparison", spinner="dots"):
-            path = write_comparison(run_dirs, out_file)
+            path = write_comparison(run_dirs, out_file, force)
         (err if format is Format.json else out).print(f"comparison: {path}", markup=False)
 
 

@@ -9,13 +9,21 @@ accounts' copy of the population's countries, say) are stored once and shared ag
 
 The folder is written under a temporary name and renamed; ``checkpoint.json`` then names the
 newest complete one, so a kill while saving leaves the previous checkpoint in force.
+
+A resumed run trusts nothing it did not write: ``checkpoint.json`` records the SHA-256 of every
+file the run goes on from (each finished Parquet part, the checkpoint's arrays and state, the
+staged scenario and manifest) and its own SHA-256 (of its canonical JSON without that key), and
+every path in it must stay inside the staging folder. Any difference refuses the resume, naming
+the file that changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,20 +31,26 @@ from typing import Any
 import numpy as np
 
 from diplosim.actors.campaigns import Catalogue
-from diplosim.errors import DiplosimError
+from diplosim.errors import DiplosimError, printable
+from diplosim.paths import inside
 from diplosim.platform.accounts import Accounts
 from diplosim.platform.videos import HOT, VideoStore
 from diplosim.scenario.schema import Scenario
-from diplosim.store.writer import write_json_atomic
+from diplosim.store.writer import file_sha256, write_json_atomic
 from diplosim.world.population import Population
 
-__all__ = ["POINTER", "latest", "load", "save"]
+__all__ = ["POINTER", "latest", "load", "save", "seal"]
 
 #: The file in the staging folder naming the newest complete checkpoint.
 POINTER = "checkpoint.json"
 #: Format of the checkpoint folder; a different number is refused, never guessed at.
 FORMAT = 4  # 2: per-country policy arrays, video portrayal and origin; 3: friends and inboxes;
 # 4: the kernel's parameters as a named record (issue 43)
+
+#: Files of the staging folder a resumed run goes on from, besides the parts and checkpoint.
+_STAGED = ("scenario.json", "manifest.json")
+_NAME = re.compile(r"checkpoint-\d{6}")
+_PART = re.compile(r"part-(\d{5})\.parquet")
 
 _CLASSES: dict[str, type] = {c.__name__: c for c in (Population, Accounts, Catalogue)}
 
@@ -142,9 +156,19 @@ class _Arrays:
         return self.cache[key]
 
 
-def save(stage: Path, state: Any, tick: int, carry: dict, segment: int) -> Path:
+def seal(doc: dict) -> str:
+    """The SHA-256 of a pointer's canonical JSON, its own ``sha256`` key left out."""
+    body = json.dumps({k: v for k, v in doc.items() if k != "sha256"}, sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def save(stage: Path, state: Any, tick: int, carry: dict, segment: int,
+         parts: dict[str, str] | None = None) -> Path:
     """Save ``state`` (a ``SimState``) after ``tick`` ticks, with the loop's own values
-    (``carry``) and the writer's next part number; returns the checkpoint folder."""
+    (``carry``) and the writer's next part number; ``parts``: the SHA-256 of every finished
+    part (relative to ``stage``), recorded with the checkpoint's own files; returns the
+    checkpoint folder."""
     enc = _Encoder()
     fields = {f.name: enc(getattr(state, f.name)) for f in dataclasses.fields(state)}
     doc = {"format": FORMAT, "tick": tick, "segment": segment, "state": fields,
@@ -155,35 +179,81 @@ def save(stage: Path, state: Any, tick: int, carry: dict, segment: int) -> Path:
     tmp.mkdir(parents=True)
     np.savez(tmp / "arrays.npz", **enc.arrays)
     (tmp / "state.json").write_text(json.dumps(doc), encoding="utf-8")
+    files = dict(parts or {})
     for name in ("arrays.npz", "state.json"):
         _fsync(tmp / name)
+        files[f"{final.name}/{name}"] = file_sha256(tmp / name)
+    for name in _STAGED:
+        if (stage / name).exists():
+            files[name] = file_sha256(stage / name)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
-    write_json_atomic(stage / POINTER, {"checkpoint": final.name, "tick": tick,
-                                        "segment": segment})
+    pointer = {"checkpoint": final.name, "tick": tick, "segment": segment, "files": files}
+    write_json_atomic(stage / POINTER, dict(pointer, sha256=seal(pointer)))
     for old in stage.glob("checkpoint-*"):  # the pointer has moved on: older ones are spent
         if old.name != final.name:
             shutil.rmtree(old, ignore_errors=True)
     return final
 
 
+def _again(stage: Path) -> str:
+    return (f"the run cannot be resumed from files that changed after diplosim wrote them; "
+            f"start it again: `diplosim run SCENARIO --out {stage.parent} --restart`")
+
+
 def latest(stage: Path) -> dict | None:
-    """The newest complete checkpoint's pointer (checkpoint, tick, segment), or None."""
+    """The newest complete checkpoint's pointer (checkpoint, tick, segment, files), or None;
+    refused unless its content matches its own SHA-256 and its checkpoint lies in ``stage``."""
     pointer = stage / POINTER
     if not pointer.exists():
         return None
     try:
         doc = json.loads(pointer.read_text(encoding="utf-8"))
-        if (stage / doc["checkpoint"] / "state.json").exists():
-            return doc
+        name, tick, segment = doc["checkpoint"], doc["tick"], doc["segment"]
+        ok = isinstance(doc.get("files"), dict) and type(tick) is int and type(segment) is int
     except (OSError, ValueError, KeyError, TypeError):
-        pass
-    raise DiplosimError(f"{pointer}: unreadable checkpoint pointer; the run cannot be resumed "
-                        f"from it (run it again from the start)")
+        ok = False
+    if not ok:
+        raise DiplosimError(f"{pointer}: unreadable checkpoint pointer; the run cannot be "
+                            f"resumed from it (run it again from the start)")
+    if doc.get("sha256") != seal(doc):
+        raise DiplosimError(f"{pointer}: changed after diplosim wrote it (its content no longer "
+                            f"matches the SHA-256 recorded in it); {_again(stage)}")
+    folder = inside(stage, name, f"{pointer}: checkpoint") if isinstance(name, str) else None
+    if folder is None or not _NAME.fullmatch(name):
+        raise DiplosimError(f"{pointer}: checkpoint: expected a name such as checkpoint-000048 "
+                            f"in {stage}, got {printable(repr(name))}; {_again(stage)}")
+    if not (folder / "state.json").exists():
+        raise DiplosimError(f"{folder}: the checkpoint named in {pointer} is missing; "
+                            f"{_again(stage)}")
+    return doc
+
+
+def _verify(stage: Path, pointer: dict) -> None:
+    """Every file the run goes on from is the one the checkpoint recorded, and no part the run
+    did not write has been added before the checkpoint's segment."""
+    where = stage / POINTER
+    files = pointer["files"]
+    for rel, digest in sorted(files.items()):
+        path = inside(stage, rel, f"{where}: files")
+        if not path.is_file():
+            raise DiplosimError(f"{path}: missing since the checkpoint was saved; "
+                                f"{_again(stage)}")
+        if file_sha256(path) != digest:
+            raise DiplosimError(f"{path}: changed since the checkpoint was saved (its SHA-256 "
+                                f"differs from the one in {where}); {_again(stage)}")
+    for part in stage.glob("*/*.parquet"):
+        m = _PART.fullmatch(part.name)
+        rel = part.relative_to(stage).as_posix()
+        if m is None or (int(m.group(1)) < pointer["segment"] and rel not in files):
+            raise DiplosimError(f"{part}: a part the run did not write (not in {where}); "
+                                f"{_again(stage)}")
 
 
 def load(stage: Path, pointer: dict, scenario: Scenario, state_cls: type) -> tuple[Any, dict]:
-    """The saved ``(state, carry)`` named by ``pointer``."""
+    """The saved ``(state, carry)`` named by ``pointer`` (from ``latest``), once every file it
+    recorded is checked against its SHA-256."""
+    _verify(stage, pointer)
     folder = stage / pointer["checkpoint"]
     try:
         doc = json.loads((folder / "state.json").read_text(encoding="utf-8"))
@@ -193,6 +263,11 @@ def load(stage: Path, pointer: dict, scenario: Scenario, state_cls: type) -> tup
     if doc.get("format") != FORMAT:
         raise DiplosimError(f"{folder}: checkpoint format {doc.get('format')!r}, this diplosim "
                             f"reads format {FORMAT}")
+    if (doc.get("tick"), doc.get("segment")) != (pointer["tick"], pointer["segment"]):
+        raise DiplosimError(f"{stage / POINTER}: tick {pointer['tick']}, segment "
+                            f"{pointer['segment']} do not match the checkpoint's own (tick "
+                            f"{doc.get('tick')}, segment {doc.get('segment')}); "
+                            f"{_again(stage)}")
     with npz:
         dec = _Decoder(_Arrays(npz), scenario, folder)
         state = state_cls(**{k: dec(v) for k, v in doc["state"].items()})

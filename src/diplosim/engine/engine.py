@@ -121,7 +121,8 @@ def resume(out: str | Path, progress: Progress | None = None) -> RunResult:
     prepare_run_memory()
     state, carry = checkpoint.load(stage, pointer, scenario, SimState)
     release_freed_memory()
-    writer = RunWriter(out, manifest, resume_segment=int(pointer["segment"]))
+    parts = {rel: h for rel, h in pointer["files"].items() if "/part-" in rel}
+    writer = RunWriter(out, manifest, resume_segment=pointer["segment"], parts=parts)
     return _execute(state, writer, carry, progress, every, started)
 
 
@@ -204,7 +205,8 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
                 writer.close_segment()
                 checkpoint.save(writer.stage, state, tick + 1,
                                 {"tick": tick + 1, "impressions": impressions,
-                                 "challenge": list(challenge)}, writer.segment)
+                                 "challenge": list(challenge)}, writer.segment,
+                                writer.part_hashes())
         if progress is not None:
             progress(tick + 1, total_ticks, impressions)
     return {"impressions": impressions, "ticks": total_ticks,

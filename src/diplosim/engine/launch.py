@@ -30,6 +30,8 @@ class RunPlan:
     scenario: Scenario | None
     checkpoint_every: int | None
     days: int
+    #: Write into a ``--out`` folder diplosim did not make (``store.folders.claim_folder``).
+    force: bool = False
 
 
 def checkpoint_days(text: str) -> int:
@@ -47,9 +49,11 @@ def plan_run(scenario: Path | None, overrides: list[str], variant: str | None = 
              force: bool = False) -> RunPlan:
     """Check what ``diplosim run`` was given and refuse, before anything runs, a scenario that
     does not load, a folder holding a stopped run (unless ``restart``) and, unless ``force``,
-    a run that would not fit in memory. With ``resume`` (a stopped run's folder) nothing else
-    may be given: the folder holds it."""
+    an output folder diplosim did not make (or of another kind) and a run that would not fit
+    in memory. With ``resume`` (a stopped run's folder) nothing else may be given: the folder
+    holds it."""
     from diplosim.engine.limits import check_memory
+    from diplosim.store.folders import check_folder
 
     if resume is not None:
         if scenario is not None or overrides or variant or checkpoint_every or out:
@@ -63,19 +67,22 @@ def plan_run(scenario: Path | None, overrides: list[str], variant: str | None = 
     every = checkpoint_days(checkpoint_every) if checkpoint_every is not None else None
     if not restart:
         refuse_stopped(folder)
+    check_folder(folder, "run", "--out", force)
     if not force:
         check_memory(s, scenario)
-    return RunPlan(folder, s, every, s.duration_days)
+    return RunPlan(folder, s, every, s.duration_days, force)
 
 
 def start_run(plan: RunPlan, progress: Progress | None = None) -> RunResult:
     """Run (or resume) ``plan``; a write that fails becomes a ``DiplosimError`` saying what
     failed, that the run stopped incomplete and how to go on."""
     from diplosim.engine.engine import resume, simulate
+    from diplosim.store.folders import claim_folder
 
     try:
         if plan.scenario is None:
             return resume(plan.folder, progress=progress)
+        claim_folder(plan.folder, "run", "--out", plan.force)
         return simulate(plan.scenario, plan.folder, progress=progress,
                         checkpoint_every=plan.checkpoint_every)
     except OSError as e:
@@ -83,15 +90,13 @@ def start_run(plan: RunPlan, progress: Progress | None = None) -> RunResult:
 
 
 def refuse_stopped(folder: Path) -> None:
-    """A new run must not silently throw away a stopped run's checkpoint (hours of work)."""
-    from diplosim.engine import checkpoint
-    from diplosim.store.writer import STAGE
+    """A new run must not silently throw away a stopped run's checkpoint (hours of work), even
+    one that would not resume as it stands (its files changed): the user decides."""
+    from diplosim.engine.checkpoint import POINTER
+    from diplosim.store.writer import STAGE, read_manifest
 
-    try:
-        pointer = checkpoint.latest(folder / STAGE)
-    except DiplosimError:  # an unreadable pointer: nothing that could be resumed
-        return
-    if pointer is not None:
+    pointer = read_manifest(folder / STAGE / POINTER)
+    if isinstance(pointer, dict) and type(pointer.get("tick")) is int:
         day = int(pointer.get("tick", 0)) // 24
         raise DiplosimError(f"{folder}: holds a run stopped after day {day} of "
                             f"{stopped_days(folder)}, with a checkpoint; go on with `diplosim "

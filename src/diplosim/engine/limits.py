@@ -21,8 +21,8 @@ import numpy as np
 from diplosim.errors import DiplosimError
 from diplosim.scenario.schema import Scenario
 
-__all__ = ["Estimate", "available_memory", "check_memory", "estimate_memory",
-           "gigabytes"]
+__all__ = ["Estimate", "available_memory", "check_memory", "check_world_memory",
+           "estimate_memory", "estimate_world_memory", "gigabytes"]
 
 #: Users in the sample whose state is built to measure bytes per user.
 SAMPLE_USERS = 5_000
@@ -95,6 +95,45 @@ def available_memory() -> int:
         except (ValueError, OSError):
             return 1 << 62  # unknown: do not refuse
     return min(found)
+
+
+def estimate_world_memory(scenario: Scenario, users: int) -> int:
+    """The peak bytes of synthesising ``users`` users of ``scenario``'s world (``diplosim
+    world``): the growth of the traced peak between samples of ``SAMPLE_USERS`` and twice as
+    many users (NumPy reports its arrays to ``tracemalloc``), per user, times ``users``, plus
+    ``BASE_BYTES``."""
+    import tracemalloc
+
+    from diplosim.world.population import synthesise
+
+    peaks = []
+    for n in (SAMPLE_USERS, 2 * SAMPLE_USERS):
+        tracemalloc.start()
+        try:
+            synthesise(scenario, users=n)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    per_user = max((peaks[1] - peaks[0]) / SAMPLE_USERS, 1.0)
+    return int(per_user * users + BASE_BYTES)
+
+
+def check_world_memory(scenario: Scenario, users: int, source: str | Path = "scenario",
+                       available: int | None = None) -> int:
+    """Refuse (``DiplosimError``) a world of ``users`` users whose synthesis would not fit in
+    the memory available; returns the estimate in bytes."""
+    need = estimate_world_memory(scenario, users)
+    have = available_memory() if available is None else available
+    if need > have:
+        per_user = (need - BASE_BYTES) / max(users, 1)
+        fit = max(0, int((have - BASE_BYTES) / per_user))
+        raise DiplosimError(
+            f"{source}: world.users: {users:,} users need about {gigabytes(need)} of memory to "
+            f"synthesise ({per_user:,.0f} bytes per user, measured on a sample, and "
+            f"{gigabytes(BASE_BYTES)} for the process); this machine has {gigabytes(have)} "
+            f"available. Lower --users (about {fit:,} fit), or run on a larger machine; "
+            f"--force skips this check.")
+    return need
 
 
 def check_memory(scenario: Scenario, source: str | Path = "scenario",

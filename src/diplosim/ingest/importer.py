@@ -45,6 +45,7 @@ from diplosim.ingest.pseudonyms import (
 from diplosim.ingest.registry import REGISTRY_SCHEMA, load_registry
 from diplosim.ingest.stage import Stage
 from diplosim.ingest.user_lists import LIST_FORMATS, read_list
+from diplosim.store.folders import claim_folder, drop_known
 from diplosim.store.writer import write_json_atomic
 
 __all__ = ["ImportResult", "import_files", "load_registry", "new_key"]
@@ -136,16 +137,19 @@ def _fast_rows(fast, staged: Stage, name: str, hide, result: ImportResult, progr
 def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap | None = None,
                  registry: list[dict] | None = None, key: str | None = None,
                  progress: Callable[[int], None] | None = None,
-                 fast_json: bool = True) -> ImportResult:
+                 fast_json: bool = True, force: bool = False) -> ImportResult:
     """Import ``files`` of format ``fmt`` into the folder ``into``; see the module docstring.
     ``fast_json``: Research API JSON lines through Arrow's parser (``ingest.fast_json``; the
-    same records), else line by line."""
+    same records), else line by line. ``into`` must be new, empty or an import folder diplosim
+    made; ``force`` takes over any other folder (``store.folders.claim_folder``), replacing
+    the files an import writes there."""
     if fmt not in KINDS:
         raise DiplosimError(f"import: expected a format among {', '.join(KINDS)}, got {fmt!r}")
     for f in files:
         if not f.is_file():
             raise DiplosimError(f"{f}: no such file")
-    into.mkdir(parents=True, exist_ok=True)
+    if claim_folder(into, "import", "--into", force) == "forced":
+        drop_known(into, "import")  # another tool's posts.parquet is replaced, never merged
     manifest_path = into / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {
         "kind": "import", "imports": [], "completed": True}

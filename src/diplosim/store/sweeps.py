@@ -21,6 +21,7 @@ import yaml
 
 from diplosim.errors import DiplosimError
 from diplosim.paths import inside
+from diplosim.store.folders import claim_folder, record_files
 from diplosim.store.writer import write_json_atomic
 
 __all__ = ["BASE", "VARIANT", "Sweep", "format_value", "is_complete", "load_plan", "load_sweep",
@@ -55,8 +56,9 @@ def save_plan(out: Path, name: str, plan: dict, what: str, same: tuple[str, ...]
         old = load_plan(out, name, plan["kind"], what).plan
         if {k: old.get(k) for k in same} != {k: plan[k] for k in same}:
             raise DiplosimError(f"{out}: holds {different}; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    claim_folder(out, what, "--out", None)  # new, empty, or this kind's: never another's
     write_json_atomic(out / name, plan)
+    record_files(out, [name, "runs", "runs.jsonl"])
     return Sweep(out, plan)
 
 

@@ -7,6 +7,7 @@ Readers (analysis, report) trust a folder only when ``manifest.json`` says ``com
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ import pyarrow.parquet as pq
 
 from diplosim.store.contract import SIMULATED, SIMULATED_TABLES, conform
 
-__all__ = ["STAGE", "TABLES", "RunWriter", "read_manifest", "write_json_atomic",
+__all__ = ["STAGE", "TABLES", "RunWriter", "file_sha256", "read_manifest", "write_json_atomic",
            "write_text_atomic"]
 
 #: The tables a simulated run writes (``store.contract`` declares their columns).
@@ -33,6 +34,12 @@ def read_manifest(path: Path) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _completed(path: Path) -> bool:
@@ -86,14 +93,20 @@ class RunWriter:
     #: Row groups queued for the background writer before the simulation waits for it.
     MAX_PENDING = 2
 
-    def __init__(self, out: Path, manifest: dict, resume_segment: int | None = None):
+    def __init__(self, out: Path, manifest: dict, resume_segment: int | None = None,
+                 parts: dict[str, str] | None = None):
         """Start writing a run into ``out``; with ``resume_segment``, go on with a run that
-        stopped: parts from that segment on (written after its last checkpoint) are dropped.
+        stopped: parts from that segment on (written after its last checkpoint) are dropped,
+        and ``parts`` (the SHA-256 of each earlier part, checked by the checkpoint) are kept.
 
-        Until ``finish``, the run lives in ``out/.partial`` with its own manifest; a completed
-        run already in ``out`` stays whole and readable until the new one replaces it."""
+        ``out`` must be new, empty or a run folder diplosim made (``store.folders``). Until
+        ``finish``, the run lives in ``out/.partial`` with its own manifest; a completed run
+        already in ``out`` stays whole and readable until the new one replaces it."""
+        from diplosim.store.folders import claim_folder, record_files
+
         self.out = Path(out)
-        self.out.mkdir(parents=True, exist_ok=True)
+        claim_folder(self.out, "run")
+        record_files(self.out, [STAGE, "manifest.json"])
         self.stage = self.out / STAGE
         self.manifest = dict(manifest, completed=False)
         if resume_segment is None:
@@ -105,6 +118,9 @@ class RunWriter:
         if not _completed(self.out / "manifest.json"):
             write_json_atomic(self.out / "manifest.json", self.manifest)
         self.segment = resume_segment or 0
+        #: Parts closed so far (relative to the stage) and the SHA-256 of those hashed.
+        self._closed: list[str] = sorted(parts or {})
+        self._hashes: dict[str, str] = dict(parts or {})
         self._buffers: dict[str, list[pa.Table]] = {}
         self._rows: dict[str, int] = {}
         self._writers: dict[str, pq.ParquetWriter] = {}
@@ -160,10 +176,19 @@ class RunWriter:
         """Close the open parts: everything appended so far is complete on disk."""
         self.end_day()
         self._wait()
-        for writer in self._writers.values():
+        for table, writer in self._writers.items():
             writer.close()
+            self._closed.append(f"{table}/part-{self.segment:05d}.parquet")
         self._writers.clear()
         self.segment += 1
+
+    def part_hashes(self) -> dict[str, str]:
+        """The SHA-256 of every closed part (relative path: hex), each file read once, so a
+        checkpoint can record what a resumed run may trust."""
+        for rel in self._closed:
+            if rel not in self._hashes:
+                self._hashes[rel] = file_sha256(self.stage / rel)
+        return dict(self._hashes)
 
     def write(self, table: str, data: pa.Table) -> None:
         """Write a whole table at once (events)."""
@@ -201,12 +226,18 @@ class RunWriter:
         for folder in sorted(p for p in self.stage.iterdir() if p.is_dir()
                              and not p.name.startswith(("checkpoint-", "."))):
             self._merge(folder.name)
+        from diplosim.store.folders import owns, record_files
+
         write_json_atomic(self.out / "manifest.json", self.manifest)
-        (self.out / "report.html").unlink(missing_ok=True)  # it described an earlier run
+        if owns(self.out, "report.html"):  # it described an earlier run; not one's own page
+            (self.out / "report.html").unlink(missing_ok=True)
+        moved = []
         for name in TABLES:
             src = self.stage / f"{name}.parquet"
             if src.exists():
                 os.replace(src, self.out / f"{name}.parquet")
+                moved.append(f"{name}.parquet")
+        record_files(self.out, moved)
         self.manifest.update(extra, completed=True)
         write_json_atomic(self.out / "manifest.json", self.manifest)
         shutil.rmtree(self.stage, ignore_errors=True)
