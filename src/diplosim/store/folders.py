@@ -17,7 +17,7 @@ from pathlib import Path
 from diplosim._version import __version__
 from diplosim.errors import DiplosimError, printable
 from diplosim.store.contract import IMPORTED_TABLES, SIMULATED_TABLES
-from diplosim.store.writer import read_manifest, write_json_atomic
+from diplosim.store.files import read_manifest, write_json_atomic
 
 __all__ = ["KINDS", "KNOWN", "MARKER", "check_folder", "check_output_file", "claim_folder",
            "drop_known", "folder_kind",

@@ -7,8 +7,6 @@ Readers (analysis, report) trust a folder only when ``manifest.json`` says ``com
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diplosim.store.contract import SIMULATED, SIMULATED_TABLES, conform
+from diplosim.store.files import file_sha256, read_manifest, write_json_atomic, write_text_atomic
 
 __all__ = ["STAGE", "TABLES", "RunWriter", "file_sha256", "read_manifest", "write_json_atomic",
            "write_text_atomic"]
@@ -26,20 +25,6 @@ __all__ = ["STAGE", "TABLES", "RunWriter", "file_sha256", "read_manifest", "writ
 TABLES = SIMULATED_TABLES
 #: The hidden folder in a run folder where a run is built (and checkpointed) until it completes.
 STAGE = ".partial"
-
-
-def read_manifest(path: Path) -> dict | None:
-    """A manifest's contents, or None when it is missing or unreadable."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, in hex."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _completed(path: Path) -> bool:
@@ -58,24 +43,6 @@ def _drop_parts(stage: Path, segment: int) -> None:
             shutil.rmtree(leftover)
         else:
             leftover.unlink()
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write through a temporary file and a rename: readers see the old file or the new one,
-    never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
 class RunWriter:
