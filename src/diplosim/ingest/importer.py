@@ -41,6 +41,7 @@ from diplosim.ingest.pseudonyms import (
     withheld,
 )
 from diplosim.ingest.registry import REGISTRY_SCHEMA, load_registry
+from diplosim.ingest.sources import Source, local_copy, sources
 from diplosim.ingest.stage import Stage
 from diplosim.ingest.user_lists import LIST_FORMATS, read_list
 from diplosim.store.writer import write_json_atomic
@@ -68,11 +69,10 @@ class ImportResult:
 
 
 def _stage_csv(stage: Stage, path: Path, column_map: ColumnMap, con, hide, pseudonymise: bool,
-               result: ImportResult, progress) -> None:
+               result: ImportResult, progress, name: str) -> None:
     """Read one mapped CSV into the stage: the fast reader, or the exact one if they differ."""
     from diplosim.ingest.tabular import Disagree, convert, read_batches
 
-    name = str(path)
     stage.mark()
     before = result.rows
     for exact in (False, True):
@@ -114,13 +114,15 @@ def _stage_csv(stage: Stage, path: Path, column_map: ColumnMap, con, hide, pseud
             result.rows = before
 
 
-def _fast_rows(fast, staged: Stage, name: str, hide, result: ImportResult, progress):
+def _fast_rows(fast, staged: Stage, name: str, hide, result: ImportResult, progress,
+               items: _Items):
     """Stage the fast reader's tables of clean rows; pass its other rows on (they are handled
     as the exact reader's rows are)."""
     for what, value in fast:
         if what == "row":
             yield value
             continue
+        items.count(value.column("source_line").to_numpy())
         table = value.append_column("source_file",
                                     pa.repeat(pa.scalar(name, pa.string()), value.num_rows))
         if hide is not None:
@@ -129,6 +131,66 @@ def _fast_rows(fast, staged: Stage, name: str, hide, result: ImportResult, progr
         staged.add_table("posts", table)
         if progress is not None:
             progress(result.rows)
+
+
+class _Items:
+    """The number of rows read so far from each line (a rejected row's ``item``: its place on
+    its line, as in a page of videos). Lines come in order but for one block of the fast
+    reader, so the oldest are forgotten past ``KEEP`` lines."""
+
+    KEEP = 1_000_000
+
+    def __init__(self):
+        self.seen: dict[int, int] = {}
+
+    def next(self, line: int) -> int:
+        item = self.seen.get(line, 0)
+        self.seen[line] = item + 1
+        if len(self.seen) > 2 * self.KEEP:
+            cut = sorted(self.seen)[self.KEEP]
+            self.seen = {k: v for k, v in self.seen.items() if k >= cut}
+        return item
+
+    def count(self, lines: np.ndarray) -> None:
+        values, counts = np.unique(lines, return_counts=True)
+        for line, n in zip(values.tolist(), counts.tolist(), strict=True):
+            self.seen[line] = self.seen.get(line, 0) + n
+        self.next(-1)  # keeps the bound
+
+
+def _stage_file(fmt: str, source: Source, staged: Stage, folder: Path, con, column_map, hide,
+                pseudonymise: bool, result: ImportResult, progress, kind: str,
+                fast_json: bool) -> None:
+    """Read one input (a file, or a member of an archive) into the stage."""
+    name = source.name
+    if fmt == "csv":
+        if column_map is None:
+            raise DiplosimError("import csv: give the column map with --map MAP.yaml")
+        _stage_csv(staged, local_copy(source, folder), column_map, con, hide, pseudonymise,
+                   result, progress, name)
+        return
+    items = _Items()
+    fast = fast_videos(source) if fmt == "tiktok" and fast_json else None
+    if fast is not None:
+        rows = _fast_rows(fast, staged, name, hide if pseudonymise else None, result,
+                          progress, items)
+    else:
+        rows = read_list(fmt, source) if fmt in LIST_FORMATS else read(fmt, source)
+    for line, record in rows:
+        result.rows += 1
+        item = items.next(line)
+        if progress is not None and result.rows % 10_000 == 0:
+            progress(result.rows)
+        if isinstance(record, Reject):
+            staged.add("rejected", {"file": name, "line": line, "item": item,
+                                    "reason": withheld(record.reason) if pseudonymise
+                                    else record.reason,
+                                    "raw": None if pseudonymise else record.raw})
+            continue
+        if pseudonymise:
+            hide_record(record, hide)
+        record["source_file"], record["source_line"] = name, line
+        staged.add(kind, record)
 
 
 def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap | None = None,
@@ -173,36 +235,9 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
     try:
         staged = Stage(stage)
         for path in files:
-            if fmt == "csv":
-                if column_map is None:
-                    raise DiplosimError("import csv: give the column map with --map MAP.yaml")
-                _stage_csv(staged, path, column_map, con, hide, key is not None, result,
-                           progress)
-                continue
-            name = str(path)
-            items: dict[int, int] = {}
-            fast = fast_videos(path) if fmt == "tiktok" and fast_json else None
-            if fast is not None:
-                rows = _fast_rows(fast, staged, name, hide if key is not None else None, result,
-                                  progress)
-            else:
-                rows = read_list(fmt, path) if fmt in LIST_FORMATS else read(fmt, path)
-            for line, record in rows:
-                result.rows += 1
-                item = items.get(line, 0)
-                items[line] = item + 1
-                if progress is not None and result.rows % 10_000 == 0:
-                    progress(result.rows)
-                if isinstance(record, Reject):
-                    staged.add("rejected", {"file": name, "line": line, "item": item,
-                                            "reason": withheld(record.reason) if key is not None
-                                            else record.reason,
-                                            "raw": None if key is not None else record.raw})
-                    continue
-                if key is not None:
-                    hide_record(record, hide)
-                record["source_file"], record["source_line"] = name, line
-                staged.add(kind, record)
+            for source in sources(path):
+                _stage_file(fmt, source, staged, stage, con, column_map, hide,
+                            key is not None, result, progress, kind, fast_json)
         staged.close()
         if registry is not None:
             reg = [dict(r, handle=hide(r["handle"])) for r in registry]
