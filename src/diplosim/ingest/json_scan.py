@@ -326,3 +326,19 @@ def count_lines(buf, s, e, base, line, lstart):
         else:
             prev_cr = False
     return line, lstart
+
+
+@njit(cache=True)
+def in_string(buf, s, target) -> bool:
+    """Is ``buf[target]`` inside a string, reading quotes and escapes from ``buf[s]`` on?"""
+    inside = False
+    esc = False
+    for i in range(s, target):
+        c = buf[i]
+        if esc:
+            esc = False
+        elif inside and c == 92:
+            esc = True
+        elif c == 34:
+            inside = not inside
+    return inside

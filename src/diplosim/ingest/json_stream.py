@@ -94,7 +94,9 @@ class _Reader:
             batch = [self._item(j) for j in range(k)]
             self.pos = nxt
             if status == 2:
-                batch.append(self._resync())
+                damaged = self._resync()
+                if damaged is not None:
+                    batch.append(damaged)
             if batch:
                 yield batch
             if status == 0 and self.eof:
@@ -126,18 +128,24 @@ class _Reader:
             self.looked = rs
             head = self.buf[rs - self.base:rs - self.base + PEEK]
             x = container_offset(head, self.paths) if st[js.DESC] == 0 else None
-            if x is not None:  # read the page again from its start, its array armed
-                st[js.ARM], st[js.DEPTH], st[js.EXPECT] = rs + x, st[js.RDEPTH], js.VALUE
-                st[js.INSTR] = st[js.ESC] = st[js.PREVCR] = 0
-                st[js.TOKEN] = st[js.RSTART] = st[js.PEND] = -1
-                st[js.LINE], st[js.LSTART] = st[js.RLINE], st[js.RLSTART]
-                self.pos = rs - self.base
+            if x is not None:
+                self._arm(rs, x)
                 return
         if self.base + len(self.buf) - rs > MAX_RECORD and self.oversize != rs:
             self.oversize = rs
             self.oversize_raw = self.buf[rs - self.base:rs - self.base + 300]
 
-    def _resync(self) -> tuple:
+    def _arm(self, rs: int, x: int) -> None:
+        """Read the page starting at ``rs`` again from its start, its array (at ``rs + x``)
+        armed: the array's elements are the records."""
+        st = self.st
+        st[js.ARM], st[js.DEPTH], st[js.EXPECT] = rs + x, st[js.RDEPTH], js.VALUE
+        st[js.INSTR] = st[js.ESC] = st[js.PREVCR] = 0
+        st[js.TOKEN] = st[js.RSTART] = st[js.PEND] = -1
+        st[js.LINE], st[js.LSTART] = st[js.RLINE], st[js.RLSTART]
+        self.pos = rs - self.base
+
+    def _resync(self) -> tuple | None:
         """A fault: the damaged stretch as one rejected row; reading goes on at the next
         place a record starts (or at the end)."""
         from diplosim.ingest.records import Reject
@@ -148,6 +156,13 @@ class _Reader:
                   f"{st[js.ECOL]})")
         in_record = st[js.RSTART] >= 0 and st[js.RSTART] >= self.base
         start = int(st[js.RSTART]) if in_record else fault
+        if in_record and st[js.DESC] == 0 and start != self.looked:  # a page: by its records
+            self.looked = start
+            x = container_offset(self.buf[start - self.base:start - self.base + PEEK],
+                                 self.paths)
+            if x is not None:
+                self._arm(start, x)
+                return None
         line = int(st[js.RLINE]) if st[js.RSTART] >= 0 else int(st[js.ELINE])
         at = (start, int(st[js.RLINE]), int(st[js.RLSTART])) if in_record else \
             (fault, int(st[js.ELINE]), int(st[js.LSTART]))
@@ -181,7 +196,7 @@ class _Reader:
                 self._more(frm - 64)
                 continue
             absolute = self.base + i
-            if self._may_start(i, absolute < fault):
+            if self._may_start(i, absolute < fault, at[0]):
                 found = js.probe(self.arr, i, len(self.arr), self.eof, self.pstack)
                 while found == -1:  # the candidate runs past the bytes read
                     if len(self.buf) - (absolute - self.base) > MAX_RECORD:
@@ -195,14 +210,18 @@ class _Reader:
                     return absolute, self._count(at, absolute)
             frm = absolute + 1
 
-    def _may_start(self, i: int, before_fault: bool) -> bool:
+    def _may_start(self, i: int, before_fault: bool, start: int) -> bool:
         j = i - 1
         while j >= 0 and self.buf[j] in (32, 9):
             j -= 1
         prev = self.buf[j] if j >= 0 else 10
         if prev == 58:  # ``:`` -- a field's value
             return False
-        return not (before_fault and prev in (44, 91))  # nested in the broken record
+        if not before_fault or prev not in (44, 91):
+            return True
+        # before the fault, after a comma or a bracket: an object nested in the broken record,
+        # unless the scan took it for text (the record before it cut inside a string)
+        return start >= self.base and js.in_string(self.arr, start - self.base, i)
 
     def _count(self, at: tuple[int, int, int], to: int) -> tuple[int, int, int]:
         offset, line, lstart = at
