@@ -25,6 +25,7 @@ from typing import BinaryIO
 import numpy as np
 
 from diplosim.ingest import json_scan as js
+from diplosim.ingest.sources import READ_FAULTS
 
 __all__ = ["BLOCK", "LONG", "MAX_RECORD", "PEEK", "Item", "container_offset", "records"]
 
@@ -52,6 +53,7 @@ def records(stream: BinaryIO, paths: tuple[tuple[str, ...], ...] = ()) -> Iterat
 class _Reader:
     def __init__(self, stream: BinaryIO, paths):
         self.stream, self.paths = stream, paths
+        self.read = getattr(stream, "read1", stream.read)  # what one step decompresses
         self.buf, self.base, self.pos, self.eof = b"", 0, 0, False
         self.arr = np.frombuffer(self.buf, np.uint8)
         self.st = js.new_state()
@@ -64,12 +66,18 @@ class _Reader:
 
     def _more(self, keep: int) -> None:
         """Read a block, dropping the bytes before absolute offset ``keep``."""
-        try:
-            chunk = self.stream.read(BLOCK)
-        except Exception as e:
-            chunk, self.read_error = b"", f"{type(e).__name__}: {e}"
-        if not chunk:
-            self.eof = True
+        parts: list[bytes] = []
+        size = 0
+        while size < BLOCK and not self.eof:
+            try:  # in steps, so a fault in compressed data loses little of what came before
+                part = self.read(min(1 << 18, BLOCK - size))
+            except READ_FAULTS as e:
+                part, self.read_error = b"", f"{type(e).__name__}: {e}"
+            if not part:
+                self.eof = True
+            parts.append(part)
+            size += len(part)
+        chunk = b"".join(parts)
         cut = max(0, keep - self.base)
         self.buf = self.buf[cut:] + chunk
         self.base += cut

@@ -20,11 +20,14 @@ from typing import BinaryIO
 
 from diplosim.errors import DiplosimError
 
-__all__ = ["Source", "as_source", "compression", "local_copy", "sources"]
+__all__ = ["READ_FAULTS", "Source", "as_source", "compression", "local_copy", "sources"]
 
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
-_OPENERS = {"gzip": gzip.GzipFile, "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}
+_OPENERS = {"gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"), "bzip2": bz2.BZ2File,
+            "xz": lzma.LZMAFile}
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+#: What a decompressor raises on damaged data (a cut file, a wrong checksum).
+READ_FAULTS = (OSError, EOFError, lzma.LZMAError, zlib.error, zipfile.BadZipFile)
 
 
 def compression(head: bytes) -> str | None:
@@ -97,6 +100,6 @@ def local_copy(source: Source, folder: Path) -> Path:
     try:
         with source.open() as f, open(out, "wb") as w:
             shutil.copyfileobj(f, w, 8 << 20)
-    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, zlib.error) as e:
+    except READ_FAULTS as e:
         raise DiplosimError(f"{source.name}: the compressed data is damaged ({e})") from None
     return out
