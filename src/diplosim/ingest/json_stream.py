@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -27,7 +28,7 @@ import numpy as np
 from diplosim.ingest import json_scan as js
 from diplosim.ingest.sources import READ_FAULTS
 
-__all__ = ["BLOCK", "LONG", "MAX_RECORD", "PEEK", "Item", "container_offset", "records"]
+__all__ = ["BLOCK", "LONG", "MAX_RECORD", "PEEK", "Item", "Reject", "container_offset", "records"]
 
 #: Bytes read at once (memory: a few times this, plus the longest record).
 BLOCK = 8 << 20
@@ -40,8 +41,16 @@ MAX_RECORD = 64 << 20
 #: Records cut out per call of the scanner.
 _CAP = 1 << 14
 
-#: ``(line, bytes of one record)``, or ``(line, Reject)`` for a damaged stretch.
-Item = tuple[int, object]
+@dataclass
+class Reject:
+    """A row that is not read, and why (``raw``: the start of its text)."""
+
+    reason: str
+    raw: str = ""
+
+
+#: ``(line, bytes of one record, holds a number too long)``, or ``(line, Reject)``.
+Item = tuple
 
 
 def records(stream: BinaryIO, paths: tuple[tuple[str, ...], ...] = ()) -> Iterator[list]:
@@ -92,8 +101,6 @@ class _Reader:
         return keep
 
     def batches(self) -> Iterator[list]:
-        from diplosim.ingest.records import Reject
-
         while True:
             if self.pos >= len(self.buf) and not self.eof:
                 self._more(self._keep())
@@ -117,8 +124,6 @@ class _Reader:
                 f"of content; the rest is unreadable ({self.read_error[:200]})"))]
 
     def _item(self, j: int) -> tuple:
-        from diplosim.ingest.records import Reject
-
         s, e, line, long_number = (int(v) for v in self.out[j])
         if s < self.base:  # the record refused for its size
             return line, Reject(f"a record of more than {MAX_RECORD >> 20} MB: not read",
@@ -156,8 +161,6 @@ class _Reader:
     def _resync(self) -> tuple | None:
         """A fault: the damaged stretch as one rejected row; reading goes on at the next
         place a record starts (or at the end)."""
-        from diplosim.ingest.records import Reject
-
         st = self.st
         fault, code = int(st[js.EPOS]), int(st[js.ECODE])
         reason = (f"not valid JSON: {js.ERRORS[code]} (line {st[js.ELINE]}, column "

@@ -17,12 +17,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from diplosim.errors import printable
 from diplosim.ingest.json_scan import INT_DIGITS
-from diplosim.ingest.json_stream import records
+from diplosim.ingest.json_stream import Reject, records
 from diplosim.ingest.sources import Source, as_source
 
 __all__ = ["HASHTAG", "INT_MAX", "TIME_MAX", "URL", "Paths", "Reject", "Row", "as_id",
@@ -31,12 +30,6 @@ __all__ = ["HASHTAG", "INT_MAX", "TIME_MAX", "URL", "Paths", "Reject", "Row", "a
 
 HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 URL = re.compile(r"https?://[^\s<>\"']+")
-
-
-@dataclass
-class Reject:
-    reason: str
-    raw: str = ""
 
 
 Row = tuple[int, dict | Reject]
