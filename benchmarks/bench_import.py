@@ -1,9 +1,11 @@
-"""Benchmark: import a large TikTok Research API JSON-lines export with bounded memory.
+"""Benchmark: import a large TikTok Research API export with bounded memory.
 
-Writes a synthetic file of ``--gb`` gigabytes (one video per line, the API's fields, 1 in
-1,000 lines malformed and 1 in 500 a repeat of an earlier video) in a temporary folder,
-then imports it in a child process and reports the wall time, rows per second and the child's
-peak RSS. ``python -m benchmarks.bench_import --gb 1`` prints one JSON object.
+Writes a synthetic file of ``--gb`` gigabytes (the API's fields, 1 in 1,000 videos cut short
+and 1 in 500 a repeat of an earlier video) in a temporary folder, shaped as ``--shape``:
+``lines`` (one video per line), ``array`` (a JSON array, one video per line inside it) or
+``page`` (one API page ``{"data": {"videos": [...]}}`` on a single line); then imports it in a
+child process and reports the wall time, rows per second and the child's peak RSS.
+``python -m benchmarks.bench_import --gb 1 --shape array`` prints one JSON object.
 """
 
 from __future__ import annotations
@@ -21,13 +23,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def write_export(path: Path, gigabytes: float) -> tuple[int, int, int]:
-    """Returns (lines, malformed, repeats)."""
+#: How each shape opens, separates and closes the videos.
+SHAPES = {"lines": ("", "\n", "\n"), "array": ("[\n", ",\n", "\n]\n"),
+          "page": ('{"data": {"videos": [', ",", '], "cursor": 1, "has_more": false}}')}
+
+
+def write_export(path: Path, gigabytes: float, shape: str = "lines") -> tuple[int, int, int]:
+    """Returns (videos, malformed, repeats)."""
+    opening, between, closing = SHAPES[shape]
     rng = random.Random(7)
     words = ["peace", "embassy", "culture", "visa", "travel", "food", "history", "music",
              "festival", "news", "war", "aid", "trade", "students", "football", "language"]
     target, size, n, bad, rep = int(gigabytes * 1e9), 0, 0, 0, 0
     with open(path, "w", encoding="utf-8") as f:
+        f.write(opening)
         while size < target:
             if n % 1000 == 999:
                 line = '{"id": 1, "username": "truncated'
@@ -48,9 +57,10 @@ def write_export(path: Path, gigabytes: float) -> tuple[int, int, int]:
                     "favorites_count": rng.randrange(10**3), "video_duration": 30,
                     "effect_ids": ["0"], "playlist_id": 0, "video_mention_list": [],
                     "video_label": "", "is_stem_verified": False})
-            f.write(line + "\n")
+            f.write((between if n else "") + line)
             size += len(line) + 1
             n += 1
+        f.write(closing)
     return n, bad, rep
 
 
@@ -67,20 +77,22 @@ def child(path: Path, into: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gb", type=float, default=1.0)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="lines")
     parser.add_argument("--child", nargs=2, type=Path)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "videos.jsonl"
-        lines, bad, rep = write_export(path, args.gb)
+        path = Path(tmp) / "videos.json"
+        lines, bad, rep = write_export(path, args.gb, args.shape)
         out = subprocess.run([sys.executable, "-m", "benchmarks.bench_import", "--child",
                               str(path), str(Path(tmp) / "into")], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip().splitlines()[-1]
         r = json.loads(out)
         r.pop("files")
-        print(json.dumps({"file_bytes": path.stat().st_size, "lines": lines,
+        print(json.dumps({"shape": args.shape, "file_bytes": path.stat().st_size,
+                          "lines": lines,
                           "malformed_written": bad, "repeats_written": rep, **r,
                           "rows_per_s": round(r["rows"] / r["seconds"]),
                           "accounted": r["loaded"] + r["rejected"] + r["duplicates"] == lines}))

@@ -206,6 +206,25 @@ def bench_import() -> dict:
                                     and r["accounted"]}}
 
 
+#: Issue 48: a 1 GB JSON array imported in the same memory as JSON lines (measured together);
+#: issue 44: a 2 GB API page on a single line read as a stream, in about the same memory.
+PAGE_GB = 2.0
+
+
+def bench_import_shapes() -> dict:
+    lines = _child("benchmarks.bench_import", "--gb", str(IMPORT_GB), "--shape", "lines")
+    array = _child("benchmarks.bench_import", "--gb", str(IMPORT_GB), "--shape", "array")
+    page = _child("benchmarks.bench_import", "--gb", str(PAGE_GB), "--shape", "page")
+    return {"runs": [lines, array, page], "target": {
+        "max_peak_rss_bytes": IMPORT_MAX_RSS,
+        "array_over_lines_peak_rss": round(array["peak_rss_bytes"] / lines["peak_rss_bytes"], 3),
+        "array_over_lines_seconds": round(array["seconds"] / lines["seconds"], 3),
+        "page_2gb_peak_rss_bytes": page["peak_rss_bytes"], "page_2gb_seconds": page["seconds"],
+        "accounted": all(r["accounted"] for r in (lines, array, page)),
+        "pass": all(r["accounted"] and r["peak_rss_bytes"] < IMPORT_MAX_RSS
+                    for r in (lines, array, page))}}
+
+
 #: Issue 29: two single-threaded Ray workers reach at least 1.8x the runs per hour of one; with
 #: BENCH_LARGE=1, a Morris screening of 20 parameters x 10 trajectories at 20,000 users x 14
 #: days in under 20 minutes, and ``make scenarios`` with its replicates in under 60 minutes.
@@ -258,7 +277,8 @@ BENCHES = {"world_synthesis": bench_world, "engine_example": bench_engine,
            "checkpoint": bench_checkpoint,
            "analysis_headline": bench_analysis, "coordination_vs_toolkit": bench_coordination,
            "coordination_tiktok_sounds": bench_coordination_tiktok,
-           "import_jsonl": bench_import, "uncertainty": bench_uncertainty,
+           "import_jsonl": bench_import, "import_shapes": bench_import_shapes,
+           "uncertainty": bench_uncertainty,
            "morris_screening": bench_morris,
            "scenarios_replicated": bench_scenarios}
 

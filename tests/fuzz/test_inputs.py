@@ -2,9 +2,12 @@
 message naming the file (and the line, for a row), and importers account for every row
 (loaded + rejected + duplicates = rows read, each rejection with file, line and reason).
 
-Inputs are generated from valid files of each format and then broken the ways real exports
+Inputs are generated from valid files of each format, as JSON lines, arrays (pretty-printed
+or on one line) or API pages, plain or compressed, and then broken the ways real exports
 break: truncated, wrong types, huge and negative numbers, invalid UTF-8, empty files, random
-bytes; a 10 MB line is tested once per importer (too slow to generate ten thousand times).
+bytes, cut compressed data; a 10 MB line is tested once per importer (too slow to generate ten
+thousand times), and an array mutated record by record (a record cut, a brace or a comma lost
+or doubled) keeps every record it did not touch.
 """
 
 from __future__ import annotations
@@ -78,10 +81,10 @@ def _mutated(obj, data) -> object:
     return out
 
 
-def _dumps(obj) -> str:
+def _dumps(obj, indent: int | None = None) -> str:
     # json.dumps writes Infinity/NaN for floats, as careless exporters do
     try:
-        return json.dumps(obj)
+        return json.dumps(obj, indent=indent)
     except (ValueError, OverflowError):
         return json.dumps(str(obj))
 
@@ -108,12 +111,30 @@ def _break_bytes(raw: bytes, data) -> bytes:
 
 def _json_file(seed: dict, container: str | None, data) -> bytes:
     items = [_mutated(seed, data) for _ in range(data.draw(st.integers(0, 4)))]
-    if container and data.draw(st.booleans()):  # a raw API page
+    shape = data.draw(st.sampled_from(["lines", "array", "page"] if container
+                                      else ["lines", "array"]))
+    indent = data.draw(st.sampled_from([None, 2]))
+    if shape == "page":  # a raw API page, pretty-printed or on one line
         page = {"data": {container: items, "cursor": 5, "has_more": False}}
-        text = _dumps(_mutated(page, data) if data.draw(st.booleans()) else page)
+        text = _dumps(_mutated(page, data) if data.draw(st.booleans()) else page, indent)
+    elif shape == "array":  # a JSON array of records
+        text = _dumps(items, indent)
     else:  # JSON lines
         text = "\n".join(_dumps(i) for i in items) + data.draw(st.sampled_from(["", "\n"]))
-    return _break_bytes(text.encode("utf-8", "surrogatepass"), data)
+    return _pack(_break_bytes(text.encode("utf-8", "surrogatepass"), data), data)
+
+
+def _pack(raw: bytes, data) -> bytes:
+    """As it is, or compressed; sometimes the compressed bytes cut or spliced too."""
+    import bz2
+    import gzip
+    import lzma
+
+    packing = data.draw(st.sampled_from(["plain", "plain", "gzip", "bzip2", "xz"]))
+    if packing == "plain":
+        return raw
+    packed = {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}[packing](raw)
+    return _break_bytes(packed, data) if data.draw(st.booleans()) else packed
 
 
 def _csv_file(data) -> bytes:
@@ -167,7 +188,9 @@ def _import(fmt: str, raw: bytes, suffix: str, tmp: Path | None = None) -> list[
 
 IMPORTERS = {"tiktok": (VIDEO, "videos", ".jsonl"), "tiktok-users": (USER, None, ".jsonl"),
              "tiktok-comments": (COMMENT, "comments", ".json"),
-             "zeeschuimer": (ZEE, None, ".ndjson")}
+             "zeeschuimer": (ZEE, None, ".ndjson"),
+             "apify": ({"id": "8", "text": "hi", "createTime": 1_700_000_000,
+                        "authorMeta": {"name": "it"}, "playCount": 4}, None, ".json")}
 
 
 @pytest.mark.parametrize("fmt", sorted(IMPORTERS))
@@ -189,6 +212,50 @@ def test_csv_importer():
     def run(data):
         COUNTS["import csv"] += 1
         _import("csv", _csv_file(data), ".csv")
+
+    run()
+
+
+def _array_with_faults(data) -> tuple[bytes, int]:
+    """A pretty-printed or one-line array of distinct videos, some broken; returns the bytes
+    and the number of records left untouched (each must load)."""
+    n = data.draw(st.integers(1, 8))
+    texts, intact = [], 0
+    for k in range(n):
+        text = json.dumps({**VIDEO, "id": 7001 + k})
+        fault = data.draw(st.sampled_from(["none", "none", "cut", "no_open", "no_close",
+                                           "comma", "double_comma", "word"]))
+        if fault == "cut":
+            text = text[:data.draw(st.integers(1, len(text) - 1))]
+        elif fault == "no_open":
+            text = text[1:]
+        elif fault == "no_close":
+            text = text[:-1]
+        elif fault == "comma":
+            text = text.replace(", ", ",, ", 1)
+        elif fault == "word":
+            text = text.replace("10", "tru", 1)
+        intact += fault in ("none", "double_comma")
+        texts.append(text + ("," if fault == "double_comma" else ""))
+    sep = data.draw(st.sampled_from([",\n  ", ","]))
+    return ("[\n  " + sep.join(texts) + "\n]").encode(), intact
+
+
+def test_a_mutated_array_keeps_every_untouched_record():
+    @FUZZ
+    @given(st.data())
+    def run(data):
+        COUNTS["import tiktok (mutated array)"] += 1
+        raw, intact = _array_with_faults(data)
+        tmp = Path(tempfile.mkdtemp(prefix="fuzz-"))
+        try:
+            (tmp / "a.json").write_bytes(raw)
+            for fast in (True, False):
+                r = import_files("tiktok", [tmp / "a.json"], tmp / f"d{fast}", fast_json=fast)
+                assert r.rows == r.loaded + r.rejected + r.duplicates
+                assert r.loaded >= intact, (raw, r)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     run()
 

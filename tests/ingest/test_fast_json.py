@@ -86,10 +86,14 @@ def test_fast_and_exact_readers_give_the_same_tables(tmp_path, monkeypatch, seed
 def test_files_the_fast_reader_leaves_to_the_exact_one(tmp_path):
     page = {"data": {"videos": [{"id": 1, "username": "a", "create_time": T0}]}}
     (tmp_path / "page.json").write_text(json.dumps(page, indent=2))
-    (tmp_path / "blank_first.jsonl").write_text("\n" + json.dumps(page["data"]["videos"][0]))
     (tmp_path / "pages.jsonl").write_text(json.dumps(page) + "\n")
-    for name in ("page.json", "blank_first.jsonl", "pages.jsonl"):
+    for name in ("page.json", "pages.jsonl"):
         assert fast_json.fast_videos(tmp_path / name) is None, name
+    # a blank first line, or an array of videos, is the fast reader's
+    (tmp_path / "blank_first.jsonl").write_text("\n" + json.dumps(page["data"]["videos"][0]))
+    (tmp_path / "array.json").write_text(json.dumps(page["data"]["videos"], indent=2))
+    for name in ("blank_first.jsonl", "array.json"):
+        assert fast_json.fast_videos(tmp_path / name) is not None, name
 
 
 @pytest.mark.parametrize("extra", [

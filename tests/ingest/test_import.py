@@ -46,8 +46,7 @@ def test_every_row_is_loaded_rejected_or_a_duplicate(exports, tmp_path):
     rejected = run.rows("SELECT file, line, item, reason FROM rejected ORDER BY file, line")
     assert [(x["file"].rsplit("/", 1)[1], x["line"], x["reason"]) for x in rejected] == [
         ("more.jsonl", 2, "like_count: expected a whole number, got 'many'"),
-        ("more.jsonl", 3, "not valid JSON: Expecting property name enclosed in double quotes "
-                          "at column 2"),
+        ("more.jsonl", 3, "not valid JSON: expected a key in double quotes (line 3, column 2)"),
         ("page.json", 1, "missing username")]
     assert rejected[2]["item"] == 2  # the third video of the page
     posts = run.rows("SELECT post, account, time, hashtags, impressions, likes FROM posts "

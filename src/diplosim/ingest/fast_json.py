@@ -1,6 +1,7 @@
-"""A fast reader for Research API video results saved as JSON lines (one video per line).
+"""A fast reader for Research API video results, whatever the file's shape: the records that
+``json_stream`` cuts out (one per line, or from an array or a page) are parsed by Arrow.
 
-Arrow's JSON parser reads the file in blocks, with the types the first line shows; a block it
+Arrow's JSON parser reads the records in blocks, with the types the first line shows; a block it
 cannot parse is split in halves until the lines at fault are found. Rows that every check
 passes become records by column; any other row (a missing field, a negative count, a time past
 2100, a value of another type, a line that is not JSON) goes to the exact reader's converter
@@ -11,9 +12,9 @@ Memory stays bounded by the block size.
 
 from __future__ import annotations
 
+import contextlib
 import io
-import json
-import re
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,12 +24,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from diplosim.ingest.records import TIME_MAX, URL, Reject, convert, normalise_tags, unwrap
-from diplosim.ingest.research_api import video
+from diplosim.ingest.json_stream import records
+from diplosim.ingest.records import (
+    TIME_MAX,
+    URL,
+    Reject,
+    convert,
+    normalise_tags,
+    parse,
+    unwrap,
+)
+from diplosim.ingest.research_api import VIDEO_PATHS, video
+from diplosim.ingest.sources import Source, as_source
 
 __all__ = ["BLOCK_BYTES", "fast_videos"]
 
-#: Bytes of lines parsed at once (memory is a small multiple of this).
+#: Bytes of records parsed at once (memory is a small multiple of this).
 BLOCK_BYTES = 8 << 20
 #: Below this many lines a block that fails to parse goes to the exact reader whole.
 _SMALLEST = 32
@@ -63,56 +74,57 @@ def _schema(first: dict, sample: list[dict]) -> pa.Schema | None:
     return pa.schema(fields)
 
 
-def fast_videos(path: Path) -> Iterator[tuple[str, object]] | None:
+def fast_videos(path: Path | Source) -> Iterator[tuple[str, object]] | None:
     """``("table", posts)`` for blocks of clean rows (with ``source_line``) and
-    ``("row", (line, record or Reject))`` for the others; None when the file is not JSON lines
-    of videos (the exact reader takes it)."""
-    with open(path, "rb") as f:
-        head = f.readline()
-        more = f.readlines(1 << 16)
-    # what the exact reader reads another way (a first line that is blank or not one JSON
-    # value: a pretty-printed page; old Mac line ends) is left to it
-    if not head.strip() or b"\r" in head.rstrip(b"\n").rstrip(b"\r") or head.endswith(b"\r"):
-        return None
-    try:
-        first = json.loads(head)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    if not isinstance(first, dict):
-        return None
-    sample = [first]
-    for line in more:
-        try:
-            sample.append(json.loads(line))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            continue
-    schema = _schema(first, sample)
+    ``("row", (line, record or Reject))`` for the others, in the order of the file's lines;
+    None when the file's first record is not a video (a page, a list of another kind: the
+    exact reader takes it)."""
+    stack = contextlib.ExitStack()
+    batches = records(stack.enter_context(as_source(path).open()), VIDEO_PATHS)
+    head: list = []
+    size = 0
+    for batch in batches:
+        head += batch
+        size += sum(len(item[1]) for item in batch if len(item) == 3)
+        if size >= 1 << 16 or len(head) >= 256:
+            break
+    sample = [v for item in head if len(item) == 3 and not item[2]
+              for v in [parse(item[1], item[0])] if not isinstance(v, Reject)]
+    schema = _schema(sample[0], sample) if sample and isinstance(sample[0], dict) else None
     if schema is None:
+        stack.close()
         return None
-    return _blocks(path, schema)
+    return _blocks(itertools.chain([head], batches), schema, stack)
 
 
-#: A line holding only white space (``bytes.strip`` would leave nothing).
-_BLANK = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")
-
-
-def _blocks(path: Path, schema: pa.Schema) -> Iterator[tuple[str, object]]:
+def _blocks(batches, schema: pa.Schema, stack: contextlib.ExitStack) -> Iterator:
+    """Records gathered into blocks of ``BLOCK_BYTES``; a damaged stretch or a record Arrow
+    cannot read (a number too long) goes to the exact reader, after the block if it shares
+    its line (so each line's rows keep their order)."""
     con = duckdb.connect()
-    line = 0
-    with open(path, "rb") as f:
-        while True:
-            lines = f.readlines(BLOCK_BYTES)
-            if not lines:
-                break
-            if not lines[-1].endswith(b"\n"):
-                lines[-1] += b"\n"
-            data = b"".join(lines)
-            numbers = np.arange(line + 1, line + 1 + len(lines))
-            line += len(lines)
-            if _BLANK.search(b"\n" + data):  # blank lines hold no row: drop them
-                keep = [k for k, text in enumerate(lines) if text.strip()]
-                lines, numbers, data = [lines[k] for k in keep], numbers[keep], None
-            yield from _parse(lines, numbers, schema, con, data)
+    lines: list[bytes] = []
+    numbers: list[int] = []
+    size = 0
+    with stack:
+        for batch in batches:
+            for item in batch:
+                if len(item) == 3 and not item[2]:
+                    raw = item[1]
+                    if b"\n" in raw or b"\r" in raw:  # a pretty-printed record on one line
+                        raw = raw.replace(b"\r", b" ").replace(b"\n", b" ")
+                    lines.append(raw + b"\n")
+                    numbers.append(item[0])
+                    size += len(raw) + 1
+                    if size < BLOCK_BYTES:
+                        continue
+                elif numbers and numbers[-1] != item[0]:
+                    yield from _exact([item])
+                    continue
+                yield from _parse(lines, np.array(numbers, np.int64), schema, con)
+                lines, numbers, size = [], [], 0
+                if len(item) == 2 or item[2]:
+                    yield from _exact([item])
+        yield from _parse(lines, np.array(numbers, np.int64), schema, con)
 
 
 def _parse(lines: list[bytes], numbers: np.ndarray, schema: pa.Schema, con,
@@ -137,25 +149,29 @@ def _parse(lines: list[bytes], numbers: np.ndarray, schema: pa.Schema, con,
         return
     clean = pc.and_(_clean(table), _utf8(table))
     line_numbers = pa.array(numbers)
-    if not pc.all(clean).as_py():
-        rest = pc.indices_nonzero(pc.invert(clean)).to_pylist()
-        yield from _exact([(int(numbers[k]), lines[k]) for k in rest])
-        table, line_numbers = table.filter(clean), line_numbers.filter(clean)
-    if table.num_rows:
+    if pc.all(clean).as_py():
         yield "table", _records(table, line_numbers, con)
+        return
+    ok = clean.to_numpy(zero_copy_only=False)
+    if len(numbers) > 1 and np.any(numbers[1:] == numbers[:-1]):  # lines shared: in order
+        cuts = np.flatnonzero(ok[1:] != ok[:-1]) + 1
+        for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(ok)], strict=True):
+            if ok[a]:
+                yield "table", _records(table.slice(a, b - a), line_numbers[a:b], con)
+            else:
+                yield from _exact([(int(numbers[k]), lines[k]) for k in range(a, b)])
+        return
+    yield from _exact([(int(numbers[k]), lines[k]) for k in np.flatnonzero(~ok)])
+    if ok.any():
+        yield "table", _records(table.filter(clean), line_numbers.filter(clean), con)
 
 
-def _exact(numbered: list[tuple[int, bytes]]) -> Iterator[tuple[str, object]]:
-    """The exact reader's records and rejections for these lines (pages on a line unwrapped,
-    as it does)."""
-    def values():
-        for n, raw in numbered:
-            text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n")
-            try:
-                yield n, json.loads(text)
-            except json.JSONDecodeError as e:
-                yield n, Reject(f"not valid JSON: {e.msg} at column {e.colno}", text[:300])
-    for row in convert(unwrap(values(), "videos"), "a video", video):
+def _exact(items: list) -> Iterator[tuple[str, object]]:
+    """The exact reader's records and rejections for these records (pages unwrapped, as it
+    does)."""
+    values = ((item[0], item[1] if isinstance(item[1], Reject) else parse(item[1], item[0]))
+              for item in items)
+    for row in convert(unwrap(values, VIDEO_PATHS), "a video", video):
         yield "row", row
 
 

@@ -4,9 +4,9 @@
 
 Every reader here (the JSON formats; mapped CSV is read by column in ``tabular``, with its
 ``ColumnMap`` in ``column_map``) is a generator of ``(line, record)`` pairs, one per input row,
-read as a stream (a JSON-lines file of any size never sits in memory whole). A record is a
-dict in the common form (``records``), or a ``Reject`` naming what is wrong with the row; nothing is
-dropped silently.
+read as a stream (a file of any size and shape never sits in memory whole: ``json_stream``).
+A record is a dict in the common form (``records``), or a ``Reject`` naming what is wrong with
+the row; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from diplosim.ingest.records import (
     as_text,
     as_time,
     convert,
-    json_objects,
     normalise_tags,
     page_items,
     require,
 )
 from diplosim.ingest.research_api import tiktok_comments, tiktok_users, tiktok_videos
+from diplosim.ingest.sources import Source
 
 __all__ = ["FORMATS", "ColumnMap", "Reject", "load_map", "read"]
 
@@ -106,26 +106,40 @@ def _apify_item(item: dict) -> dict:
     }
 
 
-def apify(path: Path) -> Iterator[Row]:
-    """tiktok-scraper / Apify TikTok Scraper items (a JSON array or one item per line)."""
-    return convert(page_items(path, "items"), "a scraped item", _apify_item)
+#: Where each tool's saved files keep their items (besides lines and arrays): Apify's dataset
+#: API (``items``, or ``data``), tiktok-scraper's ``collector``; TikTok's web API page as
+#: TikTokApi and browser captures save it (``itemList``); 4CAT's API (``items``).
+APIFY_PATHS = (("items",), ("collector",), ("data",))
+TIKTOKAPI_PATHS = (("itemList",), ("items",), ("data",))
+ZEESCHUIMER_PATHS = (("items",), ("data",))
 
 
-def zeeschuimer(path: Path) -> Iterator[Row]:
-    """Zeeschuimer / 4CAT TikTok NDJSON: one captured item per line, the post under ``data``."""
-    return convert(json_objects(path), "a captured item", _zeeschuimer_item)
+def apify(path: Path | Source) -> Iterator[Row]:
+    """tiktok-scraper / Apify TikTok Scraper items (lines, an array, ``collector``...)."""
+    return convert(page_items(path, APIFY_PATHS), "a scraped item", _apify_item)
+
+
+def zeeschuimer(path: Path | Source) -> Iterator[Row]:
+    """Zeeschuimer / 4CAT TikTok NDJSON: one captured item per line, the post under ``data``
+    (an array of items, or ``{"items": [...]}``, read too)."""
+    return convert(page_items(path, ZEESCHUIMER_PATHS), "a captured item", _zeeschuimer_item)
+
+
+def tiktokapi(path: Path | Source) -> Iterator[Row]:
+    """TikTokApi items (``Video.as_dict``: Zeeschuimer's ``data``), read by the same converter;
+    lines, an array, or the web API's page ``{"itemList": [...]}``."""
+    return convert(page_items(path, TIKTOKAPI_PATHS), "an item", _zeeschuimer_item)
 
 
 #: format name -> (row reader, kind of record). Mapped CSV has no row reader: it is read by
 #: column (``diplosim.ingest.tabular``).
 FORMATS = {"tiktok": (tiktok_videos, "posts"), "tiktok-users": (tiktok_users, "profiles"),
            "tiktok-comments": (tiktok_comments, "comments"), "zeeschuimer": (zeeschuimer, "posts"),
-           # TikTokApi's items are Zeeschuimer's ``data`` objects, read by the same converter
-           "tiktokapi": (zeeschuimer, "posts"), "apify": (apify, "posts"),
+           "tiktokapi": (tiktokapi, "posts"), "apify": (apify, "posts"),
            "csv": (None, "posts")}
 
 
-def read(fmt: str, path: Path) -> Iterator[Row]:
+def read(fmt: str, path: Path | Source) -> Iterator[Row]:
     """The rows of a JSON-format file (see ``FORMATS``)."""
     reader = FORMATS[fmt][0]
     if reader is None:

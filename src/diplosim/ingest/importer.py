@@ -43,6 +43,7 @@ from diplosim.ingest.pseudonyms import (
     withheld,
 )
 from diplosim.ingest.registry import REGISTRY_SCHEMA, load_registry
+from diplosim.ingest.sources import Source, local_copy, sources
 from diplosim.ingest.stage import Stage
 from diplosim.ingest.user_lists import LIST_FORMATS, read_list
 from diplosim.store.folders import claim_folder, drop_known
@@ -70,10 +71,9 @@ class ImportResult:
                 "duplicates": self.duplicates, "files": self.files}
 
 
-def _stage_csv(stage: Stage, path: Path, name: str, column_map: ColumnMap, con, hide,
-               pseudonymise: bool, result: ImportResult, progress) -> None:
-    """Read one mapped CSV into the stage: the fast reader, or the exact one if they differ
-    (``name``: the file as the tables show it)."""
+def _stage_csv(stage: Stage, path: Path, column_map: ColumnMap, con, hide, pseudonymise: bool,
+               result: ImportResult, progress, name: str) -> None:
+    """Read one mapped CSV into the stage: the fast reader, or the exact one if they differ."""
     from diplosim.ingest.tabular import Disagree, convert, read_batches
 
     stage.mark()
@@ -117,13 +117,15 @@ def _stage_csv(stage: Stage, path: Path, name: str, column_map: ColumnMap, con, 
             result.rows = before
 
 
-def _fast_rows(fast, staged: Stage, name: str, hide, result: ImportResult, progress):
+def _fast_rows(fast, staged: Stage, name: str, hide, result: ImportResult, progress,
+               items: _Items):
     """Stage the fast reader's tables of clean rows; pass its other rows on (they are handled
     as the exact reader's rows are)."""
     for what, value in fast:
         if what == "row":
             yield value
             continue
+        items.count(value.column("source_line").to_numpy())
         table = value.append_column("source_file",
                                     pa.repeat(pa.scalar(name, pa.string()), value.num_rows))
         if hide is not None:
@@ -132,6 +134,68 @@ def _fast_rows(fast, staged: Stage, name: str, hide, result: ImportResult, progr
         staged.add_table("posts", table)
         if progress is not None:
             progress(result.rows)
+
+
+class _Items:
+    """The number of rows read so far from each line (a rejected row's ``item``: its place on
+    its line, as in a page of videos). Lines come in order but for one block of the fast
+    reader, so the oldest are forgotten past ``KEEP`` lines."""
+
+    KEEP = 100_000
+
+    def __init__(self):
+        self.seen: dict[int, int] = {}
+
+    def next(self, line: int) -> int:
+        item = self.seen.get(line, 0)
+        self.seen[line] = item + 1
+        if len(self.seen) > 2 * self.KEEP:
+            cut = sorted(self.seen)[self.KEEP]
+            self.seen = {k: v for k, v in self.seen.items() if k >= cut}
+        return item
+
+    def count(self, lines: np.ndarray) -> None:
+        """Count a table of the fast reader's rows (lines in order): only its last line can
+        have rows still to come (the fast reader hands each line's rows in order)."""
+        if len(lines):
+            last = int(lines[-1])
+            self.seen[last] = self.seen.get(last, 0) + int(np.count_nonzero(lines == last))
+
+
+def _stage_file(fmt: str, source: Source, staged: Stage, folder: Path, con, column_map, hide,
+                pseudonymise: bool, result: ImportResult, progress, kind: str,
+                fast_json: bool) -> None:
+    """Read one input (a file, or a member of an archive) into the stage, named in the tables
+    as given or, pseudonymised, by ``file_pseudonym``."""
+    name = file_pseudonym(Path(source.name), hide) if pseudonymise else source.name
+    if fmt == "csv":
+        if column_map is None:
+            raise DiplosimError("import csv: give the column map with --map MAP.yaml")
+        _stage_csv(staged, local_copy(source, folder), column_map, con, hide, pseudonymise,
+                   result, progress, name)
+        return
+    items = _Items()
+    fast = fast_videos(source) if fmt == "tiktok" and fast_json else None
+    if fast is not None:
+        rows = _fast_rows(fast, staged, name, hide if pseudonymise else None, result,
+                          progress, items)
+    else:
+        rows = read_list(fmt, source) if fmt in LIST_FORMATS else read(fmt, source)
+    for line, record in rows:
+        result.rows += 1
+        item = items.next(line)
+        if progress is not None and result.rows % 10_000 == 0:
+            progress(result.rows)
+        if isinstance(record, Reject):
+            staged.add("rejected", {"file": name, "line": line, "item": item,
+                                    "reason": withheld(record.reason) if pseudonymise
+                                    else record.reason,
+                                    "raw": None if pseudonymise else record.raw})
+            continue
+        if pseudonymise:
+            hide_record(record, hide)
+        record["source_file"], record["source_line"] = name, line
+        staged.add(kind, record)
 
 
 def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap | None = None,
@@ -184,36 +248,10 @@ def import_files(fmt: str, files: list[Path], into: Path, column_map: ColumnMap 
     con = connect(stage)
     try:
         staged = Stage(stage)
-        for path, name in zip(files, names, strict=True):
-            if fmt == "csv":
-                if column_map is None:
-                    raise DiplosimError("import csv: give the column map with --map MAP.yaml")
-                _stage_csv(staged, path, name, column_map, con, hide, key is not None, result,
-                           progress)
-                continue
-            items: dict[int, int] = {}
-            fast = fast_videos(path) if fmt == "tiktok" and fast_json else None
-            if fast is not None:
-                rows = _fast_rows(fast, staged, name, hide if key is not None else None, result,
-                                  progress)
-            else:
-                rows = read_list(fmt, path) if fmt in LIST_FORMATS else read(fmt, path)
-            for line, record in rows:
-                result.rows += 1
-                item = items.get(line, 0)
-                items[line] = item + 1
-                if progress is not None and result.rows % 10_000 == 0:
-                    progress(result.rows)
-                if isinstance(record, Reject):
-                    staged.add("rejected", {"file": name, "line": line, "item": item,
-                                            "reason": withheld(record.reason) if key is not None
-                                            else record.reason,
-                                            "raw": None if key is not None else record.raw})
-                    continue
-                if key is not None:
-                    hide_record(record, hide)
-                record["source_file"], record["source_line"] = name, line
-                staged.add(kind, record)
+        for path in files:
+            for source in sources(path):
+                _stage_file(fmt, source, staged, stage, con, column_map, hide,
+                            key is not None, result, progress, kind, fast_json)
         staged.close()
         if registry is not None:
             reg = [dict(r, handle=hide(r["handle"])) for r in registry]

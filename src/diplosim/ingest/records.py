@@ -1,6 +1,7 @@
 """The common record form of the JSON exports, and reading them: a stream of ``(line, value)``
-pairs from a file of JSON lines or one JSON document, API pages unwrapped into items, and each
-item converted into a record (a dict) or a ``Reject`` naming what is wrong with it.
+pairs from a file of any shape (JSON lines, an array, pages; plain or compressed: ``sources``,
+``json_stream``), pages unwrapped into items, and each item converted into a record (a dict)
+or a ``Reject`` naming what is wrong with it.
 
 Every JSON format's converter (``research_api``, ``formats``, ``user_lists``) is built from these
 pieces, so a value is read the same way whichever export it comes from.
@@ -16,26 +17,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from diplosim.errors import printable
+from diplosim.ingest.json_scan import INT_DIGITS
+from diplosim.ingest.json_stream import Reject, records
+from diplosim.ingest.sources import Source, as_source
 
-__all__ = ["HASHTAG", "INT_MAX", "TIME_MAX", "URL", "Reject", "Row", "as_id", "as_int",
-           "as_text", "as_time", "convert", "json_lines", "json_objects", "normalise_tags",
-           "page_items", "plain", "require", "unwrap"]
+__all__ = ["HASHTAG", "INT_MAX", "TIME_MAX", "URL", "Paths", "Reject", "Row", "as_id",
+           "as_int", "as_text", "as_time", "convert", "json_objects", "json_values",
+           "normalise_tags", "page_items", "parse", "plain", "require", "unwrap"]
 
 HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-@dataclass
-class Reject:
-    reason: str
-    raw: str = ""
-
-
 Row = tuple[int, dict | Reject]
+#: Where a format's pages keep their records: ``(("data", "videos"), ("videos",))``.
+Paths = tuple[tuple[str, ...], ...]
 
 
 #: The largest whole number a table column holds (int64).
@@ -126,70 +125,85 @@ def require(record: dict, *fields: str) -> None:
         raise ValueError(f"missing {', '.join(missing)}")
 
 
-def json_lines(path: Path) -> Iterator[tuple[int, object | Reject]]:
-    """Each line a JSON value; or the whole file one JSON document (a raw API page)."""
-    with open(path, encoding="utf-8", errors="replace") as f:
-        first = f.read(1)
-        while first and first.isspace():
-            first = f.read(1)
-        f.seek(0)
-        head = f.read(65536)
-        f.seek(0)
-        # a pretty-printed page (one document over many lines) is parsed whole; pages are small
-        if first in "[{" and "\n" in head.strip() and not _is_json_line(head.split("\n", 1)[0]):
-            text = f.read()
-            try:
-                yield 1, json.loads(text)
-            except json.JSONDecodeError as e:
-                yield e.lineno, Reject(f"not valid JSON: {e.msg} (line {e.lineno}, column "
-                                       f"{e.colno})", text[:300])
-            return
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as e:
-                yield n, Reject(f"not valid JSON: {e.msg} at column {e.colno}", line[:300])
-
-
-def _is_json_line(line: str) -> bool:
+def parse(raw: bytes, line: int) -> object | Reject:
+    """One record's bytes as a JSON value, or a ``Reject`` saying why not (bytes that are not
+    UTF-8 are read as U+FFFD, as a text editor shows them)."""
+    text = raw.decode("utf-8", errors="replace")
     try:
-        json.loads(line)
-    except json.JSONDecodeError:
-        return False
-    return True
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        return Reject(f"not valid JSON: {e.msg} (line {line + e.lineno - 1}, column "
+                      f"{e.colno})", text[:300])
+    except ValueError:  # a whole number longer than Python reads (sys.int_info)
+        m = _LONG_NUMBER.search(text)
+        field = f"{m.group(1)}: " if m else ""
+        return Reject(f"{field}a number of more than {INT_DIGITS:,} digits (not a count, a "
+                      f"time or an id the platform writes)", text[:300])
+    except RecursionError:
+        return Reject("not valid JSON: nested too deeply", text[:300])
 
 
-def page_items(path: Path, key: str) -> Iterator[tuple[int, object, str]]:
-    """Unwrap API pages ``{"data": {key: [...]}}``, arrays of them, or bare items."""
-    return unwrap(json_lines(path), key)
+_LONG_NUMBER = re.compile(r'"([^"\\]{1,60})"\s*:\s*-?\d{' + str(INT_DIGITS + 1) + "}")
 
 
-def unwrap(values, key: str) -> Iterator[tuple[int, object, str]]:
+def json_values(source: Path | Source, paths: Paths = ()) -> Iterator[tuple[int, object]]:
+    """Each record of a JSON file of any shape (``json_stream``), as (line, value or Reject);
+    ``paths``: where a page keeps its records, for a page too long to hold."""
+    with as_source(source).open() as f:
+        for batch in records(f, paths):
+            for item in batch:
+                yield item[0], item[1] if isinstance(item[1], Reject) else parse(item[1],
+                                                                                item[0])
+
+
+def page_items(source: Path | Source, paths: Paths) -> Iterator[tuple[int, object, str]]:
+    """The items of a file of records or of pages holding them under one of ``paths``."""
+    return unwrap(json_values(source, paths), paths)
+
+
+def unwrap(values, paths: Paths) -> Iterator[tuple[int, object, str]]:
     """``page_items`` over (line, value or Reject) pairs already read."""
     for line, value in values:
         if isinstance(value, Reject):
             yield line, value, ""
             continue
         for v in value if isinstance(value, list) else [value]:
-            data = v.get("data") if isinstance(v, dict) else None
-            if isinstance(data, dict) and key in data:
-                if not isinstance(data[key], list):
-                    yield line, Reject(f"data.{key}: expected a list"), ""
-                    continue
-                for item in data[key]:
-                    yield line, item, json.dumps(item)[:300]
-            elif isinstance(data, dict) and not data:
-                continue  # an empty page
-            else:
-                yield line, v, json.dumps(v)[:300]
+            yield from _items(line, v, paths)
 
 
-def json_objects(path: Path) -> Iterator[tuple[int, object, str]]:
-    """One JSON value per line (or the whole file), as (line, value, raw)."""
-    for line, value in json_lines(path):
-        yield line, value, "" if isinstance(value, Reject) else json.dumps(value)[:300]
+def _items(line: int, v, paths: Paths) -> Iterator[tuple[int, object, str]]:
+    if isinstance(v, dict):
+        for path in paths:
+            inner = v
+            for key in path[:-1]:
+                inner = inner.get(key) if isinstance(inner, dict) else None
+            if not isinstance(inner, dict) or path[-1] not in inner:
+                continue
+            found = inner[path[-1]]
+            if isinstance(found, list):
+                for item in found:
+                    yield line, item, _raw(item)
+                return
+            if len(path) > 1:
+                yield line, Reject(f"{'.'.join(path)}: expected a list"), ""
+                return
+        data = v.get("data")
+        if isinstance(data, dict) and not data and any(len(p) > 1 for p in paths):
+            return  # an empty page
+    yield line, v, _raw(v)
+
+
+def _raw(value) -> str:
+    try:
+        return json.dumps(value)[:300]
+    except ValueError:
+        return str(value)[:300]
+
+
+def json_objects(source: Path | Source) -> Iterator[tuple[int, object, str]]:
+    """Each record of a JSON file, as (line, value, raw)."""
+    for line, value in json_values(source):
+        yield line, value, "" if isinstance(value, Reject) else _raw(value)
 
 
 def convert(source: Iterator[tuple[int, object, str]], what: str,

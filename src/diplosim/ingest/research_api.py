@@ -18,13 +18,14 @@ from diplosim.ingest.records import (
     as_text,
     as_time,
     convert,
-    json_objects,
     normalise_tags,
     page_items,
     require,
 )
+from diplosim.ingest.sources import Source
 
-__all__ = ["comment", "label", "tiktok_comments", "tiktok_users", "tiktok_videos", "user",
+__all__ = ["COMMENT_PATHS", "USER_PATHS", "VIDEO_PATHS", "comment", "label", "tiktok_comments",
+           "tiktok_users", "tiktok_videos", "user",
            "video"]
 
 #: Research API fields under the names common clients give them (traktok: ``video_id``,
@@ -100,16 +101,22 @@ def comment(item: dict) -> dict:
     }
 
 
-def tiktok_videos(path: Path) -> Iterator[Row]:
-    """TikTok Research API video query results (raw pages or JSON lines)."""
-    return convert(page_items(path, "videos"), "a video", video)
+#: Where saved results keep their records: the API's page, a client's ``videos`` or ``data``.
+VIDEO_PATHS = (("data", "videos"), ("videos",), ("data",))
+COMMENT_PATHS = (("data", "comments"), ("comments",), ("data",))
+USER_PATHS = (("data",), ("users",))
 
 
-def tiktok_users(path: Path) -> Iterator[Row]:
-    """TikTok Research API user info results (one user per page or per line)."""
-    return convert(json_objects(path), "a user", user)
+def tiktok_videos(path: Path | Source) -> Iterator[Row]:
+    """TikTok Research API video query results (raw pages, arrays or JSON lines)."""
+    return convert(page_items(path, VIDEO_PATHS), "a video", video)
 
 
-def tiktok_comments(path: Path) -> Iterator[Row]:
-    """TikTok Research API video comments results (raw pages or JSON lines)."""
-    return convert(page_items(path, "comments"), "a comment", comment)
+def tiktok_users(path: Path | Source) -> Iterator[Row]:
+    """TikTok Research API user info results (one response per line, or an array of them)."""
+    return convert(page_items(path, USER_PATHS), "a user", user)
+
+
+def tiktok_comments(path: Path | Source) -> Iterator[Row]:
+    """TikTok Research API video comments results (raw pages, arrays or JSON lines)."""
+    return convert(page_items(path, COMMENT_PATHS), "a comment", comment)

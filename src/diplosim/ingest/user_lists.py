@@ -20,7 +20,8 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from diplosim.ingest.records import Reject, Row, as_id, as_text, as_time, json_lines, require
+from diplosim.ingest.records import Reject, Row, as_id, as_text, as_time, json_values, require
+from diplosim.ingest.sources import Source
 
 __all__ = ["LIST_FORMATS", "read_list"]
 
@@ -51,8 +52,9 @@ def _engagement(relation: str) -> Callable[[str, dict], dict]:
     return convert
 
 
-def _rows(path: Path, relation: str, convert: Callable[[str, dict], dict]) -> Iterator[Row]:
-    for line, value in json_lines(path):
+def _rows(path: Path | Source, relation: str,
+          convert: Callable[[str, dict], dict]) -> Iterator[Row]:
+    for line, value in json_values(path):
         if isinstance(value, Reject):
             yield line, value
             continue
@@ -103,7 +105,7 @@ LIST_FORMATS = {
 }
 
 
-def read_list(fmt: str, path: Path) -> Iterator[Row]:
+def read_list(fmt: str, path: Path | Source) -> Iterator[Row]:
     """The rows of a saved per-user list file (see ``LIST_FORMATS``)."""
     relation, _, convert = LIST_FORMATS[fmt]
     return _rows(path, relation, convert)
