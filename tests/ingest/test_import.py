@@ -211,3 +211,22 @@ def test_user_info_and_comments_in_the_apis_documented_shapes(exports, tmp_path)
          "parent": "7000000000000000001"},
         {"comment": "12", "post": "7000000000000000001", "target_account": "user1",
          "parent": "11"}]
+
+
+def test_the_same_export_imports_to_the_same_table_every_time(tmp_path):
+    """DuckDB reads and joins on several threads without keeping insertion order; the posts
+    table is written in one order (time, then post id), so two imports are identical."""
+    import pyarrow.parquet as pq
+
+    from benchmarks.bench_import import write_export
+
+    export = tmp_path / "videos.jsonl"
+    write_export(export, 0.02)  # about 15,000 videos
+    tables = []
+    for name in ("a", "b"):
+        import_files("tiktok", [export], tmp_path / name)
+        tables.append(pq.read_table(tmp_path / name / "posts.parquet"))
+    a, b = tables
+    assert a.num_rows > 10_000 and a.equals(b)
+    times = a.column("time").to_pylist()
+    assert times == sorted(times)

@@ -149,7 +149,8 @@ def add_staged(con: duckdb.DuckDBPyConnection, staged: Stage, into: Path, kind: 
                    r.handle AS actor, NULL::VARCHAR AS campaign,
                    coalesce(r.actor_type, 'user') AS messenger,
                    p.source_file, p.source_line
-            FROM posts p LEFT JOIN registry r ON r.handle = p.account""")
+            FROM posts p LEFT JOIN registry r ON r.handle = p.account
+            ORDER BY p.time, p.post""")  # one order whatever DuckDB's threads do
         con.execute("CREATE OR REPLACE VIEW posts AS SELECT * FROM read_parquet("
                     f"{_sql_path(into / 'posts.parquet')})")
     _replace(con, into / "accounts.parquet", """
