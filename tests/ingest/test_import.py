@@ -217,7 +217,6 @@ def test_the_same_export_imports_to_the_same_table_every_time(tmp_path):
     """DuckDB reads and joins on several threads without keeping insertion order; the posts
     table is written in one order (time, then post id), so two imports are identical."""
     import pyarrow.parquet as pq
-
     from benchmarks.bench_import import write_export
 
     export = tmp_path / "videos.jsonl"
