@@ -140,6 +140,9 @@ def add_staged(con: duckdb.DuckDBPyConnection, staged: Stage, into: Path, kind: 
     if kind != "posts" and kept:
         _replace(con, home, f"SELECT * FROM {kind} ORDER BY {KEYS[kind]}")
     if kind == "posts" or (registry_given and (into / "posts.parquet").exists()):
+        # one thread for this pass: DuckDB's threads, not keeping insertion order, would write
+        # the posts in another order each time (an ORDER BY would hold every post's text)
+        con.execute("SET threads = 1")
         _replace(con, into / "posts.parquet", """
             SELECT p.post, p.account, p.time, (p.time // 86400)::INTEGER AS day, p.text,
                    p.hashtags, p.shared_object, p.urls, p.country, p.language,
@@ -149,8 +152,8 @@ def add_staged(con: duckdb.DuckDBPyConnection, staged: Stage, into: Path, kind: 
                    r.handle AS actor, NULL::VARCHAR AS campaign,
                    coalesce(r.actor_type, 'user') AS messenger,
                    p.source_file, p.source_line
-            FROM posts p LEFT JOIN registry r ON r.handle = p.account
-            ORDER BY p.time, p.post""")  # one order whatever DuckDB's threads do
+            FROM posts p LEFT JOIN registry r ON r.handle = p.account""")
+        con.execute("RESET threads")
         con.execute("CREATE OR REPLACE VIEW posts AS SELECT * FROM read_parquet("
                     f"{_sql_path(into / 'posts.parquet')})")
     _replace(con, into / "accounts.parquet", """
