@@ -118,6 +118,20 @@ def render(results: dict) -> str:
                      f"{m['peak_rss_bytes'] / 1e6:,.0f} MB; {m['loaded']:,} loaded + "
                      f"{m['rejected']:,} rejected + {m['duplicates']:,} duplicates",
                      "< 1 GB RSS"))
+    if "import_shapes" in results:
+        by = {m["shape"]: m for m in results["import_shapes"]["runs"]}
+        t = results["import_shapes"]["target"]
+        if {"lines", "array", "page"} <= set(by):
+            lines, array, page = by["lines"], by["array"], by["page"]
+            rows.append((f"the same export as a JSON array ({array['file_bytes'] / 1e9:.1f} GB), "
+                         f"and a {page['file_bytes'] / 1e9:.1f} GB API page on one line, "
+                         "measured beside JSON lines",
+                         f"array {array['seconds']:.0f} s, peak "
+                         f"{array['peak_rss_bytes'] / 1e6:,.0f} MB "
+                         f"({t['array_over_lines_peak_rss']:.3f}× the lines' "
+                         f"{lines['peak_rss_bytes'] / 1e6:,.0f} MB); page {page['seconds']:.0f} s,"
+                         f" peak {page['peak_rss_bytes'] / 1e6:,.0f} MB; every row accounted for",
+                         "< 1 GB RSS each"))
     if "uncertainty" in results:
         u = results["uncertainty"]
         t, r = u["target"], u["ray_runs"][0]
