@@ -620,7 +620,3 @@ def resolve_parameters(overrides: dict[str, float] | None = None) -> dict[str, f
     values = {name: p.value for name, p in PARAMETERS.items()}
     values.update(overrides or {})
     return values
-
-
-if __name__ == "__main__":
-    print(markdown_table())
