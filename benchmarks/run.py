@@ -272,6 +272,16 @@ def bench_scenarios() -> dict:
                                     "pass": r["seconds"] < SCENARIOS_MAX_SECONDS}}
 
 
+#: Issue 49: a command that does little answers quickly: ``diplosim --help`` and a small
+#: ``diplosim summary`` with the bytecode ``make install`` compiles against none (reported).
+
+
+def bench_startup() -> dict:
+    r = _child("benchmarks.bench_startup")
+    return {"runs": [r], "help_speedup_compiled": r["help"]["speedup"],
+            "summary_speedup_compiled": r["summary"]["speedup"]}
+
+
 BENCHES = {"world_synthesis": bench_world, "engine_example": bench_engine,
            "engine_scale": bench_scale, "mesa_baseline": bench_mesa,
            "checkpoint": bench_checkpoint,
@@ -280,7 +290,7 @@ BENCHES = {"world_synthesis": bench_world, "engine_example": bench_engine,
            "import_jsonl": bench_import, "import_shapes": bench_import_shapes,
            "uncertainty": bench_uncertainty,
            "morris_screening": bench_morris,
-           "scenarios_replicated": bench_scenarios}
+           "scenarios_replicated": bench_scenarios, "startup": bench_startup}
 
 
 def main() -> None:
