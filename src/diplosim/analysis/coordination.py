@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from numba import njit
 
+from diplosim.analysis.coordination_groups import _find, account_stats, groups
 from diplosim.analysis.run import Run
 
 __all__ = ["Actions", "Network", "account_stats", "actions", "bursts", "co_action_pairs",
@@ -246,79 +247,6 @@ def coordination(run: Run, by: str = "shared_object", window: float = 60,
     """The co-action network of a run folder (simulated or imported). The defaults (shared
     objects, 60 s, at least 2 co-actions) are the default detector."""
     return co_action_pairs(actions(run, by, text_threshold), window, min_weight)
-
-
-@njit(cache=True)
-def _find(parent, i):
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
-@njit(cache=True)
-def _components(n, a, b):
-    parent = np.arange(n)
-    for k in range(a.shape[0]):
-        x, y = _find(parent, a[k]), _find(parent, b[k])
-        if x != y:
-            parent[max(x, y)] = min(x, y)
-    for i in range(n):
-        parent[i] = _find(parent, i)
-    return parent
-
-
-def groups(net: Network, seed: int = 0) -> dict[str, np.ndarray]:
-    """Per account in the network: connected component and Louvain community (networkx,
-    weighted, resolution 1), both numbered by size, largest 0; -1 for accounts without edges."""
-    import networkx as nx
-
-    n = len(net.accounts)
-    component = np.full(n, -1, np.int64)
-    community = np.full(n, -1, np.int64)
-    if net.a.size == 0:
-        return {"component": component, "community": community}
-    root = _components(n, net.a, net.b)
-    linked = np.zeros(n, np.bool_)
-    linked[net.a] = linked[net.b] = True
-    component[linked] = _rank_by_size(root[linked])
-    g = nx.Graph()
-    g.add_weighted_edges_from(zip(net.a.tolist(), net.b.tolist(), net.weight.tolist(),
-                                  strict=True))
-    labels = np.full(n, -1, np.int64)
-    for c, members in enumerate(nx.community.louvain_communities(g, weight="weight",
-                                                                 seed=seed)):
-        labels[list(members)] = c
-    community[linked] = _rank_by_size(labels[linked])
-    return {"component": component, "community": community}
-
-
-def _rank_by_size(labels: np.ndarray) -> np.ndarray:
-    uniq, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    rank = np.empty(uniq.size, np.int64)
-    rank[np.lexsort((uniq, -counts))] = np.arange(uniq.size)
-    return rank[inverse]
-
-
-def account_stats(net: Network, seed: int = 0) -> list[dict]:
-    """Per account with at least one edge: degree, total weight, component and community
-    (with their sizes), largest weight first."""
-    g = groups(net, seed)
-    n = len(net.accounts)
-    degree = np.bincount(net.a, minlength=n) + np.bincount(net.b, minlength=n)
-    strength = (np.bincount(net.a, weights=net.weight, minlength=n)
-                + np.bincount(net.b, weights=net.weight, minlength=n))
-    comp_size = np.bincount(g["component"][g["component"] >= 0]) if net.a.size else []
-    comm_size = np.bincount(g["community"][g["community"] >= 0]) if net.a.size else []
-    out = []
-    for i in np.flatnonzero(degree):
-        out.append({"account": net.accounts[i], "degree": int(degree[i]),
-                    "weight": int(strength[i]), "component": int(g["component"][i]),
-                    "component_size": int(comp_size[g["component"][i]]),
-                    "community": int(g["community"][i]),
-                    "community_size": int(comm_size[g["community"][i]])})
-    out.sort(key=lambda r: (-r["weight"], r["account"]))
-    return out
 
 
 # ---- near-duplicate text -----------------------------------------------------------------
