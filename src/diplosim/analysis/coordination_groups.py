@@ -7,6 +7,7 @@ with weights); ``coordination`` re-exports ``groups`` and ``account_stats``.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -48,8 +49,7 @@ def groups(net: Network, seed: int = 0) -> dict:
     network and seed give the same groups. Cost: near-linear in the pairs."""
     import random
 
-    import igraph
-
+    igraph = _igraph()
     n = len(net.accounts)
     component = np.full(n, -1, np.int64)
     community = np.full(n, -1, np.int64)
@@ -72,6 +72,22 @@ def groups(net: Network, seed: int = 0) -> dict:
     community[linked] = _rank_by_size(np.asarray(found.membership, np.int64)[linked])
     return {"component": component, "community": community,
             "modularity": float(g.modularity(found.membership, weights=weight))}
+
+
+def _igraph():
+    """igraph, imported without matplotlib: its drawing modules import ``matplotlib.pyplot``
+    when it is installed (1 s of a 4 s ``diplosim coordination``; SALib installs it), and
+    nothing here draws with igraph. ``matplotlib`` itself stays importable."""
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        import igraph
+
+        return igraph
+    sys.modules["matplotlib"] = None  # igraph's ``import matplotlib`` fails: no drawing
+    try:
+        import igraph
+    finally:
+        del sys.modules["matplotlib"]
+    return igraph
 
 
 def _rank_by_size(labels: np.ndarray) -> np.ndarray:
