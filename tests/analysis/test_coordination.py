@@ -8,14 +8,18 @@ import sqlite3
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diplosim.analysis.coordination import (
     Actions,
+    _co_compiled,
     account_stats,
     bursts,
     co_action_pairs,
     coordination,
     groups,
+    sorted_co_actions,
     text_clusters,
 )
 from diplosim.analysis.run import load_run
@@ -182,3 +186,15 @@ def test_the_report_gives_the_window_the_export_itself_suggests(russian, shared_
     note = next(n for n in section.notes if n.startswith("Window estimated from this data"))
     assert f": {expected:g} s, the median time the quickest {len(secs):,} of {len(many):,} " \
         "shared objects" in note
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 4), st.integers(0, 50)),
+                max_size=60),
+       st.sampled_from([0, 0.5, 1, 7, 30, 1000]))
+def test_the_vectorised_co_actions_equal_the_compiled_scan(rows, window):
+    act = _actions([(f"u{a}", o, t) for a, o, t in rows]) if rows else Actions.empty()
+    order, i, j = sorted_co_actions(act, window)
+    same = _co_compiled(order, act.obj[order], act.time[order], act.account[order], window)
+    np.testing.assert_array_equal(i, same[1])
+    np.testing.assert_array_equal(j, same[2])

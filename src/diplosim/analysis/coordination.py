@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from numba import njit
 
-from diplosim.analysis.coordination_groups import _find, account_stats, groups
+from diplosim.analysis.coordination_groups import account_stats, groups
 from diplosim.analysis.run import Run
 
 __all__ = ["Actions", "Network", "account_stats", "actions", "bursts", "co_action_pairs",
@@ -219,9 +219,35 @@ def _co(obj, t, acc, window, out_i, out_j):
 
 def sorted_co_actions(act: Actions, window: float) -> tuple[np.ndarray, ...]:
     """(order, i, j): the actions' (object, time) order and the positions in it of every
-    co-action within ``window`` seconds (the one sort and scan every measure shares)."""
+    co-action within ``window`` seconds (the one sort and scan every measure shares).
+
+    Vectorised (no compiled kernel to load: 0.8 s of a small command): each action's last
+    partner is found by one binary search of (object, time) packed in an int64, and the pairs
+    (i, j) with i < j up to it are spelled out, those of one account dropped. The earlier
+    action comes first, i ascending then j, as ``_co`` gives them (tested against it)."""
     order = np.lexsort((act.time, act.obj))
-    obj, t, acc = act.obj[order], act.time[order], act.account[order]
+    n = order.size
+    if n == 0:
+        return order, np.empty(0, np.int64), np.empty(0, np.int64)
+    obj, t, acc = act.obj[order], act.time[order].astype(np.int64), act.account[order]
+    t = t - t.min()
+    span = int(t.max())
+    w = min(int(np.floor(window)), span)  # times are whole seconds
+    if w < 0:
+        return order, np.empty(0, np.int64), np.empty(0, np.int64)
+    room = span + w + 1  # a time plus the window never reaches the next object
+    if int(obj.max()) >= (2**62) // room:
+        return _co_compiled(order, obj, t, acc, window)
+    key = obj.astype(np.int64) * room + t
+    count = np.searchsorted(key, key + w, side="right") - np.arange(n) - 1
+    i = np.repeat(np.arange(n), count)
+    j = i + 1 + np.arange(i.size) - np.repeat(np.cumsum(count) - count, count)
+    keep = acc[i] != acc[j]
+    return order, i[keep], j[keep]
+
+
+def _co_compiled(order, obj, t, acc, window) -> tuple[np.ndarray, ...]:
+    """``sorted_co_actions`` by the compiled scan (objects too many to pack with the times)."""
     none = np.empty(0, np.int64)
     n = _co(obj, t, acc, window, none, none)
     i, j = np.empty(n, np.int64), np.empty(n, np.int64)
@@ -247,6 +273,14 @@ def coordination(run: Run, by: str = "shared_object", window: float = 60,
     """The co-action network of a run folder (simulated or imported). The defaults (shared
     objects, 60 s, at least 2 co-actions) are the default detector."""
     return co_action_pairs(actions(run, by, text_threshold), window, min_weight)
+
+
+@njit(cache=True)
+def _find(parent, i):
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
 
 
 # ---- near-duplicate text -----------------------------------------------------------------

@@ -11,32 +11,11 @@ import sys
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
 
 if TYPE_CHECKING:
     from diplosim.analysis.coordination import Network
 
 __all__ = ["account_stats", "groups"]
-
-
-@njit(cache=True)
-def _find(parent, i):
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
-@njit(cache=True)
-def _components(n, a, b):
-    parent = np.arange(n)
-    for k in range(a.shape[0]):
-        x, y = _find(parent, a[k]), _find(parent, b[k])
-        if x != y:
-            parent[max(x, y)] = min(x, y)
-    for i in range(n):
-        parent[i] = _find(parent, i)
-    return parent
 
 
 def groups(net: Network, seed: int = 0) -> dict:
@@ -55,11 +34,12 @@ def groups(net: Network, seed: int = 0) -> dict:
     community = np.full(n, -1, np.int64)
     if net.a.size == 0:
         return {"component": component, "community": community, "modularity": 0.0}
-    root = _components(n, net.a, net.b)
     linked = np.zeros(n, np.bool_)
     linked[net.a] = linked[net.b] = True
-    component[linked] = _rank_by_size(root[linked])
     g = igraph.Graph(n=n, edges=np.column_stack([net.a, net.b]))
+    # components numbered in order of their first account, as a union-find's roots would be
+    root = np.asarray(g.connected_components().membership, np.int64)
+    component[linked] = _rank_by_size(root[linked])
     weight = net.weight.astype(np.float64)
     # igraph draws from one process-wide generator (Python's ``random`` by default): a seeded
     # one for this call only, so other users of ``random`` neither change nor see the groups
