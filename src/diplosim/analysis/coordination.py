@@ -26,7 +26,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from numba import njit
 
 from diplosim.analysis.coordination_groups import account_stats, groups
 from diplosim.analysis.run import Run
@@ -198,25 +197,6 @@ def _encode(parts: list[pa.Table]) -> Actions:
                    np.asarray(obj.dictionary.to_pylist(), dtype=object), content, names)
 
 
-@njit(cache=True)
-def _co(obj, t, acc, window, out_i, out_j):
-    """Positions of the co-actions in sorted (object, time) order, the earlier action first:
-    call once to count, once to fill ``out_i``/``out_j``."""
-    n = obj.shape[0]
-    fill = out_i.shape[0] > 0
-    k = 0
-    for i in range(n):
-        j = i + 1
-        while j < n and obj[j] == obj[i] and t[j] - t[i] <= window:
-            if acc[j] != acc[i]:
-                if fill:
-                    out_i[k] = i
-                    out_j[k] = j
-                k += 1
-            j += 1
-    return k
-
-
 def sorted_co_actions(act: Actions, window: float) -> tuple[np.ndarray, ...]:
     """(order, i, j): the actions' (object, time) order and the positions in it of every
     co-action within ``window`` seconds (the one sort and scan every measure shares).
@@ -248,6 +228,8 @@ def sorted_co_actions(act: Actions, window: float) -> tuple[np.ndarray, ...]:
 
 def _co_compiled(order, obj, t, acc, window) -> tuple[np.ndarray, ...]:
     """``sorted_co_actions`` by the compiled scan (objects too many to pack with the times)."""
+    from diplosim.analysis.coordination_kernels import _co
+
     none = np.empty(0, np.int64)
     n = _co(obj, t, acc, window, none, none)
     i, j = np.empty(n, np.int64), np.empty(n, np.int64)
@@ -275,14 +257,6 @@ def coordination(run: Run, by: str = "shared_object", window: float = 60,
     return co_action_pairs(actions(run, by, text_threshold), window, min_weight)
 
 
-@njit(cache=True)
-def _find(parent, i):
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
 # ---- near-duplicate text -----------------------------------------------------------------
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -307,6 +281,8 @@ def hash_text(s: str) -> int:
 def text_clusters(texts: list[str], threshold: float = 0.7) -> np.ndarray:
     """Cluster ids of near-duplicate texts: MinHash signatures, banded LSH for candidates,
     then pairs whose estimated Jaccard similarity is at least ``threshold`` are joined."""
+    from diplosim.analysis.coordination_kernels import _find
+
     rng = np.random.default_rng(20240501)
     a = rng.integers(1, _MERSENNE, HASHES, dtype=np.uint64)
     b = rng.integers(0, _MERSENNE, HASHES, dtype=np.uint64)
