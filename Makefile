@@ -22,13 +22,16 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 install: $(STAMP)
 
-# Installs exactly the locked set (every extra the tests need), never a fresh resolution:
+# Installs exactly the locked set (every extra the tests need), never a fresh resolution, with
+# its bytecode compiled once (a command otherwise compiles ~1,000 modules again when bytecode
+# is not written, as under PYTHONDONTWRITEBYTECODE: 1.7 s of a 3.7 s `diplosim coordination`);
 # `--locked` refuses a uv.lock that no longer matches pyproject.toml (run `make lock`).
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test "$$($(UV) --version 2>/dev/null)" = "uv $(UV_VERSION)" || \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(UV) sync --quiet --locked --all-extras --python $(BIN)/python
+	$(UV) sync --quiet --compile-bytecode --locked --all-extras --python $(BIN)/python
+	@$(BIN)/python -m compileall -q src
 	@touch $(STAMP)
 
 # Re-resolve every dependency to the newest release pyproject.toml allows and rewrite uv.lock.

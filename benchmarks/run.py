@@ -193,6 +193,20 @@ def bench_coordination_tiktok() -> dict:
         and r["curve_over_detection"] <= CURVE_MAX_RATIO}}
 
 
+#: Issue 49: on a real-shaped CSV (28,000 posts, 1,300 sounds), one-hour window, through the
+#: two command lines (import + coordination against preprocess + compute + export), at least
+#: 2x faster than coordination-network-toolkit with the same pairs.
+CLI_MIN_SPEEDUP = 2.0
+
+
+def bench_coordination_cli() -> dict:
+    r = _child("benchmarks.bench_coordination_cli")
+    return {"runs": [r], "target": {
+        "min_speedup_end_to_end": CLI_MIN_SPEEDUP, "speedup": r["speedup_end_to_end"],
+        "same_pairs": r["same_pairs"],
+        "pass": r["speedup_end_to_end"] >= CLI_MIN_SPEEDUP and r["same_pairs"]}}
+
+
 #: Issue 5: a 1 GB JSON-lines export imported in under 1 GB of RSS, every row accounted for.
 IMPORT_GB, IMPORT_MAX_RSS = 1.0, 1_000_000_000
 
@@ -272,6 +286,16 @@ def bench_scenarios() -> dict:
                                     "pass": r["seconds"] < SCENARIOS_MAX_SECONDS}}
 
 
+#: Issue 49: a command that does little answers quickly: ``diplosim --help`` and a small
+#: ``diplosim summary`` with the bytecode ``make install`` compiles against none (reported).
+
+
+def bench_startup() -> dict:
+    r = _child("benchmarks.bench_startup")
+    return {"runs": [r], "help_speedup_compiled": r["help"]["speedup"],
+            "summary_speedup_compiled": r["summary"]["speedup"]}
+
+
 BENCHES = {"world_synthesis": bench_world, "engine_example": bench_engine,
            "engine_scale": bench_scale, "mesa_baseline": bench_mesa,
            "checkpoint": bench_checkpoint,
@@ -280,7 +304,8 @@ BENCHES = {"world_synthesis": bench_world, "engine_example": bench_engine,
            "import_jsonl": bench_import, "import_shapes": bench_import_shapes,
            "uncertainty": bench_uncertainty,
            "morris_screening": bench_morris,
-           "scenarios_replicated": bench_scenarios}
+           "scenarios_replicated": bench_scenarios, "startup": bench_startup,
+           "coordination_cli_real_shape": bench_coordination_cli}
 
 
 def main() -> None:

@@ -8,13 +8,18 @@ import sqlite3
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diplosim.analysis.coordination import (
     Actions,
+    _co_compiled,
     account_stats,
     bursts,
     co_action_pairs,
     coordination,
+    groups,
+    sorted_co_actions,
     text_clusters,
 )
 from diplosim.analysis.run import load_run
@@ -44,6 +49,41 @@ def test_pairs_by_hand():
     stats = {r["account"]: r for r in account_stats(net)}
     assert stats["b"]["degree"] == 2 and stats["b"]["weight"] == 4
     assert stats["a"]["component_size"] == 3
+
+
+def _planted(seed: int = 7):
+    """Ten cliques of eight accounts acting on their own objects, with a few chance co-actions
+    between cliques."""
+    rng = np.random.default_rng(seed)
+    rows = [(f"g{g}m{m}", 100 * g + r, 10 * r + m) for g in range(10) for r in range(5)
+            for m in range(8)]
+    rows += [(f"g{rng.integers(10)}m{rng.integers(8)}", 5000 + k, int(rng.integers(30)))
+             for k in range(120)]
+    return co_action_pairs(_actions(rows), 60)
+
+
+def test_groups_are_leiden_communities_seeded_with_their_modularity():
+    import networkx as nx
+
+    net = _planted()
+    g = groups(net, seed=3)
+    again = groups(net, seed=3)
+    for key in ("component", "community"):  # the same groups on every run
+        np.testing.assert_array_equal(g[key], again[key])
+    labels = g["community"]
+    members = [{i for i in range(len(labels)) if labels[i] == c} for c in range(labels.max() + 1)]
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(net.a.tolist(), net.b.tolist(), net.weight.tolist(),
+                                      strict=True))
+    assert g["modularity"] == pytest.approx(nx.community.modularity(graph, members))
+    louvain = nx.community.louvain_communities(graph, weight="weight", seed=3)
+    assert g["modularity"] >= nx.community.modularity(graph, louvain) - 1e-9
+    # each planted clique is one community
+    for clique in range(10):
+        assert len({labels[np.flatnonzero(net.accounts == f"g{clique}m{m}")[0]]
+                    for m in range(8)}) == 1
+    empty = groups(co_action_pairs(_actions([("a", 0, 0)]), 60))
+    assert empty["modularity"] == 0.0 and (empty["community"] == -1).all()
 
 
 def test_near_duplicate_texts_cluster_and_others_do_not():
@@ -146,3 +186,15 @@ def test_the_report_gives_the_window_the_export_itself_suggests(russian, shared_
     note = next(n for n in section.notes if n.startswith("Window estimated from this data"))
     assert f": {expected:g} s, the median time the quickest {len(secs):,} of {len(many):,} " \
         "shared objects" in note
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 4), st.integers(0, 50)),
+                max_size=60),
+       st.sampled_from([0, 0.5, 1, 7, 30, 1000]))
+def test_the_vectorised_co_actions_equal_the_compiled_scan(rows, window):
+    act = _actions([(f"u{a}", o, t) for a, o, t in rows]) if rows else Actions.empty()
+    order, i, j = sorted_co_actions(act, window)
+    same = _co_compiled(order, act.obj[order], act.time[order], act.account[order], window)
+    np.testing.assert_array_equal(i, same[1])
+    np.testing.assert_array_equal(j, same[2])

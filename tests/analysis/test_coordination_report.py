@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from diplosim.analysis.coordination import account_stats, actions, co_action_pairs
+from diplosim.analysis.coordination import account_stats, actions, co_action_pairs, groups
 from diplosim.analysis.coordination_evidence import (
     edge_symmetry,
     estimate_interval,
@@ -48,7 +48,8 @@ def test_the_report_is_each_measure_in_turn(run):
     net = co_action_pairs(act, 60, 2)
     assert net.rows() == c.pairs.rows() == [{"account_a": "a", "account_b": "b", "weight": 3}]
     np.testing.assert_array_equal(c.symmetry, edge_symmetry(act, net, 60))
-    assert c.stats == account_stats(net) and c.groups == 1
+    assert c.stats == account_stats(net) and c.groups == 1 and c.communities == 1
+    assert c.modularity == groups(net)["modularity"] == 0.0  # one edge, one community
     assert c.estimate == estimate_interval(act)
     assert c.curve == window_curve(act, [1, 30, 60], 2)
     assert c.evidence == evidence(act, net, 60) and len(c.evidence) == 3

@@ -128,6 +128,10 @@ def test_the_command_writes_pairs_evidence_and_prints_the_curve(folder, tmp_path
     ev = list(csv.DictReader((tmp_path / "e.csv").read_text(encoding="utf-8").splitlines()))
     assert len(ev) == 3 + 12
     assert "The network as the window grows" in result.output
+    # two separate pairs: two groups, two communities, modularity 1 - sum of (w / total)^2
+    w = np.array([int(p["weight"]) for p in pairs])
+    assert f"2 pairs among 4 accounts in 2 connected groups, 2 communities (modularity " \
+        f"{1 - ((w / w.sum()) ** 2).sum():.3f})" in " ".join(result.output.split())
     # sound s9's second action came 10 s after its first, the quickest tenth of the five
     # sounds used twice or more; its 5th of 8 actions (the first past half) came at 30 s
     assert "window estimated from this data (CooRnet's rule): 30 s, the median time the " \

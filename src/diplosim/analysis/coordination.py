@@ -26,8 +26,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from numba import njit
 
+from diplosim.analysis.coordination_groups import account_stats, groups
 from diplosim.analysis.run import Run
 
 __all__ = ["Actions", "Network", "account_stats", "actions", "bursts", "co_action_pairs",
@@ -197,30 +197,39 @@ def _encode(parts: list[pa.Table]) -> Actions:
                    np.asarray(obj.dictionary.to_pylist(), dtype=object), content, names)
 
 
-@njit(cache=True)
-def _co(obj, t, acc, window, out_i, out_j):
-    """Positions of the co-actions in sorted (object, time) order, the earlier action first:
-    call once to count, once to fill ``out_i``/``out_j``."""
-    n = obj.shape[0]
-    fill = out_i.shape[0] > 0
-    k = 0
-    for i in range(n):
-        j = i + 1
-        while j < n and obj[j] == obj[i] and t[j] - t[i] <= window:
-            if acc[j] != acc[i]:
-                if fill:
-                    out_i[k] = i
-                    out_j[k] = j
-                k += 1
-            j += 1
-    return k
-
-
 def sorted_co_actions(act: Actions, window: float) -> tuple[np.ndarray, ...]:
     """(order, i, j): the actions' (object, time) order and the positions in it of every
-    co-action within ``window`` seconds (the one sort and scan every measure shares)."""
+    co-action within ``window`` seconds (the one sort and scan every measure shares).
+
+    Vectorised (no compiled kernel to load: 0.8 s of a small command): each action's last
+    partner is found by one binary search of (object, time) packed in an int64, and the pairs
+    (i, j) with i < j up to it are spelled out, those of one account dropped. The earlier
+    action comes first, i ascending then j, as ``_co`` gives them (tested against it)."""
     order = np.lexsort((act.time, act.obj))
-    obj, t, acc = act.obj[order], act.time[order], act.account[order]
+    n = order.size
+    if n == 0:
+        return order, np.empty(0, np.int64), np.empty(0, np.int64)
+    obj, t, acc = act.obj[order], act.time[order].astype(np.int64), act.account[order]
+    t = t - t.min()
+    span = int(t.max())
+    w = min(int(np.floor(window)), span)  # times are whole seconds
+    if w < 0:
+        return order, np.empty(0, np.int64), np.empty(0, np.int64)
+    room = span + w + 1  # a time plus the window never reaches the next object
+    if int(obj.max()) >= (2**62) // room:
+        return _co_compiled(order, obj, t, acc, window)
+    key = obj.astype(np.int64) * room + t
+    count = np.searchsorted(key, key + w, side="right") - np.arange(n) - 1
+    i = np.repeat(np.arange(n), count)
+    j = i + 1 + np.arange(i.size) - np.repeat(np.cumsum(count) - count, count)
+    keep = acc[i] != acc[j]
+    return order, i[keep], j[keep]
+
+
+def _co_compiled(order, obj, t, acc, window) -> tuple[np.ndarray, ...]:
+    """``sorted_co_actions`` by the compiled scan (objects too many to pack with the times)."""
+    from diplosim.analysis.coordination_kernels import _co
+
     none = np.empty(0, np.int64)
     n = _co(obj, t, acc, window, none, none)
     i, j = np.empty(n, np.int64), np.empty(n, np.int64)
@@ -248,79 +257,6 @@ def coordination(run: Run, by: str = "shared_object", window: float = 60,
     return co_action_pairs(actions(run, by, text_threshold), window, min_weight)
 
 
-@njit(cache=True)
-def _find(parent, i):
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
-@njit(cache=True)
-def _components(n, a, b):
-    parent = np.arange(n)
-    for k in range(a.shape[0]):
-        x, y = _find(parent, a[k]), _find(parent, b[k])
-        if x != y:
-            parent[max(x, y)] = min(x, y)
-    for i in range(n):
-        parent[i] = _find(parent, i)
-    return parent
-
-
-def groups(net: Network, seed: int = 0) -> dict[str, np.ndarray]:
-    """Per account in the network: connected component and Louvain community (networkx,
-    weighted, resolution 1), both numbered by size, largest 0; -1 for accounts without edges."""
-    import networkx as nx
-
-    n = len(net.accounts)
-    component = np.full(n, -1, np.int64)
-    community = np.full(n, -1, np.int64)
-    if net.a.size == 0:
-        return {"component": component, "community": community}
-    root = _components(n, net.a, net.b)
-    linked = np.zeros(n, np.bool_)
-    linked[net.a] = linked[net.b] = True
-    component[linked] = _rank_by_size(root[linked])
-    g = nx.Graph()
-    g.add_weighted_edges_from(zip(net.a.tolist(), net.b.tolist(), net.weight.tolist(),
-                                  strict=True))
-    labels = np.full(n, -1, np.int64)
-    for c, members in enumerate(nx.community.louvain_communities(g, weight="weight",
-                                                                 seed=seed)):
-        labels[list(members)] = c
-    community[linked] = _rank_by_size(labels[linked])
-    return {"component": component, "community": community}
-
-
-def _rank_by_size(labels: np.ndarray) -> np.ndarray:
-    uniq, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    rank = np.empty(uniq.size, np.int64)
-    rank[np.lexsort((uniq, -counts))] = np.arange(uniq.size)
-    return rank[inverse]
-
-
-def account_stats(net: Network, seed: int = 0) -> list[dict]:
-    """Per account with at least one edge: degree, total weight, component and community
-    (with their sizes), largest weight first."""
-    g = groups(net, seed)
-    n = len(net.accounts)
-    degree = np.bincount(net.a, minlength=n) + np.bincount(net.b, minlength=n)
-    strength = (np.bincount(net.a, weights=net.weight, minlength=n)
-                + np.bincount(net.b, weights=net.weight, minlength=n))
-    comp_size = np.bincount(g["component"][g["component"] >= 0]) if net.a.size else []
-    comm_size = np.bincount(g["community"][g["community"] >= 0]) if net.a.size else []
-    out = []
-    for i in np.flatnonzero(degree):
-        out.append({"account": net.accounts[i], "degree": int(degree[i]),
-                    "weight": int(strength[i]), "component": int(g["component"][i]),
-                    "component_size": int(comp_size[g["component"][i]]),
-                    "community": int(g["community"][i]),
-                    "community_size": int(comm_size[g["community"][i]])})
-    out.sort(key=lambda r: (-r["weight"], r["account"]))
-    return out
-
-
 # ---- near-duplicate text -----------------------------------------------------------------
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -345,6 +281,8 @@ def hash_text(s: str) -> int:
 def text_clusters(texts: list[str], threshold: float = 0.7) -> np.ndarray:
     """Cluster ids of near-duplicate texts: MinHash signatures, banded LSH for candidates,
     then pairs whose estimated Jaccard similarity is at least ``threshold`` are joined."""
+    from diplosim.analysis.coordination_kernels import _find
+
     rng = np.random.default_rng(20240501)
     a = rng.integers(1, _MERSENNE, HASHES, dtype=np.uint64)
     b = rng.integers(0, _MERSENNE, HASHES, dtype=np.uint64)

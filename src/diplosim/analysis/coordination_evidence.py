@@ -19,7 +19,6 @@ the time window.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from diplosim.analysis.coordination import Actions, Network, sorted_co_actions
 
@@ -93,42 +92,12 @@ def edge_symmetry(act: Actions, net: Network, window: float) -> np.ndarray:
     return np.where(most > 0, counts.min(axis=1) / np.maximum(most, 1), 0.0)
 
 
-@njit(cache=True)
-def _grow(a, b, t, windows, n):
-    """Pairs (sorted by the window ``t`` at which each appears), joined in that order with a
-    union-find: pairs, accounts and connected groups at each window (ascending)."""
-    parent = np.arange(n)
-    seen = np.zeros(n, np.bool_)
-    out = np.zeros((windows.shape[0], 3), np.int64)
-    pairs = accounts = unions = 0
-    k = 0
-    for w in range(windows.shape[0]):
-        while k < t.shape[0] and t[k] <= windows[w]:
-            x, y = a[k], b[k]
-            for v in (x, y):
-                if not seen[v]:
-                    seen[v] = True
-                    accounts += 1
-            rx, ry = x, y
-            while parent[rx] != rx:
-                parent[rx] = parent[parent[rx]]
-                rx = parent[rx]
-            while parent[ry] != ry:
-                parent[ry] = parent[parent[ry]]
-                ry = parent[ry]
-            if rx != ry:
-                parent[max(rx, ry)] = min(rx, ry)
-                unions += 1
-            pairs += 1
-            k += 1
-        out[w, 0], out[w, 1], out[w, 2] = pairs, accounts, accounts - unions
-    return out
-
-
 def window_curve(act: Actions, windows: list[float], min_weight: int = 2) -> list[dict]:
     """Pairs (weight at least ``min_weight``), accounts, connected groups and co-actions at
     each window, from one detection at the largest: a pair enters the network at the window
     of its ``min_weight``-th smallest gap, and the pairs are joined in that order."""
+    from diplosim.analysis.coordination_kernels import _grow
+
     windows = sorted(set(float(w) for w in windows))
     if not windows:
         return []

@@ -275,7 +275,8 @@ def coordination(run_dir: RunDirArg, by: ByOption = "shared_object",
 
 def _print_coordination(c, detector: str) -> None:
     out.print(f"{len(c.pairs.a):,} pairs among {len(c.stats):,} accounts in {c.groups:,} "
-              f"connected groups ({detector})", markup=False)
+              f"connected groups, {c.communities:,} communities (modularity "
+              f"{c.modularity:.3f}) ({detector})", markup=False)
     if c.pairs.a.size:
         out.print(f"edge symmetry (distinct posts of the less active account over the more "
                   f"active one's): median {c.median_symmetry:.2f}; {c.one_sided:,} edges "

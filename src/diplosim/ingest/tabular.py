@@ -1,4 +1,4 @@
-"""Mapped CSV, read by column: Arrow's CSV parser for the values, a Numba scan for line numbers.
+"""Mapped CSV, read by column: Arrow's CSV parser for the values, a NumPy scan for line numbers.
 
 A CSV import must name the physical line of every row it rejects or loads, and Arrow's fast
 parser does not report line numbers. So the file is read twice, both times as a stream in
@@ -36,6 +36,10 @@ __all__ = ["BLOCK", "Disagree", "convert", "read_batches"]
 
 #: Bytes per block read by the scanner and by Arrow (memory per block is a small multiple).
 BLOCK = 16 << 20
+#: Files up to this size are scanned by NumPy (no kernel to load), larger ones by Numba.
+SMALL_FILE = 16 << 20
+#: Bytes per block of the NumPy scan (its temporary arrays take about 40 bytes per byte).
+SCAN_BLOCK = 1 << 20
 #: Rows per batch from the exact (Python) reader.
 EXACT_BATCH = 50_000
 
@@ -43,7 +47,7 @@ Batch = pa.Table  # raw strings of the mapped fields, plus source_line (int64)
 
 
 @njit(cache=True)
-def _scan(buf, n, delim, state, line_out, fields_out, start_out):
+def _scan_compiled(buf, n, delim, state, line_out, fields_out, start_out):
     """Scan ``buf[:n]`` continuing from ``state`` = [in_quote, line, fields, record_line,
     record_start, record_has_bytes, prev_cr, offset]; write the completed records' starting
     line, field count and byte offset; return how many."""
@@ -91,6 +95,55 @@ def _scan(buf, n, delim, state, line_out, fields_out, start_out):
     return k
 
 
+def _scan(buf: np.ndarray, delim: int, state: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Scan the block ``buf`` (uint8) continuing from ``state`` = [in_quote, line, fields,
+    record_line, record_start, record_has_bytes, prev_cr, offset]; return the completed
+    records' starting line, field count and byte offset, and update ``state``.
+
+    ``_scan_compiled``'s result, vectorised with NumPy: about 30 MB/s here against several
+    hundred, but no compiled kernel to load (0.6 s), so the scan of small files. A quote
+    always flips the quoting, inside or outside a value, so being inside quotes is the
+    parity of the quotes before a byte; a ``\\n`` right after a ``\\r`` is part of that line
+    end; a line end outside quotes ends a record if the record has a byte."""
+    n = buf.size
+    if n == 0:
+        return (np.empty(0, np.int64),) * 3
+    quote, cr, lf = buf == 34, buf == 13, buf == 10
+    skipped = lf.copy()  # a \n whose \r came before it
+    skipped[1:] &= cr[:-1]
+    skipped[0] &= bool(state[6])
+    newline = cr | (lf & ~skipped)
+    inside = (np.cumsum(quote) - quote + state[0]) & 1  # quoted before each byte
+    line = np.cumsum(newline) - newline + state[1]      # the physical line of each byte
+    end = newline & (inside == 0)
+    content = ~end & ~skipped
+    ends = np.flatnonzero(end)
+    # the segments between record ends: the first continues the open record
+    bounds = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [n]))
+    c_sum = np.concatenate(([0], np.cumsum(content)))
+    d_sum = np.concatenate(([0], np.cumsum((buf == delim) & (inside == 0))))
+    has = c_sum[stops] - c_sum[bounds]
+    delims = d_sum[stops] - d_sum[bounds]
+    where = np.flatnonzero(content)
+    first = where[np.minimum(c_sum[bounds], max(where.size - 1, 0))] if where.size else bounds
+    seg_line, seg_start = line[np.minimum(first, n - 1)], first + state[7]
+    if state[5] == 1:  # the open record carries on: its line, start and fields so far
+        has[0], seg_line[0], seg_start[0] = 1, state[3], state[4]
+        delims[0] += state[2] - 1
+    done = has[:-1] > 0
+    out = (seg_line[:-1][done], delims[:-1][done] + 1, seg_start[:-1][done])
+    state[0] = (state[0] + int(quote.sum())) & 1
+    state[1] += int(newline.sum())
+    state[5] = int(has[-1] > 0)
+    if state[5]:
+        state[2], state[3], state[4] = delims[-1] + 1, seg_line[-1], seg_start[-1]
+    else:
+        state[2], state[3] = 1, state[1]
+    state[6], state[7] = int(cr[-1]), state[7] + n
+    return out
+
+
 class _Lines:
     """Streams the scan of a file: for each record in order, its line and field count."""
 
@@ -102,17 +155,21 @@ class _Lines:
         # Arrow's parser cannot report a row that is not UTF-8 (its error handler fails), so
         # such a file is left to the exact reader: the scan checks the encoding as it goes.
         utf8 = codecs.getincrementaldecoder("utf-8")()
+        small = self.path.stat().st_size <= SMALL_FILE
         with open(self.path, "rb") as f:
             while True:
-                chunk = f.read(BLOCK)
+                chunk = f.read(SCAN_BLOCK if small else BLOCK)
                 utf8.decode(chunk, final=not chunk)
                 if not chunk:
                     break
                 buf = np.frombuffer(chunk, np.uint8)
+                if small:
+                    yield _scan(buf, self.delim, state)
+                    continue
                 cap = chunk.count(b"\n") + chunk.count(b"\r") + 1
                 lines, fields, starts = (np.empty(cap, np.int64), np.empty(cap, np.int64),
                                          np.empty(cap, np.int64))
-                k = _scan(buf, len(buf), self.delim, state, lines, fields, starts)
+                k = _scan_compiled(buf, len(buf), self.delim, state, lines, fields, starts)
                 yield lines[:k], fields[:k], starts[:k]
         if state[5] == 1:  # the last record has no line end
             yield (np.array([state[3]]), np.array([state[2]]), np.array([state[4]]))

@@ -31,7 +31,7 @@ def coordination_network(run: Run) -> Section:
 
     sec = Section(sid, title, intro="Pairs of accounts that shared the same post or object "
                   "within 60 seconds at least twice (the default detector), drawn as a network "
-                  "of the most active accounts, coloured by Louvain community.")
+                  "of the most active accounts, coloured by Leiden community.")
     net = coordination(run)
     if net.a.size == 0:
         sec.missing = "No pair of accounts shared the same object within 60 s twice or more."
