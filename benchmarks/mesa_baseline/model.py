@@ -200,7 +200,8 @@ class UserAgent(mesa.Agent):
                 continue
             if cand in page or cand in self.seen[max(0, len(self.seen) + len(page) - _SEEN):]:
                 continue
-            yield cand, int(st.inbox_from[self.u, k])
+            acc = st.accounts  # the sender is kept as its place in the user's friend row
+            yield cand, int(acc.friend_idx[acc.friend_ptr[self.u] + int(st.inbox_from[self.u, k])])
 
     def _followed(self, r: float) -> tuple[int, int]:
         n = len(self.follows) + len(self.extra)

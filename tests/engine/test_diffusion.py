@@ -14,7 +14,7 @@ from tests.engine.conftest import query, run, scenario_of
 
 
 def _inboxes(n):
-    return (np.full((n, INBOX), -1, np.int32), np.full((n, INBOX), -1, np.int32),
+    return (np.full((n, INBOX), -1, np.int32), np.zeros((n, INBOX), np.uint8),
             np.zeros((n, INBOX), np.uint16), np.zeros(n, np.uint8))
 
 
@@ -27,7 +27,9 @@ def test_sends_go_to_a_friend_reposts_stay_and_the_draws_repeat():
     boxes = _inboxes(4)
     repost = send_to_friends(np.uint64(7), 5, viewers, videos, 1.0, ptr, idx, *boxes)
     assert repost.tolist() == [False, False, False, True]  # user 3 has nobody to send to
-    vid, sender, tick, pos = boxes
+    vid, place, tick, pos = boxes
+    # a sender is kept as its place in the recipient's friend row
+    sender = idx[np.minimum(ptr[:-1, None] + place, idx.size - 1)]
     assert vid[1].tolist()[:1] == [10] and sender[1, 0] == 0 and tick[1, 0] == 5
     received = {(int(v), int(s)) for u in (0, 2) for v, s in zip(vid[u], sender[u],
                                                                    strict=True) if v >= 0}

@@ -1,6 +1,7 @@
 """The per-impression loop, compiled: each active user scrolls one feed page; every slot picks a
 video, draws the viewer's behaviour and applies persuasion. What friends sent to the user's
-inbox since the last session fills the first slots (the sender is the share's source, so a
+inbox since the last session fills the first slots (the sender, kept as its place among the
+user's friends, is the share's source, so a
 video can travel from friend to friend for many generations).
 
 Users are independent within a tick: a user writes only its own state and its own output slots,
@@ -114,7 +115,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                  params,
                  u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
-                 ring_vid, ring_tick, inbox_vid, inbox_from, inbox_tick,
+                 ring_vid, ring_tick, inbox_vid, inbox_from, inbox_tick, friend_ptr, friend_idx,
                  vids, v_eng,
                  target_masks, credibility, country_focal, portray,
                  pool_ptr, pool_ids, pool_cum, pool_guide, trend_ptr, trend_ids, trend_cum,
@@ -176,7 +177,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                     continue
                 if _seen(u, cand, seen, page, slot):
                     continue
-                v, via = cand, inbox_from[u, k_in - 1]
+                # the sender, kept as its place in the user's row of friends
+                v, via = cand, friend_idx[friend_ptr[u] + np.int64(inbox_from[u, k_in - 1])]
                 break
             for _ in range(_TRIES if v < 0 else 0):
                 # one independent draw per decision: source, language, pick, aux, diversity

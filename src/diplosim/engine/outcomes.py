@@ -55,7 +55,8 @@ def send_to_friends(seed, tick, viewers, videos, p_send, friend_ptr, friend_idx,
                     inbox_from, inbox_tick, inbox_pos):
     """Each share, in viewer order (serial, so deterministic on any thread count): with
     probability ``p_send`` it is sent to one friend drawn uniformly, into the friend's inbox
-    (the oldest entry gives way); otherwise, or for a user without friends, it is a repost.
+    (the oldest entry gives way; ``inbox_from`` gets the sender's place in the friend's row of
+    ``friend_idx``); otherwise, or for a user without friends, it is a repost.
     Returns the reposts' mask (they go to the sharer's ring, read by followers' feeds)."""
     n = viewers.shape[0]
     repost = np.ones(n, np.bool_)
@@ -73,7 +74,10 @@ def send_to_friends(seed, tick, viewers, videos, p_send, friend_ptr, friend_idx,
         f = friend_idx[a + int(uniform_at(key, SEND_DRAW + 2 * j + 1) * (b - a))]
         k = inbox_pos[f] % width
         inbox_vid[f, k] = videos[i]
-        inbox_from[f, k] = u
+        # the sender as its place in the friend's own (sorted) row: ties are symmetric, so it
+        # is there, and a place takes a byte where an account id takes four
+        lo, hi = friend_ptr[f], friend_ptr[f + 1]
+        inbox_from[f, k] = np.searchsorted(friend_idx[lo:hi], u)
         inbox_tick[f, k] = tick % 65536
         inbox_pos[f] += 1
         repost[i] = False

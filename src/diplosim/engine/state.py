@@ -18,7 +18,8 @@ from diplosim.world.countries import country_table
 from diplosim.world.population import Population, synthesise
 from diplosim.world.topics import TOPICS
 
-__all__ = ["DIURNAL", "INBOX", "SEEN", "SimState", "build_state", "credibility_table"]
+__all__ = ["DIURNAL", "INBOX", "SEEN", "SimState", "build_state", "credibility_table",
+           "friend_place_dtype"]
 
 #: Relative app use by local hour, mean 1 (assumption: low overnight, an evening peak).
 DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0,
@@ -38,6 +39,15 @@ def credibility_table(params: dict[str, float]) -> np.ndarray:
         "state_media": "state_media",
     }
     return np.array([params[f"credibility_{group[t]}"] for t in MESSENGER_TYPES], np.float64)
+
+
+def friend_place_dtype(friend_ptr: np.ndarray) -> np.dtype:
+    """The smallest unsigned type that holds a place in any user's row of friends."""
+    most = int(np.diff(friend_ptr).max()) if friend_ptr.size > 1 else 0
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if most <= np.iinfo(dtype).max + 1:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
 
 
 @dataclass
@@ -63,7 +73,9 @@ class SimState:
     ring_tick: np.ndarray              # uint16 tick modulo 2**16 of each ring entry
     ring_pos: np.ndarray
     inbox_vid: np.ndarray              # int32 (users, INBOX) videos sent by friends, -1 = none
-    inbox_from: np.ndarray             # int32 (users, INBOX) who sent each
+    inbox_from: np.ndarray             # (users, INBOX) who sent each: the sender's place in
+    #                                    the user's friend row (uint8 while every user has at
+    #                                    most 256 friends: ``friend_place_dtype``)
     inbox_tick: np.ndarray             # uint16 (users, INBOX) tick modulo 2**16 it was sent
     inbox_pos: np.ndarray              # uint8 per user: the next inbox slot to fill
     reached: np.ndarray                # uint8 (users, ceil(actors / 8)): bit a = saw actor a today
@@ -156,7 +168,7 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.uint16),
         ring_pos=np.zeros(size, np.uint8),
         inbox_vid=np.full((n, INBOX), -1, np.int32),
-        inbox_from=np.full((n, INBOX), -1, np.int32),
+        inbox_from=np.zeros((n, INBOX), friend_place_dtype(accounts.friend_ptr)),
         inbox_tick=np.zeros((n, INBOX), np.uint16), inbox_pos=np.zeros(n, np.uint8),
         reached=np.zeros((n, max(1, (len(scenario.actors) + 7) // 8)), np.uint8),
         kernel_params=kernel_parameters(params), credibility=credibility_table(params),
