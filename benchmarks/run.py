@@ -172,6 +172,18 @@ def bench_limit() -> dict:
             "engine_share_of_limit": round(engine["impressions_per_s"] / limit_rate, 3)}
 
 
+#: Issue 49 item 6: the engine at ten times the target size (BENCH_LARGE=1 only), its own entry so
+#: it can be measured without the linearity runs; ``benchmarks/scale_estimate.py`` scales from it.
+LARGE_USERS = 10_000_000
+
+
+def bench_large() -> dict:
+    """The example scenario at 10,000,000 users x 7 days: time and peak memory."""
+    if not os.environ.get("BENCH_LARGE"):
+        return {"skipped": "runs with BENCH_LARGE=1"}
+    return {"runs": [_engine(LARGE_USERS, SCALE_DAYS)]}
+
+
 def bench_mesa() -> dict:
     r = _child("benchmarks.bench_mesa")
     return {"runs": [r], "target": {"min_ratio": MESA_MIN_RATIO,
@@ -301,7 +313,7 @@ def bench_scenarios() -> dict:
 
 
 BENCHES = {"world_synthesis": bench_world, "engine_example": bench_engine,
-           "engine_scale": bench_scale, "engine_limit": bench_limit,
+           "engine_scale": bench_scale, "engine_limit": bench_limit, "engine_large": bench_large,
            "mesa_baseline": bench_mesa,
            "checkpoint": bench_checkpoint,
            "analysis_headline": bench_analysis, "coordination_vs_toolkit": bench_coordination,
@@ -329,7 +341,8 @@ def main() -> None:
         results["started"] = now
     for name in args.only or BENCHES:
         result = BENCHES[name]()
-        if "skipped" in result and "target" in results.get(name, {}):
+        if "skipped" in result and ("target" in results.get(name, {})
+                                    or "runs" in results.get(name, {})):
             continue  # a large-mode result stays until large mode measures it again
         results[name] = {**result, "measured": now}
     args.out.parent.mkdir(parents=True, exist_ok=True)
