@@ -19,7 +19,8 @@ from diplosim.platform.rng import stream_key, uniform_at
 from diplosim.store.contract import SIMULATED, schema
 
 __all__ = ["CHUNK_USERS", "INTERACTION_KINDS", "SEND_DRAW", "TickBuffers", "TickLog",
-           "interaction_table", "push_ring", "send_to_friends", "sweep_rings"]
+           "compact_inboxes", "interaction_table", "push_ring", "send_to_friends",
+           "sweep_rings"]
 
 #: Active users played per kernel call; bounds the per-tick buffers (about 9 bytes per slot).
 CHUNK_USERS = 1 << 16
@@ -51,12 +52,14 @@ SEND_DRAW = 1 << 40
 
 
 @njit(cache=True)
-def send_to_friends(seed, tick, viewers, videos, p_send, friend_ptr, friend_idx, inbox_vid,
-                    inbox_from, inbox_tick, inbox_pos):
+def send_to_friends(seed, tick, viewers, videos, p_send, friend_ptr, friend_idx, inbox_row,
+                    inbox_vid, inbox_from, inbox_tick, inbox_pos, used):
     """Each share, in viewer order (serial, so deterministic on any thread count): with
     probability ``p_send`` it is sent to one friend drawn uniformly, into the friend's inbox
     (the oldest entry gives way; ``inbox_from`` gets the sender's place in the friend's row of
-    ``friend_idx``); otherwise, or for a user without friends, it is a repost.
+    ``friend_idx``); otherwise, or for a user without friends, it is a repost. A user's inbox
+    is row ``inbox_row[user]`` of the inbox arrays, taken (row ``used``, then the next) at the
+    first send; the arrays must have a row free for every viewer.
     Returns the reposts' mask (they go to the sharer's ring, read by followers' feeds)."""
     n = viewers.shape[0]
     repost = np.ones(n, np.bool_)
@@ -73,12 +76,17 @@ def send_to_friends(seed, tick, viewers, videos, p_send, friend_ptr, friend_idx,
             continue
         f = friend_idx[a + int(uniform_at(key, SEND_DRAW + 2 * j + 1) * (b - a))]
         k = inbox_pos[f] % width
-        inbox_vid[f, k] = videos[i]
+        r = inbox_row[f]
+        if r < 0:
+            r = used
+            used += 1
+            inbox_row[f] = r
+        inbox_vid[r, k] = videos[i]
         # the sender as its place in the friend's own (sorted) row: ties are symmetric, so it
         # is there, and a place takes a byte where an account id takes four
         lo, hi = friend_ptr[f], friend_ptr[f + 1]
-        inbox_from[f, k] = np.searchsorted(friend_idx[lo:hi], u)
-        inbox_tick[f, k] = tick % 65536
+        inbox_from[r, k] = np.searchsorted(friend_idx[lo:hi], u)
+        inbox_tick[r, k] = tick % 65536
         inbox_pos[f] += 1
         repost[i] = False
     return repost
@@ -100,6 +108,37 @@ def sweep_rings(ring_vid, ring_tick, tick, window):
             elif v < oldest:
                 oldest = v
     return -1 if oldest == np.iinfo(np.int32).max else oldest
+
+
+@njit(cache=True)
+def compact_inboxes(inbox_row, inbox_vid, inbox_from, inbox_tick, spare):
+    """The inbox rows still holding an entry, renumbered in user order (a user whose row is
+    empty gives it up), in new arrays with ``spare`` free rows after them."""
+    live = 0
+    for u in range(inbox_row.shape[0]):
+        r = inbox_row[u]
+        if r >= 0:
+            keep = False
+            for k in range(inbox_vid.shape[1]):
+                keep = keep or inbox_vid[r, k] >= 0
+            if keep:
+                live += 1
+            else:
+                inbox_row[u] = -1
+    width = inbox_vid.shape[1]
+    vid = np.full((live + spare, width), -1, inbox_vid.dtype)
+    frm = np.zeros((live + spare, width), inbox_from.dtype)
+    sent = np.zeros((live + spare, width), inbox_tick.dtype)
+    w = 0
+    for u in range(inbox_row.shape[0]):
+        r = inbox_row[u]
+        if r >= 0:
+            vid[w] = inbox_vid[r]
+            frm[w] = inbox_from[r]
+            sent[w] = inbox_tick[r]
+            inbox_row[u] = w
+            w += 1
+    return vid, frm, sent
 
 
 #: Columns of the per-tick counts, one 32-byte row per live video (one cache line): the current
@@ -343,10 +382,11 @@ class TickLog:
                     st.shares, st.pool_views, st.pool_eng, st.eng_decayed)
         viewer, video = _cat(self.shares, (np.int64, np.int32))
         acc = state.accounts
+        used = state.reserve_inbox_rows(viewer.size)
         repost = send_to_friends(np.uint64(state.scenario.seed), tick, viewer, video,
                                  state.params["share_sent_to_friend"], acc.friend_ptr,
-                                 acc.friend_idx, state.inbox_vid, state.inbox_from,
-                                 state.inbox_tick, state.inbox_pos)
+                                 acc.friend_idx, state.inbox_row, state.inbox_vid,
+                                 state.inbox_from, state.inbox_tick, state.inbox_pos, used)
         push_ring(viewer[repost], video[repost], tick, state.ring_vid, state.ring_tick,
                   state.ring_pos)
         self.challenges = _cat(self.challenge_parts, (np.int64, np.int32))
