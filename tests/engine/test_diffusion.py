@@ -8,7 +8,7 @@ import numpy as np
 
 from diplosim.analysis.cascades import cascades
 from diplosim.analysis.run import load_run
-from diplosim.engine.outcomes import compact_inboxes, send_to_friends
+from diplosim.engine.inboxes import compact_inboxes, send_to_friends
 from diplosim.engine.state import INBOX, build_state
 from tests.engine.conftest import query, run, scenario_of
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 from diplosim._version import __version__
 from diplosim.engine import checkpoint
 from diplosim.engine.hour import active_users, boost_networks, post_hour, rng_for
+from diplosim.engine.inboxes import compact_inboxes
 from diplosim.engine.kernel import run_sessions
 from diplosim.engine.memory import prepare_run_memory, release_freed_memory
 from diplosim.engine.outcomes import (
@@ -23,7 +24,6 @@ from diplosim.engine.outcomes import (
     INTERACTION_KINDS,
     TickBuffers,
     TickLog,
-    compact_inboxes,
     sweep_rings,
 )
 from diplosim.engine.snapshots import attitude_table, audience_table

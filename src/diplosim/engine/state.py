@@ -80,7 +80,7 @@ class SimState:
     ring_pos: np.ndarray
     # Inboxes are rows kept only for users sent something lately (about 5% at a day's end):
     # ``inbox_row`` per user, then rows of INBOX entries, taken at a user's first send and
-    # given up at the daily sweep once empty (``outcomes.compact_inboxes``).
+    # given up at the daily sweep once empty (``engine.inboxes``).
     inbox_row: np.ndarray              # int32 per user: the user's inbox row, -1 = none
     inbox_vid: np.ndarray              # int32 (rows, INBOX) videos sent by friends, -1 = none
     inbox_from: np.ndarray             # (rows, INBOX) who sent each: the sender's place in
