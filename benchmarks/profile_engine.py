@@ -18,7 +18,7 @@ import diplosim.engine.outcomes as outcomes
 import diplosim.store.writer as writer
 from benchmarks.bench_engine import scenario
 
-PHASES = ((engine, ("_post", "_active_users", "build_candidates", "run_sessions", "promote",
+PHASES = ((engine, ("post_hour", "active_users", "build_candidates", "run_sessions", "promote",
                     "attitude_table", "audience_table", "build_state")),
           (outcomes, ("_collect",)), (outcomes.TickLog, ("finish",)),
           (writer.RunWriter, ("append", "end_day", "close_segment")))

@@ -144,6 +144,46 @@ def bench_scale() -> dict:
         <= LINEAR_MAX_RATIO}}
 
 
+#: Issue 49 (no target): the engine's impressions per second as a share of the machine's own
+#: limit, the least one impression must do (``benchmarks/bench_limit.py``) over arrays of the
+#: 1M x 7-day run's size; the limit is timed before and after the engine and the two averaged.
+LIMIT_HOURS = 24
+
+
+def _limit(engine_run: dict) -> dict:
+    hours = engine_run["days"] * 24
+    return _child("benchmarks.bench_limit", "--users", str(engine_run["users"]),
+                  "--videos", str(engine_run["posts"]),
+                  "--impressions-per-hour", str(engine_run["impressions"] // hours),
+                  "--hours", str(LIMIT_HOURS))
+
+
+def bench_limit() -> dict:
+    """The engine at 1M users x 7 days between two runs of the limit kernel on its sizes."""
+    probe = {"users": SCALE_USERS, "days": SCALE_DAYS, "posts": 540_000,
+             "impressions": 315_000_000}  # the sizes of the last measured run (issue 49)
+    before = _limit(probe)
+    engine = _engine(SCALE_USERS, SCALE_DAYS)
+    after = _limit(engine)
+    limit_rate = (before["impressions_per_s"] + after["impressions_per_s"]) / 2
+    return {"runs": [before, engine, after],
+            "limit_impressions_per_s": round(limit_rate),
+            "engine_impressions_per_s": engine["impressions_per_s"],
+            "engine_share_of_limit": round(engine["impressions_per_s"] / limit_rate, 3)}
+
+
+#: Issue 49 item 6: the engine at ten times the target size (BENCH_LARGE=1 only), its own entry so
+#: it can be measured without the linearity runs; ``benchmarks/scale_estimate.py`` scales from it.
+LARGE_USERS = 10_000_000
+
+
+def bench_large() -> dict:
+    """The example scenario at 10,000,000 users x 7 days: time and peak memory."""
+    if not os.environ.get("BENCH_LARGE"):
+        return {"skipped": "runs with BENCH_LARGE=1"}
+    return {"runs": [_engine(LARGE_USERS, SCALE_DAYS)]}
+
+
 def bench_mesa() -> dict:
     r = _child("benchmarks.bench_mesa")
     return {"runs": [r], "target": {"min_ratio": MESA_MIN_RATIO,
@@ -297,7 +337,8 @@ def bench_startup() -> dict:
 
 
 BENCHES = {"world_synthesis": bench_world, "engine_example": bench_engine,
-           "engine_scale": bench_scale, "mesa_baseline": bench_mesa,
+           "engine_scale": bench_scale, "engine_limit": bench_limit, "engine_large": bench_large,
+           "mesa_baseline": bench_mesa,
            "checkpoint": bench_checkpoint,
            "analysis_headline": bench_analysis, "coordination_vs_toolkit": bench_coordination,
            "coordination_tiktok_sounds": bench_coordination_tiktok,
@@ -325,7 +366,8 @@ def main() -> None:
         results["started"] = now
     for name in args.only or BENCHES:
         result = BENCHES[name]()
-        if "skipped" in result and "target" in results.get(name, {}):
+        if "skipped" in result and ("target" in results.get(name, {})
+                                    or "runs" in results.get(name, {})):
             continue  # a large-mode result stays until large mode measures it again
         results[name] = {**result, "measured": now}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,8 +20,15 @@ RECORD_BYTES = 32  # the kernel's packed video record (platform/videos.py)
 
 
 def _runs(results: dict) -> list[dict]:
-    runs = results.get("engine_scale", {}).get("runs", [])  # 10M too after BENCH_LARGE=1
-    return sorted((r for r in runs if r.get("days", 0) >= 7), key=lambda r: r["users"])
+    """The week-long engine runs by users: ``engine_scale``'s, and the 10,000,000-user run of
+    ``engine_large`` (``BENCH_LARGE=1``) when there is one, which the estimate then scales
+    from (of two runs of one size, the ``engine_large`` one)."""
+    by_users = {}
+    for entry in ("engine_scale", "engine_large"):
+        for r in results.get(entry, {}).get("runs", []):
+            if r.get("days", 0) >= 7:
+                by_users[r["users"]] = {**r, "entry": entry}
+    return [by_users[n] for n in sorted(by_users)]
 
 
 def markdown(results: dict | None = None) -> str:
@@ -30,7 +37,7 @@ def markdown(results: dict | None = None) -> str:
     if not runs:
         return "*`benchmarks/results.json` has no engine run yet: run `make bench`.*"
     big = runs[-1]
-    measured = results.get("engine_scale", {}).get("measured", results.get("started", "?"))
+    measured = results.get(big["entry"], {}).get("measured", results.get("started", "?"))
     per_user_day = big["impressions"] / (big["users"] * big["days"])
     posts_per_user_day = big["posts"] / (big["users"] * big["days"])
     bytes_per_video = big["video_store_bytes"] / big["posts"]

@@ -188,19 +188,21 @@ class UserAgent(mesa.Agent):
         """What friends sent (diplosim's inbox arrays, filled by its bookkeeping), in entry
         order: each entry read is cleared; stale, own, untargeted or seen videos are skipped."""
         m, st = self.model, self.model.state
-        for k in range(st.inbox_vid.shape[1]):
-            cand = int(st.inbox_vid[self.u, k])
+        box = int(st.inbox_row[self.u])  # the user's inbox row, -1: nothing sent lately
+        for k in range(st.inbox_vid.shape[1] if box >= 0 else 0):
+            cand = int(st.inbox_vid[box, k])
             if cand < 0:
                 continue
-            st.inbox_vid[self.u, k] = -1
-            if (m.tick - int(st.inbox_tick[self.u, k])) % 65536 >= m.kp.follow_window_hours:
+            st.inbox_vid[box, k] = -1
+            if (m.tick - int(st.inbox_tick[box, k])) % 65536 >= m.kp.follow_window_hours:
                 continue
             rec = m.videos[cand]
             if rec[0] == self.u or not m.masks[rec[4]][self.country]:
                 continue
             if cand in page or cand in self.seen[max(0, len(self.seen) + len(page) - _SEEN):]:
                 continue
-            yield cand, int(st.inbox_from[self.u, k])
+            acc = st.accounts  # the sender is kept as its place in the user's friend row
+            yield cand, int(acc.friend_idx[acc.friend_ptr[self.u] + int(st.inbox_from[box, k])])
 
     def _followed(self, r: float) -> tuple[int, int]:
         n = len(self.follows) + len(self.extra)

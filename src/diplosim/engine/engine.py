@@ -16,6 +16,7 @@ import pyarrow as pa
 from diplosim._version import __version__
 from diplosim.engine import checkpoint
 from diplosim.engine.hour import active_users, boost_networks, post_hour, rng_for
+from diplosim.engine.inboxes import compact_inboxes
 from diplosim.engine.kernel import run_sessions
 from diplosim.engine.memory import prepare_run_memory, release_freed_memory
 from diplosim.engine.outcomes import (
@@ -26,7 +27,7 @@ from diplosim.engine.outcomes import (
     sweep_rings,
 )
 from diplosim.engine.snapshots import attitude_table, audience_table
-from diplosim.engine.state import SimState, build_state
+from diplosim.engine.state import SimState, build_state, inbox_spare
 from diplosim.engine.tables import account_counts, accounts_table, posts_table, slices
 from diplosim.engine.timeline import apply_events
 from diplosim.errors import DiplosimError
@@ -223,6 +224,10 @@ def _video_floor(state: SimState, tick: int, window: int) -> int:
         shared = sweep_rings(vid, sent, tick, int(state.params["follow_window_hours"]))
         if shared >= 0:
             first = min(first, shared)
+    # inboxes emptied (read or stale) give their rows up
+    state.inbox_vid, state.inbox_from, state.inbox_tick = compact_inboxes(
+        state.inbox_row, state.inbox_vid, state.inbox_from, state.inbox_tick,
+        inbox_spare(state.pop.size))
     return first
 
 
@@ -259,9 +264,9 @@ def _play(state: SimState, tick: int, users: np.ndarray,
             pop.lang2, pop.interests,
             boost, pop.attitudes, pop.stances, pop.beliefs, state.expo,
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
-            state.extra_pos, state.ring_vid, state.ring_tick, state.inbox_vid, state.inbox_from,
-            state.inbox_tick, st.hot, st.eng_decayed, state.masks, cred, state.focal_of_country,
-            state.portray,
+            state.extra_pos, state.ring_vid, state.ring_tick, state.inbox_row, state.inbox_vid,
+            state.inbox_from, state.inbox_tick, acc.friend_ptr, acc.friend_idx, st.hot,
+            st.eng_decayed, state.masks, cred, state.focal_of_country, state.portray,
             cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.pool_guide, cand.trend_ptr,
             cand.trend_ids, cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum,
             cand.recent_ids, diversity, out_video[:k], out_flags[:k], out_from[:k],

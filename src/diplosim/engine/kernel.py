@@ -1,6 +1,7 @@
 """The per-impression loop, compiled: each active user scrolls one feed page; every slot picks a
 video, draws the viewer's behaviour and applies persuasion. What friends sent to the user's
-inbox since the last session fills the first slots (the sender is the share's source, so a
+inbox since the last session fills the first slots (the sender, kept as its place among the
+user's friends, is the share's source, so a
 video can travel from friend to friend for many generations).
 
 Users are independent within a tick: a user writes only its own state and its own output slots,
@@ -114,7 +115,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                  params,
                  u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
-                 ring_vid, ring_tick, inbox_vid, inbox_from, inbox_tick,
+                 ring_vid, ring_tick, inbox_row, inbox_vid, inbox_from, inbox_tick, friend_ptr,
+                 friend_idx,
                  vids, v_eng,
                  target_masks, credibility, country_focal, portray,
                  pool_ptr, pool_ids, pool_cum, pool_guide, trend_ptr, trend_ids, trend_cum,
@@ -139,7 +141,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             prefetch(expo, w)
             prefetch(seen, w)
             prefetch(extra, w)
-            prefetch(inbox_vid, w)
+            prefetch(inbox_row, w)
         if i + 1 < users.shape[0]:
             prefetch(follow_idx, follow_ptr[users[i + 1]])
         u = users[i]
@@ -157,17 +159,18 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             w = interests[u, t] * topic_boost[c, t]
             total += w
             best = max(best, w)
-        k_in = 0  # the next inbox entry to read
+        box = inbox_row[u]  # the user's inbox row, or -1: nothing sent lately
+        k_in = 0 if box >= 0 else inbox_vid.shape[1]  # the next inbox entry to read
         for slot in range(page_size):
             v, via = -1, -1
             # what friends sent comes first (read once, then cleared; no draws are taken)
             while k_in < inbox_vid.shape[1]:
-                cand = inbox_vid[u, k_in]
+                cand = inbox_vid[box, k_in]
                 k_in += 1
                 if cand < 0:
                     continue
-                inbox_vid[u, k_in - 1] = -1
-                if (tick - np.int64(inbox_tick[u, k_in - 1])) % 65536 >= kp.follow_window_hours:
+                inbox_vid[box, k_in - 1] = -1
+                if (tick - np.int64(inbox_tick[box, k_in - 1])) % 65536 >= kp.follow_window_hours:
                     continue
                 rec = vids[cand]
                 if rec.author == u or not target_masks[rec.target_set, c]:
@@ -176,7 +179,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                     continue
                 if _seen(u, cand, seen, page, slot):
                     continue
-                v, via = cand, inbox_from[u, k_in - 1]
+                # the sender, kept as its place in the user's row of friends
+                v, via = cand, friend_idx[friend_ptr[u] + np.int64(inbox_from[box, k_in - 1])]
                 break
             for _ in range(_TRIES if v < 0 else 0):
                 # one independent draw per decision: source, language, pick, aux, diversity

@@ -31,7 +31,9 @@ VIDEO_SHARE = 0.12
 #: Peak memory per user beyond the state and the video store: per-hour candidate lists, feed
 #: buffers, Arrow batches waiting for the writer. Source: measured, `make bench` engine_scale,
 #: 1M users x 7 days: peak RSS - RSS before - video store = 287 B/user, of which the state is
-#: 212, leaves 75; 82 with daily checkpoints (bench `checkpoint`). Rounded up to 100.
+#: 212, leaves 75; 82 with daily checkpoints (bench `checkpoint`). Issue 49 (friends graph and
+#: inboxes, int32 offsets, inbox senders as friend-row places, inbox rows only for users sent
+#: something): 331.3 B/user of which the state is 252.6, leaves 79. Rounded up to 100.
 WORKING_BYTES_PER_USER = 100
 #: The process before the run: Python, NumPy, Numba's compiled kernels, Arrow, DuckDB.
 #: Source: measured, `make bench` engine_scale rss_before_bytes = 292 MB (rounded up).

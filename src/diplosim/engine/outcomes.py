@@ -13,13 +13,13 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
+from diplosim.engine.inboxes import send_to_friends
 from diplosim.engine.kernel import FLAG
 from diplosim.engine.state import SimState
-from diplosim.platform.rng import stream_key, uniform_at
 from diplosim.store.contract import SIMULATED, schema
 
-__all__ = ["CHUNK_USERS", "INTERACTION_KINDS", "SEND_DRAW", "TickBuffers", "TickLog",
-           "interaction_table", "push_ring", "send_to_friends", "sweep_rings"]
+__all__ = ["CHUNK_USERS", "INTERACTION_KINDS", "TickBuffers", "TickLog", "interaction_table",
+           "push_ring", "sweep_rings"]
 
 #: Active users played per kernel call; bounds the per-tick buffers (about 9 bytes per slot).
 CHUNK_USERS = 1 << 16
@@ -43,41 +43,6 @@ def push_ring(accounts, videos, tick, ring_vid, ring_tick, ring_pos):
         ring_vid[a, k] = videos[i]
         ring_tick[a, k] = tick % 65536
         ring_pos[a] += 1
-
-
-#: The first draw number of the sends in a user's (seed, tick, user) stream: far above any draw
-#: the feed kernel numbers, so the two never share a number.
-SEND_DRAW = 1 << 40
-
-
-@njit(cache=True)
-def send_to_friends(seed, tick, viewers, videos, p_send, friend_ptr, friend_idx, inbox_vid,
-                    inbox_from, inbox_tick, inbox_pos):
-    """Each share, in viewer order (serial, so deterministic on any thread count): with
-    probability ``p_send`` it is sent to one friend drawn uniformly, into the friend's inbox
-    (the oldest entry gives way); otherwise, or for a user without friends, it is a repost.
-    Returns the reposts' mask (they go to the sharer's ring, read by followers' feeds)."""
-    n = viewers.shape[0]
-    repost = np.ones(n, np.bool_)
-    width = inbox_vid.shape[1]
-    j = 0
-    for i in range(n):
-        u = viewers[i]
-        j = j + 1 if i > 0 and viewers[i - 1] == u else 0  # the viewer's j-th share this tick
-        a, b = friend_ptr[u], friend_ptr[u + 1]
-        if b == a:
-            continue
-        key = stream_key(seed, tick, u)
-        if uniform_at(key, SEND_DRAW + 2 * j) >= p_send:
-            continue
-        f = friend_idx[a + int(uniform_at(key, SEND_DRAW + 2 * j + 1) * (b - a))]
-        k = inbox_pos[f] % width
-        inbox_vid[f, k] = videos[i]
-        inbox_from[f, k] = u
-        inbox_tick[f, k] = tick % 65536
-        inbox_pos[f] += 1
-        repost[i] = False
-    return repost
 
 
 @njit(cache=True)
@@ -339,10 +304,11 @@ class TickLog:
                     st.shares, st.pool_views, st.pool_eng, st.eng_decayed)
         viewer, video = _cat(self.shares, (np.int64, np.int32))
         acc = state.accounts
+        used = state.reserve_inbox_rows(viewer.size)
         repost = send_to_friends(np.uint64(state.scenario.seed), tick, viewer, video,
                                  state.params["share_sent_to_friend"], acc.friend_ptr,
-                                 acc.friend_idx, state.inbox_vid, state.inbox_from,
-                                 state.inbox_tick, state.inbox_pos)
+                                 acc.friend_idx, state.inbox_row, state.inbox_vid,
+                                 state.inbox_from, state.inbox_tick, state.inbox_pos, used)
         push_ring(viewer[repost], video[repost], tick, state.ring_vid, state.ring_tick,
                   state.ring_pos)
         self.challenges = _cat(self.challenge_parts, (np.int64, np.int32))

@@ -18,7 +18,8 @@ from diplosim.world.countries import country_table
 from diplosim.world.population import Population, synthesise
 from diplosim.world.topics import TOPICS
 
-__all__ = ["DIURNAL", "INBOX", "SEEN", "SimState", "build_state", "credibility_table"]
+__all__ = ["DIURNAL", "INBOX", "SEEN", "SimState", "build_state", "credibility_table",
+           "friend_place_dtype", "inbox_spare"]
 
 #: Relative app use by local hour, mean 1 (assumption: low overnight, an evening peak).
 DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0,
@@ -38,6 +39,21 @@ def credibility_table(params: dict[str, float]) -> np.ndarray:
         "state_media": "state_media",
     }
     return np.array([params[f"credibility_{group[t]}"] for t in MESSENGER_TYPES], np.float64)
+
+
+def inbox_spare(users: int) -> int:
+    """Free inbox rows kept after each daily sweep: a day's new inboxes (about 5% of users),
+    so the rows seldom grow during a day."""
+    return users // 20 + 1024
+
+
+def friend_place_dtype(friend_ptr: np.ndarray) -> np.dtype:
+    """The smallest unsigned type that holds a place in any user's row of friends."""
+    most = int(np.diff(friend_ptr).max()) if friend_ptr.size > 1 else 0
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if most <= np.iinfo(dtype).max + 1:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
 
 
 @dataclass
@@ -62,10 +78,17 @@ class SimState:
     ring_vid: np.ndarray
     ring_tick: np.ndarray              # uint16 tick modulo 2**16 of each ring entry
     ring_pos: np.ndarray
-    inbox_vid: np.ndarray              # int32 (users, INBOX) videos sent by friends, -1 = none
-    inbox_from: np.ndarray             # int32 (users, INBOX) who sent each
-    inbox_tick: np.ndarray             # uint16 (users, INBOX) tick modulo 2**16 it was sent
-    inbox_pos: np.ndarray              # uint8 per user: the next inbox slot to fill
+    # Inboxes are rows kept only for users sent something lately (about 5% at a day's end):
+    # ``inbox_row`` per user, then rows of INBOX entries, taken at a user's first send and
+    # given up at the daily sweep once empty (``engine.inboxes``).
+    inbox_row: np.ndarray              # int32 per user: the user's inbox row, -1 = none
+    inbox_vid: np.ndarray              # int32 (rows, INBOX) videos sent by friends, -1 = none
+    inbox_from: np.ndarray             # (rows, INBOX) who sent each: the sender's place in
+    #                                    the user's friend row (uint8 while every user has at
+    #                                    most 256 friends: ``friend_place_dtype``)
+    inbox_tick: np.ndarray             # uint16 (rows, INBOX) tick modulo 2**16 it was sent
+    inbox_pos: np.ndarray              # uint8 per user: the next inbox slot to fill (per user:
+    #                                    the slot decides the order the feed reads sends in)
     reached: np.ndarray                # uint8 (users, ceil(actors / 8)): bit a = saw actor a today
     kernel_params: np.ndarray          # the kernel's parameter record (kernel_parameters)
     credibility: np.ndarray            # credibility by messenger type
@@ -95,10 +118,25 @@ class SimState:
     @property
     def nbytes_per_user(self) -> float:
         arrays = [self.expo, self.seen, self.seen_pos, self.extra_pos, self.ring_vid,
-                  self.ring_tick, self.ring_pos, self.inbox_vid, self.inbox_from,
+                  self.ring_tick, self.ring_pos, self.inbox_row, self.inbox_vid, self.inbox_from,
                   self.inbox_tick, self.inbox_pos, self.vpn_draw, self.reached]
         total = self.pop.nbytes + self.accounts.nbytes + sum(a.nbytes for a in arrays)
         return total / self.pop.size
+
+    def reserve_inbox_rows(self, k: int) -> int:
+        """Make room for ``k`` more inbox rows; returns the number of rows in use."""
+        used = int(self.inbox_row.max()) + 1 if self.inbox_row.size else 0
+        cap = self.inbox_vid.shape[0]
+        if used + k > cap:
+            new = max(used + k, cap + cap // 2)
+            grow = new - cap
+            self.inbox_vid = np.concatenate([self.inbox_vid, np.full(
+                (grow, INBOX), -1, self.inbox_vid.dtype)])
+            self.inbox_from = np.concatenate([self.inbox_from, np.zeros(
+                (grow, INBOX), self.inbox_from.dtype)])
+            self.inbox_tick = np.concatenate([self.inbox_tick, np.zeros(
+                (grow, INBOX), self.inbox_tick.dtype)])
+        return used
 
     def actor_of(self, videos: np.ndarray) -> np.ndarray:
         """The actor index behind each video (its campaign's actor, else its author's), or -1."""
@@ -155,9 +193,11 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         extra_pos=np.zeros(n, np.uint8),
         ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.uint16),
         ring_pos=np.zeros(size, np.uint8),
-        inbox_vid=np.full((n, INBOX), -1, np.int32),
-        inbox_from=np.full((n, INBOX), -1, np.int32),
-        inbox_tick=np.zeros((n, INBOX), np.uint16), inbox_pos=np.zeros(n, np.uint8),
+        inbox_row=np.full(n, -1, np.int32),
+        inbox_vid=np.full((inbox_spare(n), INBOX), -1, np.int32),
+        inbox_from=np.zeros((inbox_spare(n), INBOX), friend_place_dtype(accounts.friend_ptr)),
+        inbox_tick=np.zeros((inbox_spare(n), INBOX), np.uint16),
+        inbox_pos=np.zeros(n, np.uint8),
         reached=np.zeros((n, max(1, (len(scenario.actors) + 7) // 8)), np.uint8),
         kernel_params=kernel_parameters(params), credibility=credibility_table(params),
         masks=catalogue.masks(), set_tags=catalogue.set_tags(),

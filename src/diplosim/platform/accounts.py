@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from diplosim.platform.friends import friend_graph
+from diplosim.platform.friends import friend_graph, narrow_offsets
 from diplosim.platform.guide import fill_guide, guided_search
 from diplosim.scenario.schema import CoordinatedNetwork, Scenario
 from diplosim.store.contract import SIMULATED_ACCOUNT_TYPES
@@ -50,11 +50,11 @@ class Accounts:
     #                               active_from of the accounts after the users
     post_rate: np.ndarray        # float32 posts/day of ordinary users
     followers: np.ndarray        # int32 per account
-    follow_ptr: np.ndarray       # int64 (users + 1) CSR of who each user follows
+    follow_ptr: np.ndarray       # int32 (int64 past 2**31 edges) (users + 1) CSR of follows
     follow_idx: np.ndarray       # int32
     extra_follows: np.ndarray    # int32 (users, EXTRA_FOLLOWS) follows made during the run, -1
     handles: list[str]           # non-user accounts' handles, by account id - n_users
-    friend_ptr: np.ndarray       # int64 (users + 1) CSR of each user's friends (symmetric)
+    friend_ptr: np.ndarray       # int32 (or int64, as follow_ptr) CSR of friends (symmetric)
     friend_idx: np.ndarray       # int32
 
     @property
@@ -277,7 +277,7 @@ def _assemble(n: int, actor_lists: list, idx: np.ndarray, filled: int,
     _spread(idx, counts, follow_ptr, filled)
     for account, followers in actor_lists:  # ascending accounts: each row stays sorted
         _place(idx, follow_ptr, counts, followers, account)
-    return follow_ptr, idx[:total].copy() if idx.size > total else idx
+    return narrow_offsets(follow_ptr), idx[:total].copy() if idx.size > total else idx
 
 
 def _actor_audiences(scenario: Scenario, pop: Population, params: dict[str, float],

@@ -15,7 +15,15 @@ import copy
 import numpy as np
 from numba import njit
 
-__all__ = ["friend_graph"]
+__all__ = ["friend_graph", "narrow_offsets"]
+
+
+def narrow_offsets(ptr: np.ndarray) -> np.ndarray:
+    """A CSR row-offset array as int32 when its last offset fits (4 bytes a user instead of 8;
+    the values, and so every read of them, are the same), else as it is."""
+    if ptr.dtype != np.int32 and (ptr.size == 0 or int(ptr[-1]) <= np.iinfo(np.int32).max):
+        return ptr.astype(np.int32)
+    return ptr
 
 
 #: Ties drawn per step (bounds the temporaries: a few arrays of this many numbers).
@@ -24,7 +32,8 @@ CHUNK = 1 << 20
 
 def friend_graph(country: np.ndarray, friends_per_user: float, same_country: float,
                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(friend_ptr int64 (n + 1), friend_idx int32) for users grouped by ``country``.
+    """(friend_ptr (n + 1), friend_idx int32) for users grouped by ``country``; the offsets
+    are int32 while the ties fit (``narrow_offsets``), int64 beyond.
 
     The draws are, in order: one per user (the fractional tie), then three per tie (inside
     the country or not, the partner inside it, the partner anywhere), each kind as one run of
@@ -33,7 +42,7 @@ def friend_graph(country: np.ndarray, friends_per_user: float, same_country: flo
     n = int(country.shape[0])
     half = friends_per_user / 2.0
     if n < 2 or half <= 0.0:
-        return np.zeros(n + 1, np.int64), np.empty(0, np.int32)
+        return np.zeros(n + 1, np.int32), np.empty(0, np.int32)
     # ties drawn per user: the integer part, plus one more with the fraction's probability
     draws = np.floor(half).astype(np.int64) + (rng.random(n) < half - np.floor(half))
     m = int(draws.sum())
@@ -55,7 +64,8 @@ def friend_graph(country: np.ndarray, friends_per_user: float, same_country: flo
         inside = first + (runs[1].random(hi - lo) * (last - first)).astype(np.int64)
         anywhere = (runs[2].random(hi - lo) * n).astype(np.int64)
         dst[lo:hi] = np.where(local, inside, anywhere)
-    return _symmetric_csr(n, src, dst)
+    ptr, idx = _symmetric_csr(n, src, dst)
+    return narrow_offsets(ptr), idx
 
 
 @njit(cache=True)
