@@ -106,8 +106,12 @@ _TABLE = [
         "Videos on one feed page (one session); at most 16.",
     ),
     Parameter(
-        "creator_posts_per_day", 0.08, "posts/user/day", 0.0, 10.0,
-        "assumption",
+        "creator_posts_per_day", 0.02, "posts/user/day", 0.0, 10.0,
+        "calibrated (issue 45) to the mean views per video of Steel, Schirmer, Ruths & Pfeffer "
+        "(2026), 'Just Another Hour on TikTok' (about 2,250-2,500; 269 million posts a day): a "
+        "user is served sessions_per_day x videos_per_session videos a day, so views per "
+        "video are that over this rate. Fitted, not predicted: mean views per video is a "
+        "calibration target, not a validation finding",
         "Mean posting rate of ordinary users.",
     ),
     Parameter(
@@ -156,14 +160,18 @@ _TABLE = [
     Parameter(
         "actor_follower_share", 0.002, "share of target users", 0.0, 1.0, "assumption",
         "Share of an actor's target-country users who follow an official actor account at the "
-        "start (ten times that for heads of state and influencers).",
+        "start (ten times that for heads of state and influencers; none for citizen "
+        "and diaspora groups, which are ordinary accounts).",
     ),
     # -- feed --------------------------------------------------------------------------------
     Parameter(
-        "pool_first_audience", 0.0005, "share of users", 1e-6, 0.5,
-        "assumption (TikTok shows a new video to a small test audience first; stage sizes grow "
-        "tenfold)",
-        "Size of a new video's first exposure pool as a share of simulated users (at least 20).",
+        "pool_first_audience", 300.0, "platform views", 1.0, 1e6,
+        "assumption: the platform publishes no size (TikTok, 'How TikTok recommends videos "
+        "#ForYou', 2020, describes no number); creator and industry descriptions of Douyin's "
+        "and TikTok's 'traffic pools' give a first test audience of 200-500 viewers, then "
+        "3,000-5,000, 10,000-20,000 and 100,000+ (creator lore, not verified)",
+        "Views of a new video's first exposure-pool stage on the platform (each later stage is "
+        "ten times the one before); the same at any world size.",
     ),
     Parameter(
         "pool_stages", 4.0, "stages", 1.0, 8.0, "assumption",
@@ -177,8 +185,23 @@ _TABLE = [
         "exposure-pool stage.",
     ),
     Parameter(
-        "pool_max_age_hours", 72.0, "hours", 1.0, 720.0, "assumption",
+        "pool_max_age_hours", 168.0, "hours", 1.0, 720.0,
+        "assumption: a week, the window of the trending and interest sources (Trendpop 2023, "
+        "VidCon study: a typical video has 55% of its lifetime views in its first week)",
         "A video leaves the exposure pool this long after it is posted.",
+    ),
+    Parameter(
+        "pool_age_scale_hours", 5.7, "hours", 0.1, 720.0,
+        "Trendpop (2023, VidCon study of TikTok videos): 32% of lifetime views in the first 24 "
+        "hours and 55% in the first week; a Lomax curve through both points has this scale "
+        "(it gives 41% at 48 hours, Trendpop's figure is 38%)",
+        "Scale of the fall of a pool video's pull with age: (1 + age / scale) ** -exponent.",
+    ),
+    Parameter(
+        "pool_age_exponent", 1.234, "-", 0.0, 5.0,
+        "Trendpop (2023): the same fit (Lomax shape 0.234; the view rate falls with exponent "
+        "1 + 0.234); assumption that the pool's pull falls as the views do",
+        "Exponent of the fall of a pool video's pull with age.",
     ),
     Parameter(
         "trending_half_life_hours", 12.0, "hours", 0.5, 240.0, "assumption",
@@ -496,7 +519,7 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "belief_initial_concentration": (5.0, 20.0, _HALF_TWICE),
     "sessions_per_day": (2.0, 8.0, _HALF_TWICE),
     "videos_per_session": (8.0, 16.0, "assumption: 8 to the most a page holds (16)"),
-    "creator_posts_per_day": (0.04, 0.16, _HALF_TWICE),
+    "creator_posts_per_day": (0.01, 0.04, _HALF_TWICE),
     "creator_lognormal_sigma": (2.3, 3.0, "Pew (2024) gives the top 25% of users 98% of the "
                                 "videos; 2.3 to 3.0 gives them 95% to 99%"),
     "user_appeal_mean": (0.15, 0.6, _HALF_TWICE),
@@ -509,11 +532,14 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "share_sent_to_friend": (0.59, 0.77, "RadiumOne: 59% in the US (2014) to 77% of mobile "
                              "sharing (2016)"),
     "actor_follower_share": (0.001, 0.004, _HALF_TWICE),
-    "pool_first_audience": (0.00025, 0.001, _HALF_TWICE),
+    "pool_first_audience": (200.0, 500.0, "the creator descriptions' range of the first test "
+                            "audience (200-500 viewers)"),
+    "pool_age_scale_hours": (2.85, 11.4, _HALF_TWICE),
+    "pool_age_exponent": (1.0, 1.5, "assumption: from a fall like 1 / age to a faster one"),
     "pool_stages": (3.0, 5.0, "assumption: one stage fewer or more"),
     "pool_promotion_engagement": (0.034, 0.0538, "the published medians: Rival IQ 2024 (3.4%) "
                                   "to Socialinsider 2023 (5.38%)"),
-    "pool_max_age_hours": (36.0, 144.0, _HALF_TWICE),
+    "pool_max_age_hours": (84.0, 336.0, _HALF_TWICE),
     "trending_half_life_hours": (6.0, 24.0, _HALF_TWICE),
     "cross_language_acceptance": (0.075, 0.3, _HALF_TWICE),
     "state_media_demotion": (0.2, 0.6, "assumption around NewsGuard's (2023) point estimate "

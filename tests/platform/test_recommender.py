@@ -1,5 +1,6 @@
 """The candidate lists: the exposure pool's compiled list against a plain NumPy statement of the
-same order (language, then remaining impressions, most first, then id); the source mix by mode."""
+same order (language, then remaining views, most first, then id) and weights (remaining views
+times the pull at the video's age); the source mix by mode."""
 
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ from diplosim.parameters import resolve_parameters
 from diplosim.platform.guide import upper_bound
 from diplosim.platform.recommender import (
     RECENT_HOURS,
-    RECENT_SAMPLE,
+    _by_group,
     _pool_list,
     _recent_members,
-    _top_per_group,
     guide_table,
     pick_weighted,
     source_mix,
@@ -36,15 +36,25 @@ def _ranked(ids, group, weight, n_groups, top=None):
     return ptr, ids[keep].astype(np.int32), np.cumsum(weight[keep].astype(np.float64))
 
 
-def _reference(lo, created, stage, views, lang, quotas, tick, max_age, n_langs):
+SCALE, EXPONENT = 5.7, 1.234
+
+
+def _members(created, stage, views, quotas, tick, max_age):
     age = tick - created
-    member = np.flatnonzero((stage >= 0) & (age >= 0) & (age < max_age))
+    live = (stage >= 0) & (age >= 0) & (age < max_age)
+    member = np.flatnonzero(live & (quotas[np.maximum(stage, 0)] > views))
+    return member, age
+
+
+def _reference(lo, created, stage, views, lang, quotas, tick, max_age, n_langs, scale, exponent):
+    member, age = _members(created, stage, views, quotas, tick, max_age)
     rest = quotas[stage[member]] - views[member]
+    pull = (1.0 + age[member] / scale) ** -exponent
     order = np.lexsort((member, -rest, lang[member]))  # last key sorts first
     ptr = np.zeros(n_langs + 1, np.int64)
     np.add.at(ptr, lang[member] + 1, 1)
     return np.cumsum(ptr), (lo + member[order]).astype(np.int32), \
-        np.cumsum(rest[order].astype(np.float64))
+        np.cumsum(rest[order].astype(np.float64) * pull[order])
 
 
 @st.composite
@@ -61,7 +71,7 @@ def stores(draw):
     views = rng.choice(np.array([0, 1, 5, 19, 20, 25, 199, 1999]), n).astype(np.int32)
     lang = rng.integers(0, n_langs, n).astype(np.uint16)
     return (int(rng.integers(0, 10**6)), created, stage, views, lang, quotas, tick,
-            int(rng.integers(1, 100)), n_langs)
+            int(rng.integers(1, 100)), n_langs, SCALE, EXPONENT)
 
 
 @settings(max_examples=200, deadline=None)
@@ -69,22 +79,39 @@ def stores(draw):
 def test_pool_list_matches_the_stated_order(args):
     got = _pool_list(*args)
     want = _reference(*args)
-    for g, w in zip(got, want, strict=True):
+    for g, w in zip(got[:2], want[:2], strict=True):
         np.testing.assert_array_equal(g, w)
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-12)
 
 
 @settings(max_examples=100, deadline=None)
 @given(stores())
-def test_pool_list_equals_the_comparison_sort(args):
-    """The radix-sorted list is the comparison-sorted one, to the last bit of the weights."""
-    lo, created, stage, views, lang, quotas, tick, max_age, n_langs = args
-    age = tick - created
-    member = np.flatnonzero((stage >= 0) & (age >= 0) & (age < max_age))
+def test_pool_list_without_age_fall_is_the_comparison_sort(args):
+    """With no fall with age, the radix-sorted list is the comparison-sorted one, to the last
+    bit of the weights."""
+    lo, created, stage, views, lang, quotas, tick, max_age, n_langs, _, _ = args
+    member, _ = _members(created, stage, views, quotas, tick, max_age)
     rest = (quotas[stage[member]] - views[member]).astype(np.float64)
     want = _ranked(lo + member, lang[member].astype(np.int64), rest, n_langs)
-    got = _pool_list(*args)
+    got = _pool_list(*args[:-1], 0.0)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+def test_pool_pull_falls_with_age_as_trendpop_lifecycle():
+    """Two videos with the same views left: the one posted a day earlier weighs
+    (1 + 24 / 5.7) ** -1.234 = 0.130 of the new one's; a video with no views left is out."""
+    quotas = np.array([300], np.int64)
+    created = np.array([0, 24, 24], np.int32)
+    stage = np.zeros(3, np.int8)
+    views = np.array([0, 0, 300], np.int32)
+    lang = np.zeros(3, np.uint16)
+    ptr, ids, cum = _pool_list(0, created, stage, views, lang, quotas, 24, 168, 1, SCALE,
+                               EXPONENT)
+    assert ids.tolist() == [0, 1]
+    assert cum[1] - cum[0] == pytest.approx(300.0)
+    assert cum[0] / 300.0 == pytest.approx((1 + 24 / 5.7) ** -1.234)
+    assert cum[0] / 300.0 == pytest.approx(0.1304, abs=1e-4)
 
 
 def test_pool_list_weights_large_quotas():
@@ -94,7 +121,7 @@ def test_pool_list_weights_large_quotas():
     views = np.zeros(5, np.int32)
     created = np.zeros(5, np.int32)
     lang = np.zeros(5, np.uint16)
-    ptr, ids, cum = _pool_list(100, created, stage, views, lang, quotas, 1, 10, 1)
+    ptr, ids, cum = _pool_list(100, created, stage, views, lang, quotas, 1, 10, 1, 1.0, 0.0)
     assert ids.tolist() == [102, 103, 101, 104, 100]
     assert ptr.tolist() == [0, 5]
     assert cum[-1] == float(2 * (2**50 + 7) + 2 * 2**40 + 3)
@@ -111,33 +138,37 @@ def test_recent_members_match_the_array_expressions(seed, n):
     velocity = np.where(rng.random(n) < 0.4, 0, rng.random(n) * 50).astype(np.float32)
     impressions = np.where(rng.random(n) < 0.3, 0, rng.integers(1, 10**6, n)).astype(np.int64)
     likes, comments, shares = (rng.integers(0, 5000, n).astype(np.int32) for _ in range(3))
-    hot, seen, rating2, last = _recent_members(created, velocity, impressions, likes, comments,
-                                               shares, tick, RECENT_HOURS)
+    engaged = (likes + 2.0 * comments + 4.0 * shares).astype(np.float32)
+    hot, seen, rating2, first = _recent_members(created, velocity, impressions, engaged, tick,
+                                                RECENT_HOURS)
     age = tick - created
     recent = (age >= 0) & (age < RECENT_HOURS)
     np.testing.assert_array_equal(hot, np.flatnonzero(recent & (velocity > 0)))
     want_seen = np.flatnonzero(recent & (impressions > 0))
     np.testing.assert_array_equal(seen, want_seen)
-    engaged = likes[want_seen] + 2.0 * comments[want_seen] + 4.0 * shares[want_seen]
-    np.testing.assert_array_equal(rating2,
-                                  ((engaged + 0.4) / (impressions[want_seen] + 20.0)) ** 2)
-    np.testing.assert_array_equal(last, np.flatnonzero(recent)[-RECENT_SAMPLE:])
+    np.testing.assert_array_equal(
+        rating2, ((engaged[want_seen].astype(np.float64) + 0.4)
+                  / (impressions[want_seen] + 20.0)) ** 2)
+    # the diversity source draws from every recent row: the first of them
+    assert first == (np.flatnonzero(recent)[0] if recent.any() else n)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(0, 3000), st.integers(1, 20),
-       st.integers(1, 300))
-def test_top_lists_equal_the_full_ranking(seed, m, n_groups, top):
-    """The one-pass heaps keep each group's ``top`` heaviest, ties by id, in the full sort's
-    order and with its cumulative weights (few distinct weights, so ties cross the cut)."""
+@given(st.integers(0, 2**32 - 1), st.integers(0, 3000), st.integers(1, 20))
+def test_group_lists_keep_every_member(seed, m, n_groups):
+    """Trending and interest lists keep every member of each group (a list cut at a fixed
+    length would keep a share of the videos that shrinks as the world grows), in id order, with
+    cumulative weights: each member's weight is its step in the cumulative sum."""
     rng = np.random.default_rng(seed)
     ids = np.sort(rng.choice(10**7, m, replace=False)).astype(np.int64)
     group = rng.integers(0, n_groups, m).astype(np.int64)
-    weight = rng.choice(np.array([0.0, 0.25, 1.0, 3.5, 1e-9, 7.0]), m) * rng.integers(1, 3, m)
-    got = _top_per_group(ids, group, weight, n_groups, top)
-    want = _ranked(ids, group, weight, n_groups, top)
-    for g, w in zip(got, want, strict=True):
-        np.testing.assert_array_equal(g, w)
+    weight = rng.choice(np.array([0.25, 1.0, 3.5, 1e-9, 7.0]), m) * rng.integers(1, 3, m)
+    ptr, out_ids, cum = _by_group(ids, group, weight, n_groups)
+    order = np.lexsort((ids, group))
+    np.testing.assert_array_equal(out_ids, ids[order])
+    np.testing.assert_array_equal(np.diff(ptr), np.bincount(group, minlength=n_groups))
+    np.testing.assert_allclose(np.diff(np.concatenate([[0.0], cum])), weight[order],
+                               rtol=1e-9, atol=1e-6)
 
 
 @njit

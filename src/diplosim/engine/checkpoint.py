@@ -34,6 +34,7 @@ from diplosim.actors.campaigns import Catalogue
 from diplosim.errors import DiplosimError, printable
 from diplosim.paths import inside
 from diplosim.platform.accounts import Accounts
+from diplosim.platform.recommender import PoolShape
 from diplosim.platform.videos import HOT, VideoStore
 from diplosim.scenario.schema import Scenario
 from diplosim.store.writer import file_sha256, write_json_atomic
@@ -44,16 +45,18 @@ __all__ = ["POINTER", "latest", "load", "save", "seal"]
 #: The file in the staging folder naming the newest complete checkpoint.
 POINTER = "checkpoint.json"
 #: Format of the checkpoint folder; a different number is refused, never guessed at.
-FORMAT = 5  # 2: per-country policy arrays, video portrayal and origin; 3: friends and inboxes;
+FORMAT = 6  # 2: per-country policy arrays, video portrayal and origin; 3: friends and inboxes;
 # 4: the kernel's parameters as a named record (issue 43); 5: an inbox's sender as its place in
-# the friend row, CSR offsets int32 (issue 49)
+# the friend row, CSR offsets int32 (issue 49); 6: the sample's weights and platform views,
+# the pool's shape, ban exemptions (issue 45)
 
 #: Files of the staging folder a resumed run goes on from, besides the parts and checkpoint.
 _STAGED = ("scenario.json", "manifest.json")
 _NAME = re.compile(r"checkpoint-\d{6}")
 _PART = re.compile(r"part-(\d{5})\.parquet")
 
-_CLASSES: dict[str, type] = {c.__name__: c for c in (Population, Accounts, Catalogue)}
+_CLASSES: dict[str, type] = {c.__name__: c for c in (Population, Accounts, Catalogue,
+                                                        PoolShape)}
 
 
 def _fsync(path: Path) -> None:

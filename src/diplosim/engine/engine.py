@@ -17,7 +17,7 @@ from diplosim._version import __version__
 from diplosim.engine import checkpoint
 from diplosim.engine.hour import active_users, boost_networks, post_hour, rng_for
 from diplosim.engine.inboxes import compact_inboxes
-from diplosim.engine.kernel import run_sessions
+from diplosim.engine.kernel import GHOSTS_PER_SLOT, run_sessions
 from diplosim.engine.memory import prepare_run_memory, release_freed_memory
 from diplosim.engine.outcomes import (
     CHUNK_USERS,
@@ -171,10 +171,11 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
     threshold = state.params["pool_promotion_engagement"]
     challenge = tuple(carry["challenge"])
     impressions = int(carry["impressions"])
+    picks, lost = int(carry.get("platform_picks", 0)), int(carry.get("platform_picks_lost", 0))
     first = int(carry["tick"])
     if first == 0:
         writer.append("attitudes", attitude_table(state, 0))
-    window = candidate_window(int(state.params["pool_max_age_hours"]))
+    window = candidate_window(state.pool.max_age)
     buffers = TickBuffers()  # the run's per-tick scratch, freed when the loop ends
     for tick in range(first, total_ticks):
         if tick % 24 == 0:
@@ -188,8 +189,10 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
         users = active_users(state, tick)
         log = _play(state, tick, users, buffers)
         exposures, interactions = log.finish(decay)
-        promote(state.store, state.quotas, threshold, state.video_floor)
+        promote(state.store, state.pool.quotas, threshold, state.video_floor)
         impressions += log.impressions
+        picks += log.ghosts
+        lost += log.lost
         challenge = log.challenges
         writer.append("exposures", exposures)
         writer.append("interactions", interactions)
@@ -206,11 +209,14 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
                 writer.close_segment()
                 checkpoint.save(writer.stage, state, tick + 1,
                                 {"tick": tick + 1, "impressions": impressions,
+                                 "platform_picks": picks, "platform_picks_lost": lost,
                                  "challenge": list(challenge)}, writer.segment,
                                 writer.part_hashes())
         if progress is not None:
             progress(tick + 1, total_ticks, impressions)
-    return {"impressions": impressions, "ticks": total_ticks,
+    return {"impressions": impressions, "platform_picks": picks,
+            "platform_picks_lost": lost, "sampling_fraction": state.sampling,
+            "ticks": total_ticks,
             "numba_threads": numba.get_num_threads()}
 
 
@@ -242,8 +248,7 @@ def _play(state: SimState, tick: int, users: np.ndarray,
         state.set_tags = state.catalogue.set_tags()
     if state.portray.shape[0] != len(state.catalogue.portrayals):
         state.portray = state.catalogue.portray_table(state.focal_of_code)
-    cand = build_candidates(st, tick, len(state.languages), state.quotas,
-                            int(state.params["pool_max_age_hours"]), state.set_tags,
+    cand = build_candidates(st, tick, len(state.languages), state.pool, state.set_tags,
                             state.params["hashtag_trend_pooling"])
     mix = source_mix(state.params, state.ranking)
     kp, cred = state.kernel_params, state.credibility
@@ -253,11 +258,17 @@ def _play(state: SimState, tick: int, users: np.ndarray,
     out_video = np.empty(size, np.int32)
     out_flags = np.empty(size, np.uint8)
     out_from = np.empty(size, np.int32)
+    ghost_video = np.empty(size * GHOSTS_PER_SLOT, np.int32)
+    ghost_flags = np.empty(size * GHOSTS_PER_SLOT, np.uint8)
+    ghost_lost = np.zeros(min(users.size, CHUNK_USERS), np.int32)
     log = TickLog(state, tick, state.video_floor, buffers)
     for lo in range(0, max(users.size, 1), CHUNK_USERS):
         chunk = users[lo:lo + CHUNK_USERS]
         k = chunk.size * page
         out_video[:k], out_flags[:k], out_from[:k] = -1, 0, -1
+        ghosts = k * GHOSTS_PER_SLOT
+        ghost_video[:ghosts] = -1
+        ghost_lost[:chunk.size] = 0
         run_sessions(
             np.uint64(s.seed), tick, chunk, page, mix, MODES.index(state.ranking),
             state.labels_on, state.foreign_blocked, st.origin, kp, pop.country, pop.lang1,
@@ -266,13 +277,15 @@ def _play(state: SimState, tick: int, users: np.ndarray,
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
             state.extra_pos, state.ring_vid, state.ring_tick, state.inbox_row, state.inbox_vid,
             state.inbox_from, state.inbox_tick, acc.friend_ptr, acc.friend_idx, st.hot,
-            st.eng_decayed, state.masks, cred, state.focal_of_country, state.portray,
+            st.eng_decayed, st.weight, state.masks, cred, state.focal_of_country, state.portray,
             cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.pool_guide, cand.trend_ptr,
             cand.trend_ids, cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum,
-            cand.recent_ids, diversity, out_video[:k], out_flags[:k], out_from[:k],
+            cand.recent_lo, cand.recent_n, diversity, out_video[:k], out_flags[:k],
+            out_from[:k], ghost_video[:ghosts], ghost_flags[:ghosts], ghost_lost[:chunk.size],
         )
-        log.add(chunk, page, out_video[:k], out_flags[:k], out_from[:k],
-                last=lo + CHUNK_USERS >= users.size)
+        log.lost += int(ghost_lost[:chunk.size].sum())
+        log.add(chunk, page, out_video[:k], out_flags[:k], out_from[:k], ghost_video[:ghosts],
+                ghost_flags[:ghosts], last=lo + CHUNK_USERS >= users.size)
     return log
 
 

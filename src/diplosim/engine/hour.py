@@ -75,27 +75,50 @@ def post_hour(state: SimState, tick: int, challenge: tuple) -> int:
     if new is None:
         return 0
     origin = acc.of("country", new.author.astype(np.int64))
-    if state.uploads_blocked.any():
-        # accounts based where uploads have stopped post nothing (exempt actors excepted)
-        world = state.uploads_blocked.shape[0]
-        blocked = (origin < world) & state.uploads_blocked[np.minimum(origin, world - 1)]
-        actor = acc.of("actor", new.author.astype(np.int64))
-        blocked &= ~((actor >= 0) & state.upload_exempt[np.maximum(actor, 0)])
-        if blocked.any():
-            new, origin = new.take(~blocked), origin[~blocked]
-            if len(new) == 0:
-                return 0
+    blocked = _stopped(state, new.author.astype(np.int64), origin)
+    if blocked is not None and blocked.any():
+        new, origin = new.take(~blocked), origin[~blocked]
+        if len(new) == 0:
+            return 0
     if delay >= 0:
         false = new.claim_false & (new.fact_check_tick == NEVER)
         new.fact_check_tick[false] = new.created_tick[false] + delay
     ids = st.append(new)
     st.pool_stage[ids] = 0
+    # sampling: an account the scenario names is kept whole, so the sample keeps this share of
+    # its videos' platform-audience picks (``diplosim.engine.kernel``)
+    st.weight[ids[new.author >= acc.n_users]] = state.sampling
     st.actor[ids] = state.actor_of(ids)
     st.origin[ids] = origin
     order = np.argsort(new.created_sec, kind="stable")
     push_ring(new.author[order].astype(np.int64), ids[order], tick, state.ring_vid,
               state.ring_tick, state.ring_pos)
     return len(new)
+
+
+def _stopped(state: SimState, author: np.ndarray, origin: np.ndarray) -> np.ndarray | None:
+    """Posts that cannot be uploaded: accounts based where uploads have stopped (a policy), and
+    the scenario's accounts based in a banned country (ordinary users there post only
+    through a VPN: ``_creator_rates``); exempt actors excepted. None: nothing is stopped."""
+    world = state.banned.shape[0]
+    home = np.minimum(origin, world - 1)
+    inside = origin < world
+    actor = state.accounts.of("actor", author)
+    is_actor = actor >= 0
+
+    def exempt(flags: np.ndarray) -> np.ndarray:
+        out = np.zeros(author.shape, np.bool_)
+        out[is_actor] = flags[actor[is_actor]]
+        return out
+
+    blocked = None
+    if state.uploads_blocked.any():
+        blocked = inside & state.uploads_blocked[home] & ~exempt(state.upload_exempt)
+    if state.banned.any():
+        named = author >= state.accounts.n_users
+        banned = inside & named & state.banned[home] & ~exempt(state.ban_exempt)
+        blocked = banned if blocked is None else blocked | banned
+    return blocked
 
 
 def _challenge_posts(state: SimState, tick: int, viewers: np.ndarray,
@@ -149,6 +172,10 @@ def boost_networks(state: SimState, tick: int, first_new: int) -> pa.Table | Non
     st.likes[first_new:st.n] += likes.astype(np.int32)
     st.shares[first_new:st.n] += shares.astype(np.int32)
     st.pool_views[first_new:st.n] += watched.astype(np.int32)
+    # the boosters are accounts at their real number: on the platform, every view counts
+    st.all_views[first_new:st.n] += watched.astype(np.int32)
+    st.all_engaged[first_new:st.n] += (likes + 4 * shares).astype(np.float32)
+    st.platform_views[first_new:st.n] += watched
     st.pool_eng[first_new:st.n] += (likes + shares).astype(np.int32)
     st.eng_decayed[first_new:st.n] += (likes + 4 * shares).astype(np.float32)
     shared = kind == 2

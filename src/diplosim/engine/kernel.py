@@ -25,11 +25,13 @@ from diplosim.platform.recommender import pick_weighted
 from diplosim.platform.rng import stream_key, uniform_at
 from diplosim.prefetch import prefetch
 
-__all__ = ["FLAG", "KERNEL_PARAMETERS", "kernel_parameters", "run_sessions"]
+__all__ = ["FLAG", "GHOSTS_PER_SLOT", "KERNEL_PARAMETERS", "kernel_parameters", "run_sessions"]
 
 #: Bits of an impression's outcome.
 FLAG = {"impression": 1, "complete": 2, "like": 4, "comment": 8, "share": 16, "follow": 32,
-        "challenge": 64}
+        "challenge": 64, "social": 128}
+#: A platform-audience pick (``ghost_video``) per user at most, per feed slot of the page.
+GHOSTS_PER_SLOT = 8
 #: The rows of the parameter table the kernel reads, by the rule that reads them.
 _NAMES = (
     # the feed (here and diplosim.platform.recommender)
@@ -99,6 +101,31 @@ def _followed(u, r1, r2, mode, tick, window, follow_ptr, follow_idx, extra, ring
     return best, f
 
 
+@njit(inline="always", cache=True)
+def _react(kp, key, draw, rec, match, speaks, cong, tick):
+    """The viewer's reaction to a video: flags for completion, like, comment and share (draws
+    ``draw`` to ``draw + 3``), with the engagement factor (for follows)."""
+    flags = 1
+    eng = 0.0
+    if uniform_at(key, draw) < completion_probability(kp, match, rec.appeal, speaks, cong):
+        flags |= 2
+        corrected = rec.claim_false and rec.fact_check_tick <= tick
+        eng = engagement_factor(kp, rec.appeal, cong)
+        if rec.claim_false:
+            eng *= kp.false_claim_novelty  # false claims are more novel (Vosoughi 2018)
+        p_like = (kp.like_given_completion * eng
+                  * ((1.0 - kp.fact_check_like_reduction) if corrected else 1.0))
+        p_share = (kp.share_given_completion * eng
+                   * ((1.0 - kp.fact_check_share_reduction) if corrected else 1.0))
+        if uniform_at(key, draw + 1) < p_like:
+            flags |= 4
+        if uniform_at(key, draw + 2) < kp.comment_given_completion * eng:
+            flags |= 8
+        if uniform_at(key, draw + 3) < p_share:
+            flags |= 16
+    return flags, eng
+
+
 @njit(cache=True)
 def _seen(u, v, seen, page, slot):
     for k in range(seen.shape[1]):
@@ -117,12 +144,25 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
                  ring_vid, ring_tick, inbox_row, inbox_vid, inbox_from, inbox_tick, friend_ptr,
                  friend_idx,
-                 vids, v_eng,
+                 vids, v_eng, v_weight,
                  target_masks, credibility, country_focal, portray,
                  pool_ptr, pool_ids, pool_cum, pool_guide, trend_ptr, trend_ids, trend_cum,
-                 topic_ptr, topic_ids, topic_cum, recent_ids, diversity,
-                 out_video, out_flags, out_from):
+                 topic_ptr, topic_ids, topic_cum, recent_lo, recent_n, diversity,
+                 out_video, out_flags, out_from, ghost_video, ghost_flags, ghost_lost):
+    """One feed page per user of ``users``.
+
+    Sampling (the ``sampling`` design concept of the ODD page): a video of an account the
+    scenario names (``v_weight`` < 1: the sampling fraction) is picked by the platform's
+    sources as any video is, so it draws the audience a real user would give it; the pick
+    stays in the sampled user's feed with probability ``v_weight`` (what a sample of the
+    platform sees of it), otherwise it is a platform-audience pick: the viewer's reaction is
+    drawn as a stand-in for a real viewer's (``ghost_video``, ``ghost_flags``: counted on the
+    video, not applied to the viewer) and the slot is filled again. A user holds at most
+    ``GHOSTS_PER_SLOT`` such picks per slot of the page; further ones are lost and counted in
+    ``ghost_lost`` (the run's manifest reports them: a world too small for its named accounts). Picks through follows and
+    friends' sends are kept: the follow graph is itself a sample."""
     n_topics = interests.shape[1]
+    n_ghost_max = ghost_video.shape[0] // max(users.shape[0], 1)
     for i in prange(users.shape[0]):
         # the rows of the users two and one turns ahead start loading now (see
         # ``diplosim.prefetch``; measured 8-11% off the kernel's time at 300,000 users)
@@ -161,6 +201,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             best = max(best, w)
         box = inbox_row[u]  # the user's inbox row, or -1: nothing sent lately
         k_in = 0 if box >= 0 else inbox_vid.shape[1]  # the next inbox entry to read
+        gbase = i * n_ghost_max
+        n_ghost = 0
         for slot in range(page_size):
             v, via = -1, -1
             # what friends sent comes first (read once, then cleared; no draws are taken)
@@ -182,15 +224,17 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 # the sender, kept as its place in the user's row of friends
                 v, via = cand, friend_idx[friend_ptr[u] + np.int64(inbox_from[box, k_in - 1])]
                 break
-            for _ in range(_TRIES if v < 0 else 0):
+            tries = 0
+            while v < 0 and tries < _TRIES:
+                tries += 1
                 # one independent draw per decision: source, language, pick, aux, diversity
                 # (counter-based draws are computed only where used; the numbering is fixed)
                 r = uniform_at(key, draw)
                 r2 = uniform_at(key, draw + 2)
                 diverse = diversity > 0.0 and uniform_at(key, draw + 4) < diversity
                 cand, cvia, source_interest = -1, -1, False
-                if diverse and recent_ids.shape[0] > 0:
-                    cand = recent_ids[int(r2 * recent_ids.shape[0])]
+                if diverse and recent_n > 0:
+                    cand = recent_lo + min(int(r2 * recent_n), recent_n - 1)
                     source_interest = True
                 elif r < mix[1]:
                     lang = u_lang1[u]
@@ -234,14 +278,32 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                     draw += 1
                     continue
                 draw += 1
+                if cvia < 0 and v_weight[cand] < 1.0:
+                    keep = uniform_at(key, draw) < v_weight[cand]
+                    draw += 1
+                    if not keep:  # a platform-audience pick: the viewer stands in
+                        if n_ghost < n_ghost_max:
+                            g_match = interests[u, rec.topic] * topic_boost[c, rec.topic] / best
+                            g_cong = 0.75
+                            if rec.stance_issue >= 0:
+                                g_cong = congruence(stances[u, rec.stance_issue],
+                                                    rec.stance_value)
+                            g_flags, _ = _react(kp, key, draw, rec, g_match, speaks, g_cong,
+                                                tick)
+                            ghost_video[gbase + n_ghost] = cand
+                            ghost_flags[gbase + n_ghost] = g_flags
+                            n_ghost += 1
+                            tries -= 1  # it took no place in the page
+                        else:  # the user's buffer is full: the pick is lost (counted)
+                            ghost_lost[i] += 1
+                        draw += 4
+                        continue
                 v, via = cand, cvia
-                break
             if v < 0:
                 if mode == 2:
                     break  # a chronological feed runs out: the session ends
                 continue
             page[slot] = v
-            flags = 1
             rec = vids[v]
             issue, claim, topic = rec.stance_issue, rec.claim, rec.topic
             # behaviour
@@ -250,23 +312,12 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             cong = 0.75
             if issue >= 0:
                 cong = congruence(stances[u, issue], rec.stance_value)
-            p_done = completion_probability(kp, match, rec.appeal, speaks, cong)
-            if uniform_at(key, draw) < p_done:
-                flags |= 2
+            flags, eng = _react(kp, key, draw, rec, match, speaks, cong, tick)
+            if via >= 0:
+                flags |= 128  # through the sampled follow graph or a friend's send
+            if flags & 2:
                 corrected = rec.claim_false and rec.fact_check_tick <= tick
-                eng = engagement_factor(kp, rec.appeal, cong)
-                if rec.claim_false:
-                    eng *= kp.false_claim_novelty  # false claims are more novel (Vosoughi 2018)
-                p_like = (kp.like_given_completion * eng
-                          * ((1.0 - kp.fact_check_like_reduction) if corrected else 1.0))
-                p_share = (kp.share_given_completion * eng
-                           * ((1.0 - kp.fact_check_share_reduction) if corrected else 1.0))
-                if uniform_at(key, draw + 1) < p_like:
-                    flags |= 4
-                if uniform_at(key, draw + 2) < kp.comment_given_completion * eng:
-                    flags |= 8
-                if uniform_at(key, draw + 3) < p_share:
-                    flags |= 16
+                if flags & 16:
                     out_from[base + slot] = via if via >= 0 else rec.author
                 if uniform_at(key, draw + 4) < kp.follow_given_completion * eng * match:
                     author = rec.author

@@ -28,8 +28,8 @@ _KIND_BITS = (FLAG["like"], FLAG["comment"], FLAG["share"], FLAG["follow"])
 #: The tables' columns and types, from the table contract.
 _EXPOSURES = schema("exposures", SIMULATED)
 _INTERACTIONS = schema("interactions", SIMULATED)
-_COMPLETE, _SHARE, _FOLLOW, _CHALLENGE = (FLAG["complete"], FLAG["share"], FLAG["follow"],
-                                          FLAG["challenge"])
+_COMPLETE, _SHARE, _FOLLOW, _CHALLENGE, _SOCIAL_BIT = (
+    FLAG["complete"], FLAG["share"], FLAG["follow"], FLAG["challenge"], FLAG["social"])
 
 
 @njit(cache=True)
@@ -63,10 +63,14 @@ def sweep_rings(ring_vid, ring_tick, tick, window):
     return -1 if oldest == np.iinfo(np.int32).max else oldest
 
 
-#: Columns of the per-tick counts, one 32-byte row per live video (one cache line): the current
+#: Columns of the per-tick counts, one 64-byte row per live video (one cache line): the current
 #: country block's impressions and completions, then the tick's impressions, completions,
-#: likes, comments and shares.
-_BLK_IMP, _BLK_DONE, _IMP, _DONE, _LIKE, _COMMENT, _SHARES = range(7)
+#: likes, comments and shares in the sample, the platform-audience picks' views, completions,
+#: likes, comments and shares (``diplosim.engine.kernel``: counted on the video only), and the
+#: sample's impressions that came through follows or friends' sends.
+(_BLK_IMP, _BLK_DONE, _IMP, _DONE, _LIKE, _COMMENT, _SHARES, _G_IMP, _G_DONE, _G_LIKE,
+ _G_COMMENT, _G_SHARES, _SOCIAL) = range(13)
+_WIDTH = 16
 #: Header cells: videos touched in the country block, its country, videos touched this tick.
 _H_BLOCK, _H_COUNTRY, _H_TICK = range(3)
 
@@ -110,8 +114,9 @@ def _emit_block(counts, header, block_bits, base, exp_post, exp_country, exp_imp
 
 
 @njit(cache=True)
-def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v_actor,
-             followers, reached, counts, header, block_bits, tick_rows, base, flush):
+def _collect(users, page, out_video, out_flags, out_from, ghost_video, ghost_flags, u_country,
+             v_author, v_actor, followers, reached, counts, header, block_bits, tick_rows, base,
+             flush):
     """One chunk: per-tick counts, exposure rows of finished country blocks, interaction rows
     in viewer and slot order, and the (viewer, video) pairs of shares and challenges.
 
@@ -141,8 +146,24 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
     ch_viewer = np.empty(n_ch, np.int64)
     ch_video = np.empty(n_ch, np.int32)
     n_exp = k = ks = kc = 0
+    n_ghost = ghost_video.shape[0] // max(users.shape[0], 1)
     for i in range(users.shape[0]):
         u = users[i]
+        for g in range(i * n_ghost, (i + 1) * n_ghost):
+            v = ghost_video[g]
+            if v < 0:
+                break
+            f = ghost_flags[g]
+            j = v - base
+            row = counts[j]
+            if row[_IMP] == 0 and row[_G_IMP] == 0:
+                tick_rows[header[_H_TICK]] = j
+                header[_H_TICK] += 1
+            row[_G_IMP] += 1
+            row[_G_DONE] += (f & _COMPLETE) > 0
+            row[_G_LIKE] += (f & _KIND_BITS[0]) > 0
+            row[_G_COMMENT] += (f & _KIND_BITS[1]) > 0
+            row[_G_SHARES] += (f & _SHARE) > 0
         c = u_country[u]
         if c != header[_H_COUNTRY] and header[_H_BLOCK] > 0:
             n_exp = _emit_block(counts, header, block_bits, base, exp_post, exp_country,
@@ -162,10 +183,11 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
             if row[_BLK_IMP] == 0:
                 block_bits[j >> 6] |= np.uint64(1) << np.uint64(j & 63)
                 header[_H_BLOCK] += 1
-            if row[_IMP] == 0:
+            if row[_IMP] == 0 and row[_G_IMP] == 0:
                 tick_rows[header[_H_TICK]] = j
                 header[_H_TICK] += 1
             sh = (f & _SHARE) > 0
+            row[_SOCIAL] += (f & _SOCIAL_BIT) > 0
             row[_BLK_IMP] += 1
             row[_BLK_DONE] += done
             row[_IMP] += 1
@@ -202,11 +224,19 @@ def _collect(users, page, out_video, out_flags, out_from, u_country, v_author, v
 
 @njit(cache=True)
 def _apply_tick(counts, tick_rows, n_touched, base, decay, pool_stage, impressions,
-                completions, likes, comments, shares, pool_views, pool_eng, eng):
+                completions, likes, comments, shares, pool_views, pool_eng, eng, weight,
+                all_views, all_engaged, platform_views):
     """The tick's counts onto the videos' totals (the pool stage cannot change mid-tick), then
     the trending velocity of every live video: last hour's, decayed, plus this hour's
     engagement (likes + 2 comments + 4 shares + 0.2 completions), with NumPy's float32/float64
-    steps so the figures equal the array expression's; the rows are cleared."""
+    steps so the figures equal the array expression's; the rows are cleared.
+
+    The sample's impressions, completions, likes, comments and shares are the posts table's;
+    the pool, the trending velocity and the interest rating count every view the video drew,
+    platform-audience picks included. Its platform views: every pick through the platform's
+    sources counts once (the sample's feed stands for the platform's: a video's views per
+    video are the platform's), a view through the sampled follow graph or a friend's send
+    once over the video's weight (the sample holds that share of its followers)."""
     for i in range(n_touched):
         j = tick_rows[i]
         v = base + j
@@ -216,16 +246,25 @@ def _apply_tick(counts, tick_rows, n_touched, base, decay, pool_stage, impressio
         likes[v] += row[_LIKE]
         comments[v] += row[_COMMENT]
         shares[v] += row[_SHARES]
+        views = row[_IMP] + row[_G_IMP]
+        engaged = (row[_LIKE] + row[_G_LIKE] + 2 * (row[_COMMENT] + row[_G_COMMENT])
+                   + 4 * (row[_SHARES] + row[_G_SHARES]))
+        all_views[v] += views
+        all_engaged[v] += np.float32(engaged)
+        platform_views[v] += (np.float64(views - row[_SOCIAL])
+                              + np.float64(row[_SOCIAL]) / np.float64(weight[v]))
         if pool_stage[v] >= 0:
-            pool_views[v] += row[_IMP]
-            pool_eng[v] += row[_LIKE] + row[_COMMENT] + row[_SHARES]
+            pool_views[v] += views
+            pool_eng[v] += (row[_LIKE] + row[_COMMENT] + row[_SHARES] + row[_G_LIKE]
+                            + row[_G_COMMENT] + row[_G_SHARES])
     d = np.float32(decay)
     for j in range(counts.shape[0]):
         row = counts[j]
-        weight = row[_LIKE] + 2 * row[_COMMENT] + 4 * row[_SHARES]
+        w = (row[_LIKE] + row[_G_LIKE] + 2 * (row[_COMMENT] + row[_G_COMMENT])
+             + 4 * (row[_SHARES] + row[_G_SHARES]))
         kept = np.float32(eng[base + j] * d)
-        eng[base + j] = np.float32(np.float64(kept) + (np.float64(weight)
-                                                       + 0.2 * row[_DONE]))
+        eng[base + j] = np.float32(np.float64(kept) + (np.float64(w)
+                                                       + 0.2 * (row[_DONE] + row[_G_DONE])))
     for i in range(n_touched):
         counts[tick_rows[i], :] = 0
 
@@ -252,7 +291,7 @@ class TickBuffers:
     run's high-water mark, while the hour's candidate lists are built)."""
 
     def __init__(self) -> None:
-        self.counts = np.zeros((0, 8), np.int32)
+        self.counts = np.zeros((0, _WIDTH), np.int32)
         self.block_bits = np.zeros(0, np.uint64)
         self.tick_rows = np.empty(0, np.int32)
 
@@ -260,7 +299,7 @@ class TickBuffers:
         """Counts rows, block bitmap and touched-row list for ``n`` live videos."""
         if self.counts.shape[0] < n:
             cap = n + n // 16 + 1024
-            self.counts = np.zeros((cap, 8), np.int32)
+            self.counts = np.zeros((cap, _WIDTH), np.int32)
             self.block_bits = np.zeros((cap + 63) // 64, np.uint64)
             self.tick_rows = np.empty(cap, np.int32)
         return self.counts[:n], self.block_bits[:(n + 63) // 64], self.tick_rows[:n]
@@ -283,11 +322,16 @@ class TickLog:
         self.shares: list[tuple] = []
         self.challenge_parts: list[tuple] = []
         self.impressions = 0
+        self.ghosts = 0  # platform-audience picks (counted on videos, not on viewers)
+        self.lost = 0    # such picks lost to full buffers (see ``diplosim.engine.kernel``)
 
     def add(self, users: np.ndarray, page: int, out_video: np.ndarray, out_flags: np.ndarray,
-            out_from: np.ndarray, last: bool) -> None:
+            out_from: np.ndarray, ghost_video: np.ndarray, ghost_flags: np.ndarray,
+            last: bool) -> None:
         st, acc = self.state.store, self.state.accounts
-        r = _collect(users, page, out_video, out_flags, out_from, self.state.pop.country,
+        self.ghosts += int(np.count_nonzero(ghost_video >= 0))
+        r = _collect(users, page, out_video, out_flags, out_from, ghost_video, ghost_flags,
+                     self.state.pop.country,
                      st.author, st.actor, acc.followers, self.state.reached, self.counts,
                      self.header, self.block_bits, self.tick_rows, self.base, last)
         self.exposures.append(r[0:4])
@@ -301,7 +345,8 @@ class TickLog:
         st = state.store
         _apply_tick(self.counts, self.tick_rows, int(self.header[_H_TICK]), self.base, decay,
                     st.pool_stage, st.impressions, st.completions, st.likes, st.comments,
-                    st.shares, st.pool_views, st.pool_eng, st.eng_decayed)
+                    st.shares, st.pool_views, st.pool_eng, st.eng_decayed, st.weight,
+                    st.all_views, st.all_engaged, st.platform_views)
         viewer, video = _cat(self.shares, (np.int64, np.int32))
         acc = state.accounts
         used = state.reserve_inbox_rows(viewer.size)

@@ -12,6 +12,7 @@ from diplosim.engine.kernel import kernel_parameters
 from diplosim.parameters import resolve_parameters
 from diplosim.platform.accounts import MESSENGER_TYPES, Accounts, build_accounts
 from diplosim.platform.exposure_pools import pool_quotas
+from diplosim.platform.recommender import PoolShape
 from diplosim.platform.videos import VideoStore
 from diplosim.scenario.schema import Scenario
 from diplosim.world.countries import country_table
@@ -68,7 +69,8 @@ class SimState:
     focal_of_country: np.ndarray       # world country index -> focal index or -1
     catalogue: Catalogue
     store: VideoStore
-    quotas: np.ndarray
+    pool: PoolShape                    # the exposure pool's stages (platform views) and ages
+    sampling: float                    # simulated users per platform user (platform_scale)
     utc_offset: np.ndarray             # world country index -> hours
     vpn_draw: np.ndarray               # float32 per user: stays through a ban if < vpn_share
     expo: np.ndarray                   # uint16 (users, focal) completed views per focal country
@@ -101,6 +103,7 @@ class SimState:
     foreign_blocked: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
     uploads_blocked: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
     upload_exempt: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))  # per actor
+    ban_exempt: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))  # per actor
     fact_check: bool = False
     fact_check_delay: int = 24
     diversity: float = 0.0
@@ -185,7 +188,10 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         focal_of_country=np.array([focal_of_code.get(c, -1) for c in pop.countries], np.int16),
         catalogue=catalogue,
         store=VideoStore(capacity=int(scenario.duration_days * n * 0.12) + 1024),
-        quotas=pool_quotas(n, params["pool_first_audience"], int(params["pool_stages"])),
+        pool=PoolShape(pool_quotas(params["pool_first_audience"], int(params["pool_stages"])),
+                       int(params["pool_max_age_hours"]), params["pool_age_scale_hours"],
+                       params["pool_age_exponent"]),
+        sampling=scenario.platform_scale(),
         utc_offset=np.array([table[c].utc_offset_hours for c in pop.countries]),
         vpn_draw=rng.random(n, dtype=np.float32),
         expo=np.zeros((n, len(pop.focal)), np.uint16),
@@ -207,6 +213,7 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         foreign_blocked=np.zeros(len(pop.countries), np.bool_),
         uploads_blocked=np.zeros(len(pop.countries), np.bool_),
         upload_exempt=np.zeros(len(scenario.actors), np.bool_),
+        ban_exempt=np.zeros(len(scenario.actors), np.bool_),
         fact_check=p.moderation.fact_check,
         fact_check_delay=int(round(p.moderation.fact_check_delay_hours)),
         diversity=p.diversity,

@@ -93,6 +93,7 @@ def posts_table(state: SimState, lo: int, hi: int) -> pa.Table:
         "challenge": pa.array(st.challenge[lo:hi]),
         "fact_check_tick": pa.array(fc, mask=fc == NEVER),
         "impressions": pa.array(st.impressions[lo:hi]),
+        "platform_views": pa.array(np.rint(st.platform_views[lo:hi]).astype(np.int64)),
         "completions": pa.array(st.completions[lo:hi]),
         "likes": pa.array(st.likes[lo:hi]),
         "comments": pa.array(st.comments[lo:hi]),

@@ -46,6 +46,8 @@ def apply_events(state: SimState, tick: int, rng: np.random.Generator,
             ci = world.index(ev.country)
             if tick == start:
                 state.banned[ci], state.vpn_share[ci] = True, ev.vpn_share
+                actors = [a.id for a in s.actors]
+                state.ban_exempt[[actors.index(a) for a in ev.exempt]] = True
                 state.left_share[ci] = max(state.left_share[ci], ev.leave_share)
                 log.append(_row(tick, "ban", ev.country, vpn_share=ev.vpn_share,
                                 leave_share=ev.leave_share))

@@ -25,6 +25,8 @@ __all__ = ["MESSENGER_TYPES", "Accounts", "build_accounts", "messenger_code"]
 MESSENGER_TYPES: tuple[str, ...] = SIMULATED_ACCOUNT_TYPES
 GOVERNMENT = ("head_of_state", "foreign_ministry", "embassy")
 LABELLED_TYPES = (*GOVERNMENT, "state_media")
+#: Actor types that are groups of ordinary accounts: no followers to start with by default.
+ORDINARY_TYPES = ("citizen", "diaspora")
 EXTRA_FOLLOWS = 4
 
 
@@ -299,7 +301,9 @@ def _actor_audiences(scenario: Scenario, pop: Population, params: dict[str, floa
         mask = in_target & speaks
         audience = int(np.count_nonzero(mask)) if sizes_only else \
             np.flatnonzero(mask).astype(np.int32)
-        share = params["actor_follower_share"] * (
+        # citizens' and diaspora accounts are ordinary accounts: Pew (2024) gives the median
+        # U.S. user 36 followers, which is none in any sample of the platform
+        share = 0.0 if actor.type in ORDINARY_TYPES else params["actor_follower_share"] * (
             10 if actor.type in ("head_of_state", "influencer") else 1)
         yield actor, audience, share
 

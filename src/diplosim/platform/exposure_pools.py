@@ -1,6 +1,13 @@
 """Staged exposure pools: a new video is shown to a small test audience and promoted to a pool
 ten times larger while its engagement per view beats the threshold; otherwise it leaves the pool
-(it can still spread by trending, interest and follows)."""
+(it can still spread by trending, interest and follows).
+
+The stages are counts of platform views, the same at any world size: a video of the sample's
+users draws its views from the sample's feed, which stands for the platform's (views per video
+are the platform's), and a video of an account the scenario names draws them through
+platform-audience picks (``diplosim.engine.kernel``). The first stage's size is the test
+audience of creator and industry descriptions of TikTok's and Douyin's "traffic pools" (a few
+hundred viewers, then about tenfold per stage): an assumption, the platform publishes none."""
 
 from __future__ import annotations
 
@@ -11,12 +18,11 @@ from diplosim.platform.videos import VideoStore
 __all__ = ["OUT_OF_POOL", "pool_quotas", "promote"]
 
 OUT_OF_POOL = -1
-MIN_FIRST_AUDIENCE = 20
 
 
-def pool_quotas(users: int, first_share: float, stages: int) -> np.ndarray:
-    """Impressions allotted to each stage: the first is a share of users, then tenfold."""
-    first = max(MIN_FIRST_AUDIENCE, round(users * first_share))
+def pool_quotas(first: float, stages: int) -> np.ndarray:
+    """Views allotted to each stage: the first test audience, then tenfold."""
+    first = max(1, round(first))
     return np.array([first * 10**s for s in range(stages)], dtype=np.int64)
 
 

@@ -21,7 +21,7 @@ from diplosim.platform.videos import VideoStore
 from diplosim.radix import radix_sort
 from diplosim.world.topics import TOPICS
 
-__all__ = ["MODES", "SOURCES", "Candidates", "build_candidates", "candidate_window",
+__all__ = ["MODES", "SOURCES", "Candidates", "PoolShape", "build_candidates", "candidate_window",
            "guide_table", "hashtag_heat", "pick_weighted", "source_mix"]
 
 MODES = ("engagement", "social", "chronological")
@@ -36,9 +36,7 @@ _MIX: dict[str, tuple[str | float, ...]] = {
     "social": (0.0, "source_mix_social_trending", 0.0, "source_mix_social_followed"),
     "chronological": (0.0, 0.0, 0.0, 1.0),
 }
-TOP_PER_GROUP = 256          # candidates kept per language (trending) or topic (interest)
 RECENT_HOURS = 168           # trending, interest and diversity consider the last week
-RECENT_SAMPLE = 4096         # diversity draws from this many of the newest videos
 
 
 @dataclass
@@ -53,32 +51,38 @@ class Candidates:
     topic_ptr: np.ndarray
     topic_ids: np.ndarray
     topic_cum: np.ndarray
-    recent_ids: np.ndarray
+    recent_lo: int   # the diversity source: every video from this row on is recent
+    recent_n: int
 
 
 @njit(cache=True)
-def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_langs):
+def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_langs,
+               age_scale, age_exponent):
     """The exposure pool's CSR list: per language, every video in a pool stage and younger than
-    ``max_age`` hours, by the impressions its stage still has to give (most first, ties by id),
-    with cumulative weights. Video ``lo + i`` is row ``i`` of the columns.
+    ``max_age`` hours, by the views its stage still has to give (most first, ties by id), with
+    cumulative weights: those views times the video's pull at its age, ``(1 + age /
+    age_scale) ** -age_exponent`` (``pool_age_scale_hours``, ``pool_age_exponent``). Video
+    ``lo + i`` is row ``i`` of the columns.
 
-    The weights are whole numbers, so the order is a stable radix sort (``diplosim.radix``)
-    instead of a comparison sort: the same order, in two or three passes over the list."""
+    The order is a stable radix sort (``diplosim.radix``) on the whole-number views left:
+    the same order, in two or three passes over the list."""
     n = created_tick.shape[0]
     m = 0
     for i in range(n):
         age = tick - created_tick[i]
-        if stage[i] >= 0 and 0 <= age < max_age:
+        if stage[i] >= 0 and 0 <= age < max_age and quotas[stage[i]] > views[i]:
             m += 1
     ids = np.empty(m, np.int32)
     rest = np.empty(m, np.int64)
+    pull = np.empty(m, np.float64)
     k = 0
     top = np.iinfo(np.int64).min
     for i in range(n):
         age = tick - created_tick[i]
-        if stage[i] >= 0 and 0 <= age < max_age:
+        if stage[i] >= 0 and 0 <= age < max_age and quotas[stage[i]] > views[i]:
             ids[k] = lo + i
             rest[k] = quotas[stage[i]] - views[i]
+            pull[k] = (1.0 + age / age_scale) ** -age_exponent
             top = max(top, rest[k])
             k += 1
     # key: how far below the heaviest (ascending key = descending weight)
@@ -94,41 +98,41 @@ def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_la
         ptr[g + 1] += ptr[g]
     fill = ptr[:-1].copy()
     out_ids = np.empty(m, np.int32)
-    out_w = np.empty(m, np.int64)
+    out_w = np.empty(m, np.float64)
     for i in range(m):
         j = order[i]
         g = lang[ids[j] - lo]
         out_ids[fill[g]] = ids[j]
-        out_w[fill[g]] = rest[j]
+        out_w[fill[g]] = np.float64(rest[j]) * pull[j]
         fill[g] += 1
     out_cum = np.empty(m, np.float64)
     total = 0.0
     for i in range(m):
-        total += np.float64(out_w[i])
+        total += out_w[i]
         out_cum[i] = total
     return ptr, out_ids, out_cum
 
 
 @njit(cache=True)
-def _recent_members(created, velocity, impressions, likes, comments, shares, tick, hours):
+def _recent_members(created, velocity, impressions, engaged, tick, hours):
     """One pass over the store's recent suffix: the rows (ascending) of videos younger than
-    ``hours`` with trending velocity (the trending source's members) and with impressions (the
+    ``hours`` with trending velocity (the trending source's members) and with views (the
     interest source's, with their rating squared: (likes + 2 comments + 4 shares + 0.4) /
-    (impressions + 20)), and the last ``RECENT_SAMPLE`` recent rows (the diversity source)."""
+    (views + 20), counted over every view the video drew, platform-audience picks included),
+    and the first recent row (the diversity source draws from all recent rows)."""
     n = created.shape[0]
-    n_hot = n_seen = n_recent = 0
+    n_hot = n_seen = 0
+    first = n
     for i in range(n):
         age = tick - created[i]
         if 0 <= age < hours:
-            n_recent += 1
+            first = min(first, i)
             n_hot += velocity[i] > 0
             n_seen += impressions[i] > 0
     hot = np.empty(n_hot, np.int32)  # rows of the window: int32 halves the hour's peak
     seen = np.empty(n_seen, np.int32)
     rating2 = np.empty(n_seen, np.float64)
-    last = np.empty(min(n_recent, RECENT_SAMPLE), np.int32)
-    skip = n_recent - last.shape[0]
-    a = b = r = 0
+    a = b = 0
     for i in range(n):
         age = tick - created[i]
         if not 0 <= age < hours:
@@ -137,74 +141,37 @@ def _recent_members(created, velocity, impressions, likes, comments, shares, tic
             hot[a] = i
             a += 1
         if impressions[i] > 0:
-            engaged = likes[i] + 2.0 * comments[i] + 4.0 * shares[i]
-            rating = (engaged + 0.4) / (impressions[i] + 20.0)
+            rating = (engaged[i] + 0.4) / (impressions[i] + 20.0)
             seen[b] = i
             rating2[b] = rating * rating
             b += 1
-        if r >= skip:
-            last[r - skip] = i
-        r += 1
-    return hot, seen, rating2, last
+    return hot, seen, rating2, first
 
 
 @njit(cache=True)
-def _top_per_group(ids, group, weight, n_groups, top):
-    """CSR of ids by group, each group's ``top`` heaviest (ties by id), heaviest first, with
-    cumulative weights. One pass: per group a heap of its ``top`` heaviest so far, so a member
-    that cannot make it costs one comparison. ``ids`` must be ascending, which makes row order
-    id order. The pass runs newest first: velocity decays with age, so the heaviest come early
-    and most older members are turned away at the root."""
-    heap = np.empty((n_groups, max(top, 1)), np.int64)
-    size = np.zeros(n_groups, np.int64)
-    for i in range(ids.shape[0] - 1, -1, -1):
-        g = group[i]
-        n = size[g]
-        if n < top:  # add, then sift up (the root is the worst kept)
-            k = n
-            size[g] = n + 1
-            while k > 0:
-                p = (k - 1) // 2
-                if not _worse(weight, i, heap[g, p]):
-                    break
-                heap[g, k] = heap[g, p]
-                k = p
-            heap[g, k] = i
-        elif top > 0 and weight[i] >= weight[heap[g, 0]]:
-            # rows come in falling order, so row i wins every tie: replace the worst kept
-            k = 0
-            while True:
-                c = 2 * k + 1
-                if c >= n:
-                    break
-                if c + 1 < n and _worse(weight, heap[g, c + 1], heap[g, c]):
-                    c += 1
-                if not _worse(weight, heap[g, c], i):
-                    break
-                heap[g, k] = heap[g, c]
-                k = c
-            heap[g, k] = i
+def _by_group(ids, group, weight, n_groups):
+    """CSR of ids by group (every member: a list cut at a fixed length would keep a share of the
+    videos that shrinks as the world grows), each group's members in id order, with cumulative
+    weights: a pick is proportional to weight whatever the order."""
     out_ptr = np.zeros(n_groups + 1, np.int64)
+    for i in range(ids.shape[0]):
+        out_ptr[group[i] + 1] += 1
     for g in range(n_groups):
-        out_ptr[g + 1] = out_ptr[g] + size[g]
-    out_ids = np.empty(out_ptr[-1], np.int32)
-    out_cum = np.empty(out_ptr[-1], np.float64)
+        out_ptr[g + 1] += out_ptr[g]
+    fill = out_ptr[:-1].copy()
+    out_ids = np.empty(ids.shape[0], np.int32)
+    out_w = np.empty(ids.shape[0], np.float64)
+    for i in range(ids.shape[0]):
+        g = group[i]
+        out_ids[fill[g]] = ids[i]
+        out_w[fill[g]] = weight[i]
+        fill[g] += 1
+    out_cum = np.empty(ids.shape[0], np.float64)
     total = 0.0
-    for g in range(n_groups):
-        kept = np.sort(heap[g, :size[g]])  # row (id) order, so the stable sort ties by id
-        ranked = kept[np.argsort(-weight[kept], kind="mergesort")]
-        for j in range(ranked.shape[0]):
-            k = out_ptr[g] + j
-            out_ids[k] = ids[ranked[j]]
-            total += weight[ranked[j]]
-            out_cum[k] = total
+    for k in range(ids.shape[0]):
+        total += out_w[k]
+        out_cum[k] = total
     return out_ptr, out_ids, out_cum
-
-
-@njit(inline="always", cache=True)
-def _worse(weight, i, j):
-    """Row ``i`` ranks below row ``j``: lighter, or as heavy and later."""
-    return weight[i] < weight[j] or (weight[i] == weight[j] and i > j)
 
 
 def hashtag_heat(set_velocity: np.ndarray, set_count: np.ndarray,
@@ -255,14 +222,25 @@ def candidate_window(max_pool_age: int) -> int:
     return max(RECENT_HOURS, max_pool_age)
 
 
-def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.ndarray,
-                     max_pool_age: int, set_tags: list[np.ndarray] | None = None,
+@dataclass(frozen=True)
+class PoolShape:
+    """The exposure pool's rules: each stage's views (platform views: the first test audience,
+    then tenfold), the hours a video stays in it, and how its pull falls with age."""
+
+    quotas: np.ndarray
+    max_age: int
+    age_scale: float
+    age_exponent: float
+
+
+def build_candidates(store: VideoStore, tick: int, n_langs: int, pool: PoolShape,
+                     set_tags: list[np.ndarray] | None = None,
                      pooling: float = 0.0) -> Candidates:
     """The tick's candidate lists. With ``pooling`` > 0 a trending video's weight also gets
     that times its hashtag's pooled velocity (a trending hashtag lifts its videos that are
     engaged with; ``hashtag_trend_pooling`` in the parameter table). Only the store's recent
     suffix is read: older videos are candidates of no source."""
-    lo = store.first_since(tick - candidate_window(max_pool_age) + 1)
+    lo = store.first_since(tick - candidate_window(pool.max_age) + 1)
     n = store.n
 
     def col(name: str, where: np.ndarray | None = None) -> np.ndarray:
@@ -270,12 +248,12 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
         return values if where is None else values[where]
 
     pool_ptr, pool_ids, pool_cum = _pool_list(lo, col("created_tick"), col("pool_stage"),
-                                              col("pool_views"), col("lang"), pool_quota,
-                                              tick, max_pool_age, n_langs)
+                                              col("pool_views"), col("lang"), pool.quotas,
+                                              tick, pool.max_age, n_langs, pool.age_scale,
+                                              pool.age_exponent)
     created, velocity = col("created_tick"), col("eng_decayed")
-    hot, seen, rating2, first_recent = _recent_members(created, velocity, col("impressions"),
-                                                       col("likes"), col("comments"),
-                                                       col("shares"), tick, RECENT_HOURS)
+    hot, seen, rating2, first_recent = _recent_members(created, velocity, col("all_views"),
+                                                       col("all_engaged"), tick, RECENT_HOURS)
     weight = velocity[hot].astype(np.float64)  # a video trends on its own engagement first
     if pooling > 0 and set_tags is not None and len(set_tags) > 1:
         set_velocity, set_count = _set_sums(col("hashtags"), created, velocity, tick,
@@ -284,15 +262,13 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool_quota: np.
         weight += pooling * heat[col("hashtags", hot)]
     # ids and groups in their stored widths (int32, uint16, uint8): these lists are built at
     # the run's high-water mark, where every byte per window video counts
-    trend_ptr, trend_ids, trend_cum = _top_per_group(
-        lo + hot, col("lang", hot), weight, n_langs, TOP_PER_GROUP)
+    trend_ptr, trend_ids, trend_cum = _by_group(lo + hot, col("lang", hot), weight, n_langs)
     del hot, weight
-    topic_ptr, topic_ids, topic_cum = _top_per_group(
-        lo + seen, col("topic", seen), rating2, len(TOPICS), TOP_PER_GROUP)
-    recent_ids = lo + first_recent
+    topic_ptr, topic_ids, topic_cum = _by_group(lo + seen, col("topic", seen), rating2,
+                                                len(TOPICS))
     return Candidates(pool_ptr, pool_ids, pool_cum, guide_table(pool_ptr, pool_cum), trend_ptr,
                       trend_ids, trend_cum, topic_ptr, topic_ids, topic_cum,
-                      recent_ids.astype(np.int32, copy=False))
+                      int(lo + first_recent), int(n - lo - first_recent))
 
 
 @njit(inline="always", cache=True)

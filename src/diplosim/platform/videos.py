@@ -28,11 +28,17 @@ _COLUMNS: dict[str, type] = {
     "actor": np.int16,  # the actor behind the video (its campaign's, else its author's), or -1
     "portrayal": np.uint8,  # row of the catalogue's portrayal table (0: portrays no country)
     "origin": np.uint16,  # the author's account country (``Accounts.countries`` index)
+    # sampling: the share of a platform-audience pick the sample keeps (1: an ordinary user's
+    # video; the sampling fraction: an account the scenario names), every view the video drew
+    # (platform-audience picks included) and its weighted engagement (likes + 2 comments +
+    # 4 shares: what the interest source rates), and its estimated views on the platform
+    "weight": np.float32, "all_views": np.int32, "all_engaged": np.float32,
+    "platform_views": np.float64,
 }
 #: Columns not given by ``NewVideos``: zero on append (the counts; ``origin`` is set by the
 #: engine from the author's account).
 _COUNTS = ("origin", "pool_views", "pool_eng", "impressions", "completions", "likes", "comments",
-           "shares", "eng_decayed", "pool_stage")
+           "shares", "eng_decayed", "pool_stage", "all_views", "all_engaged", "platform_views")
 
 
 #: The fields the feed kernel reads of every candidate, packed into one 32-byte record per video
@@ -119,6 +125,7 @@ class VideoStore:
             getattr(self, f.name)[self.n:self.n + k] = getattr(new, f.name)
         for name in _COUNTS:
             getattr(self, name)[self.n:self.n + k] = 0
+        self.weight[self.n:self.n + k] = 1.0  # the engine sets named accounts' videos
         self.n += k
         return ids
 

@@ -80,6 +80,11 @@ class Ban(_Event):
     leave_share: Share = Field(0.0, description="Share of the country's users who move to "
                                "another app when the ban starts and stay there after it ends "
                                "(at most 1 - vpn_share).")
+    exempt: list[Id] = Field(default_factory=list, description="Actors based in the country "
+                             "whose accounts keep posting through the ban (every other account "
+                             "based there, the scenario's actors, groups and networks "
+                             "included, stops posting; ordinary users keep posting only "
+                             "through a VPN).")
 
     @model_validator(mode="after")
     def _shares(self) -> Ban:

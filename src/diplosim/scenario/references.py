@@ -138,7 +138,7 @@ def _events(data: dict, world: list[str], issues: list[str], claims: list[str]) 
             yield from _country_in_world((*path, "country"), ev.get("country"), world)
         if kind == "policy" and not set(ev) - {"day", "type", "countries", "exempt"}:
             yield path, "a policy event must change something (ranking, state_media_labels, ...)"
-        if kind == "policy" and isinstance(ev.get("exempt"), list):
+        if kind in ("policy", "ban") and isinstance(ev.get("exempt"), list):
             for j, actor in enumerate(ev["exempt"]):
                 yield from _ref((*path, "exempt", j), actor, "actor", list(actors))
 

@@ -229,8 +229,9 @@ class Audience(Model):
 
     followers: int | None = Field(None, ge=0, le=2_000_000_000, description="Followers of "
                                   "each account on the real platform; the simulation starts "
-                                  "the account with this times world.users / the platform's "
-                                  "users worldwide.")
+                                  "the account with this times the sampling fraction "
+                                  "(world.users / the platform's users in the scenario's "
+                                  "countries).")
     views_per_post: float | None = Field(None, ge=0, description="Published typical views "
                                          "of a post, reported beside the simulated ones.")
     source: Source
@@ -306,13 +307,20 @@ class Scenario(Model):
                                     description="Named variants of this scenario, each run "
                                     f"with `--variant ID` (at most {MAX_VARIANTS:,}).")
 
-    def platform_scale(self) -> float:
-        """Simulated users per real platform user worldwide (``world.platform_users``
-        overrides included): the factor that brings a published audience into the world."""
+    def platform_users(self) -> int:
+        """Platform users in the scenario's countries (``world.platform_users`` overrides
+        included): the population the simulated users are a sample of."""
         table = country_table()
-        total = sum(self.world.platform_users.get(c, row.platform_users)
-                    for c, row in table.items())
-        return self.world.users / max(total, 1)
+        return sum(self.world.platform_users.get(c, table[c].platform_users)
+                   for c in self.world.countries)
+
+    def platform_scale(self) -> float:
+        """The sampling fraction: simulated users per platform user of the scenario's countries.
+        The users are drawn in proportion to each country's platform users, so the fraction is
+        the same in every country; a published audience (followers) times this is its expected
+        size in the sample, and the sample's count of anything divided by it estimates the
+        platform's (the ``sampling`` design concept of the model's ODD page)."""
+        return self.world.users / max(self.platform_users(), 1)
 
     def start_followers(self, actor: Actor) -> int | None:
         """Followers each of ``actor``'s accounts starts with, if the scenario says (directly,

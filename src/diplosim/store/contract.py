@@ -173,7 +173,11 @@ _POSTS = Table("posts", "video", (
     Column("state_affiliated", _B, None, "its author is labelled state-affiliated"),
     Column("challenge", _B, None, "made for a hashtag challenge"),
     Column("fact_check_tick", _I32, None, "the hour it was fact-checked"),
-    Column("impressions", _I64, _I64, "times it was shown (imported: `view_count`)"),
+    Column("impressions", _I64, _I64, "times it was shown to the simulated users (imported: "
+           "`view_count`)"),
+    Column("platform_views", _I64, None, "its estimated views on the whole platform: the "
+           "simulated users are a sample of the platform's users in the scenario's countries "
+           "(see the ODD page's sampling concept)"),
     Column("completions", _I64, _I64, "views to the end (imported: null)"),
     Column("likes", _I32, _I64, "likes"),
     Column("comments", _I32, _I64, "comments"),
