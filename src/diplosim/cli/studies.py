@@ -228,8 +228,9 @@ def validate_model(
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     keep: Annotated[Path | None, typer.Option(help="Keep the validation runs in this "
                                               "folder.")] = None,
-    page: Annotated[Path | None, typer.Option(help="Rewrite the table between the validation "
-                                              "markers of this Markdown page.")] = None,
+    page: Annotated[Path | None, typer.Option(help="Rewrite the tables between the validation "
+                                              "(and sizes) markers of this Markdown "
+                                              "page.")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the rows as JSON to "
                                                    "this file.")] = None,
     from_json: Annotated[Path | None, typer.Option(help="Take the rows from a saved --json "
@@ -252,9 +253,11 @@ def validate_model(
     (fitted) apart from the validation findings (not fitted). Exit 3 if any is not
     reproduced. Then (--sizes) show that the scenarios' headline figures and each named
     actor's platform views per post agree at two world sizes a factor 4 apart."""
+    from diplosim.studies.sizes import parse_pair
     from diplosim.studies.validation import from_json as rows_from_json
     from diplosim.studies.validation import runs_per_suite, to_json, validate, write_page
 
+    pair = parse_pair(size_pair) if size_pair else None  # a bad pair fails before any run
     if from_json is not None:
         rows, quick = rows_from_json(from_json.read_text(encoding="utf-8"))
     else:
@@ -266,7 +269,7 @@ def validate_model(
                             progress=lambda what: bar.update(task, advance=1, description=what))
     if page is not None or json_file is not None:
         write_page(rows, quick, page, json_file)
-    checked = (_size_check(quick, size_pair, size_seeds, keep, fmt,
+    checked = (_size_check(quick, pair, size_seeds, keep, fmt,
                            sizes_json if from_json is not None else None)
                if sizes else None)
     if checked is not None and (page is not None or sizes_json is not None):
@@ -310,14 +313,14 @@ def _print_validation(rows: list, quick: bool) -> None:
         out.print(t)
 
 
-def _size_check(quick: bool, pair: str | None, seeds: int | None, keep: Path | None,
+def _size_check(quick: bool, pair: tuple[int, int] | None, seeds: int | None, keep: Path | None,
                 fmt: Format, saved: Path | None):
     """The size check's rows and plan: from ``saved`` when it exists, else run."""
     from diplosim.studies import sizes as check
 
     if saved is not None and saved.is_file():
         return check.from_json(saved.read_text(encoding="utf-8"))
-    plan = check.plan_checks(quick, check.parse_pair(pair) if pair else None, seeds)
+    plan = check.plan_checks(quick, pair, seeds)
     total = sum(2 * p["seeds"] for p in plan["scenarios"])
     with _runs_bar("size check runs", disable=fmt == Format.json) as bar:
         task = bar.add_task("runs", total=total)
@@ -330,11 +333,8 @@ def _size_check(quick: bool, pair: str | None, seeds: int | None, keep: Path | N
 
 
 def _print_sizes(rows: list) -> None:
+    from diplosim.studies.sizes import cell as show
     from diplosim.studies.sizes import count_line
-
-    def show(e) -> str:
-        return "n/a" if e.mean != e.mean else (f"{e.mean:,.4g}" if e.low != e.low else
-                                               f"{e.mean:,.4g} [{e.low:,.4g} to {e.high:,.4g}]")
 
     t = Table("scenario", "measure", "at N", "at 4N", "4N minus N", "verdict",
               title=f"The same figures at two world sizes: {count_line(rows)}",

@@ -30,9 +30,10 @@ from diplosim.store.writer import write_text_atomic
 from diplosim.studies.blocks import SIZES_MARKERS, replace_block
 
 __all__ = ["AGREES", "DEPENDS", "FULL_SEEDS", "NOT_COMPUTABLE", "QUICK", "SIZE_CHOICES",
-           "TOLERANCE", "SizeRow", "check_sizes", "count_line", "from_json", "headline_measures",
-           "markdown", "parse_pair", "plan_checks", "run_checks", "setup_text", "size_pair",
-           "sized_scenario", "to_json", "verdict", "views_per_post", "write_sizes"]
+           "TOLERANCE", "SizeRow", "cell", "check_sizes", "count_line", "from_json",
+           "headline_measures", "markdown", "parse_pair", "plan_checks", "run_checks",
+           "setup_text", "size_pair", "sized_scenario", "to_json", "verdict", "views_per_post",
+           "write_sizes"]
 
 #: The largest relative difference between the two sizes' means still called agreement (issue
 #: 45, item 5: "difference not distinguishable, or within 15%"). Written with the issue, before
@@ -323,18 +324,19 @@ def write_sizes(rows: list[SizeRow], plan: dict, page: Path | None = None,
 
 # -- the table and its JSON -------------------------------------------------------------------
 
-def _num(x: float) -> str:
+def number(x: float) -> str:
     if not math.isfinite(x):
         return "n/a"
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
-def _cell(e: Estimate | Difference) -> str:
+def cell(e: Estimate | Difference) -> str:
+    """A mean with its interval in brackets, three significant figures, thousands separated."""
     if math.isnan(e.mean):
         return "n/a"
     if math.isnan(e.low):
-        return _num(e.mean)
-    return f"{_num(e.mean)} [{_num(e.low)} to {_num(e.high)}]"
+        return number(e.mean)
+    return f"{number(e.mean)} [{number(e.low)} to {number(e.high)}]"
 
 
 def count_line(rows: list[SizeRow]) -> str:
@@ -353,7 +355,7 @@ def markdown(rows: list[SizeRow], setup: str) -> str:
     for r in rows:
         shown = r.verdict if r.verdict != DEPENDS else f"**{r.verdict}**"
         lines.append(f"| `{r.scenario}` ({r.users[0]:,} and {r.users[1]:,} users) | "
-                     f"{r.measure} | {_cell(r.small)} | {_cell(r.large)} | {_cell(r.diff)} | "
+                     f"{r.measure} | {cell(r.small)} | {cell(r.large)} | {cell(r.diff)} | "
                      f"{shown} |")
     return "\n".join([*lines, "", count_line(rows), end])
 
