@@ -210,3 +210,21 @@ def test_the_validation_page_has_the_size_markers():
     text = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     begin, end = SIZES_MARKERS
     assert text.count(begin) == 1 and text.count(end) == 1
+
+
+def test_views_per_post_reads_platform_views_and_falls_back_to_impressions(tmp_path):
+    import duckdb
+
+    from diplosim.analysis.run import Run
+    from diplosim.studies.sizes import views_per_post
+
+    rows = ("SELECT * FROM (VALUES ('a', 'embassy', 1, 1000.0), ('a', 'embassy', 3, 3000.0), "
+            "('a', 'user', 50, 50000.0), ('b', 'citizen', 7, NULL), (NULL, 'user', 9, 9.0)) "
+            "t(actor, messenger, impressions, platform_views)")
+    for name, select in (("with", rows), ("without", f"SELECT * EXCLUDE (platform_views) "
+                                                     f"FROM ({rows})")):
+        (tmp_path / name).mkdir()
+        duckdb.sql(f"COPY ({select}) TO '{tmp_path / name / 'posts.parquet'}'")
+    # the viewers' challenge video (messenger user) is not the actor's own post
+    assert views_per_post(Run(tmp_path / "with", {})) == {"a": 2000.0, "b": 0.0}
+    assert views_per_post(Run(tmp_path / "without", {})) == {"a": 2.0, "b": 7.0}
