@@ -58,8 +58,9 @@ class Quick:
 QUICK = Quick()
 
 #: The smaller world size of a built-in scenario's full check, where it is not the scenario's
-#: own ``world.users`` (the size its notes' figures are written at, chosen there for its smallest
-#: reliable figure), with the reason. The larger size is always 4 times this.
+#: own ``world.users`` (the size its notes' figures are written at by ``make scenarios``), with
+#: the reason. The larger size is always 4 times this. Chosen before any full check had run;
+#: a choice made from the check's results would say which.
 SIZE_CHOICES: dict[str, tuple[int, str]] = {
     "ukraine_attention_2022": (2_500, "its figures are monthly shares of posts on one topic; "
                                "the validation suite's full attention pair (2,500 and 10,000 "
