@@ -84,9 +84,12 @@ bench: install
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.json
 
 # The model against published findings, full size (`diplosim validate-model --quick` is in the
-# tests); writes validation.json and the table of docs/validation.md.
+# tests); writes validation.json and the table of docs/validation.md, and the size check (the
+# example and every built-in scenario at two world sizes a factor 4 apart) into the same page
+# and docs/sizes.json.
 validate: install
-	$(BIN)/diplosim validate-model --page docs/validation.md --json docs/validation.json
+	$(BIN)/diplosim validate-model --page docs/validation.md --json docs/validation.json \
+	  --sizes-json docs/sizes.json
 
 # Run every built-in scenario and its variants with 8 seeds each (on a local Ray); write each
 # headline, every figure with its 95% interval, into scenarios/NAME.md.

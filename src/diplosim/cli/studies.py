@@ -228,20 +228,36 @@ def validate_model(
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     keep: Annotated[Path | None, typer.Option(help="Keep the validation runs in this "
                                               "folder.")] = None,
-    page: Annotated[Path | None, typer.Option(help="Rewrite the table between the validation "
-                                              "markers of this Markdown page.")] = None,
+    page: Annotated[Path | None, typer.Option(help="Rewrite the tables between the validation "
+                                              "(and sizes) markers of this Markdown "
+                                              "page.")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the rows as JSON to "
                                                    "this file.")] = None,
     from_json: Annotated[Path | None, typer.Option(help="Take the rows from a saved --json "
                                                    "file instead of running (the text "
                                                    "changed, the runs did not).")] = None,
+    sizes: Annotated[bool, typer.Option(help="Also check that the example's (with --quick) or "
+                                        "the example's and every built-in scenario's figures "
+                                        "agree at two world sizes a factor 4 apart.")] = True,
+    size_pair: Annotated[str | None, typer.Option(
+        metavar="N,4N", help="The size check's two world sizes for every scenario (default: "
+        "2,000 and 8,000 with --quick, else each scenario's own).")] = None,
+    size_seeds: Annotated[int | None, typer.Option(min=1, help="Seeds at each size in the "
+                                                   "size check (default 2 with --quick, else "
+                                                   "4).")] = None,
+    sizes_json: Annotated[Path | None, typer.Option(help="Write the size check as JSON to this "
+                                                    "file (with --from-json, read it from "
+                                                    "there if it exists).")] = None,
 ) -> None:
     """Score the model against published findings at two world sizes: the calibration targets
     (fitted) apart from the validation findings (not fitted). Exit 3 if any is not
-    reproduced."""
+    reproduced. Then (--sizes) show that the scenarios' headline figures and each named
+    actor's platform views per post agree at two world sizes a factor 4 apart."""
+    from diplosim.studies.sizes import parse_pair
     from diplosim.studies.validation import from_json as rows_from_json
     from diplosim.studies.validation import runs_per_suite, to_json, validate, write_page
 
+    pair = parse_pair(size_pair) if size_pair else None  # a bad pair fails before any run
     if from_json is not None:
         rows, quick = rows_from_json(from_json.read_text(encoding="utf-8"))
     else:
@@ -253,10 +269,24 @@ def validate_model(
                             progress=lambda what: bar.update(task, advance=1, description=what))
     if page is not None or json_file is not None:
         write_page(rows, quick, page, json_file)
+    checked = (_size_check(quick, pair, size_seeds, keep, fmt,
+                           sizes_json if from_json is not None else None)
+               if sizes else None)
+    if checked is not None and (page is not None or sizes_json is not None):
+        from diplosim.studies.sizes import write_sizes
+
+        write_sizes(*checked, page, sizes_json)
     if fmt == Format.json:
-        print(to_json(rows, quick))
+        doc = json.loads(to_json(rows, quick))
+        if checked is not None:
+            from diplosim.studies.sizes import to_json as sizes_to_json
+
+            doc["sizes"] = json.loads(sizes_to_json(*checked))
+        print(json.dumps(doc, indent=2))
     else:
         _print_validation(rows, quick)
+        if checked is not None:
+            _print_sizes(checked[0])
     failed = [r.id for r in rows if not r.passed]
     if failed:
         err.print(f"findings not reproduced: {', '.join(failed)}", markup=False)
@@ -281,6 +311,38 @@ def _print_validation(rows: list, quick: bool) -> None:
                           [r.size_dependent], "shown" if r.part == "diagnostic"
                           else "pass" if r.passed else "FAIL")
         out.print(t)
+
+
+def _size_check(quick: bool, pair: tuple[int, int] | None, seeds: int | None, keep: Path | None,
+                fmt: Format, saved: Path | None):
+    """The size check's rows and plan: from ``saved`` when it exists, else run."""
+    from diplosim.studies import sizes as check
+
+    if saved is not None and saved.is_file():
+        return check.from_json(saved.read_text(encoding="utf-8"))
+    plan = check.plan_checks(quick, pair, seeds)
+    total = sum(2 * p["seeds"] for p in plan["scenarios"])
+    with _runs_bar("size check runs", disable=fmt == Format.json) as bar:
+        task = bar.add_task("runs", total=total)
+        rows = check.run_checks(plan, keep / "sizes" if keep is not None else None,
+                                progress=lambda what: bar.update(task, advance=1))
+    differ = [f"{r.scenario}: {r.measure}" for r in rows if r.verdict == check.DEPENDS]
+    err.print(check.count_line(rows) + (f" Depends on size: {'; '.join(differ)}."
+                                        if differ else ""), markup=False)
+    return rows, plan
+
+
+def _print_sizes(rows: list) -> None:
+    from diplosim.studies.sizes import cell as show
+    from diplosim.studies.sizes import count_line
+
+    t = Table("scenario", "measure", "at N", "at 4N", "4N minus N", "verdict",
+              title=f"The same figures at two world sizes: {count_line(rows)}",
+              title_justify="left")
+    for r in rows:
+        t.add_row(f"{r.scenario} ({r.users[0]:,} / {r.users[1]:,})", printable(r.measure),
+                  show(r.small), show(r.large), show(r.diff), r.verdict)
+    out.print(t)
 
 
 def studies(

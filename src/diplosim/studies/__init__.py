@@ -1,7 +1,8 @@
 """The built-in studies: each built-in scenario run with its variants and seeds and its headline
 written into ``scenarios/NAME.md`` (``builtin``), the screening of its assumptions
 (``screening``), the measures each headline needs (``headlines``, ``figures``,
-``actors_reach``), the generated blocks (``blocks``) and the validation suite (``validation``).
+``actors_reach``), the generated blocks (``blocks``), the validation suite (``validation``) and
+the check that the scenarios' figures agree at two world sizes (``sizes``).
 
 Studies sit at the top of the house: they run the engine (on Ray through
 ``diplosim.distributed``) and read runs through ``diplosim.analysis``; nothing below imports them.
