@@ -204,6 +204,13 @@ _TABLE = [
         "Exponent of the fall of a pool video's pull with age.",
     ),
     Parameter(
+        "burn_in_days", 7.0, "days", 0.0, 60.0,
+        "assumption: a week, the longest a video stays a candidate (pool_max_age_hours and the "
+        "trending and interest window), so every source holds a full week of videos at hour 0",
+        "Days of ordinary use played before the run starts and not reported: the platform has a "
+        "past (0: it starts empty).",
+    ),
+    Parameter(
         "trending_half_life_hours", 12.0, "hours", 0.5, 240.0, "assumption",
         "Half-life of the engagement velocity that ranks trending videos.",
     ),
@@ -540,6 +547,7 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "pool_promotion_engagement": (0.034, 0.0538, "the published medians: Rival IQ 2024 (3.4%) "
                                   "to Socialinsider 2023 (5.38%)"),
     "pool_max_age_hours": (84.0, 336.0, _HALF_TWICE),
+    "burn_in_days": (3.5, 14.0, _HALF_TWICE),
     "trending_half_life_hours": (6.0, 24.0, _HALF_TWICE),
     "cross_language_acceptance": (0.075, 0.3, _HALF_TWICE),
     "state_media_demotion": (0.2, 0.6, "assumption around NewsGuard's (2023) point estimate "

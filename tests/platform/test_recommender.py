@@ -108,7 +108,7 @@ def test_pool_pull_falls_with_age_as_trendpop_lifecycle():
     lang = np.zeros(3, np.uint16)
     ptr, ids, cum = _pool_list(0, created, stage, views, lang, quotas, 24, 168, 1, SCALE,
                                EXPONENT)
-    assert ids.tolist() == [0, 1]
+    assert ids.tolist() == [0, 1] and ptr.tolist() == [0, 2]
     assert cum[1] - cum[0] == pytest.approx(300.0)
     assert cum[0] / 300.0 == pytest.approx((1 + 24 / 5.7) ** -1.234)
     assert cum[0] / 300.0 == pytest.approx(0.1304, abs=1e-4)

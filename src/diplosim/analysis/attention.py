@@ -38,7 +38,7 @@ def monthly_topic_posts(run: Run, topic: str, start: tuple[int, int, int]) -> li
     first = dt.date(*start)
     counts: dict[int, float] = {}
     for r in run.rows("SELECT day, count(*) AS n FROM posts WHERE topic::VARCHAR = ? "
-                      "GROUP BY 1", [topic]):
+                      "AND day >= 0 GROUP BY 1", [topic]):  # not the burn-in's past
         month = (first + dt.timedelta(days=int(r["day"]))).month
         counts[month] = counts.get(month, 0.0) + float(r["n"])
     return [counts.get(m, 0.0) for m in range(first.month, first.month + 7)]

@@ -29,11 +29,12 @@ def _type(run: Run) -> str:
 
 
 def volume(run: Run) -> list[dict]:
-    """Posts and views per day and account type."""
+    """Posts and views per day and account type (from day 0: a simulated run's burn-in videos,
+    the platform's past, have negative times)."""
     return run.rows(f"""
         SELECT (time // 86400)::BIGINT AS day, {_type(run)} AS account_type,
                count(*) AS posts, sum(coalesce(impressions, 0))::BIGINT AS views
-        FROM posts GROUP BY ALL ORDER BY day, account_type""")
+        FROM posts WHERE time >= 0 GROUP BY ALL ORDER BY day, account_type""")
 
 
 def hour_of_day(run: Run) -> list[dict]:
@@ -57,7 +58,7 @@ def hashtag_share(run: Run, top: int = 8) -> list[dict]:
     if not tags:
         return []
     return run.rows("""
-        WITH d AS (SELECT (time // 86400)::BIGINT AS day, hashtags FROM posts),
+        WITH d AS (SELECT (time // 86400)::BIGINT AS day, hashtags FROM posts WHERE time >= 0),
              n AS (SELECT day, count(*) AS posts FROM d GROUP BY 1)
         SELECT t.tag AS hashtag, d.day, count(*) / any_value(n.posts) AS share,
                count(*) AS posts

@@ -32,6 +32,7 @@ from diplosim.engine.tables import account_counts, accounts_table, posts_table, 
 from diplosim.engine.timeline import apply_events
 from diplosim.errors import DiplosimError
 from diplosim.parameters import PARAMETERS
+from diplosim.platform.accounts import count_ids
 from diplosim.platform.exposure_pools import promote
 from diplosim.platform.recommender import (
     MODES,
@@ -79,8 +80,10 @@ def simulate(scenario: Scenario, out: str | Path, progress: Progress | None = No
     out = Path(out)
     prepare_run_memory()
     state = build_state(scenario)
+    burn_in = burn_in_platform(state)
     release_freed_memory()
     manifest = _manifest(scenario, state)
+    manifest["burn_in"] = burn_in
     manifest["checkpoint_every_days"] = checkpoint_every
     writer = RunWriter(out, manifest)
     # The scenario as validated, in its own key order (the manifest's copy is key-sorted, and
@@ -125,6 +128,42 @@ def resume(out: str | Path, progress: Progress | None = None) -> RunResult:
     parts = {rel: h for rel, h in pointer["files"].items() if "/part-" in rel}
     writer = RunWriter(out, manifest, resume_segment=pointer["segment"], parts=parts)
     return _execute(state, writer, carry, progress, every, started)
+
+
+def burn_in_platform(state: SimState) -> dict:
+    """Play ``burn_in_days`` of ordinary use before hour 0 (hours -24 x days to -1): ordinary
+    users post and scroll, so the run starts on a platform with a past (videos in every pool
+    stage, trending and rated, rings and inboxes filled) instead of an empty one. Nothing of it
+    is reported: opinions, follows made and reach are put back as they were, and the videos'
+    sample counts start again at 0 (their pool, trending and interest state stays). The
+    scenario's actors, networks and events start at hour 0."""
+    days = int(state.params["burn_in_days"])
+    if days == 0:
+        return {"days": 0, "posts": 0}
+    pop, acc, st = state.pop, state.accounts, state.store
+    kept = {name: getattr(pop, name).copy() for name in ("attitudes", "stances", "beliefs")}
+    decay = 0.5 ** (1 / state.params["trending_half_life_hours"])
+    window = candidate_window(state.pool.max_age)
+    buffers = TickBuffers()
+    for tick in range(-24 * days, 0):
+        if tick % 24 == 0:
+            state.video_floor = _video_floor(state, tick, window)
+        post_hour(state, tick, (np.empty(0, np.int64), np.empty(0, np.int32)))
+        log = _play(state, tick, active_users(state, tick), buffers)
+        log.finish(decay)
+        promote(st, state.pool.quotas, state.params["pool_promotion_engagement"],
+                state.video_floor)
+        del log
+    for name, values in kept.items():
+        getattr(pop, name)[...] = values
+    state.expo[...] = 0
+    state.reached[...] = 0
+    acc.extra_follows[...] = -1
+    state.extra_pos[...] = 0
+    acc.followers[...] = count_ids(acc.follow_idx, acc.size)
+    for name in ("impressions", "completions", "likes", "comments", "shares", "platform_views"):
+        getattr(st, name)[:st.n] = 0
+    return {"days": days, "posts": int(st.n)}
 
 
 def _execute(state: SimState, writer: RunWriter, carry: dict, progress: Progress | None,

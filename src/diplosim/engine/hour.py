@@ -18,7 +18,9 @@ __all__ = ["USER_BLOCK", "active_users", "boost_networks", "post_hour", "rng_for
 
 
 def rng_for(seed: int, tick: int, stream: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 400, tick, stream])))
+    """The generator of one stream at one hour; the burn-in's hours (before 0) have their own."""
+    key = [seed, 400, tick, stream] if tick >= 0 else [seed, 401, -tick, stream]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
 
 
 
@@ -59,11 +61,14 @@ def _creator_rates(state: SimState, tick: int):
 
 
 def post_hour(state: SimState, tick: int, challenge: tuple) -> int:
-    s, st, acc = state.scenario, state.store, state.accounts
+    """The hour's new videos; in the burn-in (hours before 0) ordinary users' only."""
+    s, acc = state.scenario, state.accounts
     delay = state.fact_check_delay if state.fact_check else -1
     parts = [creator_posts(tick, _creator_rates(state, tick), state.pop,
                            state.focal_of_country, rng_for(s.seed, tick, 1), state.params,
                            state.topic_boost(tick))]
+    if tick < 0:
+        return _append(state, tick, parts, delay)
     parts.append(campaign_posts(tick, s, acc, state.catalogue, state.vocab, state.focal_of_code,
                                 rng_for(s.seed, tick, 2), state.params,
                                 delay))
@@ -71,6 +76,11 @@ def post_hour(state: SimState, tick: int, challenge: tuple) -> int:
     parts += _challenge_posts(state, tick, *challenge)
     parts += state.pending
     state.pending = []
+    return _append(state, tick, parts, delay)
+
+
+def _append(state: SimState, tick: int, parts: list[NewVideos], delay: int) -> int:
+    st, acc = state.store, state.accounts
     new = NewVideos.concat(parts)
     if new is None:
         return 0

@@ -157,10 +157,11 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
     stays in the sampled user's feed with probability ``v_weight`` (what a sample of the
     platform sees of it), otherwise it is a platform-audience pick: the viewer's reaction is
     drawn as a stand-in for a real viewer's (``ghost_video``, ``ghost_flags``: counted on the
-    video, not applied to the viewer) and the slot is filled again. A user holds at most
-    ``GHOSTS_PER_SLOT`` such picks per slot of the page; further ones are lost and counted in
-    ``ghost_lost`` (the run's manifest reports them: a world too small for its named accounts). Picks through follows and
-    friends' sends are kept: the follow graph is itself a sample."""
+    video, not applied to the viewer) and the slot is filled again. Picks through follows and
+    friends' sends are kept: the follow graph is itself a sample. A user holds at most
+    ``GHOSTS_PER_SLOT`` platform-audience picks per slot of the page; further ones are lost and
+    counted in ``ghost_lost`` (the manifest reports them: a world too small for its named
+    accounts)."""
     n_topics = interests.shape[1]
     n_ghost_max = ghost_video.shape[0] // max(users.shape[0], 1)
     for i in prange(users.shape[0]):

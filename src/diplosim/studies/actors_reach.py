@@ -1,5 +1,7 @@
-"""The actors' reach table appended to every built-in scenario's headline: views per post in
-the run, scaled to the real platform, beside the published (or implied) figure."""
+"""The actors' reach table appended to every built-in scenario's headline: each actor's views per
+post on the platform (the posts table's ``platform_views``: the simulated users are a sample of
+the platform's users in the scenario's countries) beside the published (or implied) figure, and
+what the sample itself saw."""
 
 from __future__ import annotations
 
@@ -17,23 +19,23 @@ WATCH_RATE = 0.1623
 
 
 def actors_reach(run: Run, f: Figures) -> str:
-    """Each posting actor's views per post in the run, scaled up to the real platform (divided
-    by the scenario's simulated users per platform user), beside the published figure where the
-    scenario gives one (else the figure its published followers imply at ``WATCH_RATE``)."""
+    """Each posting actor's estimated views per post on the platform (``platform_views``),
+    beside the published figure where the scenario gives one (else the figure its published
+    followers imply at ``WATCH_RATE``), and the impressions the simulated sample saw."""
     from diplosim.scenario.schema import Scenario
 
     scenario = Scenario.model_validate(scenario_of(run), strict=False)
     scale = scenario.platform_scale()
     counts = {r["actor"]: r for r in run.rows(
-        "SELECT p.actor::VARCHAR AS actor, count(DISTINCT p.post) AS posts, "
-        "coalesce(sum(e.impressions), 0) AS views FROM posts p LEFT JOIN exposures e "
-        "USING (post) WHERE p.actor IS NOT NULL GROUP BY 1")}
+        "SELECT actor::VARCHAR AS actor, count(*) AS posts, "
+        "coalesce(sum(platform_views), 0) AS platform, coalesce(sum(impressions), 0) AS seen "
+        "FROM posts WHERE actor IS NOT NULL AND messenger::VARCHAR <> 'user' GROUP BY 1")}
     rows = []
     for actor in scenario.actors:
         c = counts.get(actor.id)
         if not c or not c["posts"]:
             continue
-        per_post = c["views"] / c["posts"]
+        per_post = c["platform"] / c["posts"]
         audience = actor.audience
         published, shown = None, "none found"
         if audience is not None and audience.views_per_post is not None:
@@ -44,16 +46,18 @@ def actors_reach(run: Run, f: Figures) -> str:
             shown = f"{published:,.0f} (followers x {WATCH_RATE:.2%})"
         start = scenario.start_followers(actor)
         rows.append([f"`{actor.id}`", f.num(c["posts"]), f.num(per_post),
-                     f.num(per_post / scale), shown,
-                     f.ratio(per_post / scale, published) if published else "",
+                     f.num(c["seen"] / c["posts"]), shown,
+                     f.ratio(per_post, published) if published else "",
                      "drawn" if start is None else f"{start:,}",
                      audience.source if audience else "no published figure used"])
     if not rows:
         return ""
-    return ("**Actors' reach** (views per post in the base run; scaled to the platform: divided "
-            f"by {scale:.3g} simulated users per platform user; where only followers are "
-            f"published, the views they imply at TikTok's average watch rate, {WATCH_RATE:.2%} "
-            "of followers per video, Socialinsider with Wave.video 2022):\n\n"
-            + table(["actor", "posts", "views per post", "scaled to the platform",
-                     "published (or implied)", "scaled over published", "followers at start",
-                     "source"], rows))
+    return ("**Actors' reach** (views per post on the platform, estimated from the base run: "
+            f"the {scenario.world.users:,} simulated users are a sample of the "
+            f"{scenario.platform_users():,} platform users of the scenario's countries, "
+            f"{scale:.3g} of them; the sample's own impressions per post beside it; where only "
+            "followers are published, the views they imply at TikTok's average watch rate, "
+            f"{WATCH_RATE:.2%} of followers per video, Socialinsider with Wave.video 2022):\n\n"
+            + table(["actor", "posts", "platform views per post", "seen by the sample per post",
+                     "published (or implied)", "platform over published",
+                     "followers at start (sample)", "source"], rows))
