@@ -252,7 +252,12 @@ class Actor(Model):
     host_country: CountryCode | None = Field(None, description="For an embassy: where it is.")
     languages: list[Language] = Field(min_length=1)
     accounts: int = Field(1, ge=1, le=10_000_000, description="For citizen and diaspora groups: "
-                          "how many accounts act alike.")
+                          "how many accounts act alike, their real number on the platform. "
+                          "Every account a scenario names is kept whole at any world size (a "
+                          "producer at its real scale, not a viewer); the simulated users see "
+                          "its videos with the probability a sample of the platform would, "
+                          "which in expectation is sampling the group like the public, with "
+                          "less noise (the ODD page's sampling concept).")
     followers: int | None = Field(None, ge=0, le=1_000_000_000, description="Followers each "
                                   "account starts with (default: a share of its target "
                                   "audience, see actor_follower_share); 0 for a newcomer.")
