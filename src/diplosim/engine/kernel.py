@@ -31,7 +31,7 @@ __all__ = ["FLAG", "GHOSTS_PER_SLOT", "KERNEL_PARAMETERS", "kernel_parameters", 
 FLAG = {"impression": 1, "complete": 2, "like": 4, "comment": 8, "share": 16, "follow": 32,
         "challenge": 64, "social": 128}
 #: A platform-audience pick (``ghost_video``) per user at most, per feed slot of the page.
-GHOSTS_PER_SLOT = 8
+GHOSTS_PER_SLOT = 32
 #: The rows of the parameter table the kernel reads, by the rule that reads them.
 _NAMES = (
     # the feed (here and diplosim.platform.recommender)
@@ -226,31 +226,38 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 v, via = cand, friend_idx[friend_ptr[u] + np.int64(inbox_from[box, k_in - 1])]
                 break
             tries = 0
+            # after a platform-audience pick the next draw is from the same source and group
+            # (the platform's pick among that source's videos), not a new source
+            again = False
+            r, diverse, lang, t = 0.0, False, u_lang1[u], 0
             while v < 0 and tries < _TRIES:
                 tries += 1
                 # one independent draw per decision: source, language, pick, aux, diversity
                 # (counter-based draws are computed only where used; the numbering is fixed)
-                r = uniform_at(key, draw)
+                if not again:
+                    r = uniform_at(key, draw)
+                    diverse = diversity > 0.0 and uniform_at(key, draw + 4) < diversity
                 r2 = uniform_at(key, draw + 2)
-                diverse = diversity > 0.0 and uniform_at(key, draw + 4) < diversity
                 cand, cvia, source_interest = -1, -1, False
                 if diverse and recent_n > 0:
                     cand = recent_lo + min(int(r2 * recent_n), recent_n - 1)
                     source_interest = True
                 elif r < mix[1]:
-                    lang = u_lang1[u]
-                    if u_lang2[u] != 65535 and uniform_at(key, draw + 1) >= 0.8:
-                        lang = u_lang2[u]
+                    if not again:
+                        lang = u_lang1[u]
+                        if u_lang2[u] != 65535 and uniform_at(key, draw + 1) >= 0.8:
+                            lang = u_lang2[u]
                     if r < mix[0]:
                         cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2, pool_guide)
                     else:
                         cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2)
                 elif r < mix[2]:
-                    x = uniform_at(key, draw + 3) * total
-                    t = 0
-                    while t < n_topics - 1 and x >= interests[u, t] * topic_boost[c, t]:
-                        x -= interests[u, t] * topic_boost[c, t]
-                        t += 1
+                    if not again:
+                        x = uniform_at(key, draw + 3) * total
+                        t = 0
+                        while t < n_topics - 1 and x >= interests[u, t] * topic_boost[c, t]:
+                            x -= interests[u, t] * topic_boost[c, t]
+                            t += 1
                     cand = pick_weighted(topic_ptr, topic_ids, topic_cum, t, r2)
                     source_interest = True
                 else:
@@ -298,6 +305,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                         else:  # the user's buffer is full: the pick is lost (counted)
                             ghost_lost[i] += 1
                         draw += 4
+                        again = True
                         continue
                 v, via = cand, cvia
             if v < 0:

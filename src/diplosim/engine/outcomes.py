@@ -21,8 +21,9 @@ from diplosim.store.contract import SIMULATED, schema
 __all__ = ["CHUNK_USERS", "INTERACTION_KINDS", "TickBuffers", "TickLog", "interaction_table",
            "push_ring", "sweep_rings"]
 
-#: Active users played per kernel call; bounds the per-tick buffers (about 9 bytes per slot).
-CHUNK_USERS = 1 << 16
+#: Active users played per kernel call; bounds the per-tick buffers (about 9 bytes per slot, and
+#: 5 bytes per platform-audience pick a slot may hold: ``GHOSTS_PER_SLOT``).
+CHUNK_USERS = 1 << 14
 INTERACTION_KINDS = ("like", "comment", "share", "follow")
 _KIND_BITS = (FLAG["like"], FLAG["comment"], FLAG["share"], FLAG["follow"])
 #: The tables' columns and types, from the table contract.
