@@ -17,8 +17,9 @@ from diplosim._version import __version__
 from diplosim.engine import checkpoint
 from diplosim.engine.hour import active_users, boost_networks, post_hour, rng_for
 from diplosim.engine.inboxes import compact_inboxes
-from diplosim.engine.kernel import GHOSTS_PER_SLOT, run_sessions
+from diplosim.engine.kernel import run_sessions
 from diplosim.engine.memory import prepare_run_memory, release_freed_memory
+from diplosim.engine.named import add_platform_audience
 from diplosim.engine.outcomes import (
     CHUNK_USERS,
     INTERACTION_KINDS,
@@ -210,7 +211,7 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
     threshold = state.params["pool_promotion_engagement"]
     challenge = tuple(carry["challenge"])
     impressions = int(carry["impressions"])
-    picks, lost = int(carry.get("platform_picks", 0)), int(carry.get("platform_picks_lost", 0))
+    named_views = float(carry.get("named_platform_views", 0.0))
     first = int(carry["tick"])
     if first == 0:
         writer.append("attitudes", attitude_table(state, 0))
@@ -230,8 +231,7 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
         exposures, interactions = log.finish(decay)
         promote(state.store, state.pool.quotas, threshold, state.video_floor)
         impressions += log.impressions
-        picks += log.ghosts
-        lost += log.lost
+        named_views += add_platform_audience(state, log.cand, log.slots, tick, log.base)
         challenge = log.challenges
         writer.append("exposures", exposures)
         writer.append("interactions", interactions)
@@ -248,13 +248,13 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
                 writer.close_segment()
                 checkpoint.save(writer.stage, state, tick + 1,
                                 {"tick": tick + 1, "impressions": impressions,
-                                 "platform_picks": picks, "platform_picks_lost": lost,
+                                 "named_platform_views": named_views,
                                  "challenge": list(challenge)}, writer.segment,
                                 writer.part_hashes())
         if progress is not None:
             progress(tick + 1, total_ticks, impressions)
-    return {"impressions": impressions, "platform_picks": picks,
-            "platform_picks_lost": lost, "sampling_fraction": state.sampling,
+    return {"impressions": impressions, "named_platform_views": round(named_views),
+            "sampling_fraction": state.sampling,
             "ticks": total_ticks,
             "numba_threads": numba.get_num_threads()}
 
@@ -297,17 +297,13 @@ def _play(state: SimState, tick: int, users: np.ndarray,
     out_video = np.empty(size, np.int32)
     out_flags = np.empty(size, np.uint8)
     out_from = np.empty(size, np.int32)
-    ghost_video = np.empty(size * GHOSTS_PER_SLOT, np.int32)
-    ghost_flags = np.empty(size * GHOSTS_PER_SLOT, np.uint8)
-    ghost_lost = np.zeros(min(users.size, CHUNK_USERS), np.int32)
+    out_src = np.empty(size, np.uint8)
     log = TickLog(state, tick, state.video_floor, buffers)
     for lo in range(0, max(users.size, 1), CHUNK_USERS):
         chunk = users[lo:lo + CHUNK_USERS]
         k = chunk.size * page
         out_video[:k], out_flags[:k], out_from[:k] = -1, 0, -1
-        ghosts = k * GHOSTS_PER_SLOT
-        ghost_video[:ghosts] = -1
-        ghost_lost[:chunk.size] = 0
+        out_src[:k] = 0
         run_sessions(
             np.uint64(s.seed), tick, chunk, page, mix, MODES.index(state.ranking),
             state.labels_on, state.foreign_blocked, st.origin, kp, pop.country, pop.lang1,
@@ -320,11 +316,11 @@ def _play(state: SimState, tick: int, users: np.ndarray,
             cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.pool_guide, cand.trend_ptr,
             cand.trend_ids, cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum,
             cand.recent_lo, cand.recent_n, diversity, out_video[:k], out_flags[:k],
-            out_from[:k], ghost_video[:ghosts], ghost_flags[:ghosts], ghost_lost[:chunk.size],
+            out_from[:k], out_src[:k],
         )
-        log.lost += int(ghost_lost[:chunk.size].sum())
-        log.add(chunk, page, out_video[:k], out_flags[:k], out_from[:k], ghost_video[:ghosts],
-                ghost_flags[:ghosts], last=lo + CHUNK_USERS >= users.size)
+        log.add(chunk, page, out_video[:k], out_flags[:k], out_from[:k], out_src[:k],
+                last=lo + CHUNK_USERS >= users.size)
+    log.cand = cand
     return log
 
 

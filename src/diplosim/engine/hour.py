@@ -9,19 +9,13 @@ import numpy as np
 import pyarrow as pa
 
 from diplosim.actors.campaigns import campaign_posts, creator_posts
+from diplosim.engine.named import probe_new
 from diplosim.engine.outcomes import interaction_table, push_ring
-from diplosim.engine.state import DIURNAL, SimState
+from diplosim.engine.state import DIURNAL, SimState, rng_for
 from diplosim.engine.timeline import network_bursts
 from diplosim.platform.videos import NEVER, NewVideos
 
 __all__ = ["USER_BLOCK", "active_users", "boost_networks", "post_hour", "rng_for"]
-
-
-def rng_for(seed: int, tick: int, stream: int) -> np.random.Generator:
-    """The generator of one stream at one hour; the burn-in's hours (before 0) have their own."""
-    key = [seed, 400, tick, stream] if tick >= 0 else [seed, 401, -tick, stream]
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
-
 
 
 #: Users per step of the per-hour passes over the population (bounds their temporaries).
@@ -97,7 +91,9 @@ def _append(state: SimState, tick: int, parts: list[NewVideos], delay: int) -> i
     st.pool_stage[ids] = 0
     # sampling: an account the scenario names is kept whole, so the sample keeps this share of
     # its videos' platform-audience picks (``diplosim.engine.kernel``)
-    st.weight[ids[new.author >= acc.n_users]] = state.sampling
+    named = ids[new.author >= acc.n_users]
+    st.weight[named] = state.sampling
+    probe_new(state, tick, named)
     st.actor[ids] = state.actor_of(ids)
     st.origin[ids] = origin
     order = np.argsort(new.created_sec, kind="stable")

@@ -25,13 +25,14 @@ from diplosim.platform.recommender import pick_weighted
 from diplosim.platform.rng import stream_key, uniform_at
 from diplosim.prefetch import prefetch
 
-__all__ = ["FLAG", "GHOSTS_PER_SLOT", "KERNEL_PARAMETERS", "kernel_parameters", "run_sessions"]
+__all__ = ["FLAG", "KERNEL_PARAMETERS", "SOURCE", "kernel_parameters", "run_sessions"]
 
 #: Bits of an impression's outcome.
 FLAG = {"impression": 1, "complete": 2, "like": 4, "comment": 8, "share": 16, "follow": 32,
         "challenge": 64, "social": 128}
-#: A platform-audience pick (``ghost_video``) per user at most, per feed slot of the page.
-GHOSTS_PER_SLOT = 32
+#: Where a slot's video came from (``out_src``): the platform's sources, then the sampled
+#: follow graph and friends' sends.
+SOURCE = {"pool": 1, "trending": 2, "interest": 3, "diversity": 4, "followed": 5, "inbox": 6}
 #: The rows of the parameter table the kernel reads, by the rule that reads them.
 _NAMES = (
     # the feed (here and diplosim.platform.recommender)
@@ -148,22 +149,17 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                  target_masks, credibility, country_focal, portray,
                  pool_ptr, pool_ids, pool_cum, pool_guide, trend_ptr, trend_ids, trend_cum,
                  topic_ptr, topic_ids, topic_cum, recent_lo, recent_n, diversity,
-                 out_video, out_flags, out_from, ghost_video, ghost_flags, ghost_lost):
+                 out_video, out_flags, out_from, out_src):
     """One feed page per user of ``users``.
 
     Sampling (the ``sampling`` design concept of the ODD page): a video of an account the
-    scenario names (``v_weight`` < 1: the sampling fraction) is picked by the platform's
-    sources as any video is, so it draws the audience a real user would give it; the pick
-    stays in the sampled user's feed with probability ``v_weight`` (what a sample of the
-    platform sees of it), otherwise it is a platform-audience pick: the viewer's reaction is
-    drawn as a stand-in for a real viewer's (``ghost_video``, ``ghost_flags``: counted on the
-    video, not applied to the viewer) and the slot is filled again. Picks through follows and
-    friends' sends are kept: the follow graph is itself a sample. A user holds at most
-    ``GHOSTS_PER_SLOT`` platform-audience picks per slot of the page; further ones are lost and
-    counted in ``ghost_lost`` (the manifest reports them: a world too small for its named
-    accounts)."""
+    scenario names is kept whole, so the candidate lists weigh it by ``v_weight`` (the sampling
+    fraction; 1 for the sample's own videos) and the diversity source keeps it with that
+    probability: the sample sees it as often as a sample of the platform would. Its views on
+    the platform are the expected picks the sources give it (``diplosim.platform.audience``),
+    from the slots each source filled (``out_src``). Follows and friends' sends are the sampled
+    graph's and are not weighed."""
     n_topics = interests.shape[1]
-    n_ghost_max = ghost_video.shape[0] // max(users.shape[0], 1)
     for i in prange(users.shape[0]):
         # the rows of the users two and one turns ahead start loading now (see
         # ``diplosim.prefetch``; measured 8-11% off the kernel's time at 300,000 users)
@@ -202,8 +198,6 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
             best = max(best, w)
         box = inbox_row[u]  # the user's inbox row, or -1: nothing sent lately
         k_in = 0 if box >= 0 else inbox_vid.shape[1]  # the next inbox entry to read
-        gbase = i * n_ghost_max
-        n_ghost = 0
         for slot in range(page_size):
             v, via = -1, -1
             # what friends sent comes first (read once, then cleared; no draws are taken)
@@ -225,45 +219,42 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 # the sender, kept as its place in the user's row of friends
                 v, via = cand, friend_idx[friend_ptr[u] + np.int64(inbox_from[box, k_in - 1])]
                 break
-            tries = 0
-            # after a platform-audience pick the next draw is from the same source and group
-            # (the platform's pick among that source's videos), not a new source
-            again = False
-            r, diverse, lang, t = 0.0, False, u_lang1[u], 0
-            while v < 0 and tries < _TRIES:
-                tries += 1
+            src = 6 if v >= 0 else 0
+            for _ in range(_TRIES if v < 0 else 0):
                 # one independent draw per decision: source, language, pick, aux, diversity
                 # (counter-based draws are computed only where used; the numbering is fixed)
-                if not again:
-                    r = uniform_at(key, draw)
-                    diverse = diversity > 0.0 and uniform_at(key, draw + 4) < diversity
+                r = uniform_at(key, draw)
                 r2 = uniform_at(key, draw + 2)
-                cand, cvia, source_interest = -1, -1, False
+                diverse = diversity > 0.0 and uniform_at(key, draw + 4) < diversity
+                cand, cvia, source_interest, csrc = -1, -1, False, 0
                 if diverse and recent_n > 0:
                     cand = recent_lo + min(int(r2 * recent_n), recent_n - 1)
                     source_interest = True
+                    csrc = 4
                 elif r < mix[1]:
-                    if not again:
-                        lang = u_lang1[u]
-                        if u_lang2[u] != 65535 and uniform_at(key, draw + 1) >= 0.8:
-                            lang = u_lang2[u]
+                    lang = u_lang1[u]
+                    if u_lang2[u] != 65535 and uniform_at(key, draw + 1) >= 0.8:
+                        lang = u_lang2[u]
                     if r < mix[0]:
                         cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2, pool_guide)
+                        csrc = 1
                     else:
                         cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2)
+                        csrc = 2
                 elif r < mix[2]:
-                    if not again:
-                        x = uniform_at(key, draw + 3) * total
-                        t = 0
-                        while t < n_topics - 1 and x >= interests[u, t] * topic_boost[c, t]:
-                            x -= interests[u, t] * topic_boost[c, t]
-                            t += 1
+                    x = uniform_at(key, draw + 3) * total
+                    t = 0
+                    while t < n_topics - 1 and x >= interests[u, t] * topic_boost[c, t]:
+                        x -= interests[u, t] * topic_boost[c, t]
+                        t += 1
+                    csrc = 3
                     cand = pick_weighted(topic_ptr, topic_ids, topic_cum, t, r2)
                     source_interest = True
                 else:
                     cand, cvia = _followed(u, r2, uniform_at(key, draw + 3), mode, tick,
                                            kp.follow_window_hours, follow_ptr, follow_idx, extra,
                                            ring_vid, ring_tick, v_eng)
+                    csrc = 5
                 draw += 5
                 if cand < 0:
                     continue
@@ -286,28 +277,15 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                     draw += 1
                     continue
                 draw += 1
-                if cvia < 0 and v_weight[cand] < 1.0:
+                if csrc == 4 and v_weight[cand] < 1.0:
+                    # the diversity source draws uniformly: a named account's video stays
+                    # with the share of it a sample holds
                     keep = uniform_at(key, draw) < v_weight[cand]
                     draw += 1
-                    if not keep:  # a platform-audience pick: the viewer stands in
-                        if n_ghost < n_ghost_max:
-                            g_match = interests[u, rec.topic] * topic_boost[c, rec.topic] / best
-                            g_cong = 0.75
-                            if rec.stance_issue >= 0:
-                                g_cong = congruence(stances[u, rec.stance_issue],
-                                                    rec.stance_value)
-                            g_flags, _ = _react(kp, key, draw, rec, g_match, speaks, g_cong,
-                                                tick)
-                            ghost_video[gbase + n_ghost] = cand
-                            ghost_flags[gbase + n_ghost] = g_flags
-                            n_ghost += 1
-                            tries -= 1  # it took no place in the page
-                        else:  # the user's buffer is full: the pick is lost (counted)
-                            ghost_lost[i] += 1
-                        draw += 4
-                        again = True
+                    if not keep:
                         continue
-                v, via = cand, cvia
+                v, via, src = cand, cvia, csrc
+                break
             if v < 0:
                 if mode == 2:
                     break  # a chronological feed runs out: the session ends
@@ -349,6 +327,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                          claim, corrected)
             draw += 6
             out_flags[base + slot] = flags
+            out_src[base + slot] = src
             seen[u, seen_pos[u] % seen.shape[1]] = v
             seen_pos[u] += 1
 

@@ -17,13 +17,13 @@ from diplosim.engine.inboxes import send_to_friends
 from diplosim.engine.kernel import FLAG
 from diplosim.engine.state import SimState
 from diplosim.store.contract import SIMULATED, schema
+from diplosim.world.topics import TOPICS
 
 __all__ = ["CHUNK_USERS", "INTERACTION_KINDS", "TickBuffers", "TickLog", "interaction_table",
            "push_ring", "sweep_rings"]
 
-#: Active users played per kernel call; bounds the per-tick buffers (about 9 bytes per slot, and
-#: 5 bytes per platform-audience pick a slot may hold: ``GHOSTS_PER_SLOT``).
-CHUNK_USERS = 1 << 14
+#: Active users played per kernel call; bounds the per-tick buffers (about 10 bytes per slot).
+CHUNK_USERS = 1 << 16
 INTERACTION_KINDS = ("like", "comment", "share", "follow")
 _KIND_BITS = (FLAG["like"], FLAG["comment"], FLAG["share"], FLAG["follow"])
 #: The tables' columns and types, from the table contract.
@@ -64,14 +64,11 @@ def sweep_rings(ring_vid, ring_tick, tick, window):
     return -1 if oldest == np.iinfo(np.int32).max else oldest
 
 
-#: Columns of the per-tick counts, one 64-byte row per live video (one cache line): the current
+#: Columns of the per-tick counts, one 32-byte row per live video (one cache line): the current
 #: country block's impressions and completions, then the tick's impressions, completions,
-#: likes, comments and shares in the sample, the platform-audience picks' views, completions,
-#: likes, comments and shares (``diplosim.engine.kernel``: counted on the video only), and the
-#: sample's impressions that came through follows or friends' sends.
-(_BLK_IMP, _BLK_DONE, _IMP, _DONE, _LIKE, _COMMENT, _SHARES, _G_IMP, _G_DONE, _G_LIKE,
- _G_COMMENT, _G_SHARES, _SOCIAL) = range(13)
-_WIDTH = 16
+#: likes, comments and shares, and the impressions that came through follows or friends' sends.
+_BLK_IMP, _BLK_DONE, _IMP, _DONE, _LIKE, _COMMENT, _SHARES, _SOCIAL = range(8)
+_WIDTH = 8
 #: Header cells: videos touched in the country block, its country, videos touched this tick.
 _H_BLOCK, _H_COUNTRY, _H_TICK = range(3)
 
@@ -115,15 +112,17 @@ def _emit_block(counts, header, block_bits, base, exp_post, exp_country, exp_imp
 
 
 @njit(cache=True)
-def _collect(users, page, out_video, out_flags, out_from, ghost_video, ghost_flags, u_country,
-             v_author, v_actor, followers, reached, counts, header, block_bits, tick_rows, base,
-             flush):
+def _collect(users, page, out_video, out_flags, out_from, out_src, u_country, v_author, v_lang,
+             v_topic, v_actor, followers, reached, counts, header, block_bits, tick_rows, base,
+             flush, slots):
     """One chunk: per-tick counts, exposure rows of finished country blocks, interaction rows
     in viewer and slot order, and the (viewer, video) pairs of shares and challenges.
 
     ``counts`` has a row per video from ``base`` on (older ones cannot be shown); the header
     and ``block_bits`` carry the country block across chunks, ``tick_rows`` the tick's
-    touched videos."""
+    touched videos. ``slots`` counts the slots each platform source filled, by (source, group,
+    viewer country): the pool and trending by language, interest by topic, diversity in
+    group 0 (``diplosim.platform.audience`` turns them into named accounts' platform views)."""
     n_slots = users.shape[0] * page
     n_int = n_share = n_ch = 0
     for s in range(n_slots):
@@ -147,24 +146,8 @@ def _collect(users, page, out_video, out_flags, out_from, ghost_video, ghost_fla
     ch_viewer = np.empty(n_ch, np.int64)
     ch_video = np.empty(n_ch, np.int32)
     n_exp = k = ks = kc = 0
-    n_ghost = ghost_video.shape[0] // max(users.shape[0], 1)
     for i in range(users.shape[0]):
         u = users[i]
-        for g in range(i * n_ghost, (i + 1) * n_ghost):
-            v = ghost_video[g]
-            if v < 0:
-                break
-            f = ghost_flags[g]
-            j = v - base
-            row = counts[j]
-            if row[_IMP] == 0 and row[_G_IMP] == 0:
-                tick_rows[header[_H_TICK]] = j
-                header[_H_TICK] += 1
-            row[_G_IMP] += 1
-            row[_G_DONE] += (f & _COMPLETE) > 0
-            row[_G_LIKE] += (f & _KIND_BITS[0]) > 0
-            row[_G_COMMENT] += (f & _KIND_BITS[1]) > 0
-            row[_G_SHARES] += (f & _SHARE) > 0
         c = u_country[u]
         if c != header[_H_COUNTRY] and header[_H_BLOCK] > 0:
             n_exp = _emit_block(counts, header, block_bits, base, exp_post, exp_country,
@@ -184,10 +167,14 @@ def _collect(users, page, out_video, out_flags, out_from, ghost_video, ghost_fla
             if row[_BLK_IMP] == 0:
                 block_bits[j >> 6] |= np.uint64(1) << np.uint64(j & 63)
                 header[_H_BLOCK] += 1
-            if row[_IMP] == 0 and row[_G_IMP] == 0:
+            if row[_IMP] == 0:
                 tick_rows[header[_H_TICK]] = j
                 header[_H_TICK] += 1
             sh = (f & _SHARE) > 0
+            src = out_src[s]
+            if 1 <= src <= 4:
+                group = v_lang[v] if src <= 2 else (v_topic[v] if src == 3 else 0)
+                slots[src - 1, group, c] += 1
             row[_SOCIAL] += (f & _SOCIAL_BIT) > 0
             row[_BLK_IMP] += 1
             row[_BLK_DONE] += done
@@ -232,12 +219,12 @@ def _apply_tick(counts, tick_rows, n_touched, base, decay, pool_stage, impressio
     engagement (likes + 2 comments + 4 shares + 0.2 completions), with NumPy's float32/float64
     steps so the figures equal the array expression's; the rows are cleared.
 
-    The sample's impressions, completions, likes, comments and shares are the posts table's;
-    the pool, the trending velocity and the interest rating count every view the video drew,
-    platform-audience picks included. Its platform views: every pick through the platform's
-    sources counts once (the sample's feed stands for the platform's: a video's views per
-    video are the platform's), a view through the sampled follow graph or a friend's send
-    once over the video's weight (the sample holds that share of its followers)."""
+    A video of the sample (``weight`` 1) draws the platform's views per video from the
+    sample's feed: its impressions are its platform views and feed its pool, trending and
+    interest state. A video of an account the scenario names draws those from its expected
+    picks on the platform (``diplosim.platform.audience``); of its impressions here only those
+    through the sampled follow graph and friends' sends add to its platform views, each once
+    over its weight (the sample holds that share of its followers)."""
     for i in range(n_touched):
         j = tick_rows[i]
         v = base + j
@@ -247,25 +234,22 @@ def _apply_tick(counts, tick_rows, n_touched, base, decay, pool_stage, impressio
         likes[v] += row[_LIKE]
         comments[v] += row[_COMMENT]
         shares[v] += row[_SHARES]
-        views = row[_IMP] + row[_G_IMP]
-        engaged = (row[_LIKE] + row[_G_LIKE] + 2 * (row[_COMMENT] + row[_G_COMMENT])
-                   + 4 * (row[_SHARES] + row[_G_SHARES]))
-        all_views[v] += views
-        all_engaged[v] += np.float32(engaged)
-        platform_views[v] += (np.float64(views - row[_SOCIAL])
-                              + np.float64(row[_SOCIAL]) / np.float64(weight[v]))
+        if weight[v] < 1.0:
+            platform_views[v] += np.float64(row[_SOCIAL]) / np.float64(weight[v])
+            row[_LIKE] = row[_COMMENT] = row[_SHARES] = row[_DONE] = 0  # not the velocity's
+            continue
+        platform_views[v] += row[_IMP]
+        all_views[v] += row[_IMP]
+        all_engaged[v] += np.float32(row[_LIKE] + 2 * row[_COMMENT] + 4 * row[_SHARES])
         if pool_stage[v] >= 0:
-            pool_views[v] += views
-            pool_eng[v] += (row[_LIKE] + row[_COMMENT] + row[_SHARES] + row[_G_LIKE]
-                            + row[_G_COMMENT] + row[_G_SHARES])
+            pool_views[v] += row[_IMP]
+            pool_eng[v] += row[_LIKE] + row[_COMMENT] + row[_SHARES]
     d = np.float32(decay)
     for j in range(counts.shape[0]):
         row = counts[j]
-        w = (row[_LIKE] + row[_G_LIKE] + 2 * (row[_COMMENT] + row[_G_COMMENT])
-             + 4 * (row[_SHARES] + row[_G_SHARES]))
+        w = row[_LIKE] + 2 * row[_COMMENT] + 4 * row[_SHARES]
         kept = np.float32(eng[base + j] * d)
-        eng[base + j] = np.float32(np.float64(kept) + (np.float64(w)
-                                                       + 0.2 * (row[_DONE] + row[_G_DONE])))
+        eng[base + j] = np.float32(np.float64(kept) + (np.float64(w) + 0.2 * row[_DONE]))
     for i in range(n_touched):
         counts[tick_rows[i], :] = 0
 
@@ -323,18 +307,18 @@ class TickLog:
         self.shares: list[tuple] = []
         self.challenge_parts: list[tuple] = []
         self.impressions = 0
-        self.ghosts = 0  # platform-audience picks (counted on videos, not on viewers)
-        self.lost = 0    # such picks lost to full buffers (see ``diplosim.engine.kernel``)
+        # slots each platform source filled, by (source, group, viewer country)
+        self.slots = np.zeros((4, max(len(state.languages), len(TOPICS)),
+                               len(state.pop.countries)), np.int64)
 
     def add(self, users: np.ndarray, page: int, out_video: np.ndarray, out_flags: np.ndarray,
-            out_from: np.ndarray, ghost_video: np.ndarray, ghost_flags: np.ndarray,
-            last: bool) -> None:
+            out_from: np.ndarray, out_src: np.ndarray, last: bool) -> None:
         st, acc = self.state.store, self.state.accounts
-        self.ghosts += int(np.count_nonzero(ghost_video >= 0))
-        r = _collect(users, page, out_video, out_flags, out_from, ghost_video, ghost_flags,
+        r = _collect(users, page, out_video, out_flags, out_from, out_src,
                      self.state.pop.country,
-                     st.author, st.actor, acc.followers, self.state.reached, self.counts,
-                     self.header, self.block_bits, self.tick_rows, self.base, last)
+                     st.author, st.lang, st.topic, st.actor, acc.followers,
+                     self.state.reached, self.counts, self.header, self.block_bits,
+                     self.tick_rows, self.base, last, self.slots)
         self.exposures.append(r[0:4])
         self.interactions.append(r[4:8])
         self.shares.append(r[8:10])

@@ -20,7 +20,7 @@ from diplosim.world.population import Population, synthesise
 from diplosim.world.topics import TOPICS
 
 __all__ = ["DIURNAL", "INBOX", "SEEN", "SimState", "build_state", "credibility_table",
-           "friend_place_dtype", "inbox_spare"]
+           "friend_place_dtype", "inbox_spare", "rng_for", "speak_shares"]
 
 #: Relative app use by local hour, mean 1 (assumption: low overnight, an evening peak).
 DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0,
@@ -29,6 +29,24 @@ DIURNAL = DIURNAL / DIURNAL.mean()
 SEEN = 8          # recently seen videos remembered per user (not shown again)
 RING = 4          # recent posts and shares kept per account for followers' feeds
 INBOX = 4         # videos friends sent a user, kept until read (or follow_window_hours old)
+
+
+def rng_for(seed: int, tick: int, stream: int) -> np.random.Generator:
+    """The generator of one stream at one hour; the burn-in's hours (before 0) have their own."""
+    key = [seed, 400, tick, stream] if tick >= 0 else [seed, 401, -tick, stream]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
+
+
+
+def speak_shares(pop: Population, n_languages: int) -> np.ndarray:
+    """Per world country and language: the share of the country's users who speak it."""
+    n_c, n_l = len(pop.countries), n_languages
+    count = np.zeros((n_c, n_l), np.float64)
+    np.add.at(count, (pop.country, pop.lang1), 1.0)
+    second = pop.lang2 != np.iinfo(pop.lang2.dtype).max
+    np.add.at(count, (pop.country[second], pop.lang2[second]), 1.0)
+    users = np.bincount(pop.country, minlength=n_c).astype(np.float64)
+    return np.minimum(count / np.maximum(users, 1.0)[:, None], 1.0)
 
 
 def credibility_table(params: dict[str, float]) -> np.ndarray:
@@ -71,6 +89,7 @@ class SimState:
     store: VideoStore
     pool: PoolShape                    # the exposure pool's stages (platform views) and ages
     sampling: float                    # simulated users per platform user (platform_scale)
+    speak_share: np.ndarray            # world country x language -> share of users speaking it
     utc_offset: np.ndarray             # world country index -> hours
     vpn_draw: np.ndarray               # float32 per user: stays through a ban if < vpn_share
     expo: np.ndarray                   # uint16 (users, focal) completed views per focal country
@@ -192,6 +211,7 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
                        int(params["pool_max_age_hours"]), params["pool_age_scale_hours"],
                        params["pool_age_exponent"]),
         sampling=scenario.platform_scale(),
+        speak_share=speak_shares(pop, len(languages)),
         utc_offset=np.array([table[c].utc_offset_hours for c in pop.countries]),
         vpn_draw=rng.random(n, dtype=np.float32),
         expo=np.zeros((n, len(pop.focal)), np.uint16),

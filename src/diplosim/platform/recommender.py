@@ -57,12 +57,12 @@ class Candidates:
 
 @njit(cache=True)
 def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_langs,
-               age_scale, age_exponent):
+               age_scale, age_exponent, weight):
     """The exposure pool's CSR list: per language, every video in a pool stage and younger than
     ``max_age`` hours, by the views its stage still has to give (most first, ties by id), with
     cumulative weights: those views times the video's pull at its age, ``(1 + age /
-    age_scale) ** -age_exponent`` (``pool_age_scale_hours``, ``pool_age_exponent``). Video
-    ``lo + i`` is row ``i`` of the columns.
+    age_scale) ** -age_exponent`` (``pool_age_scale_hours``, ``pool_age_exponent``), times its
+    sampling weight (``VideoStore.weight``). Video ``lo + i`` is row ``i`` of the columns.
 
     The order is a stable radix sort (``diplosim.radix``) on the whole-number views left:
     the same order, in two or three passes over the list."""
@@ -82,7 +82,7 @@ def _pool_list(lo, created_tick, stage, views, lang, quotas, tick, max_age, n_la
         if stage[i] >= 0 and 0 <= age < max_age and quotas[stage[i]] > views[i]:
             ids[k] = lo + i
             rest[k] = quotas[stage[i]] - views[i]
-            pull[k] = (1.0 + age / age_scale) ** -age_exponent
+            pull[k] = (1.0 + age / age_scale) ** -age_exponent * weight[i]
             top = max(top, rest[k])
             k += 1
     # key: how far below the heaviest (ascending key = descending weight)
@@ -250,22 +250,24 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool: PoolShape
     pool_ptr, pool_ids, pool_cum = _pool_list(lo, col("created_tick"), col("pool_stage"),
                                               col("pool_views"), col("lang"), pool.quotas,
                                               tick, pool.max_age, n_langs, pool.age_scale,
-                                              pool.age_exponent)
+                                              pool.age_exponent, col("weight"))
     created, velocity = col("created_tick"), col("eng_decayed")
     hot, seen, rating2, first_recent = _recent_members(created, velocity, col("all_views"),
                                                        col("all_engaged"), tick, RECENT_HOURS)
+    sampling = col("weight")  # a named account's video weighs the sampling fraction
     weight = velocity[hot].astype(np.float64)  # a video trends on its own engagement first
     if pooling > 0 and set_tags is not None and len(set_tags) > 1:
         set_velocity, set_count = _set_sums(col("hashtags"), created, velocity, tick,
                                             RECENT_HOURS, len(set_tags))
         heat = hashtag_heat(set_velocity, set_count, set_tags)
         weight += pooling * heat[col("hashtags", hot)]
+    weight *= sampling[hot]
     # ids and groups in their stored widths (int32, uint16, uint8): these lists are built at
     # the run's high-water mark, where every byte per window video counts
     trend_ptr, trend_ids, trend_cum = _by_group(lo + hot, col("lang", hot), weight, n_langs)
     del hot, weight
-    topic_ptr, topic_ids, topic_cum = _by_group(lo + seen, col("topic", seen), rating2,
-                                                len(TOPICS))
+    topic_ptr, topic_ids, topic_cum = _by_group(lo + seen, col("topic", seen),
+                                                rating2 * sampling[seen], len(TOPICS))
     return Candidates(pool_ptr, pool_ids, pool_cum, guide_table(pool_ptr, pool_cum), trend_ptr,
                       trend_ids, trend_cum, topic_ptr, topic_ids, topic_cum,
                       int(lo + first_recent), int(n - lo - first_recent))

@@ -28,17 +28,21 @@ _COLUMNS: dict[str, type] = {
     "actor": np.int16,  # the actor behind the video (its campaign's, else its author's), or -1
     "portrayal": np.uint8,  # row of the catalogue's portrayal table (0: portrays no country)
     "origin": np.uint16,  # the author's account country (``Accounts.countries`` index)
-    # sampling: the share of a platform-audience pick the sample keeps (1: an ordinary user's
-    # video; the sampling fraction: an account the scenario names), every view the video drew
-    # (platform-audience picks included) and its weighted engagement (likes + 2 comments +
-    # 4 shares: what the interest source rates), and its estimated views on the platform
-    "weight": np.float32, "all_views": np.int32, "all_engaged": np.float32,
-    "platform_views": np.float64,
+    # sampling (the ODD page's sampling concept): the candidate lists' weight of the video (1:
+    # a video of the sample; the sampling fraction: of an account the scenario names), the
+    # views it drew on the platform and their weighted engagement (likes + 2 comments + 4
+    # shares: what the interest source rates), its estimated views on the platform, and, for a
+    # named account's video, its expected reactions per view among a probe of its audience
+    # (``diplosim.opinion.probe``): completions, engagements, likes + 2 comments + 4 shares
+    "weight": np.float32, "all_views": np.float32, "all_engaged": np.float32,
+    "platform_views": np.float64, "p_done": np.float32, "p_eng": np.float32,
+    "p_rating": np.float32,
 }
 #: Columns not given by ``NewVideos``: zero on append (the counts; ``origin`` is set by the
 #: engine from the author's account).
 _COUNTS = ("origin", "pool_views", "pool_eng", "impressions", "completions", "likes", "comments",
-           "shares", "eng_decayed", "pool_stage", "all_views", "all_engaged", "platform_views")
+           "shares", "eng_decayed", "pool_stage", "all_views", "all_engaged", "platform_views",
+           "p_done", "p_eng", "p_rating")
 
 
 #: The fields the feed kernel reads of every candidate, packed into one 32-byte record per video
