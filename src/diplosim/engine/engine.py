@@ -288,7 +288,7 @@ def _play(state: SimState, tick: int, users: np.ndarray,
     if state.portray.shape[0] != len(state.catalogue.portrayals):
         state.portray = state.catalogue.portray_table(state.focal_of_code)
     cand = build_candidates(st, tick, len(state.languages), state.pool, state.set_tags,
-                            state.params["hashtag_trend_pooling"])
+                            state.params["hashtag_trend_pooling"], state.demand)
     mix = source_mix(state.params, state.ranking)
     kp, cred = state.kernel_params, state.credibility
     boost = state.topic_boost(tick)

@@ -49,6 +49,18 @@ def speak_shares(pop: Population, n_languages: int) -> np.ndarray:
     return np.minimum(count / np.maximum(users, 1.0)[:, None], 1.0)
 
 
+def language_demand(pop: Population, n_languages: int) -> np.ndarray:
+    """Each language's share of the feed's language choices: a user's main language, or
+    their second one in a fifth of the picks (``diplosim.engine.kernel``), weighted by
+    activity."""
+    none = np.iinfo(pop.lang2.dtype).max
+    has2 = pop.lang2 != none
+    w = pop.activity.astype(np.float64)
+    out = np.bincount(pop.lang1, weights=np.where(has2, 0.8 * w, w), minlength=n_languages)
+    out += np.bincount(pop.lang2[has2], weights=0.2 * w[has2], minlength=n_languages)
+    return out[:n_languages] / max(out.sum(), 1e-12)
+
+
 def credibility_table(params: dict[str, float]) -> np.ndarray:
     group = {
         "user": "citizen", "citizen": "citizen", "diaspora": "citizen", "network": "citizen",
@@ -90,6 +102,7 @@ class SimState:
     pool: PoolShape                    # the exposure pool's stages (platform views) and ages
     sampling: float                    # simulated users per platform user (platform_scale)
     speak_share: np.ndarray            # world country x language -> share of users speaking it
+    demand: np.ndarray                 # language -> share of the feed's language choices
     utc_offset: np.ndarray             # world country index -> hours
     vpn_draw: np.ndarray               # float32 per user: stays through a ban if < vpn_share
     expo: np.ndarray                   # uint16 (users, focal) completed views per focal country
@@ -212,6 +225,7 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
                        params["pool_age_exponent"]),
         sampling=scenario.platform_scale(),
         speak_share=speak_shares(pop, len(languages)),
+        demand=language_demand(pop, len(languages)),
         utc_offset=np.array([table[c].utc_offset_hours for c in pop.countries]),
         vpn_draw=rng.random(n, dtype=np.float32),
         expo=np.zeros((n, len(pop.focal)), np.uint16),

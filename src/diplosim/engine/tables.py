@@ -94,6 +94,9 @@ def posts_table(state: SimState, lo: int, hi: int) -> pa.Table:
         "fact_check_tick": pa.array(fc, mask=fc == NEVER),
         "impressions": pa.array(st.impressions[lo:hi]),
         "platform_views": pa.array(np.rint(st.platform_views[lo:hi]).astype(np.int64)),
+        # a named account's video weighs the sampling fraction, the sample's own weigh 1
+        "platform_posts": pa.array(np.where(st.weight[lo:hi] < 1.0, 1.0,
+                                            1.0 / state.sampling)),
         "completions": pa.array(st.completions[lo:hi]),
         "likes": pa.array(st.likes[lo:hi]),
         "comments": pa.array(st.comments[lo:hi]),

@@ -41,7 +41,7 @@ def _list_picks(ptr, ids, cum, slots, src, weight, hot, masks, labels_on, speak_
             continue
         for k in range(a, b):
             v = ids[k]
-            if weight[v] >= 1.0:
+            if v < 0 or weight[v] >= 1.0:  # a platform share entry, or the sample's own video
                 continue
             w = cum[k] - (cum[k - 1] if k > 0 else 0.0)
             rec = hot[v]

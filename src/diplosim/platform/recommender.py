@@ -233,13 +233,58 @@ class PoolShape:
     age_exponent: float
 
 
+@njit(cache=True)
+def with_platform_share(ptr, ids, cum, sampling, demand):
+    """A language-grouped list with, per language, a *platform share* entry (id -1) added where
+    the sample's own videos weigh less than the language's share of the feed's demand
+    (``demand``: the share of the sample's language choices) times all of them: the
+    platform's videos in that language a small sample happened not to draw. A pick of it is
+    drawn again (``pick_weighted`` gives -1). Without it, a language few sampled users post
+    in would give every slot to whatever is there, the accounts a scenario names above all,
+    which a sample of the platform would see as rarely as the platform's many videos make
+    them (the ODD page's sampling concept)."""
+    n_groups = ptr.shape[0] - 1
+    own = np.zeros(n_groups, np.float64)
+    for g in range(n_groups):
+        for k in range(ptr[g], ptr[g + 1]):
+            if sampling[ids[k]] >= 1.0:
+                own[g] += cum[k] - (cum[k - 1] if k > 0 else 0.0)
+    total = own.sum()
+    extra = np.zeros(n_groups, np.float64)
+    for g in range(n_groups):
+        extra[g] = max(0.0, demand[g] * total - own[g])
+    n_extra = 0
+    for g in range(n_groups):
+        n_extra += extra[g] > 0.0
+    out_ptr = np.zeros(n_groups + 1, np.int64)
+    out_ids = np.empty(ids.shape[0] + n_extra, np.int32)
+    out_cum = np.empty(ids.shape[0] + n_extra, np.float64)
+    running = 0.0
+    j = 0
+    for g in range(n_groups):
+        for k in range(ptr[g], ptr[g + 1]):
+            running += cum[k] - (cum[k - 1] if k > 0 else 0.0)
+            out_ids[j] = ids[k]
+            out_cum[j] = running
+            j += 1
+        if extra[g] > 0.0:
+            running += extra[g]
+            out_ids[j] = -1
+            out_cum[j] = running
+            j += 1
+        out_ptr[g + 1] = j
+    return out_ptr, out_ids, out_cum
+
+
 def build_candidates(store: VideoStore, tick: int, n_langs: int, pool: PoolShape,
                      set_tags: list[np.ndarray] | None = None,
-                     pooling: float = 0.0) -> Candidates:
+                     pooling: float = 0.0, demand: np.ndarray | None = None) -> Candidates:
     """The tick's candidate lists. With ``pooling`` > 0 a trending video's weight also gets
     that times its hashtag's pooled velocity (a trending hashtag lifts its videos that are
     engaged with; ``hashtag_trend_pooling`` in the parameter table). Only the store's recent
-    suffix is read: older videos are candidates of no source."""
+    suffix is read: older videos are candidates of no source. With ``demand`` (each language's
+    share of the sample's language choices) the pool and trending lists get their platform
+    share entries (``with_platform_share``)."""
     lo = store.first_since(tick - candidate_window(pool.max_age) + 1)
     n = store.n
 
@@ -266,6 +311,11 @@ def build_candidates(store: VideoStore, tick: int, n_langs: int, pool: PoolShape
     # the run's high-water mark, where every byte per window video counts
     trend_ptr, trend_ids, trend_cum = _by_group(lo + hot, col("lang", hot), weight, n_langs)
     del hot, weight
+    if demand is not None:
+        pool_ptr, pool_ids, pool_cum = with_platform_share(pool_ptr, pool_ids, pool_cum,
+                                                           store.weight, demand)
+        trend_ptr, trend_ids, trend_cum = with_platform_share(trend_ptr, trend_ids, trend_cum,
+                                                              store.weight, demand)
     topic_ptr, topic_ids, topic_cum = _by_group(lo + seen, col("topic", seen),
                                                 rating2 * sampling[seen], len(TOPICS))
     return Candidates(pool_ptr, pool_ids, pool_cum, guide_table(pool_ptr, pool_cum), trend_ptr,

@@ -178,6 +178,9 @@ _POSTS = Table("posts", "video", (
     Column("platform_views", _I64, None, "its estimated views on the whole platform: the "
            "simulated users are a sample of the platform's users in the scenario's countries "
            "(see the ODD page's sampling concept)"),
+    Column("platform_posts", _F64, None, "the platform's posts it stands for: 1 over the "
+           "sampling fraction for a post of the sampled users, 1 for an account the scenario "
+           "names (kept whole); a sum of it estimates the platform's posts"),
     Column("completions", _I64, _I64, "views to the end (imported: null)"),
     Column("likes", _I32, _I64, "likes"),
     Column("comments", _I32, _I64, "comments"),

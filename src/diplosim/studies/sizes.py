@@ -133,10 +133,15 @@ def _change(kind: str, subject: str, countries: list[str] | None):
 
 
 def _topic_share(topic: str, onset: float):
+    """The topic's share of the platform's posts from ``onset``: each post counts the
+    platform's posts it stands for (``platform_posts``: the sampled users' posts stand for
+    1 / the sampling fraction each, a named account's for 1), else 1."""
     def share(run: Run) -> float | None:
+        columns = {d[0] for d in run.con.execute("SELECT * FROM posts LIMIT 0").description}
+        n = "platform_posts" if "platform_posts" in columns else "1"
         (v,) = run.con.execute(
-            f"SELECT count(*) FILTER (WHERE {quoted_in('topic::VARCHAR', [topic])}) / "
-            f"nullif(count(*), 0) FROM posts WHERE day >= {math.ceil(onset)}").fetchone()
+            f"SELECT sum({n}) FILTER (WHERE {quoted_in('topic::VARCHAR', [topic])}) / "
+            f"nullif(sum({n}), 0) FROM posts WHERE day >= {math.ceil(onset)}").fetchone()
         return None if v is None else float(v)
     return share
 
