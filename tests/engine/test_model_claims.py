@@ -7,7 +7,11 @@ import pytest
 from tests.engine.conftest import query, run
 
 BASE = {"name": "t", "seed": 11, "duration_days": 3,
-        "world": {"users": 20000, "countries": ["US", "GB"]},
+        # a world that is the whole platform (sampling fraction 1): the accounts a scenario
+        # names reach the simulated users at full strength, so their mechanisms show at 20,000
+        # users (in a sample of the real platform they reach it as rarely as they would)
+        "world": {"users": 20000, "countries": ["US", "GB"],
+                  "platform_users": {"US": 17432, "GB": 2568}},  # the table's US:GB ratio
         "issues": [{"id": "war", "negative": "against", "positive": "for"}],
         "claims": [{"id": "rumour", "true": False}]}
 

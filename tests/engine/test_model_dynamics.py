@@ -10,7 +10,11 @@ from diplosim.opinion.persuasion import contact_step, favourability_step, source
 from tests.engine.conftest import query, run
 
 BASE = {"name": "t", "seed": 5, "duration_days": 3,
-        "world": {"users": 20000, "countries": ["US", "GB"]},
+        # a world that is the whole platform (sampling fraction 1): the accounts a scenario
+        # names reach the simulated users at full strength, so their mechanisms show at 20,000
+        # users (in a sample of the real platform they reach it as rarely as they would)
+        "world": {"users": 20000, "countries": ["US", "GB"],
+                  "platform_users": {"US": 17432, "GB": 2568}},  # the table's US:GB ratio
         "issues": [{"id": "war", "negative": "against", "positive": "for"}]}
 
 
@@ -159,7 +163,9 @@ def _conflict_posts(tmp_runs, half_life: float | None) -> dict[int, int]:
               "interest_multiplier": 20, "duration_days": 4}
     if half_life is not None:
         crisis["half_life_days"] = half_life
-    out = run(dict(BASE, duration_days=5, events=[crisis]), tmp_runs)
+    # posting four times the calibrated rate: the mechanism, not the calibration, under test
+    out = run(dict(BASE, duration_days=5, events=[crisis],
+                   parameters={"creator_posts_per_day": 0.08}), tmp_runs)
     return dict(query(out, "SELECT day, count(*) FROM posts WHERE topic = 'conflict' AND "
                            "actor IS NULL GROUP BY day"))
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from diplosim.engine import outcomes
 from diplosim.engine.engine import simulate
-from diplosim.engine.outcomes import _IMP, _LIKE, _SHARES, FLAG, _collect
+from diplosim.engine.outcomes import _IMP, _LIKE, _SHARES, _SOCIAL, FLAG, _collect
+from diplosim.parameters import PARAMETERS
 from diplosim.scenario import load_scenario
 from tests.conftest import EXAMPLE
 
@@ -43,9 +44,13 @@ def test_exposure_rows_by_country_block_in_post_order(seed, n_users, n_countries
     users = np.sort(rng.choice(n_users, rng.integers(1, n_users + 1), replace=False))
     video = (base + rng.integers(0, n_videos, users.size * page)).astype(np.int32)
     video[rng.random(video.size) < 0.1] = -1  # empty slots
-    flags = rng.integers(0, 128, video.size).astype(np.uint8) | FLAG["impression"]
+    flags = rng.integers(0, 256, video.size).astype(np.uint8) | FLAG["impression"]
     source = np.full(video.size, -1, np.int32)
+    src = rng.integers(0, 7, video.size).astype(np.uint8)  # 0: no source (an empty slot)
     n_store = base + n_videos
+    lang = rng.integers(0, 3, n_store).astype(np.uint16)
+    topic = rng.integers(0, 4, n_store).astype(np.uint8)
+    slots = np.zeros((4, 4, n_countries), np.int64)
     author = rng.integers(0, n_users, n_store).astype(np.int32)
     actor = rng.integers(-1, 3, n_store).astype(np.int16)
     followers = np.zeros(n_users, np.int64)
@@ -58,8 +63,9 @@ def test_exposure_rows_by_country_block_in_post_order(seed, n_users, n_countries
     cuts = np.linspace(0, users.size, chunks + 1).astype(int)
     for lo, hi in itertools.pairwise(cuts):
         r = _collect(users[lo:hi], page, video[lo * page:hi * page], flags[lo * page:hi * page],
-                     source[lo * page:hi * page], country, author, actor, followers, reached,
-                     counts, header, block_bits, tick_rows, base, hi == users.size)
+                     source[lo * page:hi * page], src[lo * page:hi * page], country, author,
+                     lang, topic, actor, followers, reached, counts, header, block_bits,
+                     tick_rows, base, hi == users.size, slots)
         rows += list(zip(*(x.tolist() for x in r[:4]), strict=True))
         interactions += list(zip(*(x.tolist() for x in r[4:7]), strict=True))
     assert rows == _blocks(users, country, page, video, flags)
@@ -72,6 +78,18 @@ def test_exposure_rows_by_country_block_in_post_order(seed, n_users, n_countries
     assert np.array_equal(counts[:, _SHARES],
                           np.bincount(video[shared] - base, minlength=n_videos))
     assert sorted(tick_rows[:header[2]].tolist()) == np.unique(video[shown] - base).tolist()
+    social = shown & ((flags & FLAG["social"]) > 0)
+    assert np.array_equal(counts[:, _SOCIAL],
+                          np.bincount(video[social] - base, minlength=n_videos))
+    # the platform sources' slots by (source, group, viewer country): the pool and trending
+    # by the video's language, interest by its topic, diversity in group 0
+    want_slots = np.zeros_like(slots)
+    viewer = country[np.repeat(users, page)]
+    for k in np.flatnonzero(shown & (src >= 1) & (src <= 4)):
+        v = video[k]
+        group = lang[v] if src[k] <= 2 else (topic[v] if src[k] == 3 else 0)
+        want_slots[src[k] - 1, group, viewer[k]] += 1
+    assert np.array_equal(slots, want_slots)
     # interaction rows: viewer and slot order, kinds like, comment, share, follow
     want = []
     for s in np.flatnonzero(shown):
@@ -99,7 +117,10 @@ def test_the_runs_scratch_is_clean_at_every_hour(tmp_path, monkeypatch):
     monkeypatch.setattr(outcomes.TickBuffers, "take", checked)
     scenario = load_scenario(EXAMPLE, ["world.users=3000"])
     simulate(scenario.model_copy(update={"duration_days": 3, "events": []}), tmp_path / "r")
-    assert len(bases) == 72
+    burn_in = int(PARAMETERS["burn_in_days"].value)
+    assert len(bases) == 24 * (burn_in + 3)  # the burn-in's hours, then the run's
     allocated = 1 + sum(b is not a for a, b in itertools.pairwise(bases))
-    assert allocated < 10  # grown a few times as the platform fills, not every hour
+    # grown a few times as the platform fills (a scratch for the burn-in, one for the run),
+    # not every hour
+    assert allocated < 12
     assert bases[-1].shape[0] > 1000

@@ -18,6 +18,7 @@ from diplosim.platform.recommender import (
     _by_group,
     _pool_list,
     _recent_members,
+    with_platform_share,
     guide_table,
     pick_weighted,
     source_mix,
@@ -46,10 +47,11 @@ def _members(created, stage, views, quotas, tick, max_age):
     return member, age
 
 
-def _reference(lo, created, stage, views, lang, quotas, tick, max_age, n_langs, scale, exponent):
+def _reference(lo, created, stage, views, lang, quotas, tick, max_age, n_langs, scale, exponent,
+               weight):
     member, age = _members(created, stage, views, quotas, tick, max_age)
     rest = quotas[stage[member]] - views[member]
-    pull = (1.0 + age[member] / scale) ** -exponent
+    pull = (1.0 + age[member] / scale) ** -exponent * weight[member]
     order = np.lexsort((member, -rest, lang[member]))  # last key sorts first
     ptr = np.zeros(n_langs + 1, np.int64)
     np.add.at(ptr, lang[member] + 1, 1)
@@ -70,8 +72,10 @@ def stores(draw):
     # few distinct view counts, so ties are common; some above the quota (a tick's overshoot)
     views = rng.choice(np.array([0, 1, 5, 19, 20, 25, 199, 1999]), n).astype(np.int32)
     lang = rng.integers(0, n_langs, n).astype(np.uint16)
+    # the sample's own videos weigh 1, a named account's the sampling fraction
+    weight = np.where(rng.random(n) < 0.2, 2.5e-5, 1.0).astype(np.float32)
     return (int(rng.integers(0, 10**6)), created, stage, views, lang, quotas, tick,
-            int(rng.integers(1, 100)), n_langs, SCALE, EXPONENT)
+            int(rng.integers(1, 100)), n_langs, SCALE, EXPONENT, weight)
 
 
 @settings(max_examples=200, deadline=None)
@@ -89,11 +93,11 @@ def test_pool_list_matches_the_stated_order(args):
 def test_pool_list_without_age_fall_is_the_comparison_sort(args):
     """With no fall with age, the radix-sorted list is the comparison-sorted one, to the last
     bit of the weights."""
-    lo, created, stage, views, lang, quotas, tick, max_age, n_langs, _, _ = args
+    lo, created, stage, views, lang, quotas, tick, max_age, n_langs, _, _, _ = args
     member, _ = _members(created, stage, views, quotas, tick, max_age)
     rest = (quotas[stage[member]] - views[member]).astype(np.float64)
     want = _ranked(lo + member, lang[member].astype(np.int64), rest, n_langs)
-    got = _pool_list(*args[:-1], 0.0)
+    got = _pool_list(*args[:-2], 0.0, np.ones(created.size, np.float32))
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
 
@@ -107,7 +111,7 @@ def test_pool_pull_falls_with_age_as_trendpop_lifecycle():
     views = np.array([0, 0, 300], np.int32)
     lang = np.zeros(3, np.uint16)
     ptr, ids, cum = _pool_list(0, created, stage, views, lang, quotas, 24, 168, 1, SCALE,
-                               EXPONENT)
+                               EXPONENT, np.ones(3, np.float32))
     assert ids.tolist() == [0, 1] and ptr.tolist() == [0, 2]
     assert cum[1] - cum[0] == pytest.approx(300.0)
     assert cum[0] / 300.0 == pytest.approx((1 + 24 / 5.7) ** -1.234)
@@ -121,7 +125,8 @@ def test_pool_list_weights_large_quotas():
     views = np.zeros(5, np.int32)
     created = np.zeros(5, np.int32)
     lang = np.zeros(5, np.uint16)
-    ptr, ids, cum = _pool_list(100, created, stage, views, lang, quotas, 1, 10, 1, 1.0, 0.0)
+    ptr, ids, cum = _pool_list(100, created, stage, views, lang, quotas, 1, 10, 1, 1.0, 0.0,
+                               np.ones(105, np.float32))
     assert ids.tolist() == [102, 103, 101, 104, 100]
     assert ptr.tolist() == [0, 5]
     assert cum[-1] == float(2 * (2**50 + 7) + 2 * 2**40 + 3)
@@ -267,3 +272,26 @@ def test_source_mix_is_each_modes_weights_over_their_sum():
                               "source_mix_social_followed": 0.0})
     with pytest.raises(DiplosimError, match="social feed's source weights sum to 0"):
         source_mix(off, "social")
+
+
+def test_platform_share_fills_a_language_the_sample_under_draws():
+    """Two languages with equal demand: language 0 holds the sample's videos of weight 30 and a
+    named account's video of weight 2 (its weight already times the sampling fraction);
+    language 1 holds 10 of the sample's. Each language should weigh half of the sample's 40:
+    language 1 gets a platform share entry of 20 - 10 = 10 (id -1, drawn again when picked),
+    language 0 none (30 is more than 20: nothing is taken away). The named video's chance in
+    language 0 is 2 / 32; in language 1 a named video would compete with 20, not 10."""
+    ptr = np.array([0, 3, 4], np.int64)
+    ids = np.array([5, 6, 7, 8], np.int32)
+    cum = np.cumsum([20.0, 10.0, 2.0, 10.0])
+    sampling = np.ones(9, np.float32)
+    sampling[7] = 2.5e-5
+    out_ptr, out_ids, out_cum = with_platform_share(ptr, ids, cum, sampling,
+                                                    np.array([0.5, 0.5]))
+    assert out_ptr.tolist() == [0, 3, 5]
+    assert out_ids.tolist() == [5, 6, 7, 8, -1]
+    np.testing.assert_allclose(np.diff(np.concatenate([[0.0], out_cum])),
+                               [20.0, 10.0, 2.0, 10.0, 10.0])
+    # a pick of the entry gives -1: the kernel draws again
+    assert pick_weighted(out_ptr, out_ids, out_cum, 1, 0.99) == -1
+    assert pick_weighted(out_ptr, out_ids, out_cum, 1, 0.25) == 8
