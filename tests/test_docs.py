@@ -105,7 +105,10 @@ def test_tutorial_notebook_runs_and_draws_two_plots():
              if "application/vnd.plotly.v1+json" in o.get("data", {})]
     assert len(plots) == 2
     ranking = nb.cells[-1].outputs[0]["data"]["text/plain"]
-    assert "fr_embassy_jp" in ranking
+    # the three actors with the most views on the platform, with their figures
+    assert "platform_views" in ranking
+    assert sum(a in ranking for a in ("fr_embassy_jp", "us_state_dept", "ru_state_media",
+                                      "ua_citizens")) == 3
 
 
 def test_readme_is_short_and_every_link_resolves():

@@ -24,8 +24,9 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from diplosim.engine.engine import _manifest, _video_floor
+from diplosim.engine.engine import _manifest, _video_floor, burn_in_platform
 from diplosim.engine.hour import active_users, post_hour
+from diplosim.engine.named import add_platform_audience
 from diplosim.engine.outcomes import TickBuffers, TickLog
 from diplosim.engine.snapshots import attitude_table, audience_table
 from diplosim.engine.state import SEEN, build_state
@@ -123,7 +124,11 @@ class UserAgent(mesa.Agent):
         self.expo = [0] * model.state.expo.shape[1]
         self.follows = acc.follow_idx[acc.follow_ptr[u]:acc.follow_ptr[u + 1]].tolist()
         self.extra: list[int] = []
-        self.seen: list[int] = []
+        # what the user saw during the burn-in, oldest first (diplosim's ring of SEEN)
+        st = model.state
+        pos = int(st.seen_pos[u])
+        ring = [int(st.seen[u, (pos + k) % _SEEN]) for k in range(_SEEN)]
+        self.seen: list[int] = [v for v in ring if v >= 0]
 
     def step(self) -> None:
         m = self.model
@@ -136,6 +141,7 @@ class UserAgent(mesa.Agent):
         inbox = self._inbox(page)
         for _slot in range(m.page_size):
             v, via = next(inbox, (-1, -1))
+            src = 6 if v >= 0 else 0  # where the video came from (``SOURCE`` of the kernel)
             speaks = False  # (``_watch`` works it out again)
             for _ in range(_TRIES if v < 0 else 0):
                 r, r2 = rnd.at(0), rnd.at(2)
@@ -145,6 +151,7 @@ class UserAgent(mesa.Agent):
                     if self.lang2 != 65535 and rnd.at(1) >= 0.8:
                         lang = self.lang2
                     cand = _pick(*m.pool, lang, r2) if r < m.mix[0] else _pick(*m.trend, lang, r2)
+                    csrc = 1 if r < m.mix[0] else 2
                 elif r < m.mix[2]:
                     x, t = rnd.at(3) * total, 0
                     while t < len(weights) - 1 and x >= weights[t]:
@@ -152,8 +159,10 @@ class UserAgent(mesa.Agent):
                         t += 1
                     cand = _pick(*m.topic, t, r2)
                     source_interest = True
+                    csrc = 3
                 else:
                     cand, cvia = self._followed(r2)
+                    csrc = 5
                 rnd.draw += 5
                 if cand < 0:
                     continue
@@ -175,12 +184,13 @@ class UserAgent(mesa.Agent):
                     rnd.draw += 1
                     continue
                 rnd.draw += 1
-                v, via = cand, cvia
+                v, via, src = cand, cvia, csrc
                 break
             if v < 0:
                 continue
             page.append(v)
-            m.record(self.u, v, self._watch(videos[v], via, weights, best, speaks), via, videos)
+            m.record(self.u, v, self._watch(videos[v], via, weights, best, speaks), via, videos,
+                     src)
             rnd.draw += 6
         self.seen = (self.seen + page)[-_SEEN:]
 
@@ -317,6 +327,7 @@ class FeedModel(mesa.Model):
         # diplosim keeps opinions in float32; the exact check rounds the same way
         self.store = _float32 if exact else float
         self.state = state = build_state(scenario)
+        burn_in_platform(state)  # the platform's past, played by diplosim as in a run
         self.writer = RunWriter(out, _manifest(scenario, state))
         # the kernel's parameter record as plain Python numbers, read by name like the kernel
         record = state.kernel_params[0]
@@ -341,15 +352,16 @@ class FeedModel(mesa.Model):
         return [(v, self.tick - (self.tick - t) % 65536) for v, t in
                 zip(st.ring_vid[account].tolist(), ticks, strict=True)]
 
-    def record(self, u: int, v: int, flags: int, via: int, videos: list) -> None:
+    def record(self, u: int, v: int, flags: int, via: int, videos: list, src: int) -> None:
         self._video.append(v)
-        self._flags.append(flags)
+        self._flags.append(flags | (128 if via >= 0 else 0))  # through the follow graph
+        self._src.append(src)
         self._from.append((via if via >= 0 else videos[v][0]) if flags & 16 else -1)
         self._users.append(u)
 
     def step(self) -> None:
         state, tick = self.state, self.tick
-        window = candidate_window(int(state.params["pool_max_age_hours"]))
+        window = candidate_window(state.pool.max_age)
         if tick == 0:
             self.writer.append("attitudes", attitude_table(state, 0))
         if tick % 24 == 0:
@@ -366,14 +378,14 @@ class FeedModel(mesa.Model):
         self.masks = state.masks.tolist()
         self.boost = state.topic_boost(tick).tolist()
         self.eng = st.eng_decayed[:st.n].tolist()
-        c = build_candidates(st, tick, len(state.languages), state.quotas,
-                             int(state.params["pool_max_age_hours"]), state.set_tags,
-                             state.params["hashtag_trend_pooling"])
+        c = build_candidates(st, tick, len(state.languages), state.pool, state.set_tags,
+                             state.params["hashtag_trend_pooling"], state.demand)
+        self.cand = c
         self.pool = (c.pool_ptr.tolist(), c.pool_ids.tolist(), c.pool_cum.tolist())
         self.trend = (c.trend_ptr.tolist(), c.trend_ids.tolist(), c.trend_cum.tolist())
         self.topic = (c.topic_ptr.tolist(), c.topic_ids.tolist(), c.topic_cum.tolist())
         active = active_users(state, tick)
-        self._video, self._flags, self._from, self._users = [], [], [], []
+        self._video, self._flags, self._from, self._users, self._src = [], [], [], [], []
         AgentSet([self.users[u] for u in active.tolist()], random=self.random).do("step")
         self._finish(tick)
         self.tick += 1
@@ -389,17 +401,21 @@ class FeedModel(mesa.Model):
         video = np.full(uniq.size * page, -1, np.int32)
         flags = np.zeros(uniq.size * page, np.uint8)
         source = np.full(uniq.size * page, -1, np.int32)
+        src = np.zeros(uniq.size * page, np.uint8)
         counts = np.diff(np.append(starts, users.size))
         slot = np.arange(users.size) - np.repeat(starts, counts)
         pos = np.repeat(np.arange(uniq.size) * page, counts) + slot
         video[pos] = np.asarray(self._video, np.int32)[order]
         flags[pos] = np.asarray(self._flags, np.uint8)[order]
         source[pos] = np.asarray(self._from, np.int32)[order]
+        src[pos] = np.asarray(self._src, np.uint8)[order]
         log = TickLog(state, tick, state.video_floor, self.buffers)
-        log.add(uniq, page, video, flags, source, last=True)
+        log.add(uniq, page, video, flags, source, src, last=True)
         exposures, interactions = log.finish(0.5 ** (1 / state.params["trending_half_life_hours"]))
-        promote(state.store, state.quotas, state.params["pool_promotion_engagement"],
+        promote(state.store, state.pool.quotas, state.params["pool_promotion_engagement"],
                 state.video_floor)
+        # the named accounts' platform audience, as the engine adds it
+        add_platform_audience(state, self.cand, log.slots, tick, log.base)
         self.challenge = log.challenges
         self.impressions += log.impressions
         self.writer.append("exposures", exposures)

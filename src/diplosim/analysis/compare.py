@@ -77,6 +77,11 @@ def _metrics(run: Run, series: dict, sizes: np.ndarray | None
                 "SELECT actor::VARCHAR, sum(impressions) FROM posts WHERE actor IS NOT NULL "
                 "GROUP BY 1 ORDER BY 1").fetchall():
             m[("actor impressions", actor)] = int(imp)
+        if run.has_column("posts", "platform_views"):  # a simulated run: a sample's estimate
+            for actor, views in run.con.execute(
+                    "SELECT actor::VARCHAR, sum(platform_views) FROM posts WHERE actor IS NOT "
+                    "NULL GROUP BY 1 ORDER BY 1").fetchall():
+                m[("actor platform views", actor)] = int(views)
     if run.has("audience"):
         for actor, v in run.con.execute(
                 "SELECT actor, sum(unique_viewers) / count(DISTINCT day) FROM audience "
@@ -162,5 +167,6 @@ def compare_runs(paths: list[str | Path]) -> tuple[list[str], list[dict]]:
     return c.labels, c.rows
 
 
-_ORDER = {"run": 0, "actor impressions": 1, "actor daily viewers": 2, "favourability change": 3,
-          "narrative": 4, "belief": 5, "cascades": 6}
+_ORDER = {"run": 0, "actor platform views": 1, "actor impressions": 1,
+          "actor daily viewers": 2, "favourability change": 3, "narrative": 4, "belief": 5,
+          "cascades": 6}

@@ -33,13 +33,22 @@ def reach(run: Run) -> list[dict]:
         FROM r {audience} ORDER BY r.actor, r.country, r.day""")
 
 
+def _platform_views(run: Run) -> str:
+    """The SQL sum of posts' views on the platform: ``platform_views`` in a simulated run (its
+    users are a sample of the platform's), the impressions of an import (the platform's own)."""
+    return ("sum(platform_views)" if run.has_column("posts", "platform_views")
+            else "sum(impressions)")
+
+
 def actor_ranking(run: Run) -> list[dict]:
-    """Actors ranked by impressions: type, country, accounts, posts, impressions, engagement per
-    view, shares, mean daily unique viewers (summed over countries) and follower growth.
+    """Actors ranked by their views on the platform: type, country, accounts, posts, platform
+    views, impressions (in a simulated run, the sample's), engagement per view, shares, mean
+    daily unique viewers in the sample (summed over countries) and follower growth.
 
     Input: posts, accounts (audience if present).
     """
     run.require("posts", "accounts")
+    views = _platform_views(run)
     daily = ("(SELECT actor, sum(unique_viewers) / count(DISTINCT day) AS daily_viewers "
              "FROM audience GROUP BY actor)" if run.has("audience")
              else "(SELECT NULL::VARCHAR AS actor, NULL::DOUBLE AS daily_viewers)")
@@ -50,30 +59,34 @@ def actor_ranking(run: Run) -> list[dict]:
                  sum(followers_end) - sum(followers_start) AS follower_growth
           FROM accounts WHERE actor IS NOT NULL GROUP BY 1),
         p AS (
-          SELECT actor::VARCHAR AS actor, count(*) AS posts, sum(impressions) AS impressions,
+          SELECT actor::VARCHAR AS actor, count(*) AS posts, {views} AS platform_views,
+                 sum(impressions) AS impressions,
                  (sum(likes) + sum(comments) + sum(shares)) / nullif(sum(impressions), 0)
                    AS engagement_per_view,
                  sum(shares) AS shares
           FROM posts WHERE actor IS NOT NULL GROUP BY 1)
         SELECT acc.actor, acc.type, acc.country, acc.accounts, coalesce(p.posts, 0) AS posts,
+               coalesce(p.platform_views, 0) AS platform_views,
                coalesce(p.impressions, 0) AS impressions, d.daily_viewers,
                p.engagement_per_view, coalesce(p.shares, 0) AS shares, acc.follower_growth
         FROM acc LEFT JOIN p USING (actor) LEFT JOIN {daily} d USING (actor)
-        ORDER BY impressions DESC, acc.actor""")
+        ORDER BY platform_views DESC, impressions DESC, acc.actor""")
 
 
 def campaign_ranking(run: Run) -> list[dict]:
-    """Campaigns ranked by impressions: actor, posts, impressions, engagement per view, shares,
-    completion rate. Input: posts."""
+    """Campaigns ranked by their views on the platform: actor, posts, platform views,
+    impressions, engagement per view, shares, completion rate. Input: posts."""
     run.require("posts")
-    return run.rows("""
+    return run.rows(f"""
         SELECT campaign::VARCHAR AS campaign, any_value(actor::VARCHAR) AS actor,
-               count(*) AS posts, sum(impressions) AS impressions,
+               count(*) AS posts, {_platform_views(run)} AS platform_views,
+               sum(impressions) AS impressions,
                sum(completions) / nullif(sum(impressions), 0) AS completion_rate,
                (sum(likes) + sum(comments) + sum(shares)) / nullif(sum(impressions), 0)
                  AS engagement_per_view,
                sum(shares) AS shares
-        FROM posts WHERE campaign IS NOT NULL GROUP BY 1 ORDER BY impressions DESC, campaign""")
+        FROM posts WHERE campaign IS NOT NULL GROUP BY 1
+        ORDER BY platform_views DESC, impressions DESC, campaign""")
 
 
 def engagement_rate(run: Run) -> list[dict]:

@@ -50,6 +50,14 @@ class Run:
     def has(self, *names: str) -> bool:
         return all(n in self.tables for n in names)
 
+    def has_column(self, table: str, column: str) -> bool:
+        """Whether ``table`` is present and has ``column`` (a simulated run's ``posts`` has
+        ``platform_views``; an import's has not)."""
+        if table not in self.tables:
+            return False
+        names = {d[0] for d in self.con.execute(f'SELECT * FROM "{table}" LIMIT 0').description}
+        return column in names
+
     def require(self, *names: str) -> None:
         missing = [n for n in names if n not in self.tables]
         if missing:

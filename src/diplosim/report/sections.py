@@ -265,13 +265,17 @@ def actors(run: Run) -> Section:
     sid, title = "actors", "Actors and campaigns"
     if (missing := _needs(run, sid, title, "posts", "accounts")) is not None:
         return missing
-    sec = Section(sid, title, intro="Ranked by impressions. Daily viewers: distinct users who "
-                  "saw at least one of the actor's posts, mean over days, summed over countries.")
+    sec = Section(sid, title, intro="Ranked by views on the platform (a simulated run's users "
+                  "are a sample of the platform's users in its countries: platform views are "
+                  "estimated for the whole platform, impressions and daily viewers are the "
+                  "sample's). Daily viewers: distinct users who saw at least one of the "
+                  "actor's posts, mean over days, summed over countries.")
     sec.tables.append(Table("Actors", actor_ranking(run), {
-        "accounts": "int", "posts": "int", "impressions": "int", "daily_viewers": "int",
-        "engagement_per_view": "pct", "shares": "int", "follower_growth": "int"}))
+        "accounts": "int", "posts": "int", "platform_views": "int", "impressions": "int",
+        "daily_viewers": "int", "engagement_per_view": "pct", "shares": "int",
+        "follower_growth": "int"}))
     sec.tables.append(Table("Campaigns", campaign_ranking(run), {
-        "posts": "int", "impressions": "int", "completion_rate": "pct",
+        "posts": "int", "platform_views": "int", "impressions": "int", "completion_rate": "pct",
         "engagement_per_view": "pct", "shares": "int"}))
     top = run.rows("""
         SELECT account::VARCHAR AS account, count(*) AS posts, sum(impressions) AS impressions,

@@ -19,7 +19,7 @@ import numpy as np
 
 from diplosim.analysis.attention import attention_fit
 from diplosim.analysis.cascades import cascades, onward_shares, time_to_depth
-from diplosim.analysis.measures import impressions, parse_measure
+from diplosim.analysis.measures import parse_measure
 from diplosim.analysis.run import Run
 from diplosim.studies.validation.world import Size
 
@@ -134,18 +134,23 @@ def equal_size_virality(r: Replicate) -> float:
 
 
 def _impressions(run: Run, actors: tuple[str, ...]) -> float:
-    return float(sum(impressions(run, a) for a in actors))
+    """The actors' views on the platform (``platform_views``): the accounts a scenario names
+    are kept whole, so the simulated sample sees only the sampling fraction of them."""
+    (v,) = run.con.execute(
+        "SELECT coalesce(sum(platform_views), 0) FROM posts WHERE actor::VARCHAR IN "
+        f"({', '.join('?' for _ in actors)})", list(actors)).fetchone()
+    return float(v)
 
 
 def amplification(r: Replicate) -> float:
-    """Political accounts' impressions under engagement ranking over chronological."""
+    """Political accounts' platform views under engagement ranking over chronological."""
     parties = ("party_left", "party_right")
     return (_impressions(r.runs["engagement"], parties)
             / _impressions(r.runs["chronological"], parties))
 
 
 def newcomer_reach(r: Replicate) -> float:
-    """A no-follower account's impressions under engagement ranking over social ranking."""
+    """A no-follower account's platform views under engagement ranking over social ranking."""
     return (_impressions(r.runs["engagement"], ("newcomer",))
             / max(_impressions(r.runs["social"], ("newcomer",)), 1.0))
 
