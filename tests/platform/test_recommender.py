@@ -18,10 +18,10 @@ from diplosim.platform.recommender import (
     _by_group,
     _pool_list,
     _recent_members,
-    with_platform_share,
     guide_table,
     pick_weighted,
     source_mix,
+    with_platform_share,
 )
 
 
