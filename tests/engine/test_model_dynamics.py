@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from diplosim.opinion.persuasion import contact_step, favourability_step, source_trust
+from diplosim.parameters import resolve_parameters
 from tests.engine.conftest import query, run
 
 BASE = {"name": "t", "seed": 5, "duration_days": 3,
@@ -155,7 +156,8 @@ def test_a_national_information_environment(tmp_runs):
     assert posts == {"gb_news": 24}, posts
     before = query(out, "SELECT count(*) FROM posts p JOIN accounts a ON a.account = "
                         "p.account WHERE a.country = 'GB' AND p.day = 0")[0][0]
-    assert before > 100
+    # on day 0 the actors' 24 and the British users' own, about 2,568 x 0.02 = 51
+    assert before - 24 > 0.5 * 2568 * resolve_parameters({})["creator_posts_per_day"]
 
 
 def _conflict_posts(tmp_runs, half_life: float | None) -> dict[int, int]:

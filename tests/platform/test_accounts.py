@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from diplosim.errors import DiplosimError
 from diplosim.parameters import resolve_parameters
 from diplosim.platform import accounts
 from diplosim.platform.accounts import build_accounts
@@ -31,6 +32,33 @@ def test_top_quarter_of_users_post_98_percent(built):
     rates = np.sort(acc.post_rate[: acc.n_users])[::-1]
     top = rates[: rates.size // 4].sum() / rates.sum()
     assert top == pytest.approx(0.98, abs=0.01)
+
+
+def test_posting_rates_have_a_ceiling_and_keep_their_mean(built):
+    """No ordinary user posts above ``creator_max_posts_per_day`` (10 a day), and the mean
+    stays ``creator_posts_per_day``: the ceiling takes the extreme tail (which a world of
+    20,000 users holds or misses by chance), not the volume (the rates of 200,000 users: the
+    mean within 3% of 0.02)."""
+    _, acc = built
+    p = resolve_parameters()
+    rates = acc.post_rate[: acc.n_users]
+    assert rates.max() <= p["creator_max_posts_per_day"]
+    assert (rates == np.float32(p["creator_max_posts_per_day"])).sum() >= 10  # 1.5 in 10,000
+    assert rates.mean() == pytest.approx(p["creator_posts_per_day"], rel=0.03)
+
+
+@pytest.mark.parametrize("mean,sigma,cap", [(0.02, 2.8, 10.0), (0.02, 2.3, 5.0),
+                                            (0.5, 3.0, 1.0), (0.08, 1.0, 1000.0)])
+def test_capped_scale_gives_the_mean_in_closed_form(mean, sigma, cap):
+    """The scale that keeps the capped log-normal's mean: a million draws agree within 2%."""
+    m = accounts.capped_lognormal_scale(mean, sigma, cap)
+    x = np.random.default_rng(7).lognormal(-sigma**2 / 2, sigma, 1_000_000)
+    assert np.minimum(m * x, cap).mean() == pytest.approx(mean, rel=0.02)
+
+
+def test_a_ceiling_below_the_mean_is_refused():
+    with pytest.raises(DiplosimError, match="creator_max_posts_per_day"):
+        accounts.capped_lognormal_scale(0.5, 2.8, 0.4)
 
 
 def test_actor_accounts_and_followers(built):

@@ -17,7 +17,8 @@ from diplosim.analysis.run import Run
 from diplosim.errors import DiplosimError
 
 __all__ = ["MEASURES", "Measure", "attitude", "daily_viewers", "impressions", "parse_measure",
-           "positive_share", "quoted_in"]
+           "platform_daily_viewers", "platform_views", "positive_share", "quoted_in",
+           "sampling_fraction"]
 
 
 def quoted_in(column: str, values: list[str] | None) -> str:
@@ -39,6 +40,22 @@ def impressions(run: Run, actor: str | None = None, countries: list[str] | None 
         WHERE {who} AND {quoted_in('e.country::VARCHAR', countries)} AND {span} AND ({where})
         """).fetchone()
     return int(n)
+
+
+def sampling_fraction(run: Run) -> float:
+    """The run's sampling fraction *f* (its users over the platform users of its countries:
+    the ODD page's sampling concept); 1 for an import, whose counts are the platform's own."""
+    return float(run.manifest.get("sampling_fraction") or 1.0)
+
+
+def platform_views(run: Run, actor: str | None = None, countries: list[str] | None = None,
+                   days: tuple[int, int] | None = None, where: str = "TRUE") -> float:
+    """Estimated views on the platform of the posts ``impressions`` selects: the sample's
+    impressions over the sampling fraction. Each sampled user stands for 1 / *f* platform
+    users and sees a named account's video as often as one of them would, and a sampled
+    user's video stands for 1 / *f* videos like it, so the estimate's expectation does not
+    depend on the world size; its sampling error does, and the seeds' interval carries it."""
+    return impressions(run, actor, countries, days, where) / sampling_fraction(run)
 
 
 def positive_share(run: Run, issue: str, countries: list[str] | None = None,
@@ -74,6 +91,11 @@ def daily_viewers(run: Run, actor: str, countries: list[str] | None = None) -> f
         if r["actor"] == actor and (not countries or r["country"] in countries):
             per_day[r["day"]] = per_day.get(r["day"], 0) + (r["unique_viewers"] or 0)
     return sum(per_day.values()) / len(per_day) if per_day else 0.0
+
+
+def platform_daily_viewers(run: Run, actor: str, countries: list[str] | None = None) -> float:
+    """``daily_viewers`` as platform users: the sample's distinct viewers over *f*."""
+    return daily_viewers(run, actor, countries) / sampling_fraction(run)
 
 
 def _change(run: Run, kind: str, subject: str, countries: list[str] | None) -> float | None:

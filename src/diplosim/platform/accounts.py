@@ -7,18 +7,21 @@ small ring per user for follows made during the run.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
+from diplosim.errors import DiplosimError
 from diplosim.platform.friends import friend_graph, narrow_offsets
 from diplosim.platform.guide import fill_guide, guided_search
 from diplosim.scenario.schema import CoordinatedNetwork, Scenario
 from diplosim.store.contract import SIMULATED_ACCOUNT_TYPES
 from diplosim.world.population import Population
 
-__all__ = ["MESSENGER_TYPES", "Accounts", "build_accounts", "messenger_code"]
+__all__ = ["MESSENGER_TYPES", "Accounts", "build_accounts", "capped_lognormal_scale",
+           "messenger_code"]
 
 #: Messenger codes: ordinary user, the actor types, inauthentic network (the simulated account
 #: types of ``store.contract``, in its tables' dictionary order).
@@ -201,13 +204,42 @@ def _user_follows(pop: Population, post_rate: np.ndarray, mean_follows: float,
     return idx, filled, counts
 
 
+def capped_lognormal_scale(mean: float, sigma: float, cap: float) -> float:
+    """The scale ``m`` at which ``min(m X, cap)`` has mean ``mean``, for ``X`` log-normal with
+    mean 1 and log-sd ``sigma``: E[min(m X, c)] = m Phi(z - sigma) + c (1 - Phi(z)), with
+    z = (ln(c / m) + sigma^2 / 2) / sigma (the partial expectation of a log-normal). Ordinary
+    users' posting rates are that draw (``creator_max_posts_per_day``): the mean stays the
+    calibrated rate while no user posts above the ceiling."""
+    if mean <= 0.0 or sigma <= 0.0:
+        return mean
+    if cap <= mean:
+        raise DiplosimError(f"parameters creator_max_posts_per_day: {cap:g} is not above "
+                            f"creator_posts_per_day ({mean:g}); a ceiling must be above the mean")
+
+    def capped_mean(m: float) -> float:
+        z = (math.log(cap / m) + sigma * sigma / 2) / sigma
+        return m * _phi(z - sigma) + cap * (1.0 - _phi(z))
+
+    lo, hi = mean, mean
+    while capped_mean(hi) < mean:  # the capped mean grows with m, towards cap
+        hi *= 2.0
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if capped_mean(mid) < mean else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
 def build_accounts(scenario: Scenario, pop: Population, params: dict[str, float],
                    seed: int) -> Accounts:
     n = pop.size
     rng = _rng(seed, 1)
-    sigma = params["creator_lognormal_sigma"]
-    post_rate = (params["creator_posts_per_day"] *
-                 rng.lognormal(-sigma**2 / 2, sigma, n)).astype(np.float32)
+    sigma, cap = params["creator_lognormal_sigma"], params["creator_max_posts_per_day"]
+    scale = capped_lognormal_scale(params["creator_posts_per_day"], sigma, cap)
+    post_rate = np.minimum(scale * rng.lognormal(-sigma**2 / 2, sigma, n), cap).astype(np.float32)
 
     countries = list(pop.countries)
     handles: list[str] = []

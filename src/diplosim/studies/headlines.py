@@ -17,7 +17,12 @@ from diplosim.analysis.attention import (
     exponential_fit,
     longest_half_life,
 )
-from diplosim.analysis.measures import attitude, daily_viewers, impressions, positive_share
+from diplosim.analysis.measures import (
+    attitude,
+    platform_daily_viewers,
+    platform_views,
+    positive_share,
+)
 from diplosim.analysis.reach import engagement_rate, follower_growth
 from diplosim.analysis.run import Run
 from diplosim.store.sweeps import BASE
@@ -71,23 +76,23 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
     home = {"ua_president": "UA", "ua_citizens": "UA", "ru_state_media": "RU"}
     rows = []
     for a in actors:
-        total = impressions(base, a)
-        outside = total - impressions(base, a, [home[a]])
+        total = platform_views(base, a)
+        outside = total - platform_views(base, a, [home[a]])
         rows.append([f"`{a}`", f.num(total), f.pct(outside / total if total else None)])
     countries = ["US", "GB", "DE", "FR", "PL", "BR", "ID", "TR", "RU", "UA"]
     share_rows = [[c, f.pct(positive_share(base, "ukraine_war", [c]))] for c in countries]
     days = scenario_of(base)["duration_days"]
     briefing = event_of(base, "influencer_briefing")
     after = (math.floor(briefing["day"]), days)
-    briefed = impressions(base, countries=briefing["countries"], days=after,
+    briefed = platform_views(base, countries=briefing["countries"], days=after,
                           where="p.sponsor IS NOT NULL")
     us_with = positive_share(base, "ukraine_war", ["US"], after)
     us_without = positive_share(nob, "ukraine_war", ["US"], after)
     eu_campaign = next(c for a in scenario_of(base)["actors"] for c in a["campaigns"]
                        if c["id"] == "counter_narrative_eu")
     eu = eu_campaign["targets"]
-    ru_eu = impressions(base, "ru_state_media", eu)
-    ru_eu_open = impressions(noeu, "ru_state_media", eu)
+    ru_eu = platform_views(base, "ru_state_media", eu)
+    ru_eu_open = platform_views(noeu, "ru_state_media", eu)
     eu_with = positive_share(base, "ukraine_war", eu)
     eu_open = positive_share(noeu, "ukraine_war", eu)
     bio_start = attitude(base, "belief", "biolabs", "first")["share"]
@@ -108,7 +113,7 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
             f"before day {cut}, {f.pct(ru_after)} from day {cut} on (base run).", ""]
     return "\n".join([
         f"**Who was seen (base run, all {days} days).**", "",
-        table(["actor", "impressions", "outside its own country"], rows), "",
+        table(["actor", "platform views", "outside its own country"], rows), "",
         "**Pro-Ukraine share of stance-bearing impressions, by viewer country (base run).**", "",
         table(["country", "pro-Ukraine share"], share_rows), "",
         *ru_lines,
@@ -116,11 +121,11 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
         f"{f.signed(fav_start)} on day 0, {f.signed(fav_end)} on day {days}: a change of "
         f"{f.diff(fav_end, fav_start, 'signed', 3)}.", "",
         f"**The White House briefing.** The {briefing['influencers']} briefed creators' "
-        f"sponsored posts drew {f.num(briefed)} impressions in the US from day {after[0]} to "
+        f"sponsored posts drew {f.num(briefed)} platform views in the US from day {after[0]} to "
         f"day {days}. Over those days the pro-Ukraine share of US impressions was "
         f"{f.pct(us_with)} with the briefing and {f.pct(us_without)} without it (variant "
         f"`no_briefing`): a difference of {f.diff(us_with, us_without)}.", "",
-        f"**Blocking RT and Sputnik in the EU.** Russian state media's impressions in "
+        f"**Blocking RT and Sputnik in the EU.** Russian state media's platform views in "
         f"{', '.join(eu)}: {f.num(ru_eu)} with the block from day {eu_campaign['end_day']:g}, "
         f"{f.num(ru_eu_open)} without it (variant `no_eu_block`; change "
         f"{f.change(ru_eu, ru_eu_open)}). The pro-Ukraine share there: {f.pct(eu_with)} with "
@@ -135,11 +140,13 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
 def _israel(runs: dict[str, Run], f: Figures) -> str:
     base, social = runs[BASE], runs["social_feed"]
     (pal_posts, isr_posts) = base.con.execute("""
-        SELECT count(*) FILTER (WHERE list_contains(hashtags, '#StandWithPalestine')),
-               count(*) FILTER (WHERE list_contains(hashtags, '#StandWithIsrael'))
-        FROM posts""").fetchone()
-    pal_views = impressions(base, where="list_contains(p.hashtags, '#StandWithPalestine')")
-    isr_views = impressions(base, where="list_contains(p.hashtags, '#StandWithIsrael')")
+        SELECT coalesce(sum(platform_posts) FILTER (
+                   WHERE list_contains(hashtags, '#StandWithPalestine')), 0),
+               coalesce(sum(platform_posts) FILTER (
+                   WHERE list_contains(hashtags, '#StandWithIsrael')), 0)
+        FROM posts""").fetchone()  # posts on the platform: a sampled user's stand for 1 / f
+    pal_views = platform_views(base, where="list_contains(p.hashtags, '#StandWithPalestine')")
+    isr_views = platform_views(base, where="list_contains(p.hashtags, '#StandWithIsrael')")
     countries = ["US", "GB", "DE", "FR", "IL", "PS", "MY", "PK", "AE", "EG", "TR", "ID"]
     pol = {r["country"]: r for r in stance_by_country(base, "gaza_war")}
     pol_social = {r["country"]: r for r in stance_by_country(social, "gaza_war")}
@@ -154,11 +161,11 @@ def _israel(runs: dict[str, Run], f: Figures) -> str:
                      f.signed(p["mean_start"], 2), f.signed(p["mean_end"], 2),
                      f.diff(p["mean_end"], p["mean_start"], "signed", 3),
                      f.fixed(p["bimodality_end"]), f.fixed(q["bimodality_end"])])
-    idf, idf_social = impressions(base, "idf"), impressions(social, "idf")
+    idf, idf_social = platform_views(base, "idf"), platform_views(social, "idf")
     return "\n".join([
-        f"**Hashtags.** Posts with #StandWithPalestine: {f.num(pal_posts)}; with "
+        f"**Hashtags.** Posts on the platform with #StandWithPalestine: {f.num(pal_posts)}; with "
         f"#StandWithIsrael: {f.num(isr_posts)} ({f.ratio(pal_posts, isr_posts)}). Their "
-        f"impressions: {f.num(pal_views)} against {f.num(isr_views)} "
+        f"platform views: {f.num(pal_views)} against {f.num(isr_views)} "
         f"({f.ratio(pal_views, isr_views)}). Axios (31 October 2023) reported about 12 to 1 in "
         "posts and nearly 4 to 1 in views.", "",
         "**Narrative share and polarisation by viewer country** (pro-Palestine share of "
@@ -169,7 +176,7 @@ def _israel(runs: dict[str, Run], f: Figures) -> str:
         table(["country", "pro-Palestine share", "same, social feed", "social minus engagement",
                "stance day 0", "stance day 14", "change", "bimodality",
                "bimodality, social feed"], rows), "",
-        f"**The IDF's account** drew {f.num(idf)} impressions under engagement ranking and "
+        f"**The IDF's account** drew {f.num(idf)} platform views under engagement ranking and "
         f"{f.num(idf_social)} under social ranking (change {f.change(idf_social, idf)}).",
     ])
 
@@ -185,18 +192,20 @@ def _us_ban(runs: dict[str, Run], f: Figures) -> str:
              (math.ceil(long_ban["end_day"]), long_days)]
     rows = []
     for a in foreign:
-        as_happened, counterfactual = impressions(base, a, ["US"]), impressions(none, a, ["US"])
-        before, during, after = (impressions(held, a, ["US"], span) / (span[1] - span[0])
+        as_happened = platform_views(base, a, ["US"])
+        counterfactual = platform_views(none, a, ["US"])
+        before, during, after = (platform_views(held, a, ["US"], span) / (span[1] - span[0])
                                  for span in spans)
         rows.append([f"`{a}`", f.num(counterfactual), f.num(as_happened),
                      f.change(as_happened, counterfactual), f.num(before), f.num(during),
                      f.num(after), f.change(after, before)])
     day = math.floor(ban["day"])
-    outage = [impressions(r, countries=["US"], days=(day, day + 1)) for r in (base, none)]
+    outage = [platform_views(r, countries=["US"], days=(day, day + 1)) for r in (base, none)]
     dark = 24 * (ban["end_day"] - ban["day"])
     (b0, b1), (d0, d1), (a0, a1) = spans
     return "\n".join([
-        f"**US impressions of foreign actors.** Columns 2-4: the {days} days as they happened "
+        f"**Foreign actors' platform views in the US.** Columns 2-4: the {days} days as they "
+        "happened "
         f"({dark:.0f} hours dark, {100 * ban['leave_share']:.1f}% of users gone to another "
         f"app, {100 * ban['vpn_share']:.0f}% on a VPN) against no ban. Columns 5-8: the "
         f"`ban_held` variant, per day before the ban (days {b0}-{b1 - 1}), during it (days "
@@ -206,7 +215,8 @@ def _us_ban(runs: dict[str, Run], f: Figures) -> str:
                "held: per day before", "per day during", "per day after the deal",
                "after vs before"], rows),
         "",
-        f"All US impressions on day {day}, the day of the outage: {f.num(outage[0])} as it "
+        f"All platform views in the US on day {day}, the day of the outage: "
+        f"{f.num(outage[0])} as it "
         f"happened, {f.num(outage[1])} without a ban (change {f.change(*outage)}).",
     ])
 
@@ -218,16 +228,16 @@ def _india(runs: dict[str, Run], f: Figures) -> str:
     after = (math.ceil(ban["day"]), scenario_of(base)["duration_days"])
     rows = []
     for a in (actor["id"] for actor in scenario_of(base)["actors"]):
-        in_ban, in_none = (impressions(r, a, [ban["country"]], after) for r in (base, none))
-        total_ban, total_none = (impressions(r, a, days=after) for r in (base, none))
-        share_before = (impressions(base, a, [ban["country"]], before)
-                        / max(impressions(base, a, days=before), 1))
+        in_ban, in_none = (platform_views(r, a, [ban["country"]], after) for r in (base, none))
+        total_ban, total_none = (platform_views(r, a, days=after) for r in (base, none))
+        share_before = (platform_views(base, a, [ban["country"]], before)
+                        / max(platform_views(base, a, days=before), 1))
         rows.append([f"`{a}`", f.pct(share_before), f.num(in_none), f.num(in_ban),
                      f.num(total_none), f.num(total_ban), f.change(total_ban, total_none)])
     return "\n".join([
         f"**Reach after the ban (days {after[0]}-{after[1] - 1}) against no ban.** Share of each "
-        f"actor's impressions that were in India before the ban (days {before[0]}-"
-        f"{before[1] - 1}), then its impressions in India and in all countries after it, with "
+        f"actor's platform views that were in India before the ban (days {before[0]}-"
+        f"{before[1] - 1}), then its platform views in India and in all countries after it, with "
         "and without the ban.", "",
         table(["actor", "India's share before", "in India, no ban", "in India, ban",
                "everywhere, no ban", "everywhere, ban", "change everywhere"], rows),
@@ -242,20 +252,20 @@ def _who(runs: dict[str, Run], f: Figures) -> str:
         moderation = scenario_of(run)["platform"]["moderation"]
         label = (f"labels after {moderation['fact_check_delay_hours']:g} h"
                  if moderation["fact_check"] else "no fact-checking")
-        false_views = impressions(run, where="p.claim::VARCHAR = 'garlic_cure'")
+        false_views = platform_views(run, where="p.claim::VARCHAR = 'garlic_cure'")
         belief = attitude(run, "belief", "garlic_cure")["share"]
         start = attitude(run, "belief", "garlic_cure", "first")["share"]
         true_belief = attitude(run, "belief", "hand_washing_protects")["share"]
         believing[key] = belief
-        rows.append([label, f.num(false_views), f.num(impressions(run, "who")), f.pct(start),
+        rows.append([label, f.num(false_views), f.num(platform_views(run, "who")), f.pct(start),
                      f.pct(belief), f.pct(true_belief)])
     days = scenario_of(runs[BASE])["duration_days"]
     return "\n".join([
-        f"**The false cure against the WHO's messages, {days} days.** Impressions of posts "
+        f"**The false cure against the WHO's messages, {days} days.** Platform views of posts "
         "carrying the false claim and of the WHO's posts; share of users believing the false "
         f"cure (belief above 0.5) on day 0 and day {days}, and the true claim on day {days}.",
         "",
-        table(["fact-checking", "false-cure impressions", "WHO impressions",
+        table(["fact-checking", "false-cure platform views", "WHO platform views",
                "believe the cure, day 0", f"day {days}",
                f"believe hand washing protects, day {days}"], rows), "",
         f"Believing the cure on day {days}, labels after the base delay minus no "
@@ -273,31 +283,35 @@ def _embassy(runs: dict[str, Run], f: Figures) -> str:
         run = runs[key]
         rates, growth = engagement_rate(run), follower_growth(run)
         own = "p.messenger::VARCHAR = 'embassy'"  # its own posts, not viewers' challenge takes
-        total = impressions(run, "de_embassy_id", ["ID"], where=own)
+        total = platform_views(run, "de_embassy_id", ["ID"], where=own)
         totals[key] = total
-        policy = impressions(run, "de_embassy_id", ["ID"],
+        policy = platform_views(run, "de_embassy_id", ["ID"],
                              where=f"{own} AND p.topic::VARCHAR IN ('politics', 'news')")
         fav = attitude(run, "favourability", "DE", "last", ["ID"])["mean"]
         fav0 = attitude(run, "favourability", "DE", "first", ["ID"])["mean"]
         takes, take_views = run.con.execute(
-            "SELECT count(*), coalesce(sum(impressions), 0) FROM posts WHERE challenge AND "
+            "SELECT coalesce(sum(platform_posts), 0), "
+            "coalesce(sum(platform_views * platform_posts), 0) FROM posts WHERE challenge AND "
             "messenger::VARCHAR = 'user' AND actor::VARCHAR = 'de_embassy_id'").fetchone()
-        rows.append([label, f.num(total), f.num(daily_viewers(run, "de_embassy_id", ["ID"])),
+        viewers = platform_daily_viewers(run, "de_embassy_id", ["ID"])
+        rows.append([label, f.num(total), f.num(viewers),
                      f.pct(actor_row(rates, "de_embassy_id", "engagement_per_view"), 2),
                      f.num(actor_row(growth, "de_embassy_id", "growth")), f.num(policy),
-                     f"{f.num(takes)} ({f.num(take_views)} impressions)",
+                     f"{f.num(takes)} ({f.num(take_views)} platform views)",
                      f.signed((fav or 0) - (fav0 or 0))])
     return "\n".join([
         f"**Germany's embassy in Jakarta, {scenario_of(runs[BASE])['duration_days']} days, by "
-        "content mix.** Impressions of its own posts among Indonesian users, mean daily "
-        "distinct viewers (of its posts and of challenge videos made from them), engagement "
-        "per view, followers gained, impressions of its policy and news videos (where visa "
-        "updates sit), viewers' own challenge videos (anywhere) and their impressions, and the "
+        "content mix.** Platform views of its own posts among Indonesian users, mean daily "
+        "distinct viewers on the platform (of its posts and of challenge videos made from "
+        "them), engagement "
+        "per view, followers gained, platform views of its policy and news videos (where visa "
+        "updates sit), viewers' own challenge videos on the platform (anywhere) and their views, "
+        "and the "
         "change in Indonesian users' mean favourability toward Germany.", "",
-        table(["mix", "impressions", "daily viewers", "engagement per view",
-               "followers gained", "policy and news impressions", "challenge videos",
+        table(["mix", "platform views", "daily viewers", "engagement per view",
+               "followers gained", "policy and news platform views", "challenge videos",
                "favourability change"], rows), "",
-        f"Own posts' impressions, trends first against balanced: "
+        f"Own posts' platform views, trends first against balanced: "
         f"{f.change(totals['trend_first'], totals[BASE])}; visa first against balanced: "
         f"{f.change(totals['visa_first'], totals[BASE])}.",
     ])
@@ -310,24 +324,25 @@ def _tourism(runs: dict[str, Run], f: Figures) -> str:
     rows = []
     for a, c in [("th_tourism", "TH"), ("kh_tourism", "KH"), ("la_tourism", "LA"),
                  ("vn_tourism", "VN")]:
-        views = {k: impressions(runs[k], a, markets, where=official) for k, _ in variants}
+        views = {k: platform_views(runs[k], a, markets, where=official) for k, _ in variants}
         row = [f"`{a}`"] + [f.num(views[k]) for k, _ in variants]
         row.append(f.change(views[BASE], views["alone"]))
         row += [f.num(runs[k].con.execute(
-            "SELECT count(*) FROM posts WHERE challenge AND messenger::VARCHAR = 'user' "
+            "SELECT coalesce(sum(platform_posts), 0) FROM posts WHERE challenge AND "
+            "messenger::VARCHAR = 'user' "
             "AND actor::VARCHAR = ?", [a]).fetchone()[0]) for k, _ in variants]
         fav0 = attitude(runs[BASE], "favourability", c, "first", markets)["mean"] or 0.0
         row += [f.signed((attitude(runs[k], "favourability", c, "last", markets)["mean"] or 0.0)
                          - fav0) for k, _ in variants]
         rows.append(row)
     heads = ["tourism authority"]
-    heads += [f"own posts' impressions, {label}" for _, label in variants]
+    heads += [f"own posts' platform views, {label}" for _, label in variants]
     heads += ["joint against alone"]
     heads += [f"viewers' challenge videos, {label}" for _, label in variants]
     heads += [f"favourability change, {label}" for _, label in variants]
     return "\n".join([
         f"**Each alone against one joint hashtag, {scenario_of(runs[BASE])['duration_days']} "
-        "days.** The authorities' own posts' impressions in the six long-haul markets (and the "
+        "days.** The authorities' own posts' platform views in the six long-haul markets (and the "
         "joint hashtag's change against each alone, paired by seed); the challenge videos "
         "viewers posted with each authority's hashtag (anywhere); the change in those markets' "
         "mean favourability toward each country. The third run keeps the joint hashtag but "
