@@ -134,3 +134,20 @@ def test_tables_and_queries_as_pandas(tmp_path):
     assert per_country.to_dict("list") == {"country": ["JP", "US"], "n": [40, 310]}
     with pytest.raises(DiplosimError, match="needs the table"):
         run.df("attitudes")
+
+
+def test_platform_views_are_the_samples_impressions_over_the_sampling_fraction(tmp_path):
+    """A run whose users are sampled at f = 1/500: the embassy's 150 impressions (110 in the
+    US, 40 in Japan) stand for 500 times as many platform views; an import (no sampling
+    fraction) counts its own."""
+    from diplosim.analysis.measures import parse_measure, platform_views
+
+    folder = _write(tmp_path / "run", posts=POSTS, exposures=EXPOSURES)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert platform_views(load_run(folder), "emb") == 150  # no sampling fraction: f = 1
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "sampling_fraction": 0.002}))
+    run = load_run(folder)
+    assert platform_views(run, "emb") == pytest.approx(75_000)
+    assert platform_views(run, "emb", ["US"]) == pytest.approx(55_000)
+    assert platform_views(run) == pytest.approx(175_000)
+    assert parse_measure("platform_views:emb:JP")(run) == pytest.approx(20_000)

@@ -141,6 +141,10 @@ MEASURES: dict[str, Measure] = {m.name: m for m in [
     Measure("impressions", "[ACTOR[:COUNTRIES]]", "Impressions of the actor's posts (of all "
             "posts without ACTOR) among viewers in COUNTRIES (all without).",
             lambda run, actor=None, countries=None: impressions(run, actor, countries), 0, 1),
+    Measure("platform_views", "[ACTOR[:COUNTRIES]]", "Estimated views on the platform of the "
+            "actor's posts (of all posts without ACTOR) among viewers in COUNTRIES: the sample's "
+            "impressions over the sampling fraction.",
+            lambda run, actor=None, countries=None: platform_views(run, actor, countries), 0, 1),
     Measure("daily_viewers", "ACTOR[:COUNTRIES]", "Mean daily distinct viewers of the actor's "
             "posts in COUNTRIES.", daily_viewers, 1, 1),
     Measure("positive_share", "ISSUE[:COUNTRIES]", "Share of the issue's stance-bearing "

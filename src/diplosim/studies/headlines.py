@@ -19,6 +19,7 @@ from diplosim.analysis.attention import (
 )
 from diplosim.analysis.measures import (
     attitude,
+    impressions,
     platform_daily_viewers,
     platform_views,
     positive_share,
@@ -84,7 +85,9 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
     days = scenario_of(base)["duration_days"]
     briefing = event_of(base, "influencer_briefing")
     after = (math.floor(briefing["day"]), days)
-    briefed = platform_views(base, countries=briefing["countries"], days=after,
+    # the briefed creators are sampled users: a sampled user's video draws the platform's views
+    # per video, so the sponsored posts' own impressions are their views on the platform
+    briefed = impressions(base, countries=briefing["countries"], days=after,
                           where="p.sponsor IS NOT NULL")
     us_with = positive_share(base, "ukraine_war", ["US"], after)
     us_without = positive_share(nob, "ukraine_war", ["US"], after)
@@ -122,7 +125,10 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
         f"{f.diff(fav_end, fav_start, 'signed', 3)}.", "",
         f"**The White House briefing.** The {briefing['influencers']} briefed creators' "
         f"sponsored posts drew {f.num(briefed)} platform views in the US from day {after[0]} to "
-        f"day {days}. Over those days the pro-Ukraine share of US impressions was "
+        f"day {days}. The briefed creators are sampled users, and a sampled user stands for "
+        "1 / f users like them, so in the feed the briefing weighs as much as briefing 1 / f "
+        "times as many creators would (a limit of this version). Over those days the "
+        f"pro-Ukraine share of US impressions was "
         f"{f.pct(us_with)} with the briefing and {f.pct(us_without)} without it (variant "
         f"`no_briefing`): a difference of {f.diff(us_with, us_without)}.", "",
         f"**Blocking RT and Sputnik in the EU.** Russian state media's platform views in "
