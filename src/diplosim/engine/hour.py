@@ -173,12 +173,11 @@ def boost_networks(state: SimState, tick: int, first_new: int) -> pa.Table | Non
     likes = np.bincount(fresh[kind == 0], minlength=n_new)
     shares = np.bincount(fresh[kind == 2], minlength=n_new)
     watched = np.bincount(fresh, minlength=n_new)  # boosters watch what they push
-    st.impressions[first_new:st.n] += watched
-    st.completions[first_new:st.n] += watched
-    st.likes[first_new:st.n] += likes.astype(np.int32)
-    st.shares[first_new:st.n] += shares.astype(np.int32)
+    # the boosters are accounts at their real number: their views and reactions count on the
+    # platform (views, the pool, trending, the interest rating), not in the sample's own counts
+    # (``impressions``, ``likes``, ...), which hold what the sample's users did; counted there
+    # they weighed 4 times as much in a world of 10,000 users as in one of 40,000 (issue 45)
     st.pool_views[first_new:st.n] += watched.astype(np.int32)
-    # the boosters are accounts at their real number: on the platform, every view counts
     st.all_views[first_new:st.n] += watched.astype(np.int32)
     st.all_engaged[first_new:st.n] += (likes + 4 * shares).astype(np.float32)
     st.platform_views[first_new:st.n] += watched
