@@ -12,7 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from diplosim._version import __version__
+from diplosim._version import __version__, model_hash
 from diplosim.analysis.sweeps import _interval
 from diplosim.distributed.sweep import run_sweep
 from diplosim.errors import DiplosimError
@@ -149,3 +149,17 @@ def test_sweep_report_shows_where_the_runs_ran_escaped_and_counting_bad_lines(tm
     html = write_sweep_report(tmp_path / "s").read_text(encoding="utf-8")
     assert "Where the runs ran" in html and "1 line of runs.jsonl could not be read." in html
     assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_run_made_by_other_model_code_is_done_again(tmp_path):
+    """The version string does not change between releases when the code or a default does;
+    the model hash does, and a finished run of another model is not reused."""
+    sweep = _plan(tmp_path / "s", replicates=1)
+    assert run_sweep(sweep, use_ray=False) == {"ran": 2, "skipped": 0}
+    victim = sweep.run_folder(sweep.runs[0]) / "manifest.json"
+    m = json.loads(victim.read_text())
+    assert m["model_hash"] == model_hash()
+    victim.write_text(json.dumps({**m, "model_hash": "0" * 16}))
+    assert run_sweep(_plan(tmp_path / "s", replicates=1), use_ray=False) == \
+        {"ran": 1, "skipped": 1}
+    assert json.loads(victim.read_text())["model_hash"] == model_hash()

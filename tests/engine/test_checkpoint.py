@@ -352,3 +352,17 @@ def test_a_tampered_resume_is_a_message_on_the_command_line(stopped, tmp_path):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "checkpoint.json: changed after diplosim wrote it" in done.stderr
     assert "--restart" in done.stderr
+
+
+def test_resume_refuses_a_run_started_by_other_model_code(stopped, tmp_path):
+    """The version string stays while the code changes between releases: a run started by
+    other code (another model hash) is not finished by this one."""
+    from diplosim.engine.engine import resume
+    from diplosim.errors import DiplosimError
+
+    out = _copy(stopped, tmp_path)
+    manifest = _stage(out) / "manifest.json"
+    m = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**m, "model_hash": "0" * 16}))
+    with pytest.raises(DiplosimError, match="model's code or data changed"):
+        resume(out)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from diplosim._version import __version__
+from diplosim._version import __version__, model_hash
 from diplosim.analysis.sweeps import combine
 from diplosim.errors import DiplosimError
 from diplosim.scenario.loader import parse_scenario
@@ -94,7 +94,8 @@ def run_sweep(sweep: Sweep, address: str | None = None, cpus_per_run: int = 1,
     from diplosim.engine.limits import available_memory
 
     todo = [r for r in sweep.runs
-            if not is_complete(sweep.run_folder(r), _expected_hash(sweep, r), __version__)]
+            if not is_complete(sweep.run_folder(r), _expected_hash(sweep, r), __version__,
+                               model_hash())]
     done = len(sweep.runs) - len(todo)
     needs = memory_needs(sweep, todo) if use_ray or not force else {}  # forced, serial: unused
     if progress:

@@ -13,7 +13,7 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from diplosim._version import __version__
+from diplosim._version import __version__, model_hash
 from diplosim.engine import checkpoint
 from diplosim.engine.hour import active_users, boost_networks, post_hour, rng_for
 from diplosim.engine.inboxes import compact_inboxes
@@ -111,6 +111,10 @@ def resume(out: str | Path, progress: Progress | None = None) -> RunResult:
         raise DiplosimError(f"{out}: the run was started by diplosim "
                             f"{manifest.get('diplosim_version')}, this is {__version__}; its "
                             f"results would not match: run it again from the start")
+    if manifest.get("model_hash", model_hash()) != model_hash():
+        raise DiplosimError(f"{out}: the model's code or data changed since the run started "
+                            f"(model hash {manifest.get('model_hash')}, now {model_hash()}); "
+                            "its results would not match: run it again from the start")
     source = stage / SCENARIO_FILE
     try:
         scenario = Scenario.model_validate_json(source.read_bytes())
@@ -327,6 +331,7 @@ def _play(state: SimState, tick: int, users: np.ndarray,
 def _manifest(scenario: Scenario, state: SimState) -> dict:
     return {
         "diplosim_version": __version__,
+        "model_hash": model_hash(),
         "scenario": scenario.model_dump(mode="json"),
         "scenario_hash": scenario_hash(scenario),
         "seed": scenario.seed,

@@ -85,16 +85,18 @@ def load_plan(folder: Path, name: str, kind: str, what: str) -> Sweep:
 
 
 def is_complete(folder: Path, scenario_hash: str | None = None,
-                version: str | None = None) -> bool:
-    """A finished run; if given, of this scenario and this diplosim version (a run made by
-    another version is done again before a sweep reuses it: its model may differ)."""
+                version: str | None = None, model: str | None = None) -> bool:
+    """A finished run; if given, of this scenario, this diplosim version and this model hash
+    (``diplosim._version.model_hash``: a run made by another version, or by the same version
+    with other code or data, is done again before a sweep reuses it: its model may differ)."""
     try:
         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return (bool(m.get("completed"))
             and (scenario_hash is None or m.get("scenario_hash") == scenario_hash)
-            and (version is None or m.get("diplosim_version") == version))
+            and (version is None or m.get("diplosim_version") == version)
+            and (model is None or m.get("model_hash") == model))
 
 
 def log_run(sweep: Sweep, run: dict, record: dict) -> None:
