@@ -29,7 +29,7 @@ from diplosim.engine.hour import active_users, post_hour
 from diplosim.engine.named import add_platform_audience
 from diplosim.engine.outcomes import TickBuffers, TickLog
 from diplosim.engine.snapshots import attitude_table, audience_table
-from diplosim.engine.state import SEEN, build_state
+from diplosim.engine.state import SEEN, build_state, relax_opinions
 from diplosim.opinion import behaviour, persuasion
 from diplosim.platform.exposure_pools import promote
 from diplosim.platform.recommender import build_candidates, candidate_window, source_mix
@@ -48,6 +48,7 @@ stance_step = persuasion.stance_step.py_func
 belief_step = persuasion.belief_step.py_func
 contact_step = persuasion.contact_step.py_func
 source_trust = persuasion.source_trust.py_func
+counter_weight = persuasion.counter_weight.py_func
 
 _TRIES = 6
 _SEEN = SEEN
@@ -269,28 +270,24 @@ class UserAgent(mesa.Agent):
         f, own, p = rec[8], m.focal_of_country[self.country], rec[14]
         trust = 1.0
         rate, sat = kp.favourability_rate, kp.favourability_saturation
+        factor = kp.counter_attitudinal_factor
         if f >= 0 and f != own:
             a = self.attitudes[f]
             direction = 1.0
             if issue >= 0:
-                direction = max(-1.0, 1.0 - abs(rec[3] - self.stances[issue])
-                                / kp.stance_confidence_bound)
-            t = source_trust(a, kp.source_trust_slope, kp.hostile_threshold,
-                             kp.hostile_boomerang)
+                direction = counter_weight(self.stances[issue], rec[3], factor)
+            t = source_trust(a, kp.source_trust_slope, factor)
             if p > 0 and m.portray[p][f] != 0.0:
                 pass
             elif rec[10] == 0:
                 self.attitudes[f] = m.store(contact_step(
-                    a, direction * kp.everyday_favourability_factor * max(t, 0.0), cred,
+                    a, direction * kp.everyday_favourability_factor * t, cred,
                     rate, float(self.expo[f]), sat, kp.contact_ceiling))
-            elif t < 0.0:
-                self.attitudes[f] = m.store(favourability_step(
-                    a, t * abs(direction), cred, rate, float(self.expo[f]), sat))
             else:
                 self.attitudes[f] = m.store(favourability_step(
                     a, direction, cred * t, rate, float(self.expo[f]), sat))
             if rec[10] != 0:
-                trust = max(t, 0.0)
+                trust = t
             self.expo[f] = min(self.expo[f] + 1, 65535)
         if p > 0:
             for g, w in enumerate(m.portray[p]):
@@ -303,13 +300,11 @@ class UserAgent(mesa.Agent):
         cred *= trust
         if issue >= 0:
             self.stances[issue] = m.store(stance_step(
-                self.stances[issue], rec[3], cred, kp.stance_rate,
-                kp.stance_confidence_bound, kp.stance_backfire,
-                kp.stance_backfire_commitment))
+                self.stances[issue], rec[3], cred, kp.stance_rate, factor))
         if claim >= 0:
             self.beliefs[claim] = m.store(belief_step(
                 self.beliefs[claim], cred, kp.belief_rate, corrected,
-                kp.correction_rate))
+                kp.correction_log_odds))
         return flags
 
 
@@ -422,6 +417,12 @@ class FeedModel(mesa.Model):
         self.writer.append("interactions", interactions)
         if tick % 24 == 23:
             self._sync()
+            # the day's end: what has not lasted fades, on the arrays, then back to the agents
+            relax_opinions(state)
+            for a in self.users:
+                a.attitudes = [float(x) for x in state.pop.attitudes[a.u]]
+                a.stances = [float(x) for x in state.pop.stances[a.u]]
+                a.beliefs = [float(x) for x in state.pop.beliefs[a.u]]
             self.writer.append("attitudes", attitude_table(state, tick // 24 + 1))
             self.writer.append("audience", audience_table(state, tick // 24))
             self.writer.end_day()

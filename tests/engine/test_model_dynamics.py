@@ -84,25 +84,25 @@ def _state_media(tmp_runs, favourable: float, unfavourable: float,
                                                          "last")
 
 
-def test_a_hostile_public_is_not_warmed_by_the_other_sides_state_media(tmp_runs):
-    """A public hostile to Russia (every opinion below -0.6, past hostile_threshold 0.5)
-    moves away from it after Russian state media; a friendly public moves toward it; a public
-    only mildly unfavourable moves less toward it than one without a view."""
-    start, end = _state_media(tmp_runs, 0.0, 1.0, floor=0.6)
-    assert end < start, (start, end)
-    start, end = _state_media(tmp_runs, 1.0, 0.0, floor=0.6)
-    assert end > start, (start, end)
+def test_a_hostile_public_is_warmed_less_by_the_other_sides_state_media(tmp_runs):
+    """Persuasion in parallel: Russian state media moves a public hostile to Russia (every
+    opinion below -0.6) toward it, but less than a public without a view, and a friendly
+    public (above 0.6) by less again (it is near the end of the scale); nobody moves away."""
+    hostile = _state_media(tmp_runs, 0.0, 1.0, floor=0.6)
     neutral = _state_media(tmp_runs, 0.0, 0.0, floor=0.3)  # all in (-0.3, 0.3)
-    mild = _state_media(tmp_runs, 0.0, 1.0, floor=0.1)
-    assert mild[1] - mild[0] < neutral[1] - neutral[0], (mild, neutral)
+    friendly = _state_media(tmp_runs, 1.0, 0.0, floor=0.6)
+    moves = {k: end - start for k, (start, end) in
+             (("hostile", hostile), ("neutral", neutral), ("friendly", friendly))}
+    assert all(m > 0 for m in moves.values()), moves
+    assert moves["hostile"] < moves["neutral"], moves
+    assert moves["friendly"] < moves["neutral"], moves
 
 
 def test_trust_and_contact_rules():
-    assert source_trust(0.0, 0.5, 0.5, 0.3) == 1.0
-    assert source_trust(1.0, 0.5, 0.5, 0.3) == pytest.approx(1.5)
-    assert source_trust(-0.25, 0.5, 0.5, 0.3) == pytest.approx(0.5)
-    assert source_trust(-0.5, 0.5, 0.5, 0.3) == pytest.approx(0.0)
-    assert source_trust(-1.0, 0.5, 0.5, 0.3) == pytest.approx(-0.3)
+    assert source_trust(0.0, 0.5, 0.5) == 1.0
+    assert source_trust(1.0, 0.5, 0.5) == pytest.approx(1.5)
+    assert source_trust(-0.5, 0.5, 0.5) == pytest.approx(0.75)
+    assert source_trust(-1.0, 0.5, 0.5) == pytest.approx(0.5)
     # a warming step stops at the ceiling, and never lowers a viewer above it
     free = favourability_step(0.29, 1.0, 1.0, 0.5, 0.0, 10.0)
     assert free > 0.3

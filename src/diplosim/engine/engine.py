@@ -28,7 +28,7 @@ from diplosim.engine.outcomes import (
     sweep_rings,
 )
 from diplosim.engine.snapshots import attitude_table, audience_table
-from diplosim.engine.state import SimState, build_state, inbox_spare
+from diplosim.engine.state import SimState, build_state, inbox_spare, relax_opinions
 from diplosim.engine.tables import account_counts, accounts_table, posts_table, slices
 from diplosim.engine.timeline import apply_events
 from diplosim.errors import DiplosimError
@@ -161,6 +161,7 @@ def burn_in_platform(state: SimState) -> dict:
         del log
     for name, values in kept.items():
         getattr(pop, name)[...] = values
+        getattr(state, f"lasting_{name}")[...] = values
     state.expo[...] = 0
     state.reached[...] = 0
     acc.extra_follows[...] = -1
@@ -245,6 +246,7 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
         release_freed_memory()
         if tick % 24 == 23:
             day = tick // 24 + 1
+            relax_opinions(state)
             writer.append("attitudes", attitude_table(state, day))
             writer.append("audience", audience_table(state, day - 1))
             writer.end_day()

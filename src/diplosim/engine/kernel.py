@@ -49,8 +49,7 @@ _NAMES = (
     # persuasion (diplosim.opinion.persuasion)
     "label_credibility_factor", "favourability_rate", "favourability_saturation",
     "everyday_favourability_factor", "contact_ceiling", "source_trust_slope",
-    "hostile_threshold", "hostile_boomerang", "stance_rate", "stance_confidence_bound",
-    "stance_backfire", "stance_backfire_commitment", "belief_rate", "correction_rate",
+    "counter_attitudinal_factor", "stance_rate", "belief_rate", "correction_log_odds",
 )
 _WHOLE = ("follow_window_hours",)  # whole numbers (hours): int64 fields, so they stay exact
 #: The kernel's parameters as one record, each field named after its row of the parameter

@@ -9,6 +9,7 @@ import numpy as np
 
 from diplosim.actors.campaigns import Catalogue
 from diplosim.engine.kernel import kernel_parameters
+from diplosim.opinion.persuasion import lasting_capture, relax
 from diplosim.parameters import resolve_parameters
 from diplosim.platform.accounts import MESSENGER_TYPES, Accounts, build_accounts
 from diplosim.platform.exposure_pools import pool_quotas
@@ -20,7 +21,7 @@ from diplosim.world.population import Population, synthesise
 from diplosim.world.topics import TOPICS
 
 __all__ = ["DIURNAL", "INBOX", "SEEN", "SimState", "build_state", "credibility_table",
-           "friend_place_dtype", "inbox_spare", "rng_for", "speak_shares"]
+           "friend_place_dtype", "inbox_spare", "relax_opinions", "rng_for", "speak_shares"]
 
 #: Relative app use by local hour, mean 1 (assumption: low overnight, an evening peak).
 DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0,
@@ -106,6 +107,11 @@ class SimState:
     utc_offset: np.ndarray             # world country index -> hours
     vpn_draw: np.ndarray               # float32 per user: stays through a ban if < vpn_share
     expo: np.ndarray                   # uint16 (users, focal) completed views per focal country
+    # the lasting part of each opinion (``opinion.persuasion.relax``): as pop's attitudes,
+    # stances and beliefs; the rest of a change fades day by day
+    lasting_attitudes: np.ndarray
+    lasting_stances: np.ndarray
+    lasting_beliefs: np.ndarray
     seen: np.ndarray
     seen_pos: np.ndarray
     extra_pos: np.ndarray
@@ -152,7 +158,8 @@ class SimState:
 
     @property
     def nbytes_per_user(self) -> float:
-        arrays = [self.expo, self.seen, self.seen_pos, self.extra_pos, self.ring_vid,
+        arrays = [self.expo, self.lasting_attitudes, self.lasting_stances,
+                  self.lasting_beliefs, self.seen, self.seen_pos, self.extra_pos, self.ring_vid,
                   self.ring_tick, self.ring_pos, self.inbox_row, self.inbox_vid, self.inbox_from,
                   self.inbox_tick, self.inbox_pos, self.vpn_draw, self.reached]
         total = self.pop.nbytes + self.accounts.nbytes + sum(a.nbytes for a in arrays)
@@ -229,6 +236,8 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         utc_offset=np.array([table[c].utc_offset_hours for c in pop.countries]),
         vpn_draw=rng.random(n, dtype=np.float32),
         expo=np.zeros((n, len(pop.focal)), np.uint16),
+        lasting_attitudes=pop.attitudes.copy(), lasting_stances=pop.stances.copy(),
+        lasting_beliefs=pop.beliefs.copy(),
         seen=np.full((n, SEEN), -1, np.int32), seen_pos=np.zeros(n, np.uint8),
         extra_pos=np.zeros(n, np.uint8),
         ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.uint16),
@@ -254,3 +263,17 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         banned=np.zeros(len(pop.countries), np.bool_), vpn_share=np.zeros(len(pop.countries)),
         left_share=np.zeros(len(pop.countries)),
     )
+
+
+def relax_opinions(state: SimState) -> None:
+    """The day's end: the part of every opinion that has not lasted fades
+    (``diplosim.opinion.persuasion.relax``, with ``persuasion_half_life_days`` and
+    ``persuasion_lasting_share``)."""
+    keep = 0.5 ** (1.0 / state.params["persuasion_half_life_days"])
+    capture = lasting_capture(state.params["persuasion_lasting_share"], keep)
+    pop = state.pop
+    for values, lasting in ((pop.attitudes, state.lasting_attitudes),
+                            (pop.stances, state.lasting_stances),
+                            (pop.beliefs, state.lasting_beliefs)):
+        if values.size:
+            relax(values, lasting, keep, capture)
