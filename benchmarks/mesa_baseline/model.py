@@ -43,6 +43,7 @@ __all__ = ["FeedModel", "UserAgent", "run_mesa"]
 congruence = behaviour.congruence.py_func
 completion_probability = behaviour.completion_probability.py_func
 engagement_factor = behaviour.engagement_factor.py_func
+like_share_probabilities = behaviour.like_share_probabilities.py_func
 favourability_step = persuasion.favourability_step.py_func
 stance_step = persuasion.stance_step.py_func
 belief_step = persuasion.belief_step.py_func
@@ -246,11 +247,7 @@ class UserAgent(mesa.Agent):
         eng = engagement_factor(kp, rec[2], cong)
         if rec[11]:
             eng *= kp.false_claim_novelty
-        like = kp.like_given_completion * eng
-        share = kp.share_given_completion * eng
-        if corrected:
-            like *= 1.0 - kp.fact_check_like_reduction
-            share *= 1.0 - kp.fact_check_share_reduction
+        like, share = like_share_probabilities(kp, eng, corrected)
         if rnd.at(1) < like:
             flags |= 4
         if rnd.at(2) < kp.comment_given_completion * eng:

@@ -19,7 +19,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from diplosim.opinion.behaviour import completion_probability, congruence, engagement_factor
+from diplosim.opinion.behaviour import (
+    completion_probability,
+    congruence,
+    engagement_factor,
+    like_share_probabilities,
+)
 from diplosim.opinion.persuasion import messenger_credibility, persuade
 from diplosim.platform.recommender import pick_weighted
 from diplosim.platform.rng import stream_key, uniform_at
@@ -113,10 +118,7 @@ def _react(kp, key, draw, rec, match, speaks, cong, tick):
         eng = engagement_factor(kp, rec.appeal, cong)
         if rec.claim_false:
             eng *= kp.false_claim_novelty  # false claims are more novel (Vosoughi 2018)
-        p_like = (kp.like_given_completion * eng
-                  * ((1.0 - kp.fact_check_like_reduction) if corrected else 1.0))
-        p_share = (kp.share_given_completion * eng
-                   * ((1.0 - kp.fact_check_share_reduction) if corrected else 1.0))
+        p_like, p_share = like_share_probabilities(kp, eng, corrected)
         if uniform_at(key, draw + 1) < p_like:
             flags |= 4
         if uniform_at(key, draw + 2) < kp.comment_given_completion * eng:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from numba import njit
 
-__all__ = ["completion_probability", "congruence", "engagement_factor"]
+__all__ = ["completion_probability", "congruence", "engagement_factor", "like_share_probabilities"]
 
 
 @njit(inline="always", cache=True)
@@ -56,3 +56,17 @@ def engagement_factor(kp, appeal, cong):
     multiplies are calibrated to published engagement per view (Rival IQ 2024,
     Socialinsider 2023)."""
     return (kp.engagement_appeal_floor + appeal) * (kp.engagement_congruence_floor + cong)
+
+
+@njit(inline="always", cache=True)
+def like_share_probabilities(kp, eng, corrected):
+    """(like, share) probabilities after a completion with engagement factor ``eng``; a
+    fact-check label (``corrected``) cuts them by ``fact_check_like_reduction`` and
+    ``fact_check_share_reduction`` (TikTok's 2021 test of its unverified-content banner: likes
+    -7%, shares -24%)."""
+    p_like = kp.like_given_completion * eng
+    p_share = kp.share_given_completion * eng
+    if corrected:
+        p_like *= 1.0 - kp.fact_check_like_reduction
+        p_share *= 1.0 - kp.fact_check_share_reduction
+    return p_like, p_share
