@@ -276,8 +276,12 @@ def validate_model(
         from diplosim.studies.sizes import write_sizes
 
         write_sizes(*checked, page, sizes_json)
+    from diplosim.studies.validation.experiments import experiments, to_dicts
+
+    rules = experiments()
     if fmt == Format.json:
         doc = json.loads(to_json(rows, quick))
+        doc["experiments"] = to_dicts(rules)
         if checked is not None:
             from diplosim.studies.sizes import to_json as sizes_to_json
 
@@ -285,9 +289,10 @@ def validate_model(
         print(json.dumps(doc, indent=2))
     else:
         _print_validation(rows, quick)
+        _print_experiments(rules)
         if checked is not None:
             _print_sizes(checked[0])
-    failed = [r.id for r in rows if not r.passed]
+    failed = [r.id for r in rows if not r.passed] + [r.id for r in rules if not r.passed]
     if failed:
         err.print(f"findings not reproduced: {', '.join(failed)}", markup=False)
         raise SystemExit(3)
@@ -311,6 +316,17 @@ def _print_validation(rows: list, quick: bool) -> None:
                           [r.size_dependent], "shown" if r.part == "diagnostic"
                           else "pass" if r.passed else "FAIL")
         out.print(t)
+
+
+def _print_experiments(rules: list) -> None:
+    from diplosim.studies.validation.experiments import RESPONDENTS
+
+    t = Table("finding", "published", "model", "tolerance", "", title="Opinion rules against "
+              f"survey experiments ({RESPONDENTS:,} simulated respondents)")
+    for r in rules:
+        t.add_row(f"{r.part}: {r.finding}", r.published, f"{r.value:.3g}{r.unit}",
+                  f"{r.low:g} to {r.high:g}{r.unit}", "pass" if r.passed else "FAIL")
+    out.print(t)
 
 
 def _size_check(quick: bool, pair: tuple[int, int] | None, seeds: int | None, keep: Path | None,

@@ -15,7 +15,8 @@ import math
 from pathlib import Path
 
 from diplosim.store.writer import write_text_atomic
-from diplosim.studies.blocks import VALIDATION_MARKERS, replace_block
+from diplosim.studies.blocks import EXPERIMENTS_MARKERS, VALIDATION_MARKERS, replace_block
+from diplosim.studies.validation.experiments import experiments, experiments_markdown
 from diplosim.studies.validation.findings import (
     CALIBRATION,
     DIAGNOSTICS,
@@ -96,6 +97,10 @@ def write_page(rows: list[Row], quick: bool, page: Path | None = None,
     table = markdown(rows, quick)
     if page is not None:
         text = page.read_text(encoding="utf-8")
-        write_text_atomic(page, replace_block(text, table.removeprefix(BEGIN).removesuffix(END),
-                                              str(page), BEGIN, END))
+        text = replace_block(text, table.removeprefix(BEGIN).removesuffix(END), str(page),
+                             BEGIN, END)
+        # the opinion rules' rows are computed afresh from the code (a fraction of a second)
+        text = replace_block(text, experiments_markdown(experiments()), str(page),
+                             *EXPERIMENTS_MARKERS)
+        write_text_atomic(page, text)
     return table

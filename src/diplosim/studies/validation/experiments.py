@@ -20,7 +20,7 @@ import numpy as np
 from diplosim.opinion import behaviour, persuasion
 from diplosim.parameters import resolve_parameters
 
-__all__ = ["RESPONDENTS", "Experiment", "experiments", "experiments_markdown"]
+__all__ = ["RESPONDENTS", "Experiment", "experiments", "experiments_markdown", "to_dicts"]
 
 #: Simulated respondents per experiment, and their seed.
 RESPONDENTS = 20_000
@@ -174,14 +174,17 @@ def experiments_markdown(rows: list[Experiment]) -> str:
         for r in rows:
             if r.part != part:
                 continue
-            tol = (f"{_fmt(r.low)}{r.unit}" if r.low == r.high
-                   else f"{_fmt(r.low)} to {_fmt(r.high)}{r.unit}")
+            value = f"{_fmt(r.value)}{r.unit}"
+            tol = f"{_fmt(r.low)} to {_fmt(r.high)}{r.unit}"
             tol += f" (fitted: {r.fitted})" if r.fitted else ""
-            value = f"{_fmt(r.value)}{r.unit}" if r.unit != "of 3" else f"{r.value:.0f} of 3"
+            if r.unit == "of 3":
+                value, tol = f"{r.value:.0f} of 3", "3 of 3"
             lines.append(f"| {r.finding} | {r.published} | {value} | {tol} | "
                          f"{'pass' if r.passed else '**fail**'} | {r.source} |")
     return "\n".join(lines)
 
 
 def to_dicts(rows: list[Experiment]) -> list[dict]:
-    return [{**asdict(r), "passed": r.passed} for r in rows if math.isfinite(r.value)]
+    """The rows as JSON-ready dictionaries (with ``passed``)."""
+    return [{**asdict(r), "value": r.value if math.isfinite(r.value) else None,
+             "passed": r.passed} for r in rows]
