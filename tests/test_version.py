@@ -32,3 +32,18 @@ def test_the_hash_follows_code_and_data_not_caches(tmp_path, monkeypatch):
     before = _hash_of(pkg, monkeypatch)
     data.write_text(data.read_text() + "\n")
     assert _hash_of(pkg, monkeypatch) != before
+
+
+def test_layers_that_only_read_runs_do_not_count(tmp_path, monkeypatch):
+    """A change to the command line, the report or the studies leaves finished runs usable."""
+    pkg = tmp_path / "pkg"
+    for part in ("opinion", "cli"):
+        shutil.copytree(version._PACKAGE / part, pkg / part,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    first = _hash_of(pkg, monkeypatch)
+    page = next((pkg / "cli").glob("*.py"))
+    page.write_text(page.read_text() + "\n# a changed help text\n")
+    assert _hash_of(pkg, monkeypatch) == first
+    rule = pkg / "opinion" / "persuasion.py"
+    rule.write_text(rule.read_text() + "\n# a changed rule\n")
+    assert _hash_of(pkg, monkeypatch) != first
