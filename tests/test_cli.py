@@ -45,9 +45,9 @@ def test_validate_prints_every_error_and_exits_1(tmp_path):
     result = _diplosim("validate", str(bad))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        'bad.yaml:13: platform.ranking: expected one of engagement, social, chronological, got '
+        'bad.yaml:21: platform.ranking: expected one of engagement, social, chronological, got '
         '"random"',
-        'bad.yaml:52: actors[1].campaigns[0].posts_per_day: expected a number >= 0, got "three"',
+        'bad.yaml:75: actors[1].campaigns[0].posts_per_day: expected a number >= 0, got "three"',
     ]
     assert "Traceback" not in result.stderr
 

@@ -81,10 +81,22 @@ _TABLE = [
         "uniformly in [floor, 1] (or [-1, -floor]), the rest in (-floor, floor).",
     ),
     Parameter(
-        "belief_initial_mean", 0.1, "belief", 0.01, 0.99,
-        "assumption",
-        "Mean initial belief in a circulating claim (a Beta distribution with concentration "
-        "belief_initial_concentration).",
+        "false_claim_believing_share", 0.1, "share", 0.001, 0.999,
+        "assumption shaped by Roozenbeek et al. 2020, Royal Society Open Science 7:201199 "
+        "(22-37% rated circulating COVID-19 falsehoods reliable in the UK, US, Ireland, Mexico "
+        "and Spain, spring 2020) and YouGov (about a quarter of Americans took the US-biolabs "
+        "claim as true a month after it spread, March 2022): a claim not yet spreading at the "
+        "start is set below them",
+        "Share of a country's users who believe a false claim at the start where no survey "
+        "gives one (claims[].baselines): the share of the Beta distribution of beliefs above "
+        "0.5.",
+    ),
+    Parameter(
+        "true_claim_believing_share", 0.8, "share", 0.001, 0.999,
+        "assumption shaped by Imperial College / YouGov, 17-18 March 2020 (2,108 Britons: 83% "
+        "washing their hands more often)",
+        "Share of a country's users who believe a true claim at the start where no survey "
+        "gives one."
     ),
     Parameter(
         "claim_repeat_rate", 0.06, "per political post", 0.0, 1.0,
@@ -98,8 +110,9 @@ _TABLE = [
         "belief_initial_concentration", 10.0, "-", 0.1, 1000.0,
         "assumption (no survey measures belief in a simulated claim; a Beta of mean m and "
         "concentration k has variance m(1 - m)/(k + 1))",
-        "Concentration of initial beliefs in a claim: Beta(mean x this, (1 - mean) x this); "
-        "higher values gather users closer to belief_initial_mean.",
+        "Concentration of initial beliefs in a claim: Beta(mean x this, (1 - mean) x this), "
+        "the mean set so that the believing share is above 0.5; higher values gather users "
+        "closer to the mean.",
     ),
     # -- activity and content ----------------------------------------------------------------
     Parameter(
@@ -543,7 +556,8 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "attitude_opinion_floor": (0.05, 0.2, _HALF_TWICE),
     "stance_initial_sd": (0.2, 0.6, "assumption: 0.2 either side"),
     "stance_side_floor": (0.1, 0.4, _HALF_TWICE),
-    "belief_initial_mean": (0.05, 0.2, _HALF_TWICE),
+    "false_claim_believing_share": (0.05, 0.2, _HALF_TWICE),
+    "true_claim_believing_share": (0.6, 0.9, "assumption: from 60% to 90%"),
     "belief_initial_concentration": (5.0, 20.0, _HALF_TWICE),
     "claim_repeat_rate": (0.03, 0.12, _HALF_TWICE),
     "sessions_per_day": (2.0, 8.0, _HALF_TWICE),

@@ -124,3 +124,20 @@ def test_an_unknown_or_broken_variant_is_a_clear_error():
     with pytest.raises(ScenarioError) as e:
         parse_scenario(TEXT, "v.yaml", variant="mixed")
     assert "variants[3].remove: nothing to remove at events.name" in str(e.value)
+
+
+@pytest.mark.parametrize("b", CASES, ids=NAMES)
+def test_a_built_in_scenarios_polls_come_before_its_start(b):
+    """Every poll a built-in scenario gives either was fielded before the day its run starts
+    (the schema refuses a later one), or its source says `assumption` and why; a scenario
+    that dates any poll has a start."""
+    s = b.scenario
+    polls = [*(p for i in s.issues for p in i.baselines),
+             *(p for c in s.claims for p in c.baselines), *s.world.favourability]
+    dated = [p for p in polls if p.fielded is not None]
+    if dated:
+        assert s.start is not None
+        assert all(p.fielded <= s.start for p in dated)
+    for p in polls:
+        assert p.fielded is not None or p.source.startswith("assumption"), (
+            f"{b.name}: {p.country if hasattr(p, 'country') else p.viewer}: undated poll")

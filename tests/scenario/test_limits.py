@@ -57,7 +57,7 @@ def test_an_over_long_whole_number_is_a_message_with_line_and_field(number, digi
 def test_an_over_long_number_deep_in_a_list_names_its_field():
     text = EXAMPLE_TEXT.replace("posts_per_day: 3\n", f"posts_per_day: {BIG}\n")
     assert _message(text).startswith(
-        "s.yaml:52: actors[1].campaigns[0].posts_per_day: a whole number of 5,000 digits")
+        "s.yaml:75: actors[1].campaigns[0].posts_per_day: a whole number of 5,000 digits")
 
 
 @pytest.mark.parametrize(("value", "words"), [

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from scipy.stats import chisquare
 
 from diplosim.scenario import load_scenario
+from diplosim.scenario.schema import Claim, ClaimBaseline
 from diplosim.world.population import NO_LANGUAGE, country_shares, synthesise
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, SHARED_DATA
+
+#: the shared contract: no start date and no polls of its own, so the shipped rows apply
+CONTRACT = SHARED_DATA.parent / "examples" / "scenario.yaml"
 
 
 @pytest.fixture(scope="module")
 def scenario():
-    return load_scenario(EXAMPLE)
+    return load_scenario(CONTRACT)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +68,8 @@ def test_values_stay_in_their_ranges(million):
     assert (million.interests == 0).mean() < 0.05  # weights under 1/65535 of the favourite
     assert million.activity.min() > 0
     assert million.activity.mean() == pytest.approx(1.0, abs=0.02)
-    assert million.beliefs.mean() == pytest.approx(0.1, abs=0.005)
+    # the example's one claim is false and has no survey: false_claim_believing_share believe
+    assert (million.beliefs > 0.5).mean() == pytest.approx(0.1, abs=0.003)
 
 
 def test_languages_follow_cldr_shares(million):
@@ -93,3 +100,33 @@ def test_attitudes_encode_the_surveys(million):
 
 def test_state_fits_the_memory_budget(million):
     assert million.nbytes / million.size < 300
+
+
+def test_claim_baselines_set_each_countrys_believers_and_truth_sets_the_rest():
+    """A surveyed country starts with its share of believers (beliefs above 0.5); the others
+    with the parameter for false or for true claims."""
+    claims = [Claim(id="biolabs", true=False, baselines=[
+        ClaimBaseline(country="US", believing=0.25, source="a test survey")]),
+        Claim(id="washing", true=True)]
+    s = load_scenario(EXAMPLE).model_copy(update={"claims": claims})
+    pop = synthesise(s, users=60_000, seed=4)
+    us = pop.country == pop.countries.index("US")
+    believing = pop.beliefs > 0.5
+    # binomial standard errors: US (about 21,000 users) 0.003, the rest 0.002
+    assert believing[us, 0].mean() == pytest.approx(0.25, abs=0.012)
+    assert believing[~us, 0].mean() == pytest.approx(0.1, abs=0.008)
+    assert believing[:, 1].mean() == pytest.approx(0.8, abs=0.008)
+
+
+def test_shipped_polls_fielded_after_the_start_are_not_used():
+    """Pew's spring 2023 rows answer for 2023, not for a scenario of 2022: with a start before
+    them, US users' view of Russia falls back to the unsurveyed shares."""
+    views = {}
+    for start in (None, dt.date(2022, 2, 24)):
+        s = load_scenario(CONTRACT).model_copy(update={"start": start})
+        pop = synthesise(s, users=20_000, seed=4)
+        us = pop.country == pop.countries.index("US")
+        views[start] = float((pop.attitudes[us, pop.focal.index("RU")] < 0).mean())
+    assert views[None] > 0.85                       # Pew 2023: at least 90% unfavourable
+    # unsurveyed: 35% on each side, the middle 30% split around 0
+    assert views[dt.date(2022, 2, 24)] == pytest.approx(0.35 + 0.15, abs=0.03)

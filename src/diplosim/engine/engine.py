@@ -61,8 +61,27 @@ class RunResult:
         self.out, self.manifest = out, manifest
 
 
+def hash_form(scenario: Scenario) -> dict:
+    """The scenario as its hash reads it: its JSON form without the fields added to the format
+    after 0.2.0 while they are unset (a poll's ``fielded``, a claim's ``baselines``, the
+    scenario's ``start``), so adding a field never changes the hash of a scenario that does not
+    use it, nor makes its published results look stale."""
+    d = scenario.model_dump(mode="json")
+    if d.get("start") is None:
+        d.pop("start", None)
+    polls = [b for i in d["issues"] for b in i["baselines"]] + d["world"]["favourability"]
+    for c in d["claims"]:
+        polls += c.get("baselines") or []
+        if not c.get("baselines"):
+            c.pop("baselines", None)
+    for poll in polls:
+        if poll.get("fielded") is None:
+            poll.pop("fielded", None)
+    return d
+
+
 def scenario_hash(scenario: Scenario) -> str:
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    canonical = json.dumps(hash_form(scenario), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -108,6 +108,9 @@ def estimate_world_memory(scenario: Scenario, users: int) -> int:
 
     from diplosim.world.population import synthesise
 
+    # once untraced first: what the first synthesis imports or caches (SciPy's root finder for
+    # the claims' beliefs, the country tables) would otherwise count in the first sample only
+    synthesise(scenario, users=SAMPLE_USERS // 10)
     peaks = []
     for n in (SAMPLE_USERS, 2 * SAMPLE_USERS):
         tracemalloc.start()

@@ -4,6 +4,7 @@ is told; and the strict base model every section derives from."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from typing import Annotated, Literal
@@ -11,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     WithJsonSchema,
@@ -20,7 +22,8 @@ from pydantic_core import PydanticCustomError
 from diplosim.world.countries import country_table, language_names
 from diplosim.world.topics import CONTENT_KINDS, TOPICS
 
-__all__ = ["ALL", "COUNTRY_JSON", "ID_JSON", "ContentKind", "CountryCode", "Day", "Hashtag", "Id",
+__all__ = ["ALL", "COUNTRY_JSON", "ID_JSON", "ContentKind", "CountryCode", "Date", "Day",
+           "Hashtag", "Id",
            "Language", "Model", "Portrays", "Ranking", "Share", "Stance", "Target", "Topic",
            "check_country", "reject"]
 
@@ -108,6 +111,21 @@ Hashtag = Annotated[str, AfterValidator(_check_hashtag),
                     WithJsonSchema({"type": "string", "pattern": r"^#\w{1,100}$"})]
 ContentKind = Literal["entertainment", "news", "policy", "education"]
 Ranking = Literal["engagement", "social", "chronological"]
+def _iso_date(value: object) -> object:
+    """A calendar date written YYYY-MM-DD (text, as YAML 1.2 reads it); a date object passes."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise reject("a date written YYYY-MM-DD, such as 2022-02-24", f" (got {value!r})")
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date),
+                 WithJsonSchema({"type": "string", "format": "date"})]
 Day = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 

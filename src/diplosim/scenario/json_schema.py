@@ -35,6 +35,7 @@ DESCRIPTIONS = {
     ("Scenario", "output"): "What the run keeps beyond the standard tables.",
     ("Platform", "moderation"): "Fact-checking of false claims.",
     ("Baseline", "country"): "The polled country.",
+    ("ClaimBaseline", "country"): "The surveyed country.",
     ("Issue", "id"): "The issue's identifier, used by `stance.issue`.",
     ("Favourability", "unfavourable"): "Share unfavourable (if only one share is given, the "
                                        "other is 1 - it - the no-opinion share).",

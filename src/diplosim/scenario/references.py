@@ -6,6 +6,7 @@ They read the raw data defensively, so they report alongside the schema's own er
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterator
 from typing import Any
@@ -169,6 +170,14 @@ def _polls(data: dict, world: list[str]) -> Found:
             if b.get("country") in seen:
                 yield path, f"a second baseline for {b['country']}"
             seen.add(b.get("country"))
+    for i, claim in _items(data, "claims"):
+        seen = set()
+        for j, b in _items(claim, "baselines"):
+            path = ("claims", i, "baselines", j, "country")
+            yield from _country_in_world(path, b.get("country"), world)
+            if b.get("country") in seen:
+                yield path, f"a second baseline for {b['country']}"
+            seen.add(b.get("country"))
     world_data = data.get("world") if isinstance(data.get("world"), dict) else {}
     focal, pairs = _focal(data), set()
     for j, f in _items(world_data, "favourability"):
@@ -182,6 +191,38 @@ def _polls(data: dict, world: list[str]) -> Found:
         if (f.get("viewer"), code) in pairs:
             yield path, f"a second poll of {f.get('viewer')} about {code}"
         pairs.add((f.get("viewer"), code))
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None  # the schema reports it
+    return None
+
+
+def _dated_polls(data: dict) -> Found:
+    """With a ``start``, every poll the scenario gives is fielded on or before it: a poll
+    cannot say where a public stood before the poll was taken. Each claim's baselines name a
+    simulated country once."""
+    start = _date(data.get("start"))
+    world_data = data.get("world") if isinstance(data.get("world"), dict) else {}
+    polls = [(("issues", i, "baselines", j), b) for i, issue in _items(data, "issues")
+             for j, b in _items(issue, "baselines")]
+    polls += [(("claims", i, "baselines", j), b) for i, claim in _items(data, "claims")
+              for j, b in _items(claim, "baselines")]
+    polls += [(("world", "favourability", j), f) for j, f in _items(world_data, "favourability")]
+    for path, poll in polls:
+        fielded = _date(poll.get("fielded"))
+        if start is not None and fielded is not None and fielded > start:
+            yield (*path, "fielded"), (f"the poll was fielded on {fielded.isoformat()}, after "
+                                       f"the scenario's start ({start.isoformat()}); a poll "
+                                       "must come before the run it starts")
 
 
 def _parameters(data: dict) -> Found:
@@ -248,6 +289,7 @@ def reference_problems(data: object) -> list[tuple[Path, str]]:
     found += _campaigns(data, world, issues, claims)
     found += _events(data, world, issues, claims)
     found += _polls(data, world)
+    found += _dated_polls(data)
     found += _parameters(data)
     found += _unsupported(Scenario, data)
     return found

@@ -29,6 +29,7 @@ from diplosim.scenario.fields import (
     COUNTRY_JSON,
     ContentKind,
     CountryCode,
+    Date,
     Day,
     Hashtag,
     Id,
@@ -54,6 +55,7 @@ __all__ = [
     "Baseline",
     "Campaign",
     "Claim",
+    "ClaimBaseline",
     "CoordinatedNetwork",
     "Crisis",
     "Event",
@@ -127,6 +129,10 @@ class Platform(Model):
 
 Source = Annotated[str, Field(min_length=3, max_length=400, description="Where the figure "
                               "comes from: a survey, its fieldwork dates and sample.")]
+Fielded = Annotated[Date | None, Field(None, description="The last day of the poll's "
+                                          "fieldwork (or the day it was published, where the "
+                                          "fieldwork dates are not given): with the scenario's "
+                                          "`start`, it must come before the run it starts.")]
 
 
 class Baseline(Model):
@@ -140,6 +146,7 @@ class Baseline(Model):
     sd: float | None = Field(None, gt=0, le=2, description="Spread of stances around `mean` "
                              "(default: the parameter stance_initial_sd).")
     source: Source
+    fielded: Fielded = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Baseline:
@@ -177,6 +184,7 @@ class Favourability(Model):
                                      "survey_no_opinion_share).")
     unfavourable: Share | None = None
     source: Source
+    fielded: Fielded = None
 
     @model_validator(mode="after")
     def _total(self) -> Favourability:
@@ -190,11 +198,24 @@ class Favourability(Model):
         return self
 
 
+class ClaimBaseline(Model):
+    """How many of a country's users believe a claim when the run starts, from a survey."""
+
+    country: CountryCode
+    believing: Share = Field(description="Share of users who believe the claim (who would rate "
+                             "it true or likely true).")
+    source: Source
+    fielded: Fielded = None
+
+
 class Claim(Model):
     """A circulating factual claim, true or false."""
 
     id: Id
     true: bool = Field(description="Whether the claim is true.")
+    baselines: list[ClaimBaseline] = Field(
+        default_factory=list, description="Surveyed belief by country; other countries start "
+        "at the parameter false_claim_believing_share or true_claim_believing_share.")
 
 
 class Campaign(Model):
@@ -299,6 +320,10 @@ class Scenario(Model):
     description: str | None = Field(None, max_length=2000)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     duration_days: int = Field(ge=1, le=3650)
+    start: Date | None = Field(None, description="The calendar day day 0 stands for. With "
+                                  "it, every poll the scenario gives must be fielded before "
+                                  "it, and the shipped favourability rows fielded after it are "
+                                  "not used.")
     world: World
     platform: Platform = Field(default_factory=Platform)
     issues: list[Issue] = Field(default_factory=list)

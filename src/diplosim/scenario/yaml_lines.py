@@ -70,12 +70,15 @@ class _Budget:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans: only true/false, never yes/no/on/off."""
+    """SafeLoader with YAML 1.2 booleans (only true/false, never yes/no/on/off) and, as in YAML
+    1.2, no implicit timestamps: a date such as 2022-02-24 stays text, which the schema reads
+    as a date (and the JSON schema, a string of format date, accepts alike)."""
 
 
 _BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),

@@ -7,6 +7,7 @@ World Bank population and internet use, CC BY 4.0 / PDDL), CLDR language shares 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -42,6 +43,7 @@ class Survey:
     favourable: float | None
     unfavourable: float | None
     year: int
+    fielded: dt.date    # the last day of fieldwork (an upper bound where only the wave is known)
     source: str
 
 
@@ -87,7 +89,8 @@ def favourability_surveys() -> dict[tuple[str, str], Survey]:
     return {
         (r["viewer"], r["focal"]): Survey(
             viewer=r["viewer"], focal=r["focal"], favourable=_pct(r["favourable_pct"]),
-            unfavourable=_pct(r["unfavourable_pct"]), year=int(r["year"]), source=r["source"],
+            unfavourable=_pct(r["unfavourable_pct"]), year=int(r["year"]),
+            fielded=dt.date.fromisoformat(r["fielded"]), source=r["source"],
         )
         for r in _rows("favourability.csv")
     }

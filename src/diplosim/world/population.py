@@ -7,6 +7,7 @@ favourability toward the focal countries, stances on the issues and beliefs in t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from diplosim.world.topics import TOPICS
 if TYPE_CHECKING:  # the scenario package builds on this one: no import back at run time
     from diplosim.scenario.schema import Scenario
 
-__all__ = ["NO_LANGUAGE", "Population", "country_shares", "synthesise"]
+__all__ = ["NO_LANGUAGE", "Population", "beta_mean_for", "country_shares", "synthesise"]
 
 NO_LANGUAGE = np.iinfo(np.uint16).max
 #: Independent random streams, so adding one component never changes another's draws.
@@ -98,15 +99,18 @@ def _languages(block: list[Country], counts: np.ndarray, rng: np.random.Generato
 
 
 def _opinion_shares(viewer: str, focal: str, p: dict[str, float],
-                    polls: dict[tuple[str, str], tuple[float, float]] | None = None
-                    ) -> tuple[float, float]:
+                    polls: dict[tuple[str, str], tuple[float, float]] | None = None,
+                    start: dt.date | None = None) -> tuple[float, float]:
     """(favourable, unfavourable) shares of ``viewer``'s users toward ``focal``: the
-    scenario's poll, else the shipped survey row, else the parameters."""
+    scenario's poll, else the shipped survey row (unless it was fielded after the scenario's
+    ``start``: a poll never answers for a time before it), else the parameters."""
     if polls and (viewer, focal) in polls:
         return polls[(viewer, focal)]
     if viewer == focal:
         return p["own_country_favourable_share"], 0.0
     survey = favourability_surveys().get((viewer, focal))
+    if survey is not None and start is not None and survey.fielded > start:
+        survey = None
     if survey is None:
         share = p["unsurveyed_favourable_share"]
         return share, share
@@ -130,14 +134,15 @@ def _sides(rng: np.random.Generator, n: int, pos: float, neg: float,
 
 def _attitudes(pop_country: np.ndarray, countries: tuple[str, ...], focal: tuple[str, ...],
                rng: np.random.Generator, p: dict[str, float],
-               polls: dict[tuple[str, str], tuple[float, float]]) -> np.ndarray:
+               polls: dict[tuple[str, str], tuple[float, float]],
+               start: dt.date | None = None) -> np.ndarray:
     out = np.empty((pop_country.shape[0], len(focal)), np.float32)
     floor = p["attitude_opinion_floor"]
     bounds = np.searchsorted(pop_country, np.arange(len(countries) + 1))
     for ci, viewer in enumerate(countries):
         lo, hi = bounds[ci], bounds[ci + 1]
         for fi, target in enumerate(focal):
-            fav, unfav = _opinion_shares(viewer, target, p, polls)
+            fav, unfav = _opinion_shares(viewer, target, p, polls, start)
             out[lo:hi, fi] = _sides(rng, hi - lo, fav, unfav, floor)
     return out
 
@@ -161,6 +166,39 @@ def _stances(scenario: Scenario, pop_country: np.ndarray, countries: tuple[str, 
             else:
                 col = _sides(rng, hi - lo, b.positive, b.negative, p["stance_side_floor"])
             out[lo:hi, k] = col
+    return out
+
+
+def beta_mean_for(believing: float, concentration: float) -> float:
+    """The mean of a Beta distribution of concentration ``concentration`` with ``believing``
+    of its mass above 0.5 (a user believes a claim when its belief is above one half)."""
+    from scipy.optimize import brentq
+    from scipy.special import betainc
+
+    believing = min(max(believing, 1e-4), 1 - 1e-4)
+
+    def above(m: float) -> float:
+        return 1.0 - betainc(m * concentration, (1 - m) * concentration, 0.5) - believing
+
+    return float(brentq(above, 1e-6, 1 - 1e-6, xtol=1e-10))
+
+
+def _beliefs(scenario: Scenario, pop_country: np.ndarray, countries: tuple[str, ...],
+             rng: np.random.Generator, p: dict[str, float]) -> np.ndarray:
+    """Beliefs in each claim: Beta draws whose share above 0.5 is the country's surveyed share
+    of believers (``claims[].baselines``), else the parameter for true or false claims."""
+    n, claims = pop_country.shape[0], scenario.claims
+    conc = p["belief_initial_concentration"]
+    out = np.empty((n, len(claims)), np.float32)
+    bounds = np.searchsorted(pop_country, np.arange(len(countries) + 1))
+    for k, claim in enumerate(claims):
+        default = p["true_claim_believing_share" if claim.true else
+                    "false_claim_believing_share"]
+        surveyed = {b.country: b.believing for b in claim.baselines}
+        for ci, code in enumerate(countries):
+            lo, hi = bounds[ci], bounds[ci + 1]
+            mean = beta_mean_for(surveyed.get(code, default), conc)
+            out[lo:hi, k] = rng.beta(mean * conc, (1 - mean) * conc, hi - lo)
     return out
 
 
@@ -212,14 +250,14 @@ def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = 
         f.favourable if f.favourable is not None else max(rest - f.unfavourable, 0.0),
         f.unfavourable if f.unfavourable is not None else max(rest - f.favourable, 0.0))
         for f in scenario.world.favourability}
-    mean, conc = p["belief_initial_mean"], p["belief_initial_concentration"]
-    beliefs = _rng(seed, "belief").beta(mean * conc, (1 - mean) * conc, (n, len(claims)))
+    beliefs = _beliefs(scenario, country, countries, _rng(seed, "belief"), p)
     return Population(
         countries=countries, languages=languages, focal=focal, issues=issues, claims=claims,
         country=country, lang1=lang1, lang2=lang2,
         interests=_interests(n, p["interest_dirichlet_alpha"], _rng(seed, "interest")),
         activity=activity,
-        attitudes=_attitudes(country, countries, focal, _rng(seed, "attitude"), p, polls),
+        attitudes=_attitudes(country, countries, focal, _rng(seed, "attitude"), p, polls,
+                             scenario.start),
         stances=_stances(scenario, country, countries, seed, p),
-        beliefs=beliefs.astype(np.float32),
+        beliefs=beliefs,
     )
