@@ -8,7 +8,6 @@ from diplosim.scenario import load_scenario, parse_scenario
 from diplosim.scenario.schema import Ban, CoordinatedNetwork, Crisis, InfluencerBriefing, Policy
 from tests.conftest import EXAMPLE, SHARED_DATA
 
-
 CONTRACT = SHARED_DATA.parent / "examples" / "scenario.yaml"
 
 
