@@ -94,7 +94,7 @@ validate: install
 # Run every built-in scenario and its variants with 8 seeds each (on a local Ray); write each
 # headline, every figure with its 95% interval, into scenarios/NAME.md.
 scenarios: install
-	$(BIN)/diplosim studies --out out/scenarios
+	$(BIN)/diplosim studies --out out/scenarios --page docs/validation.md
 
 # A Morris screening of each built-in scenario's assumptions; writes the block that names the
 # assumptions its headline depends on most into scenarios/NAME.md.

@@ -377,6 +377,10 @@ def studies(
                                             "result.")] = False,
     ray_address: Annotated[str | None, typer.Option(help="A Ray cluster (default: "
                                                     "local).")] = None,
+    page: Annotated[Path | None, typer.Option(help="The validation page: score the checks "
+                                              "against the next real polls on the runs and "
+                                              "write them between its directions "
+                                              "markers.")] = None,
 ) -> None:
     """Run the built-in scenarios with their variants and seeds and write each headline (or,
     with --screening, its screening) into scenarios/NAME.md (`make scenarios`, `make
@@ -386,7 +390,7 @@ def studies(
     for name, notes, block in write_studies(
             names or [], out_dir, set_ or [], write=not print_only, replicates=replicates,
             serial=serial, screening=screening, address=ray_address,
-            say=lambda m: err.print(printable(m))):
+            say=lambda m: err.print(printable(m)), page=page):
         if print_only:
             print(f"## {name}\n\n{block}\n")
         else:

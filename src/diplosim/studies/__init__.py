@@ -20,11 +20,14 @@ __all__ = ["write_studies"]
 def write_studies(names: list[str], out: Path, overrides: list[str] | None = None,
                   write: bool = True, replicates: int | None = None, serial: bool = False,
                   screening: bool = False, address: str | None = None,
-                  say: Callable[[str], None] = print) -> Iterator[tuple[str, Path, str]]:
+                  say: Callable[[str], None] = print,
+                  page: Path | None = None) -> Iterator[tuple[str, Path, str]]:
     """Run the named built-in scenarios (all when ``names`` is empty) and yield
     ``(name, notes file, block)`` for each, writing the block into the notes file unless
     ``write`` is false: the replicated result, or with ``screening`` the Morris screening of its
-    assumptions. One Ray serves every scenario (none with ``serial``)."""
+    assumptions. One Ray serves every scenario (none with ``serial``). With ``page`` (the
+    validation page), the checks against the next real polls (``studies.directions``) are
+    scored on the runs and written there once every scenario they need has runs."""
     from diplosim.distributed.sweep import start_ray, stop_ray
     from diplosim.errors import DiplosimError
     from diplosim.scenario.builtin import builtin, builtin_scenarios
@@ -45,6 +48,10 @@ def write_studies(names: list[str], out: Path, overrides: list[str] | None = Non
                 block = generate(b, out, overrides, write=write, say=say, replicates=replicates,
                                  use_ray=not serial, address=address)
             yield b.name, b.notes, block
+        if page is not None and write and not screening:
+            from diplosim.studies.directions import write_directions
+
+            write_directions(out, page)
     finally:
         if not serial:
             stop_ray()

@@ -13,8 +13,8 @@ from diplosim.errors import DiplosimError
 from diplosim.scenario.schema import Scenario
 from diplosim.store.sweeps import Sweep
 
-__all__ = ["ASSUMPTIONS_MARKERS", "EXPERIMENTS_MARKERS", "RESULT_MARKERS", "SIZES_MARKERS",
-           "VALIDATION_MARKERS", "fingerprint", "plan_afresh", "replace_block"]
+__all__ = ["ASSUMPTIONS_MARKERS", "DIRECTIONS_MARKERS", "EXPERIMENTS_MARKERS", "RESULT_MARKERS",
+           "SIZES_MARKERS", "VALIDATION_MARKERS", "fingerprint", "plan_afresh", "replace_block"]
 
 #: The markers of each kind of generated block: a scenario's replicated result
 #: (``make scenarios``), its screening of assumptions (``make screening``), the validation
@@ -24,6 +24,7 @@ ASSUMPTIONS_MARKERS = ("<!-- assumptions:begin -->", "<!-- assumptions:end -->")
 VALIDATION_MARKERS = ("<!-- validation:begin -->", "<!-- validation:end -->")
 SIZES_MARKERS = ("<!-- sizes:begin -->", "<!-- sizes:end -->")
 EXPERIMENTS_MARKERS = ("<!-- experiments:begin -->", "<!-- experiments:end -->")
+DIRECTIONS_MARKERS = ("<!-- directions:begin -->", "<!-- directions:end -->")
 
 
 def plan_afresh(plan: Callable[[], Sweep], plan_file: Path, say: Callable[[str], None],

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from diplosim.analysis.uncertainty import Difference, Estimate, difference, estimate
 
-__all__ = ["Figures", "combine", "fmt_difference", "fmt_estimate"]
+__all__ = ["OPPOSITE", "REPRODUCED", "UNCLEAR", "Figures", "combine", "fmt_difference",
+           "fmt_estimate", "verdict"]
 
 _MARK = re.compile("\u27e6(\\d+)\u27e7")
 
@@ -65,10 +66,28 @@ class Figures:
         """The difference ``a - b`` of two variants' figures (paired by seed)."""
         return self._mark(kind, "diff", digits, a, b)
 
+    def direction(self, x: float | None, expected: int) -> str:
+        """A change compared in direction with a poll that moved ``expected`` (+1 up, -1
+        down): its interval and the verdict of ``verdict``."""
+        return self._mark("signed", "up" if expected > 0 else "down", 3, x)
+
     def change(self, new: float | None, old: float | None) -> str:
         """The relative change from ``old`` to ``new``: their paired difference over the mean
         of ``old``."""
         return self._mark("pct", "change", 1, new, old)
+
+
+REPRODUCED, OPPOSITE, UNCLEAR = ("the poll's direction (reproduced)",
+                                 "the opposite direction (not reproduced)",
+                                 "not distinguishable from zero (not reproduced)")
+
+
+def verdict(low: float, high: float, expected: int) -> str:
+    """A change's 95% interval against a poll's direction: on the poll's side of zero,
+    the other side, or across zero (the rule of ``diplosim.studies.directions``)."""
+    if low > 0 or high < 0:
+        return REPRODUCED if (low > 0) == (expected > 0) else OPPOSITE
+    return UNCLEAR
 
 
 def _num(x: object) -> float | None:
@@ -160,6 +179,13 @@ def combine(texts: list[str], figures: list[Figures]) -> str:
         a = [v[0] for v in s.values]
         if s.mode == "value":
             return fmt_estimate(_within_range(estimate(a), a, s.kind), s.kind, s.digits)
+        if s.mode in ("up", "down"):
+            e = estimate(a)
+            if e.n < 2:
+                return f"{_show('signed', e.mean, s.digits, sign=True)} (one seed: no verdict)"
+            said = verdict(e.low, e.high, 1 if s.mode == "up" else -1)
+            return (f"{e.mean:+.{s.digits}f} ({e.low:+.{s.digits}f} to {e.high:+.{s.digits}f}):"
+                    f" {said}")
         b = [v[1] for v in s.values]
         if s.mode == "diff":
             d = difference(a, b)

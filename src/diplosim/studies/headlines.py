@@ -62,6 +62,10 @@ def event_of(run: Run, kind: str) -> dict:
 
 # -- layout --------------------------------------------------------------------------------
 
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
 def table(headers: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(headers) + " |",
              "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
@@ -122,7 +126,10 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
         *ru_lines,
         f"**Ukrainians' view of Russia.** Mean favourability of Ukrainian users toward Russia: "
         f"{f.signed(fav_start)} on day 0, {f.signed(fav_end)} on day {days}: a change of "
-        f"{f.diff(fav_end, fav_start, 'signed', 3)}.", "",
+        f"{f.diff(fav_end, fav_start, 'signed', 3)}. A check outside the run: KIIS found "
+        "Ukrainians' good attitude toward Russia falling from 34% (early February 2022) to 2% "
+        "(13-18 May 2022); the run's change, compared in direction only: "
+        f"{f.direction(_minus(fav_end, fav_start), -1)}.", "",
         f"**The White House briefing.** The {briefing['influencers']} briefed creators' "
         f"sponsored posts drew {f.num(briefed)} platform views in the US from day {after[0]} to "
         f"day {days}. The briefed creators are sampled users, and a sampled user stands for "
@@ -168,6 +175,8 @@ def _israel(runs: dict[str, Run], f: Figures) -> str:
                      f.diff(p["mean_end"], p["mean_start"], "signed", 3),
                      f.fixed(p["bimodality_end"]), f.fixed(q["bimodality_end"])])
     idf, idf_social = platform_views(base, "idf"), platform_views(social, "idf")
+    us = pol.get("US")
+    us_change = None if us is None else _minus(us["mean_end"], us["mean_start"])
     return "\n".join([
         f"**Hashtags.** Posts on the platform with #StandWithPalestine: {f.num(pal_posts)}; with "
         f"#StandWithIsrael: {f.num(isr_posts)} ({f.ratio(pal_posts, isr_posts)}). Their "
@@ -183,7 +192,11 @@ def _israel(runs: dict[str, Run], f: Figures) -> str:
                "stance day 0", "stance day 14", "change", "bimodality",
                "bimodality, social feed"], rows), "",
         f"**The IDF's account** drew {f.num(idf)} platform views under engagement ranking and "
-        f"{f.num(idf_social)} under social ranking (change {f.change(idf_social, idf)}).",
+        f"{f.num(idf_social)} under social ranking (change {f.change(idf_social, idf)}).", "",
+        "**A check outside the run.** Quinnipiac's next poll (published 16 November 2023) "
+        "found US voters' sympathies moving toward the Palestinians (Israelis 61% to 54%, "
+        "Palestinians 13% to 24%). The run's change in US users' mean stance (+1 "
+        f"pro-Palestine), compared in direction only: {f.direction(us_change, +1)}.",
     ])
 
 
