@@ -47,3 +47,16 @@ def test_a_check_is_scored_on_the_scenarios_base_runs(tmp_path):
     text = directions_markdown(rows)
     assert "`israel_palestine_narratives`" in text and r.verdict in text
     assert {c.scenario for c in CHECKS} == {"israel_palestine_narratives", "ukraine_2022"}
+
+
+def test_the_validation_page_shows_both_checks_scored():
+    from pathlib import Path
+
+    from diplosim.studies.blocks import DIRECTIONS_MARKERS
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
+    begin, end = DIRECTIONS_MARKERS
+    block = page.read_text(encoding="utf-8").split(begin)[1].split(end)[0]
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    assert [r.split("`")[1] for r in rows] == [c.scenario for c in CHECKS], "run make scenarios"
+    assert all(any(v in r for v in (REPRODUCED, OPPOSITE, UNCLEAR)) for r in rows)
