@@ -28,8 +28,8 @@ from diplosim.engine.engine import _manifest, _video_floor, burn_in_platform
 from diplosim.engine.hour import active_users, post_hour
 from diplosim.engine.named import add_platform_audience
 from diplosim.engine.outcomes import TickBuffers, TickLog
-from diplosim.engine.snapshots import attitude_table, audience_table
-from diplosim.engine.state import SEEN, build_state, relax_opinions
+from diplosim.engine.snapshots import attitude_table, attitudes_by_age, audience_table
+from diplosim.engine.state import SEEN, build_state, refresh_masks, relax_opinions
 from diplosim.opinion import behaviour, persuasion
 from diplosim.platform.exposure_pools import promote
 from diplosim.platform.recommender import build_candidates, candidate_window, source_mix
@@ -117,6 +117,7 @@ class UserAgent(mesa.Agent):
         pop, acc = model.state.pop, model.state.accounts
         self.u = u
         self.country = int(pop.country[u])
+        self.age = int(pop.age[u])
         self.lang1 = int(pop.lang1[u])
         self.lang2 = int(pop.lang2[u])
         self.interests = [float(x) for x in pop.interests[u]]
@@ -169,7 +170,8 @@ class UserAgent(mesa.Agent):
                 if cand < 0:
                     continue
                 rec = videos[cand]
-                if rec[0] == self.u or not m.masks[rec[4]][self.country]:
+                if rec[0] == self.u or not m.masks[rec[4]][self.country] \
+                        or not m.age_masks[rec[4]][self.age]:
                     continue
                 # the last SEEN impressions, this page's included, are not shown again
                 if cand in page or cand in self.seen[max(0, len(self.seen) + len(page) - _SEEN):]:
@@ -209,7 +211,8 @@ class UserAgent(mesa.Agent):
             if (m.tick - int(st.inbox_tick[box, k])) % 65536 >= m.kp.follow_window_hours:
                 continue
             rec = m.videos[cand]
-            if rec[0] == self.u or not m.masks[rec[4]][self.country]:
+            if rec[0] == self.u or not m.masks[rec[4]][self.country] \
+                        or not m.age_masks[rec[4]][self.age]:
                 continue
             if cand in page or cand in self.seen[max(0, len(self.seen) + len(page) - _SEEN):]:
                 continue
@@ -356,6 +359,7 @@ class FeedModel(mesa.Model):
         window = candidate_window(state.pool.max_age)
         if tick == 0:
             self.writer.append("attitudes", attitude_table(state, 0))
+            self.writer.append("attitudes_by_age", attitudes_by_age(state, 0))
         if tick % 24 == 0:
             state.video_floor = _video_floor(state, tick, window)
         # ordinary users' posts carry their authors' current stance and beliefs, as in diplosim
@@ -363,11 +367,11 @@ class FeedModel(mesa.Model):
         post_hour(state, tick, self.challenge)
         st = state.store
         self.videos += st.hot[len(self.videos):st.n].tolist()
-        if state.masks.shape[0] != len(state.catalogue.target_sets):
-            state.masks = state.catalogue.masks()
+        refresh_masks(state)
         if len(state.set_tags) != len(state.catalogue.hashtag_sets):
             state.set_tags = state.catalogue.set_tags()
         self.masks = state.masks.tolist()
+        self.age_masks = state.age_masks.tolist()
         self.boost = state.topic_boost(tick).tolist()
         self.eng = st.eng_decayed[:st.n].tolist()
         c = build_candidates(st, tick, len(state.languages), state.pool, state.set_tags,
@@ -421,7 +425,10 @@ class FeedModel(mesa.Model):
                 a.stances = [float(x) for x in state.pop.stances[a.u]]
                 a.beliefs = [float(x) for x in state.pop.beliefs[a.u]]
             self.writer.append("attitudes", attitude_table(state, tick // 24 + 1))
-            self.writer.append("audience", audience_table(state, tick // 24))
+            self.writer.append("attitudes_by_age", attitudes_by_age(state, tick // 24 + 1))
+            audience, by_age = audience_table(state, tick // 24)
+            self.writer.append("audience", audience)
+            self.writer.append("audience_by_age", by_age)
             self.writer.end_day()
 
     def _sync(self, attitudes: bool = True) -> None:

@@ -173,3 +173,14 @@ def test_anchors_and_merge_keys_are_allowed(example_text):
     text = example_text.replace("  - id: biolabs\n    true: false",
                                 "  - &c {id: biolabs, true: false}\n  - {<<: *c, id: other}")
     assert [c.id for c in parse_scenario(text).claims] == ["biolabs", "other"]
+
+
+def test_polls_by_age_may_sit_beside_the_all_ages_poll_but_not_overlap(example_text):
+    crosstab = ("      - {country: US, positive: 0.58, negative: 0.06, fielded: 2022-02-05,\n"
+                "         source: \"a crosstab\", ages: [18-24, 25-34]}\n")
+    anchor = "      - {country: PL, positive: 0.69"
+    fine = example_text.replace(anchor, crosstab + anchor, 1)
+    assert parse_scenario(fine, "example.yaml").issues[0].baselines[1].ages == ["18-24", "25-34"]
+    clash = crosstab.replace("[18-24, 25-34]", "[25-34, 35-44]").replace("a crosstab", "another")
+    both = example_text.replace(anchor, crosstab + clash + anchor, 1)
+    assert any("a second baseline for US for ages 25-34" in p for p in _problems(both))

@@ -11,6 +11,7 @@ import numpy as np
 from diplosim.platform.accounts import MESSENGER_TYPES, Accounts, messenger_code
 from diplosim.platform.videos import NEVER, NewVideos
 from diplosim.scenario.schema import Campaign, Scenario
+from diplosim.world.ages import AGE_GROUPS
 from diplosim.world.population import Population
 from diplosim.world.topics import CONTENT_KINDS, TOPICS
 
@@ -26,16 +27,22 @@ class Catalogue:
 
     world: tuple[str, ...]
     target_sets: list[tuple[str, ...]] = field(default_factory=lambda: [("all",)])
+    target_ages: list[tuple[str, ...]] = field(default_factory=lambda: [()])  # (): all ages
     hashtag_sets: list[tuple[str, ...]] = field(default_factory=lambda: [()])
     campaigns: list[tuple[str, str]] = field(default_factory=list)  # (actor id, campaign id)
     #: how content portrays countries: row 0 portrays none; each row (code, valence) pairs
     portrayals: list[tuple] = field(default_factory=lambda: [()])
 
-    def target_set(self, targets: list[str]) -> int:
+    def target_set(self, targets: list[str], ages: list[str] | None = None) -> int:
+        """The row of the countries ``targets`` (and age groups ``ages``, None: all)."""
         key = ("all",) if "all" in targets else tuple(sorted(targets))
-        if key not in self.target_sets:
-            self.target_sets.append(key)
-        return self.target_sets.index(key)
+        groups = tuple(a for a in AGE_GROUPS if a in ages) if ages else ()
+        for i, (k, g) in enumerate(zip(self.target_sets, self.target_ages, strict=True)):
+            if k == key and g == groups:
+                return i
+        self.target_sets.append(key)
+        self.target_ages.append(groups)
+        return len(self.target_sets) - 1
 
     def hashtag_set(self, tags: list[str]) -> int:
         key = tuple(tags)
@@ -72,6 +79,15 @@ class Catalogue:
         out = np.zeros((len(self.target_sets), len(self.world)), np.bool_)
         for i, targets in enumerate(self.target_sets):
             out[i] = [("all" in targets) or (c in targets) for c in self.world]
+        return out
+
+    def age_masks(self) -> np.ndarray:
+        """Target set x age group -> shown to that group (every group for a set without
+        ages)."""
+        out = np.ones((len(self.target_sets), len(AGE_GROUPS)), np.bool_)
+        for i, groups in enumerate(self.target_ages):
+            if groups:
+                out[i] = [a in groups for a in AGE_GROUPS]
         return out
 
 
@@ -184,7 +200,7 @@ def _fill_campaign(cols: dict[str, np.ndarray], rows: slice, campaign: Campaign,
         cols["stance_issue"][rows] = issues.index(campaign.stance.issue)
         cols["stance_value"][rows] = campaign.stance.value
     _fill_claim(cols, rows, campaign.claim, scenario, claim_delay)
-    cols["target_set"][rows] = catalogue.target_set(campaign.targets)
+    cols["target_set"][rows] = catalogue.target_set(campaign.targets, campaign.ages)
     cols["hashtags"][rows] = catalogue.hashtag_set(campaign.hashtags)
     cols["challenge"][rows] = campaign.challenge
     cols["portrayal"][rows] = catalogue.portrayal(campaign.portrays)

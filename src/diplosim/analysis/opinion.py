@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from diplosim.analysis.run import Run
 
-__all__ = ["belief_prevalence", "bimodality_coefficient", "polarisation", "soft_power_index"]
+__all__ = ["audience_by_age", "belief_prevalence", "bimodality_coefficient", "opinion_by_age",
+           "polarisation", "soft_power_index"]
 
 
 def bimodality_coefficient(skew: float, kurtosis: float, n: int) -> float:
@@ -51,3 +52,28 @@ def belief_prevalence(run: Run) -> list[dict]:
     return run.rows("""
         SELECT subject AS claim, country, day, share_pos AS prevalence, mean AS mean_belief
         FROM attitudes WHERE kind = 'belief' AND n > 0 ORDER BY claim, country, day""")
+
+
+def opinion_by_age(run: Run) -> list[dict]:
+    """Per kind x subject x country x age group: users, mean and the share beyond the positive
+    threshold on the first and the last day, and the change of the mean. Input:
+    attitudes_by_age (runs made before 0.3 have none)."""
+    run.require("attitudes_by_age")
+    return run.rows("""
+        WITH a AS (SELECT * FROM attitudes_by_age WHERE n > 0),
+             f AS (SELECT * FROM a WHERE day = (SELECT min(day) FROM a)),
+             l AS (SELECT * FROM a WHERE day = (SELECT max(day) FROM a))
+        SELECT f.kind, f.subject, f.country, f.age, l.n, f.mean AS mean_start,
+               l.mean AS mean_end, l.mean - f.mean AS change, f.share_pos AS share_pos_start,
+               l.share_pos AS share_pos_end
+        FROM f JOIN l USING (kind, subject, country, age)
+        ORDER BY f.kind, f.subject, f.country, f.age""")
+
+
+def audience_by_age(run: Run) -> list[dict]:
+    """Per actor x age group: distinct viewers summed over the days and countries (a user seen
+    on two days counts twice, as in ``audience``). Input: audience_by_age."""
+    run.require("audience_by_age")
+    return run.rows("""
+        SELECT actor, age, sum(unique_viewers) AS viewer_days
+        FROM audience_by_age GROUP BY actor, age ORDER BY actor, age""")

@@ -90,8 +90,11 @@ def import_(fmt: FormatArg, files: FilesArg, into: IntoOption, map_file: MapOpti
 
 def summary(
     run_dir: Annotated[Path, typer.Argument(help="A run folder.", show_default=False)],
+    by_age: Annotated[bool, typer.Option("--by-age", help="Also break opinion and each "
+                                         "actor's audience down by age group.")] = False,
 ) -> None:
-    """Print a run's headline figures: reach, engagement, opinion, narratives, claims, events."""
+    """Print a run's headline figures: reach, engagement, opinion, narratives, claims, events
+    (and, with --by-age, opinion and audience by age group)."""
     from diplosim.analysis.folder_summary import RunSummary, folder_summary
 
     s = folder_summary(run_dir)
@@ -108,6 +111,29 @@ def summary(
         out.print(table("False claims: impressions before and after their label",
                         s.label_exposure))
     _print_rejected(s.rejected)
+    if by_age:
+        _print_by_age(run_dir)
+
+
+def _print_by_age(run_dir: Path) -> None:
+    from diplosim.analysis.opinion import audience_by_age, opinion_by_age
+    from diplosim.analysis.run import load_run
+
+    run = load_run(run_dir)
+    if not run.has("attitudes_by_age"):
+        err.print(f"{run_dir}: no attitudes_by_age table (a run made before 0.3, or an "
+                  "import): nothing to break down by age", markup=False)
+        return
+    rows = opinion_by_age(run)
+    for r in rows:
+        for k in ("mean_start", "mean_end", "change"):
+            r[k] = f"{r[k]:+.3f}"
+        for k in ("share_pos_start", "share_pos_end"):
+            r[k] = f"{r[k]:.1%}"
+    out.print(table("Opinion by age group (first and last day; share beyond the positive "
+                    "threshold)", rows, limit=200))
+    out.print(table("Audience by age group (distinct viewers summed over the days)",
+                    audience_by_age(run), limit=100))
 
 
 def _print_rejected(rejected) -> None:

@@ -27,8 +27,14 @@ from diplosim.engine.outcomes import (
     TickLog,
     sweep_rings,
 )
-from diplosim.engine.snapshots import attitude_table, audience_table
-from diplosim.engine.state import SimState, build_state, inbox_spare, relax_opinions
+from diplosim.engine.snapshots import attitude_table, attitudes_by_age, audience_table
+from diplosim.engine.state import (
+    SimState,
+    build_state,
+    inbox_spare,
+    refresh_masks,
+    relax_opinions,
+)
 from diplosim.engine.tables import account_counts, accounts_table, posts_table, slices
 from diplosim.engine.timeline import apply_events
 from diplosim.errors import DiplosimError
@@ -63,20 +69,28 @@ class RunResult:
 
 def hash_form(scenario: Scenario) -> dict:
     """The scenario as its hash reads it: its JSON form without the fields added to the format
-    after 0.2.0 while they are unset (a poll's ``fielded``, a claim's ``baselines``, the
-    scenario's ``start``), so adding a field never changes the hash of a scenario that does not
-    use it, nor makes its published results look stale."""
+    after 0.2.0 while they are unset (a poll's ``fielded`` and ``ages``, a claim's
+    ``baselines``, the scenario's ``start``, ``world.age_shares``, a campaign's ``ages``), so
+    adding a field never changes the hash of a scenario that does not use it, nor makes its
+    published results look stale."""
     d = scenario.model_dump(mode="json")
     if d.get("start") is None:
         d.pop("start", None)
+    if not d["world"].get("age_shares"):
+        d["world"].pop("age_shares", None)
+    for a in d["actors"]:
+        for c in a.get("campaigns") or []:
+            if c.get("ages") is None:
+                c.pop("ages", None)
     polls = [b for i in d["issues"] for b in i["baselines"]] + d["world"]["favourability"]
     for c in d["claims"]:
         polls += c.get("baselines") or []
         if not c.get("baselines"):
             c.pop("baselines", None)
     for poll in polls:
-        if poll.get("fielded") is None:
-            poll.pop("fielded", None)
+        for key in ("fielded", "ages"):
+            if poll.get(key) is None:
+                poll.pop(key, None)
     return d
 
 
@@ -239,6 +253,7 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
     first = int(carry["tick"])
     if first == 0:
         writer.append("attitudes", attitude_table(state, 0))
+        writer.append("attitudes_by_age", attitudes_by_age(state, 0))
     window = candidate_window(state.pool.max_age)
     buffers = TickBuffers()  # the run's per-tick scratch, freed when the loop ends
     for tick in range(first, total_ticks):
@@ -267,7 +282,10 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
             day = tick // 24 + 1
             relax_opinions(state)
             writer.append("attitudes", attitude_table(state, day))
-            writer.append("audience", audience_table(state, day - 1))
+            writer.append("attitudes_by_age", attitudes_by_age(state, day))
+            audience, by_age = audience_table(state, day - 1)
+            writer.append("audience", audience)
+            writer.append("audience_by_age", by_age)
             writer.end_day()
             if every is not None and (day % every == 0 or tick + 1 == total_ticks):
                 writer.close_segment()
@@ -306,8 +324,7 @@ def _play(state: SimState, tick: int, users: np.ndarray,
     """Every active user scrolls one feed page, ``CHUNK_USERS`` users per kernel call."""
     s, st, pop, acc = state.scenario, state.store, state.pop, state.accounts
     page = int(state.params["videos_per_session"])
-    if state.masks.shape[0] != len(state.catalogue.target_sets):  # a new target set
-        state.masks = state.catalogue.masks()
+    refresh_masks(state)  # a new target set
     if len(state.set_tags) != len(state.catalogue.hashtag_sets):  # a campaign's first post
         state.set_tags = state.catalogue.set_tags()
     if state.portray.shape[0] != len(state.catalogue.portrayals):
@@ -337,7 +354,8 @@ def _play(state: SimState, tick: int, users: np.ndarray,
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
             state.extra_pos, state.ring_vid, state.ring_tick, state.inbox_row, state.inbox_vid,
             state.inbox_from, state.inbox_tick, acc.friend_ptr, acc.friend_idx, st.hot,
-            st.eng_decayed, st.weight, state.masks, cred, state.focal_of_country, state.portray,
+            st.eng_decayed, st.weight, state.masks, pop.age, state.age_masks, cred,
+            state.focal_of_country, state.portray,
             cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.pool_guide, cand.trend_ptr,
             cand.trend_ids, cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum,
             cand.recent_lo, cand.recent_n, diversity, out_video[:k], out_flags[:k],

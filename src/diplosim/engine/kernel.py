@@ -147,7 +147,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                  ring_vid, ring_tick, inbox_row, inbox_vid, inbox_from, inbox_tick, friend_ptr,
                  friend_idx,
                  vids, v_eng, v_weight,
-                 target_masks, credibility, country_focal, portray,
+                 target_masks, u_age, age_masks, credibility, country_focal, portray,
                  pool_ptr, pool_ids, pool_cum, pool_guide, trend_ptr, trend_ids, trend_cum,
                  topic_ptr, topic_ids, topic_cum, recent_lo, recent_n, diversity,
                  out_video, out_flags, out_from, out_src):
@@ -213,6 +213,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 rec = vids[cand]
                 if rec.author == u or not target_masks[rec.target_set, c]:
                     continue
+                if not age_masks[rec.target_set, u_age[u]]:
+                    continue
                 if foreign_blocked[c] and v_origin[cand] != c:
                     continue
                 if _seen(u, cand, seen, page, slot):
@@ -262,6 +264,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 rec = vids[cand]  # one cache line: everything the feed reads of a video
                 if rec.author == u or not target_masks[rec.target_set, c]:
                     continue
+                if not age_masks[rec.target_set, u_age[u]]:
+                    continue  # a campaign aimed at other age groups
                 if foreign_blocked[c] and v_origin[cand] != c:
                     continue  # a national information environment: domestic accounts only
                 if _seen(u, cand, seen, page, slot):

@@ -16,7 +16,7 @@ __all__ = ["add_platform_audience", "probe_new"]
 
 def probe_new(state: SimState, tick: int, ids: np.ndarray) -> None:
     """Expected reactions per view of the named accounts' new videos ``ids``, among ``PROBE``
-    users drawn uniformly from their target countries."""
+    users drawn uniformly from their target countries (and targeted age groups)."""
     if ids.size == 0:
         return
     st, pop = state.store, state.pop
@@ -25,10 +25,16 @@ def probe_new(state: SimState, tick: int, ids: np.ndarray) -> None:
     sizes = np.diff(bounds)
     rng = rng_for(state.scenario.seed, tick, 8)
     users = np.full((ids.size, PROBE), -1, np.int64)
+    ages = state.catalogue.age_masks()
     for ts in np.unique(st.target_set[ids]):
         rows = np.flatnonzero(st.target_set[ids] == ts)
         shown = masks[ts, :len(sizes)] & (sizes > 0)
         if not shown.any():
+            continue
+        if not ages[ts].all():  # aimed at some age groups: drawn among their users
+            pool = np.flatnonzero(shown[pop.country] & ages[ts][pop.age])
+            if pool.size:
+                users[rows] = pool[rng.integers(0, pool.size, (rows.size, PROBE))]
             continue
         cum = np.cumsum(np.where(shown, sizes, 0))
         draw = rng.integers(0, cum[-1], (rows.size, PROBE))
@@ -47,7 +53,7 @@ def add_platform_audience(state: SimState, cand: Candidates, slots: np.ndarray, 
     rates; the pool's counts rounded at random, so they stay whole and unbiased); returns the
     hour's total."""
     st = state.store
-    picks = expected_picks(cand, slots, st, state.masks, state.labels_on, state.speak_share,
+    picks = expected_picks(cand, slots, st, state.cover, state.labels_on, state.speak_share,
                            state.kernel_params, tick, base)
     rows = np.flatnonzero(picks > 0.0)
     if rows.size == 0:

@@ -1,5 +1,6 @@
 """The daily snapshots of the event log: attitude distributions per country (``attitudes``) and
-each actor's distinct viewers per country (``audience``)."""
+each actor's distinct viewers per country (``audience``), and both by age group
+(``attitudes_by_age``, ``audience_by_age``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from numba import njit, prange
 from diplosim.engine.state import SimState
 from diplosim.radix import radix_sort
 from diplosim.store.contract import SIMULATED, schema
+from diplosim.world.ages import AGE_GROUPS
 
-__all__ = ["ATTITUDE_SCHEMA", "AUDIENCE_SCHEMA", "attitude_table", "audience_table"]
+__all__ = ["ATTITUDE_SCHEMA", "AUDIENCE_SCHEMA", "attitude_table", "attitudes_by_age",
+           "audience_table"]
 
 _STATS = ("mean", "sd", "min", "q10", "q25", "q50", "q75", "q90", "max", "skew", "kurtosis",
           "share_pos", "share_neg")
@@ -24,30 +27,42 @@ _QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
 @njit(cache=True)
-def _reached_counts(bits, country, n_actors, n_countries):
-    """Users per (actor, country) whose bit for the actor is set; then clears the bits."""
-    out = np.zeros((n_actors, n_countries), np.int64)
+def _reached_counts(bits, country, age, n_ages, n_actors, n_countries):
+    """Users per (actor, country, age group) whose bit for the actor is set; then clears the
+    bits."""
+    out = np.zeros((n_actors, n_countries, n_ages), np.int64)
     for u in range(bits.shape[0]):
         for a in range(n_actors):
             if (bits[u, a >> 3] >> (a & 7)) & 1:
-                out[a, country[u]] += 1
+                out[a, country[u], age[u]] += 1
         bits[u, :] = 0
     return out
 
 
-def audience_table(state: SimState, day: int) -> pa.Table:
-    """The day's distinct viewers per actor and country, from the reached bits; then clears them."""
+def audience_table(state: SimState, day: int) -> tuple[pa.Table, pa.Table]:
+    """The day's distinct viewers per actor and country (``audience``) and per actor, country
+    and age group (``audience_by_age``), from the reached bits; then clears them."""
     pop = state.pop
-    counts = _reached_counts(state.reached, pop.country, len(state.scenario.actors),
-                             len(pop.countries))
+    by_age = _reached_counts(state.reached, pop.country, pop.age, len(AGE_GROUPS),
+                             len(state.scenario.actors), len(pop.countries))
+    counts = by_age.sum(axis=2)
     rows: dict[str, list] = {"day": [], "actor": [], "country": [], "unique_viewers": []}
+    ages: dict[str, list] = {"day": [], "actor": [], "country": [], "age": [],
+                             "unique_viewers": []}
     for a, actor in enumerate(state.scenario.actors):
         for c in np.flatnonzero(counts[a]):
             rows["day"].append(day)
             rows["actor"].append(actor.id)
             rows["country"].append(pop.countries[c])
             rows["unique_viewers"].append(int(counts[a, c]))
-    return pa.table(rows, schema=AUDIENCE_SCHEMA)
+            for g in np.flatnonzero(by_age[a, c]):
+                ages["day"].append(day)
+                ages["actor"].append(actor.id)
+                ages["country"].append(pop.countries[c])
+                ages["age"].append(AGE_GROUPS[g])
+                ages["unique_viewers"].append(int(by_age[a, c, g]))
+    return (pa.table(rows, schema=AUDIENCE_SCHEMA),
+            pa.table(ages, schema=schema("audience_by_age", SIMULATED)))
 
 
 @njit(cache=True)
@@ -114,6 +129,36 @@ def _column_stats(matrix, bounds, pos, neg, out):
             out[c, j, 3 + qi] = _lerp(v[i], v[min(i + 1, m - 1)], x - i)
         out[c, j, 9], out[c, j, 10] = s3 / m, s4 / m
         out[c, j, 11], out[c, j, 12] = n_pos / m, n_neg / m
+
+
+def attitudes_by_age(state: SimState, day: int) -> pa.Table:
+    """Per country and age group: users, mean and the shares beyond the opinion thresholds of
+    each favourability, stance and belief (the thresholds of ``attitude_table``)."""
+    pop = state.pop
+    floor = state.params["attitude_opinion_floor"]
+    n_ages = len(AGE_GROUPS)
+    group = pop.country.astype(np.int64) * n_ages + pop.age
+    size = len(pop.countries) * n_ages
+    n = np.bincount(group, minlength=size)
+    cols: dict[str, list] = {name: [] for name in schema("attitudes_by_age", SIMULATED).names}
+    for kind, subjects, matrix, pos, neg in (
+            ("favourability", pop.focal, pop.attitudes, floor, -floor),
+            ("stance", pop.issues, pop.stances, 1 / 3, -1 / 3),
+            ("belief", pop.claims, pop.beliefs, 0.5, -1.0)):
+        for j, subject in enumerate(subjects):
+            x = matrix[:, j].astype(np.float64)
+            stats = [np.bincount(group, weights=w, minlength=size) for w in
+                     (x, (x > pos).astype(np.float64), (x < neg).astype(np.float64))]
+            for g in range(size):
+                cols["day"].append(day)
+                cols["country"].append(pop.countries[g // n_ages])
+                cols["age"].append(AGE_GROUPS[g % n_ages])
+                cols["kind"].append(kind)
+                cols["subject"].append(subject)
+                cols["n"].append(int(n[g]))
+                for name, total in zip(("mean", "share_pos", "share_neg"), stats, strict=True):
+                    cols[name].append(float(total[g] / n[g]) if n[g] else None)
+    return pa.table(cols, schema=schema("attitudes_by_age", SIMULATED))
 
 
 def attitude_table(state: SimState, day: int) -> pa.Table:

@@ -16,12 +16,14 @@ from diplosim.platform.exposure_pools import pool_quotas
 from diplosim.platform.recommender import PoolShape
 from diplosim.platform.videos import VideoStore
 from diplosim.scenario.schema import Scenario
+from diplosim.world.ages import AGE_GROUPS
 from diplosim.world.countries import country_table
 from diplosim.world.population import Population, synthesise
 from diplosim.world.topics import TOPICS
 
 __all__ = ["DIURNAL", "INBOX", "SEEN", "SimState", "build_state", "credibility_table",
-           "friend_place_dtype", "inbox_spare", "relax_opinions", "rng_for", "speak_shares"]
+           "friend_place_dtype", "inbox_spare", "refresh_masks", "relax_opinions", "rng_for",
+           "speak_shares", "target_cover"]
 
 #: Relative app use by local hour, mean 1 (assumption: low overnight, an evening peak).
 DIURNAL = np.array([0.6, 0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0,
@@ -133,6 +135,8 @@ class SimState:
     kernel_params: np.ndarray          # the kernel's parameter record (kernel_parameters)
     credibility: np.ndarray            # credibility by messenger type
     masks: np.ndarray                  # target set x world country -> shown there
+    age_masks: np.ndarray              # target set x age group -> shown to it
+    cover: np.ndarray                  # target set x world country -> share of its users shown
     set_tags: list[np.ndarray]         # hashtag set -> tag numbers
     portray: np.ndarray                # portrayal row x focal column -> valence
     # timeline state
@@ -249,7 +253,8 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         inbox_pos=np.zeros(n, np.uint8),
         reached=np.zeros((n, max(1, (len(scenario.actors) + 7) // 8)), np.uint8),
         kernel_params=kernel_parameters(params), credibility=credibility_table(params),
-        masks=catalogue.masks(), set_tags=catalogue.set_tags(),
+        masks=catalogue.masks(), age_masks=catalogue.age_masks(),
+        cover=target_cover(catalogue, pop), set_tags=catalogue.set_tags(),
         portray=catalogue.portray_table(focal_of_code),
         ranking=p.ranking,
         labels_on=np.full(len(pop.countries), p.state_media_labels, np.bool_),
@@ -277,3 +282,27 @@ def relax_opinions(state: SimState) -> None:
                             (pop.beliefs, state.lasting_beliefs)):
         if values.size:
             relax(values, lasting, keep, capture)
+
+
+def target_cover(catalogue: Catalogue, pop: Population) -> np.ndarray:
+    """Target set x world country -> the share of the country's users a set's posts may be
+    shown to: 1 where the country is targeted (0 where not), times the share of its users in
+    the targeted age groups for a set aimed at some ages."""
+    masks = catalogue.masks()
+    out = masks.astype(np.float64)
+    ages = catalogue.age_masks()
+    aimed = ~ages.all(axis=1)
+    if aimed.any():
+        counts = np.zeros((len(pop.countries), len(AGE_GROUPS)))
+        np.add.at(counts, (pop.country, pop.age), 1.0)
+        shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+        out[aimed] *= (shares @ ages[aimed].T.astype(np.float64)).T
+    return out
+
+
+def refresh_masks(state: SimState) -> None:
+    """The target masks again once a campaign or network has added a target set."""
+    if state.masks.shape[0] != len(state.catalogue.target_sets):
+        state.masks = state.catalogue.masks()
+        state.age_masks = state.catalogue.age_masks()
+        state.cover = target_cover(state.catalogue, state.pop)

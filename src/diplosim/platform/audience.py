@@ -27,7 +27,7 @@ _STATE_MEDIA = 5  # MESSENGER_TYPES index of state_media
 
 
 @njit(cache=True)
-def _list_picks(ptr, ids, cum, slots, src, weight, hot, masks, labels_on, speak_share,
+def _list_picks(ptr, ids, cum, slots, src, weight, hot, cover, labels_on, speak_share,
                 kp, tick, interest, base, out):
     """Expected platform picks this hour of every named video of one CSR candidate list."""
     n_groups = ptr.shape[0] - 1
@@ -48,7 +48,8 @@ def _list_picks(ptr, ids, cum, slots, src, weight, hot, masks, labels_on, speak_
             seen = 0.0
             for c in range(slots.shape[2]):
                 n = slots[src, g, c]
-                if n == 0 or not masks[rec.target_set, c]:
+                shown = cover[rec.target_set, c]
+                if n == 0 or shown == 0.0:
                     continue
                 accept = 1.0
                 if interest:
@@ -58,17 +59,18 @@ def _list_picks(ptr, ids, cum, slots, src, weight, hot, masks, labels_on, speak_
                     accept *= 1.0 - kp.state_media_demotion
                 if rec.claim_false and rec.fact_check_tick <= tick:
                     accept *= 1.0 - kp.fact_check_demotion
-                seen += n * accept
+                seen += n * accept * shown  # (shown: 1 unless aimed at some ages)
             out[v - base] += seen * (w / total) / weight[v]
 
 
-def expected_picks(cand, slots: np.ndarray, store, masks: np.ndarray, labels_on: np.ndarray,
+def expected_picks(cand, slots: np.ndarray, store, cover: np.ndarray, labels_on: np.ndarray,
                    speak_share: np.ndarray, kp: np.ndarray, tick: int, base: int
                    ) -> np.ndarray:
     """Expected platform views this hour of the named accounts' videos from ``base`` on
     (0 for the sample's videos): the pool's, trending's and interest's picks (``slots``: by
     source, group and viewer country; ``cand``: the hour's candidate lists) and the diversity
-    source's."""
+    source's. ``cover``: target set x viewer country -> the share of its users shown the set's
+    posts (``engine.state.target_cover``)."""
     out = np.zeros(store.n - base, np.float64)
     weight, hot = store.weight, store.hot
     k = kp[0]
@@ -76,7 +78,7 @@ def expected_picks(cand, slots: np.ndarray, store, masks: np.ndarray, labels_on:
              (cand.trend_ptr, cand.trend_ids, cand.trend_cum, 1, False),
              (cand.topic_ptr, cand.topic_ids, cand.topic_cum, 2, True))
     for ptr, ids, cum, src, interest in lists:
-        _list_picks(ptr, ids, cum, slots, src, weight, hot, masks, labels_on, speak_share, k,
+        _list_picks(ptr, ids, cum, slots, src, weight, hot, cover, labels_on, speak_share, k,
                     tick, interest, base, out)
     diverse = int(slots[3].sum())
     if diverse and cand.recent_n:

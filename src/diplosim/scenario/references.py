@@ -159,27 +159,41 @@ def _focal(data: dict) -> list[str]:
     return [c for c in dict.fromkeys(found) if isinstance(c, str)]
 
 
+def _overlap(seen: dict, key: object, ages: object) -> str | None:
+    """None if ``key``'s poll for ``ages`` (None: all ages) is the first for those ages, else
+    what it repeats ("" or " for ages ..."); records it in ``seen``. A crosstab by age may sit
+    beside the all-ages poll, but two polls may not cover the same age group."""
+    groups = frozenset(ages) if isinstance(ages, list) else None
+    earlier = seen.setdefault(key, [])
+    for other in earlier:
+        if groups is None and other is None:
+            return ""
+        if groups is not None and other is not None and groups & other:
+            return f" for ages {', '.join(sorted(groups & other))}"
+    earlier.append(groups)
+    return None
+
+
+def _once(base: Path, items: list[tuple[int, dict]], world: list[str]) -> Found:
+    """Baselines name simulated countries, one poll per country and age group."""
+    seen: dict = {}
+    for j, b in items:
+        path = (*base, "baselines", j, "country")
+        yield from _country_in_world(path, b.get("country"), world)
+        clash = _overlap(seen, b.get("country"), b.get("ages"))
+        if clash is not None:
+            yield path, f"a second baseline for {b['country']}{clash}"
+
+
 def _polls(data: dict, world: list[str]) -> Found:
     """Each issue's baselines name a simulated country once; each favourability poll a
     simulated viewer and a focal country, once per pair."""
     for i, issue in _items(data, "issues"):
-        seen: set[str] = set()
-        for j, b in _items(issue, "baselines"):
-            path = ("issues", i, "baselines", j, "country")
-            yield from _country_in_world(path, b.get("country"), world)
-            if b.get("country") in seen:
-                yield path, f"a second baseline for {b['country']}"
-            seen.add(b.get("country"))
+        yield from _once(("issues", i), _items(issue, "baselines"), world)
     for i, claim in _items(data, "claims"):
-        seen = set()
-        for j, b in _items(claim, "baselines"):
-            path = ("claims", i, "baselines", j, "country")
-            yield from _country_in_world(path, b.get("country"), world)
-            if b.get("country") in seen:
-                yield path, f"a second baseline for {b['country']}"
-            seen.add(b.get("country"))
+        yield from _once(("claims", i), _items(claim, "baselines"), world)
     world_data = data.get("world") if isinstance(data.get("world"), dict) else {}
-    focal, pairs = _focal(data), set()
+    focal, pairs = _focal(data), {}
     for j, f in _items(world_data, "favourability"):
         path = ("world", "favourability", j)
         yield from _country_in_world((*path, "viewer"), f.get("viewer"), world)
@@ -188,9 +202,9 @@ def _polls(data: dict, world: list[str]) -> Found:
             yield (*path, "focal"), (f"expected a focal country (an actor's, a network's or a "
                                      f"portrayed country: {', '.join(focal) or 'none'}), got "
                                      f"{describe_value(code)}")
-        if (f.get("viewer"), code) in pairs:
-            yield path, f"a second poll of {f.get('viewer')} about {code}"
-        pairs.add((f.get("viewer"), code))
+        clash = _overlap(pairs, (f.get("viewer"), code), f.get("ages"))
+        if clash is not None:
+            yield path, f"a second poll of {f.get('viewer')} about {code}{clash}"
 
 
 def _date(value: object) -> dt.date | None:

@@ -50,6 +50,7 @@ __all__ = [
     "GROUP_ACTOR_TYPES",
     "MAX_VARIANTS",
     "Actor",
+    "AgeGroup",
     "Audience",
     "Ban",
     "Baseline",
@@ -85,6 +86,12 @@ def _countries_or_all(value: object) -> object:
     return value
 
 
+AgeGroup = Literal["18-24", "25-34", "35-44", "45-54", "55+"]
+Ages = Annotated[list[AgeGroup] | None, Field(None, min_length=1, description="The age groups "
+                                              "the figure is for (a crosstab); default: all "
+                                              "ages.")]
+
+
 class World(Model):
     """Who is on the platform: how many simulated users, from which countries."""
 
@@ -104,6 +111,9 @@ class World(Model):
     favourability: list[Favourability] = Field(
         default_factory=list, description="Polls of favourability toward focal countries, "
         "beyond (or instead of) the shipped Pew rows.")
+    age_shares: dict[CountryCode, dict[AgeGroup, Share]] = Field(
+        default_factory=dict, description="The platform's users by age group in a country "
+        "(normalised), replacing the shipped row (TikTok's advertising audience).")
     shards: int | None = Field(None, ge=1, description="Split the population by region across "
                                "machines (not supported yet).",
                                json_schema_extra={"unsupported": True})
@@ -147,6 +157,7 @@ class Baseline(Model):
                              "(default: the parameter stance_initial_sd).")
     source: Source
     fielded: Fielded = None
+    ages: Ages = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Baseline:
@@ -185,6 +196,7 @@ class Favourability(Model):
     unfavourable: Share | None = None
     source: Source
     fielded: Fielded = None
+    ages: Ages = None
 
     @model_validator(mode="after")
     def _total(self) -> Favourability:
@@ -206,6 +218,7 @@ class ClaimBaseline(Model):
                              "it true or likely true).")
     source: Source
     fielded: Fielded = None
+    ages: Ages = None
 
 
 class Claim(Model):
@@ -235,6 +248,9 @@ class Campaign(Model):
     claim: Id | None = Field(None, description="A declared claim the posts carry.")
     targets: list[Target] = Field(default_factory=lambda: [ALL], min_length=1,
                                   description="Countries targeted, or `all`.")
+    ages: list[AgeGroup] | None = Field(None, min_length=1, description="Age groups targeted "
+                                        "(default: all): the feed shows the posts only to "
+                                        "users of these groups.")
     languages: list[Language] | None = Field(None, description="Default: the actor's languages.")
     appeal: Share | None = Field(None, description="How engaging the videos are, 0-1 (default: "
                                  "by content kind, see the parameter table).")

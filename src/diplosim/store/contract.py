@@ -218,6 +218,16 @@ _AUDIENCE = Table("audience", "day × actor × viewer country", (
            "posts that day (one bit per user and actor, cleared daily)"),
 ))
 
+_AUDIENCE_BY_AGE = Table("audience_by_age", "day × actor × viewer country × age group", (
+    Column("day", _I16, None, "the day"),
+    Column("actor", _S, None, "the actor"),
+    Column("country", _S, None, "the viewers' country"),
+    Column("age", _S, None, "the viewers' age group (`18-24`, `25-34`, `35-44`, `45-54`, "
+           "`55+`)"),
+    Column("unique_viewers", _I64, None, "distinct users of that group who saw at least one "
+           "of the actor's posts that day (summed over the groups: `audience`)"),
+))
+
 _INTERACTIONS = Table("interactions", "like, comment, share or follow (imported: comment)", (
     Column("tick", _I32, _I64, "the hour (imported: the comment's time in seconds)"),
     Column("time", _I64, _I64, "when, in seconds"),
@@ -248,6 +258,20 @@ _ATTITUDES = Table("attitudes", "day × country × subject", (
         "share_pos": "the share above the positive-opinion threshold",
         "share_neg": "the share below the negative-opinion threshold"}[s] + " (null: no users)")
       for s in _STATS),
+))
+
+_ATTITUDES_BY_AGE = Table("attitudes_by_age", "day × country × age group × subject", (
+    Column("day", _I32, None, "the day: 0 is the start, d the end of day d−1"),
+    Column("country", _S, None, "the public's country"),
+    Column("age", _S, None, "the age group (`18-24`, `25-34`, `35-44`, `45-54`, `55+`)"),
+    Column("kind", _S, None, "`favourability`, `stance` or `belief`, as in `attitudes`"),
+    Column("subject", _S, None, "the country, issue or claim"),
+    Column("n", _I64, None, "users of that group in the country"),
+    Column("mean", _F64, None, "the mean (null: no users)"),
+    Column("share_pos", _F64, None, "the share above the positive-opinion threshold (null: no "
+           "users)"),
+    Column("share_neg", _F64, None, "the share below the negative-opinion threshold (null: no "
+           "users)"),
 ))
 
 _EVENTS = Table("events", "event that fired", (
@@ -288,7 +312,8 @@ _ENGAGEMENTS = Table("engagements", "video in a user's reposted, liked or pinned
 
 #: Every table, by name, in the order a folder lists them.
 TABLES = {t.name: t for t in (_ACCOUNTS, _POSTS, _EXPOSURES, _INTERACTIONS, _ATTITUDES,
-                              _EVENTS, _AUDIENCE, _REJECTED, _FOLLOWS, _ENGAGEMENTS)}
+                              _EVENTS, _AUDIENCE, _ATTITUDES_BY_AGE, _AUDIENCE_BY_AGE,
+                              _REJECTED, _FOLLOWS, _ENGAGEMENTS)}
 SIMULATED_TABLES = tuple(n for n, t in TABLES.items() if SIMULATED in t.sources)
 IMPORTED_TABLES = tuple(n for n, t in TABLES.items() if IMPORTED in t.sources)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from diplosim.parameters import resolve_parameters
+from diplosim.world.ages import AGE_GROUPS, draw_ages
 from diplosim.world.countries import Country, country_table, favourability_surveys
 from diplosim.world.topics import TOPICS
 
@@ -25,7 +26,7 @@ __all__ = ["NO_LANGUAGE", "Population", "beta_mean_for", "country_shares", "synt
 NO_LANGUAGE = np.iinfo(np.uint16).max
 #: Independent random streams, so adding one component never changes another's draws.
 _STREAM = {"country": 1, "language": 2, "interest": 3, "activity": 4, "attitude": 5,
-           "stance": 6, "belief": 7, "baseline": 8}
+           "stance": 6, "belief": 7, "baseline": 8, "age": 9, "age_baseline": 10}
 _CHUNK = 1 << 16  # rows drawn at a time: consecutive draws give the same stream as one
 
 
@@ -46,6 +47,7 @@ class Population:
     attitudes: np.ndarray        # float32 (N, focal) favourability in [-1, 1]
     stances: np.ndarray          # float32 (N, issues) in [-1, 1]
     beliefs: np.ndarray          # float32 (N, claims) in [0, 1]
+    age: np.ndarray              # uint8 (N,) age group: an index into world.ages.AGE_GROUPS
 
     @property
     def size(self) -> int:
@@ -158,6 +160,8 @@ def _stances(scenario: Scenario, pop_country: np.ndarray, countries: tuple[str, 
     rng = _rng(seed, "baseline")
     for k, issue in enumerate(issues):
         for b in issue.baselines:
+            if b.ages:
+                continue  # a crosstab by age: drawn in _by_age
             ci = countries.index(b.country)
             lo, hi = bounds[ci], bounds[ci + 1]
             if b.mean is not None:
@@ -194,12 +198,55 @@ def _beliefs(scenario: Scenario, pop_country: np.ndarray, countries: tuple[str, 
     for k, claim in enumerate(claims):
         default = p["true_claim_believing_share" if claim.true else
                     "false_claim_believing_share"]
-        surveyed = {b.country: b.believing for b in claim.baselines}
+        surveyed = {b.country: b.believing for b in claim.baselines if not b.ages}
         for ci, code in enumerate(countries):
             lo, hi = bounds[ci], bounds[ci + 1]
             mean = beta_mean_for(surveyed.get(code, default), conc)
             out[lo:hi, k] = rng.beta(mean * conc, (1 - mean) * conc, hi - lo)
     return out
+
+
+def _by_age(scenario: Scenario, pop_country: np.ndarray, countries: tuple[str, ...],
+            age: np.ndarray, focal: tuple[str, ...], attitudes: np.ndarray,
+            stances: np.ndarray, beliefs: np.ndarray, rng: np.random.Generator,
+            p: dict[str, float]) -> None:
+    """Polls by age group (a poll's ``ages``): the users of those groups in the polled country
+    are drawn again from the crosstab, the rest keep the all-ages poll. Drawn last, from their
+    own stream, so a scenario without such polls draws exactly as before."""
+    bounds = np.searchsorted(pop_country, np.arange(len(countries) + 1))
+
+    def rows(code: str, ages: list[str]) -> np.ndarray:
+        ci = countries.index(code)
+        lo, hi = bounds[ci], bounds[ci + 1]
+        codes = [AGE_GROUPS.index(a) for a in ages]
+        return lo + np.flatnonzero(np.isin(age[lo:hi], codes))
+
+    for k, issue in enumerate(scenario.issues):
+        for b in issue.baselines:
+            if b.ages:
+                idx = rows(b.country, b.ages)
+                if b.mean is not None:
+                    sd = p["stance_initial_sd"] if b.sd is None else b.sd
+                    stances[idx, k] = np.clip(rng.normal(b.mean, sd, idx.size), -1, 1)
+                else:
+                    stances[idx, k] = _sides(rng, idx.size, b.positive, b.negative,
+                                             p["stance_side_floor"])
+    rest = 1.0 - p["survey_no_opinion_share"]
+    for f in scenario.world.favourability:
+        if f.ages:
+            fav = f.favourable if f.favourable is not None else max(rest - f.unfavourable, 0.0)
+            unfav = (f.unfavourable if f.unfavourable is not None
+                     else max(rest - f.favourable, 0.0))
+            idx = rows(f.viewer, f.ages)
+            attitudes[idx, focal.index(f.focal)] = _sides(rng, idx.size, fav, unfav,
+                                                          p["attitude_opinion_floor"])
+    conc = p["belief_initial_concentration"]
+    for k, claim in enumerate(scenario.claims):
+        for b in claim.baselines:
+            if b.ages:
+                idx = rows(b.country, b.ages)
+                mean = beta_mean_for(b.believing, conc)
+                beliefs[idx, k] = rng.beta(mean * conc, (1 - mean) * conc, idx.size)
 
 
 #: Interest weights are stored in 16 bits as a share of the user's favourite topic: half the
@@ -249,15 +296,18 @@ def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = 
     polls = {(f.viewer, f.focal): (
         f.favourable if f.favourable is not None else max(rest - f.unfavourable, 0.0),
         f.unfavourable if f.unfavourable is not None else max(rest - f.favourable, 0.0))
-        for f in scenario.world.favourability}
+        for f in scenario.world.favourability if not f.ages}
     beliefs = _beliefs(scenario, country, countries, _rng(seed, "belief"), p)
+    age = draw_ages(country, countries, _rng(seed, "age"), scenario.world.age_shares)
+    attitudes = _attitudes(country, countries, focal, _rng(seed, "attitude"), p, polls,
+                           scenario.start)
+    stances = _stances(scenario, country, countries, seed, p)
+    _by_age(scenario, country, countries, age, focal, attitudes, stances, beliefs,
+            _rng(seed, "age_baseline"), p)
     return Population(
         countries=countries, languages=languages, focal=focal, issues=issues, claims=claims,
         country=country, lang1=lang1, lang2=lang2,
         interests=_interests(n, p["interest_dirichlet_alpha"], _rng(seed, "interest")),
         activity=activity,
-        attitudes=_attitudes(country, countries, focal, _rng(seed, "attitude"), p, polls,
-                             scenario.start),
-        stances=_stances(scenario, country, countries, seed, p),
-        beliefs=beliefs,
+        attitudes=attitudes, stances=stances, beliefs=beliefs, age=age,
     )
