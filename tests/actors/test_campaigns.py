@@ -33,3 +33,21 @@ def _posts(belief: float, rate: float, n: int = 40_000) -> float:
 def test_a_claim_is_repeated_in_proportion_to_belief(belief, expected):
     # binomial standard error at most sqrt(0.1 x 0.9 / 40,000) = 0.0015
     assert _posts(belief, 0.1) == pytest.approx(expected, abs=0.006)
+
+
+def test_a_repeat_of_a_false_claim_is_marked_false_so_labels_apply():
+    """A user's post repeating a false claim is a false-claim video (fact-checkers label it,
+    the feed demotes it, it engages as false news); repeating a true one is not."""
+    n = 5_000
+    interests = np.zeros((n, len(TOPICS)), np.uint16)
+    interests[:, _POLITICS_TOPICS[0]] = 65535
+    pop = SimpleNamespace(lang1=np.zeros(n, np.uint16), interests=interests,
+                          country=np.zeros(n, np.uint16), issues=(), claims=("f", "t"),
+                          stances=np.zeros((n, 0), np.float32),
+                          beliefs=np.ones((n, 2), np.float32))
+    params = resolve_parameters({"claim_repeat_rate": 1.0})
+    videos = creator_posts(0, [(0, np.full(n, 2.0))], pop, np.zeros(1, np.int16),
+                           np.random.default_rng(1), params,
+                           false_claims=np.array([True, False]))
+    assert (videos.claim == 0).any()
+    assert (videos.claim_false == (videos.claim == 0)).all()

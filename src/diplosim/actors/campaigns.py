@@ -114,10 +114,13 @@ def _appeal(rng: np.random.Generator, mean: float, k: int) -> np.ndarray:
 
 def creator_posts(tick: int, rates: Iterable[tuple[int, np.ndarray]], pop: Population,
                   focal_of: np.ndarray, rng: np.random.Generator,
-                  params: dict[str, float], boost: np.ndarray | None = None) -> NewVideos:
+                  params: dict[str, float], boost: np.ndarray | None = None,
+                  false_claims: np.ndarray | None = None) -> NewVideos:
     """Ordinary users post at their own (heavy-tailed) rates, on topics they care about, as
     their country's attention to each topic stands this hour (``boost``: country x topic
-    multipliers of a crisis). ``rates`` gives (first user, this hour's posting rates) for
+    multipliers of a crisis). A post repeating a claim is marked false when the claim is
+    (``false_claims``, by claim: what fact-checkers label and the feed demotes, and what
+    engages as false news does). ``rates`` gives (first user, this hour's posting rates) for
     consecutive blocks of users."""
     parts = [np.empty(0, np.int32)]
     for first, rate in rates:
@@ -150,6 +153,8 @@ def creator_posts(tick: int, rates: Iterable[tuple[int, np.ndarray]], pop: Popul
         chance = params["claim_repeat_rate"] * pop.beliefs[authors, ci]
         repeats = political & (rng.random(k) < chance) & (cols["claim"] < 0)
         cols["claim"][repeats] = ci
+        if false_claims is not None and false_claims[ci]:
+            cols["claim_false"][repeats] = True
     cols["variant"] = rng.integers(0, 1 << 30, k, dtype=np.int32)
     return NewVideos(**cols)
 

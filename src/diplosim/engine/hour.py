@@ -58,9 +58,10 @@ def post_hour(state: SimState, tick: int, challenge: tuple) -> int:
     """The hour's new videos; in the burn-in (hours before 0) ordinary users' only."""
     s, acc = state.scenario, state.accounts
     delay = state.fact_check_delay if state.fact_check else -1
+    false_claims = np.array([not c.true for c in s.claims], np.bool_)
     parts = [creator_posts(tick, _creator_rates(state, tick), state.pop,
                            state.focal_of_country, rng_for(s.seed, tick, 1), state.params,
-                           state.topic_boost(tick))]
+                           state.topic_boost(tick), false_claims)]
     if tick < 0:
         return _append(state, tick, parts, delay)
     parts.append(campaign_posts(tick, s, acc, state.catalogue, state.vocab, state.focal_of_code,
