@@ -68,7 +68,8 @@ def test_problem_takes_the_tables_sensitivity_ranges():
         problem(["nope", "stance_rate"])
     with pytest.raises(DiplosimError, match="power of 2"):
         sample(prob, "sobol", 12, 1)
-    assert "stance_rate" in assumption_parameters()
+    assert "counter_attitudinal_factor" in assumption_parameters()
+    assert "stance_rate" not in assumption_parameters()  # sized by a published figure
     assert "pool_promotion_engagement" not in assumption_parameters()  # a published figure
 
 
