@@ -51,3 +51,8 @@ def test_a_repeat_of_a_false_claim_is_marked_false_so_labels_apply():
                            false_claims=np.array([True, False]))
     assert (videos.claim == 0).any()
     assert (videos.claim_false == (videos.claim == 0)).all()
+    # the same repeats of a true claim are not false-claim videos
+    true = creator_posts(0, [(0, np.full(n, 2.0))], pop, np.zeros(1, np.int16),
+                         np.random.default_rng(1), params,
+                         false_claims=np.array([False, True]))
+    assert (true.claim == 0).any() and not true.claim_false.any()
