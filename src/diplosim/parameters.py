@@ -194,6 +194,41 @@ _TABLE = [
         "start (ten times that for heads of state and influencers; none for citizen "
         "and diaspora groups, which are ordinary accounts).",
     ),
+    # -- attention after a shock (diplosim.opinion.attention) --------------------------------
+    Parameter(
+        "attention_switch_days", 10.5, "days", 0.5, 365.0,
+        "Igarashi, Okada, Sayama & Sano 2022, Scientific Reports 12:21484 (Wikipedia page "
+        "views after earthquakes, deaths, air crashes, mass murders and terror attacks: the "
+        "decay switches from exponential to power law 'about 10 to 11 days after the peak' in "
+        "all five categories)",
+        "Days after a crisis's onset when its extra interest stops fading exponentially and "
+        "fades as a power law.",
+    ),
+    Parameter(
+        "attention_power_exponent", 1.0, "-", 0.05, 3.0,
+        "assumption between Crane & Sornette's (2008, PNAS 105:15649) two classes of response "
+        "to an outside shock on YouTube: activity relaxing as 1/t^(1-theta) (exogenous-critical) "
+        "or 1/t^(1+theta) (exogenous-subcritical), theta about 0.4 (0.6 and 1.4)",
+        "After the switch the extra interest falls as (age / switch) to minus this power.",
+    ),
+    Parameter(
+        "attention_fast_half_life_days", 7.28, "days", 0.1, 365.0,
+        "derived: the half-life at which the exponential phase falls as fast as the power law "
+        "at the switch (ln 2 x attention_switch_days / attention_power_exponent = 0.693 x "
+        "10.5 / 1.0), so the switch is where the slower law takes over (Igarashi et al. 2022's "
+        "definition of the switching point); not fitted to any attention curve",
+        "Half-life of a crisis's extra interest before the switch.",
+    ),
+    Parameter(
+        "crisis_added_share", 0.5, "share", 0.0, 1.0,
+        "assumption between attention that only displaces (news time is finite: Eisensee & "
+        "Stromberg 2007, QJE, a disaster during big news needs 3 to 6 times the deaths for "
+        "the same coverage) and attention that adds posts (Twitter, 'Global pulse' 2011: a 500% "
+        "rise in tweets from Japan after the earthquake; Twitter Q1 2020: daily users +24% on "
+        "a year, +9% on the quarter, as COVID-19 took the news)",
+        "Share of a crisis's extra interest that adds posts (the rest moves posts from other "
+        "topics to the crisis's).",
+    ),
     # -- feed --------------------------------------------------------------------------------
     Parameter(
         "pool_first_audience", 300.0, "platform views", 1.0, 1e6,
@@ -586,6 +621,13 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "pool_max_age_hours": (84.0, 336.0, _HALF_TWICE),
     "burn_in_days": (3.5, 14.0, _HALF_TWICE),
     "trending_half_life_hours": (6.0, 24.0, _HALF_TWICE),
+    "attention_switch_days": (10.0, 11.0, "Igarashi et al. 2022: 10 to 11 days in all five "
+                              "event categories"),
+    "attention_power_exponent": (0.6, 1.4, "Crane & Sornette 2008: 1 - theta to 1 + theta, "
+                                 "theta about 0.4"),
+    "attention_fast_half_life_days": (3.64, 14.56, _HALF_TWICE),
+    "crisis_added_share": (0.0, 1.0, "the two ends: attention only displaces, or all of it "
+                           "adds posts"),
     "cross_language_acceptance": (0.075, 0.3, _HALF_TWICE),
     "state_media_demotion": (0.2, 0.6, "assumption around NewsGuard's (2023) point estimate "
                              "from 12 accounts, which comes with no interval"),

@@ -14,9 +14,11 @@ from diplosim.analysis.attention import (
     exponential_fit,
     longest_half_life,
     monthly_topic_posts,
+    two_phase_fit,
 )
 from diplosim.analysis.run import load_run
 from diplosim.engine.engine import simulate
+from diplosim.parameters import resolve_parameters
 from diplosim.scenario.builtin import builtin
 from diplosim.scenario.loader import load_scenario
 from tests.conftest import SHARED_DATA
@@ -48,6 +50,8 @@ def test_a_single_exponential_fade_has_a_ceiling_below_the_target_at_published_h
     h = longest_half_life(0.9)
     assert 16.0 < h < 17.5
     assert exponential_fit(h - 0.1) >= 0.9 > exponential_fit(h + 0.1)
+    # the published two-phase fade (not fitted to this curve) can reach 0.958
+    assert two_phase_fit(resolve_parameters()) == pytest.approx(0.958, abs=0.001)
     assert correlation([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
     assert correlation([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
 
@@ -67,14 +71,17 @@ def test_attention_peaks_in_march_and_falls_every_month_after(runs):
     months = runs["base"]
     assert max(months) == months[1]  # March
     assert all(a > b for a, b in itertools.pairwise(months[1:]))
-    # the invasion raises conflict posting: March's daily rate is over twice February's, whose
-    # 28 days include only the war's first five
-    assert months[1] / 31 > 2 * (months[0] / 28)
-    assert months[6] < 0.5 * months[1]  # August: less than half of March
+    # the invasion raises conflict posting: March's daily rate is over 1.2 times February's,
+    # whose 28 days include the war's first five at its highest (seed 2022: 81 and 46 a day)
+    assert months[1] / 31 > 1.2 * (months[0] / 28)
+    assert months[2] < 0.5 * months[1]  # April: less than half of March (seed 2022: 0.40)
+    assert months[6] < 0.25 * months[1]  # August (0.18)
 
 
 def test_a_crisis_that_never_fades_holds_its_level(runs):
     fading, held = runs["base"], runs["no_fading"]
     assert held[6] > 0.8 * held[1]  # August within 20% of March
     assert held[6] > 2 * fading[6]
-    assert fading[0] == pytest.approx(held[0], rel=0.05)  # February is before the fade
+    # February holds five days of war, in which the extra interest has fallen to 0.62 of its
+    # onset (seed 2022: 1,296 posts fading, 1,561 held)
+    assert 0.7 * held[0] < fading[0] < 0.95 * held[0]

@@ -160,24 +160,46 @@ def test_a_national_information_environment(tmp_runs):
     assert before - 24 > 0.5 * 2568 * resolve_parameters({})["creator_posts_per_day"]
 
 
-def _conflict_posts(tmp_runs, half_life: float | None) -> dict[int, int]:
+def _posts(tmp_runs, fading: dict, added: float = 0.5) -> tuple[dict[int, int], dict[int, int]]:
+    """Users' posts per day on the crisis's topic, and on every topic, in the crisis's
+    countries."""
     crisis = {"day": 1, "type": "crisis", "topic": "conflict", "countries": ["US", "GB"],
-              "interest_multiplier": 20, "duration_days": 4}
-    if half_life is not None:
-        crisis["half_life_days"] = half_life
+              "interest_multiplier": 20, "duration_days": 4, **fading}
     # posting four times the calibrated rate: the mechanism, not the calibration, under test
     out = run(dict(BASE, duration_days=5, events=[crisis],
-                   parameters={"creator_posts_per_day": 0.08}), tmp_runs)
-    return dict(query(out, "SELECT day, count(*) FROM posts WHERE topic = 'conflict' AND "
-                           "actor IS NULL GROUP BY day"))
+                   parameters={"creator_posts_per_day": 0.08, "crisis_added_share": added}),
+              tmp_runs)
+    rows = query(out, "SELECT p.day, p.topic = 'conflict', count(*) FROM posts p JOIN accounts "
+                      "a ON a.account = p.account WHERE p.actor IS NULL AND a.country IN "
+                      "('US', 'GB') GROUP BY ALL")
+    topic = {d: n for d, on, n in rows if on}
+    every = {d: sum(n for e, _, n in rows if e == d) for d in topic}
+    return topic, every
 
 
-def test_attention_rises_with_a_crisis_and_fades_with_its_half_life(tmp_runs):
+def test_attention_rises_with_a_crisis_and_fades_as_published(tmp_runs):
     """Ordinary users post about a crisis's topic as attention stands: many more posts on the
-    crisis's first day, then (half-life one day) fewer each day; without a half-life, no
-    fading."""
-    fading = _conflict_posts(tmp_runs, 1.0)
+    crisis's first day; with a one-day half-life fewer each day; held (``fades: false``) no
+    fading; by default the published fade, three days on still 75% of the extra interest
+    (0.5 ** (3 / 7.28)), between the two."""
+    fading, _ = _posts(tmp_runs, {"half_life_days": 1.0})
     assert fading[1] > 2 * fading[0], fading
     assert fading[3] < 0.6 * fading[1] and fading[4] < fading[3], fading
-    held = _conflict_posts(tmp_runs, None)
+    held, _ = _posts(tmp_runs, {"fades": False})
     assert held[1] > 2 * held[0] and held[4] > 0.8 * held[1], held
+    published, _ = _posts(tmp_runs, {})
+    assert fading[4] < published[4] < held[4], (fading, published, held)
+    assert 0.6 < published[4] / published[1] < 0.95, published
+
+
+def test_half_of_a_crisis_extra_attention_adds_posts(tmp_runs):
+    """With ``crisis_added_share`` 0 a crisis only moves users' posts to its topic (the day's
+    total within noise of the day before); with 1 every extra post on it is an added one (the
+    total rises by as many posts as the topic gains)."""
+    held = {"fades": False}
+    topic0, every0 = _posts(tmp_runs, held, 0.0)
+    topic1, every1 = _posts(tmp_runs, held, 1.0)
+    assert topic0[2] > 2 * topic0[0], topic0
+    assert abs(every0[2] - every0[0]) < 4 * every0[0] ** 0.5 + 0.05 * every0[0], every0
+    gained = topic1[2] - topic1[0]
+    assert every1[2] - every1[0] == pytest.approx(gained, rel=0.25), (every1, topic1)

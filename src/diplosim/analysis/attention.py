@@ -1,14 +1,16 @@
 """Attention over time: posts on a topic per calendar month, compared with a real curve.
 
 The real curve is the number of Ukraine-war videos per month in the "Invasion of Ukraine on
-TikTok" dataset; ``exponential_fit`` gives the best correlation any single exponential fade of
-attention can reach against it, the ceiling the ``ukraine_attention_2022`` scenario is judged
-under.
+TikTok" dataset. ``fade_fit`` gives the correlation a fade of attention reaches against it when
+posts grow in proportion to attention (no saturation, nothing displaced): the ceiling for the
+model's published two-phase fade (``two_phase_fit``) and for any single exponential
+(``exponential_fit``), under which the ``ukraine_attention_2022`` scenario is judged.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +18,8 @@ import numpy as np
 from diplosim.analysis.run import Run
 
 __all__ = ["ATTENTION_MONTHS", "ATTENTION_REAL", "REAL_CURVE", "AttentionFit", "attention_fit",
-           "correlation",
-           "exponential_fit", "longest_half_life", "monthly_topic_posts"]
+           "correlation", "exponential_fit", "fade_fit", "longest_half_life",
+           "monthly_topic_posts", "two_phase_fit"]
 
 
 #: War videos per month in the "Invasion of Ukraine on TikTok" dataset (Steel, Parker & Ruths
@@ -68,21 +70,36 @@ def attention_fit(run: Run, topic: str = "conflict") -> AttentionFit:
                         months[2] / months[1] if months[1] else math.nan)
 
 
-def exponential_fit(half_life: float, start: tuple[int, int, int] = START,
-                    onset_day: int = 23, days: int = 212) -> float:
-    """The best correlation with the real monthly curve that a single exponential fade can
-    give: posts in proportion to attention (no saturation), a multiplier of 10,000 at onset
-    (the limit of a large multiplier), halving every ``half_life`` days."""
+def fade_fit(fade: Callable[[float], float], start: tuple[int, int, int] = START,
+             onset_day: int = 23, days: int = 212) -> float:
+    """The correlation with the real monthly curve of posts in proportion to attention, with a
+    multiplier of 10,000 at onset (the limit of a large multiplier) whose extra part is
+    ``fade(age in days)`` of itself."""
     import datetime as dt
 
     first = dt.date(*start)
     months = [0.0] * 7
     for day in range(days):
         t = day - onset_day
-        level = 1.0 + (1e4 - 1.0) * 0.5 ** (t / half_life) if t >= 0 else 1.0
+        level = 1.0 + (1e4 - 1.0) * fade(float(t)) if t >= 0 else 1.0
         months[(first + dt.timedelta(days=day)).month - first.month] += level
     peak = max(months)
     return correlation([m / peak for m in months], REAL_CURVE)
+
+
+def exponential_fit(half_life: float, start: tuple[int, int, int] = START,
+                    onset_day: int = 23, days: int = 212) -> float:
+    """The best correlation a single exponential fade halving every ``half_life`` days can
+    give (``fade_fit``)."""
+    return fade_fit(lambda t: 0.5 ** (t / half_life), start, onset_day, days)
+
+
+def two_phase_fit(params: dict[str, float]) -> float:
+    """The best correlation the published two-phase fade (``diplosim.opinion.attention``, with
+    ``params``) can give (``fade_fit``)."""
+    from diplosim.opinion.attention import fade
+
+    return fade_fit(lambda t: fade(t, params))
 
 
 def longest_half_life(target: float = 0.9) -> float:

@@ -70,7 +70,8 @@ class RunResult:
 def hash_form(scenario: Scenario) -> dict:
     """The scenario as its hash reads it: its JSON form without the fields added to the format
     after 0.2.0 while they are unset (a poll's ``fielded`` and ``ages``, a claim's
-    ``baselines``, the scenario's ``start``, ``world.age_shares``, a campaign's ``ages``), so
+    ``baselines``, the scenario's ``start``, ``world.age_shares``, a campaign's ``ages``, a
+    crisis's ``fades``), so
     adding a field never changes the hash of a scenario that does not use it, nor makes its
     published results look stale."""
     d = scenario.model_dump(mode="json")
@@ -82,6 +83,9 @@ def hash_form(scenario: Scenario) -> dict:
         for c in a.get("campaigns") or []:
             if c.get("ages") is None:
                 c.pop("ages", None)
+    for e in d["events"]:
+        if e.get("type") == "crisis" and e.get("fades") is True:
+            e.pop("fades")
     polls = [b for i in d["issues"] for b in i["baselines"]] + d["world"]["favourability"]
     for c in d["claims"]:
         polls += c.get("baselines") or []

@@ -13,6 +13,7 @@ from diplosim.engine.named import probe_new
 from diplosim.engine.outcomes import interaction_table, push_ring
 from diplosim.engine.state import DIURNAL, SimState, rng_for
 from diplosim.engine.timeline import network_bursts
+from diplosim.opinion.attention import posting_factor
 from diplosim.platform.videos import NEVER, NewVideos
 
 __all__ = ["USER_BLOCK", "active_users", "boost_networks", "post_hour", "rng_for"]
@@ -47,10 +48,16 @@ def _allowed(state: SimState, country: np.ndarray, lo: int, hi: int) -> np.ndarr
     return stays & (draw < 1.0 - state.left_share[country])
 
 
-def _creator_rates(state: SimState, tick: int):
-    post_rate = state.accounts.post_rate
+def _creator_rates(state: SimState, tick: int, boost: np.ndarray):
+    """Each block's posting rates this hour: the local hour, who can use the app, and (during
+    a crisis) the posts its extra attention adds (``diplosim.opinion.attention``)."""
+    post_rate, pop = state.accounts.post_rate, state.pop
+    added = state.params["crisis_added_share"]
+    crisis = added > 0 and bool((boost != 1.0).any())
     for lo, hi, factor, allowed in _blocks(state, tick):
         rate = post_rate[lo:hi] / 24 * factor
+        if crisis:
+            rate = rate * posting_factor(pop.interests[lo:hi], boost[pop.country[lo:hi]], added)
         yield lo, rate if allowed is None else rate * allowed
 
 
@@ -59,9 +66,10 @@ def post_hour(state: SimState, tick: int, challenge: tuple) -> int:
     s, acc = state.scenario, state.accounts
     delay = state.fact_check_delay if state.fact_check else -1
     false_claims = np.array([not c.true for c in s.claims], np.bool_)
-    parts = [creator_posts(tick, _creator_rates(state, tick), state.pop,
+    boost = state.topic_boost(tick)
+    parts = [creator_posts(tick, _creator_rates(state, tick, boost), state.pop,
                            state.focal_of_country, rng_for(s.seed, tick, 1), state.params,
-                           state.topic_boost(tick), false_claims)]
+                           boost, false_claims)]
     if tick < 0:
         return _append(state, tick, parts, delay)
     parts.append(campaign_posts(tick, s, acc, state.catalogue, state.vocab, state.focal_of_code,

@@ -9,6 +9,7 @@ import numpy as np
 
 from diplosim.actors.campaigns import Catalogue
 from diplosim.engine.kernel import kernel_parameters
+from diplosim.opinion.attention import crisis_level
 from diplosim.opinion.persuasion import lasting_capture, relax
 from diplosim.parameters import resolve_parameters
 from diplosim.platform.accounts import MESSENGER_TYPES, Accounts, build_accounts
@@ -199,10 +200,9 @@ class SimState:
     def topic_boost(self, tick: int) -> np.ndarray:
         boost = np.ones((len(self.pop.countries), len(TOPICS)), np.float64)
         for start, end, countries, topic, mult, half_life in self.boosts:
-            if start <= tick < end:
-                if half_life > 0:  # an issue-attention cycle: the extra interest fades
-                    mult = 1.0 + (mult - 1.0) * 0.5 ** ((tick - start) / (24.0 * half_life))
-                boost[countries, topic] *= mult
+            if start <= tick < end:  # the extra interest fades (diplosim.opinion.attention)
+                boost[countries, topic] *= crisis_level((tick - start) / 24.0, mult,
+                                                        self.params, half_life)
         return boost
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from diplosim.actors.campaigns import network_posts, sponsored_posts
 from diplosim.engine.state import SimState
+from diplosim.opinion.attention import HOLD, PUBLISHED
 from diplosim.platform.videos import NEVER, NewVideos
 from diplosim.scenario.schema import (
     Ban,
@@ -61,11 +62,13 @@ def apply_events(state: SimState, tick: int, rng: np.random.Generator,
         elif isinstance(ev, Crisis):
             countries = np.array([world.index(c) for c in ev.countries])
             end = start + int(round(ev.duration_days * 24))
+            fading = (HOLD if not ev.fades else ev.half_life_days or PUBLISHED)
             state.boosts.append((start, end, countries, TOPICS.index(ev.topic),
-                                 ev.interest_multiplier, ev.half_life_days or 0.0))
+                                 ev.interest_multiplier, fading))
             log.append(_row(tick, "crisis", ev.topic, countries=ev.countries,
                             interest_multiplier=ev.interest_multiplier,
-                            half_life_days=ev.half_life_days, until_tick=end))
+                            half_life_days=ev.half_life_days, fades=ev.fades,
+                            until_tick=end))
         elif isinstance(ev, InfluencerBriefing):
             posts.append(_briefing(state, ev, tick, rng, log))
         elif isinstance(ev, CoordinatedNetwork):

@@ -66,9 +66,12 @@ class Crisis(_Event):
     countries: list[CountryCode] = Field(min_length=1)
     interest_multiplier: float = Field(gt=0, le=100)
     duration_days: float = Field(gt=0)
-    half_life_days: float | None = Field(None, gt=0, description="Attention fades: the extra "
-                                         "interest halves every this many days (default: "
-                                         "none, the multiplier holds until the end).")
+    half_life_days: float | None = Field(None, gt=0, description="One exponential fade: the "
+                                         "extra interest halves every this many days "
+                                         "(default: none, the published two-phase fade).")
+    fades: bool = Field(True, description="false: the multiplier holds at its full level to "
+                        "the crisis's end (default true: the extra interest fades, fast then "
+                        "as a power law, as attention to an outside shock is measured to).")
 
 
 class Ban(_Event):

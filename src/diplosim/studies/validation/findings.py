@@ -295,7 +295,8 @@ VALIDATION = [
     Finding("attention_curve", "Attention to the Ukraine war rises and fades as on TikTok "
             "(monthly war videos, February to August 2022, each normalised to its peak)",
             "Steel, Parker & Ruths (2023), arXiv:2301.08305 (videos per month); the run is "
-            "ukraine_attention_2022 with NewsWhip's 20.2-day half-life, not fitted",
+            "ukraine_attention_2022 with the published two-phase fade (Igarashi et al. 2022; "
+            "Crane & Sornette 2008), not fitted",
             "the real monthly curve", "correlation at least 0.9 (issue 30's target)",
             0.9, 1.0, attention_correlation),
     Finding("attention_april", "Attention in April 2022 is below half of March's",

@@ -75,8 +75,8 @@ def validation_scenario(users: int, days: int, seed: int, ranking: str) -> dict:
 
 def attention_scenario(users: int, seed: int):
     """The built-in ``ukraine_attention_2022`` scenario with ``users`` and ``seed``
-    (its parameters, the crisis multiplier and the NewsWhip half-life, are not fitted to the
-    curve it is compared with)."""
+    (its parameters, the crisis multiplier and the published two-phase fade, are not fitted
+    to the curve it is compared with)."""
     from diplosim.scenario.builtin import builtin
     from diplosim.scenario.loader import load_scenario
 
