@@ -626,8 +626,8 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float, str]] = {
     "attention_power_exponent": (0.6, 1.4, "Crane & Sornette 2008: 1 - theta to 1 + theta, "
                                  "theta about 0.4"),
     "attention_fast_half_life_days": (3.64, 14.56, _HALF_TWICE),
-    "crisis_added_share": (0.0, 1.0, "the two ends: attention only displaces, or all of it "
-                           "adds posts"),
+    "crisis_added_share": (0.0, 1.0, "assumption: the two ends, attention that only displaces "
+                           "or attention that all adds posts"),
     "cross_language_acceptance": (0.075, 0.3, _HALF_TWICE),
     "state_media_demotion": (0.2, 0.6, "assumption around NewsGuard's (2023) point estimate "
                              "from 12 accounts, which comes with no interval"),
