@@ -141,3 +141,23 @@ def test_a_built_in_scenarios_polls_come_before_its_start(b):
     for p in polls:
         assert p.fielded is not None or p.source.startswith("assumption"), (
             f"{b.name}: {p.country if hasattr(p, 'country') else p.viewer}: undated poll")
+
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]
+
+
+@pytest.mark.parametrize("b", CASES, ids=NAMES)
+def test_a_built_in_scenario_set_on_a_date_starts_there(b):
+    """A scenario whose file says which day its day 0 is declares that day as its ``start``
+    (so the shipped polls fielded after it are not used); the two undated ones (day 0 is any
+    Monday) have none."""
+    text = b.path.read_text(encoding="utf-8")
+    said = re.search(r"[Dd]ay 0 is (\d{1,2}) (\w+) (\d{4})", text)
+    if said is None:
+        assert "any Monday" in text and b.scenario.start is None, b.name
+        return
+    day, month, year = int(said[1]), _MONTHS.index(said[2]) + 1, int(said[3])
+    assert b.scenario.start is not None, f"{b.name}: says day 0 is {said[0][9:]}, no start"
+    assert (b.scenario.start.year, b.scenario.start.month, b.scenario.start.day) == \
+        (year, month, day)
