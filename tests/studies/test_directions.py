@@ -32,7 +32,8 @@ def test_a_blocks_direction_figure_gives_its_interval_and_verdict():
 
 def test_a_check_is_scored_on_the_scenarios_base_runs(tmp_path):
     """A small sweep of the Israel scenario (two seeds, 3,000 users, 2 days) gives the
-    Quinnipiac check one value per seed from the base runs, and the table names its verdict."""
+    Quinnipiac checks (all US users, those aged 18-34) one value per seed each from the base
+    runs, and the table names their verdicts."""
     from diplosim.distributed.sweep import run_sweep
 
     b = builtin("israel_palestine_narratives")
@@ -40,12 +41,12 @@ def test_a_check_is_scored_on_the_scenarios_base_runs(tmp_path):
                        tmp_path / b.name, ["world.users=3000", "duration_days=2"])
     run_sweep(sweep, use_ray=False, combined=False)
     rows = directions(tmp_path, [b.name])
-    assert [r.id for r in rows] == ["quinnipiac_us"]
-    r = rows[0]
-    assert len(r.values) == 2 and r.low <= r.mean <= r.high
-    assert r.verdict in (REPRODUCED, OPPOSITE, UNCLEAR)
+    assert [r.id for r in rows] == ["quinnipiac_us", "quinnipiac_us_18_34"]
+    for r in rows:
+        assert len(r.values) == 2 and r.low <= r.mean <= r.high
+        assert r.verdict in (REPRODUCED, OPPOSITE, UNCLEAR)
     text = directions_markdown(rows)
-    assert "`israel_palestine_narratives`" in text and r.verdict in text
+    assert "`israel_palestine_narratives`" in text and all(r.verdict in text for r in rows)
     assert {c.scenario for c in CHECKS} == {"israel_palestine_narratives", "ukraine_2022"}
 
 

@@ -1,7 +1,8 @@
 """Checks outside the runs: does a public move the way the next real poll moved?
 
 Two built-in scenarios end before a poll their starting polls did not know: Quinnipiac's US poll
-published 16 November 2023 (after ``israel_palestine_narratives``' start) and KIIS's May 2022
+published 16 November 2023 (after ``israel_palestine_narratives``' start; all voters, and those
+aged 18-34, whose shift was the largest) and KIIS's May 2022
 poll of Ukrainians' view of Russia (after ``ukraine_2022``'s). Nothing was fitted to them. The
 rule, written before any run was scored: over the scenario's seeds (its ``make scenarios``
 runs), the change's 95% interval (Student's t) on the poll's side of zero is *reproduced*, on
@@ -17,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from diplosim.analysis.measures import attitude
+from diplosim.analysis.opinion import opinion_by_age
 from diplosim.analysis.run import Run, load_run
 from diplosim.analysis.uncertainty import estimate
 from diplosim.store.sweeps import BASE, VARIANT, load_sweep
@@ -25,7 +27,7 @@ from diplosim.studies.blocks import DIRECTIONS_MARKERS, replace_block
 from diplosim.studies.figures import REPRODUCED, verdict
 
 __all__ = ["CHECKS", "Check", "Direction", "directions", "directions_markdown",
-           "favourability_change", "stance_change", "write_directions"]
+           "favourability_change", "stance_change", "stance_change_by_age", "write_directions"]
 
 
 
@@ -34,6 +36,16 @@ def stance_change(run: Run, issue: str, country: str) -> float | None:
     start = attitude(run, "stance", issue, "first", [country])["mean"]
     end = attitude(run, "stance", issue, "last", [country])["mean"]
     return None if start is None or end is None else end - start
+
+
+def stance_change_by_age(run: Run, issue: str, country: str,
+                         ages: tuple[str, ...]) -> float | None:
+    """The change of the mean stance on ``issue`` of ``country``'s users in the age groups
+    ``ages`` over the run (the groups' changes weighted by their users)."""
+    rows = [r for r in opinion_by_age(run) if r["kind"] == "stance" and r["subject"] == issue
+            and r["country"] == country and r["age"] in ages]
+    n = sum(r["n"] for r in rows)
+    return sum(r["change"] * r["n"] for r in rows) / n if n else None
 
 
 def favourability_change(run: Run, focal: str, country: str) -> float | None:
@@ -61,6 +73,13 @@ CHECKS = (
           "Quinnipiac University, 12-16 October 2023 and the poll published 16 November 2023",
           "change in US users' mean stance on gaza_war (+1 pro-Palestine)", +1,
           lambda r: stance_change(r, "gaza_war", "US")),
+    Check("quinnipiac_us_18_34", "israel_palestine_narratives",
+          "US voters aged 18-34 moved furthest toward the Palestinians: Israelis 41% to 29%, "
+          "Palestinians 26% to 52%",
+          "Quinnipiac University, 12-16 October 2023 and the poll published 16 November 2023 "
+          "(its 18-34 crosstabs)",
+          "change in the mean stance on gaza_war of US users aged 18-34 (+1 pro-Palestine)", +1,
+          lambda r: stance_change_by_age(r, "gaza_war", "US", ("18-24", "25-34"))),
     Check("kiis_ua_russia", "ukraine_2022",
           "Ukrainians' good attitude toward Russia fell from 34% to 2%",
           "KIIS, early February 2022 and 13-18 May 2022 (2,000 adults)",

@@ -29,6 +29,7 @@ from diplosim.analysis.reach import engagement_rate, follower_growth
 from diplosim.analysis.run import Run
 from diplosim.parameters import resolve_parameters
 from diplosim.store.sweeps import BASE
+from diplosim.studies.directions import stance_change_by_age
 from diplosim.studies.figures import Figures
 
 __all__ = ["BASE", "HEADLINES", "event_of", "scenario_of", "table"]
@@ -179,6 +180,7 @@ def _israel(runs: dict[str, Run], f: Figures) -> str:
     idf, idf_social = platform_views(base, "idf"), platform_views(social, "idf")
     us = pol.get("US")
     us_change = None if us is None else _minus(us["mean_end"], us["mean_start"])
+    young = stance_change_by_age(base, "gaza_war", "US", ("18-24", "25-34"))
     return "\n".join([
         f"**Hashtags.** Posts on the platform with #StandWithPalestine: {f.num(pal_posts)}; with "
         f"#StandWithIsrael: {f.num(isr_posts)} ({f.ratio(pal_posts, isr_posts)}). Their "
@@ -197,8 +199,10 @@ def _israel(runs: dict[str, Run], f: Figures) -> str:
         f"{f.num(idf_social)} under social ranking (change {f.change(idf_social, idf)}).", "",
         "**A check outside the run.** Quinnipiac's next poll (published 16 November 2023) "
         "found US voters' sympathies moving toward the Palestinians (Israelis 61% to 54%, "
-        "Palestinians 13% to 24%). The run's change in US users' mean stance (+1 "
-        f"pro-Palestine), compared in direction only: {f.direction(us_change, +1)}.",
+        "Palestinians 13% to 24%), most of all among those aged 18-34 (Israelis 41% to 29%, "
+        "Palestinians 26% to 52%). The run's change in US users' mean stance (+1 "
+        f"pro-Palestine), compared in direction only: {f.direction(us_change, +1)}; among US "
+        f"users aged 18-34: {f.direction(young, +1)}.",
     ])
 
 
