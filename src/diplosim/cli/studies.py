@@ -292,29 +292,34 @@ def validate_model(
         _print_experiments(rules)
         if checked is not None:
             _print_sizes(checked[0])
-    failed = [r.id for r in rows if not r.passed] + [r.id for r in rules if not r.passed]
+    from diplosim.studies.validation import failed_findings
+
+    failed = failed_findings(rows) + [r.id for r in rules if not r.passed]
     if failed:
         err.print(f"findings not reproduced: {', '.join(failed)}", markup=False)
         raise SystemExit(3)
 
 
 def _print_validation(rows: list, quick: bool) -> None:
-    from diplosim.studies.validation import SIZES
+    from diplosim.studies.validation import SIZES, result_word
     from diplosim.studies.validation import cell as show
 
     size = SIZES["quick" if quick else "full"]
     small, large = size.users
-    for part in ("calibration", "validation", "diagnostic"):
+    titles = {"calibration": "Model calibration", "validation": "Model validation (scored)",
+              "resharing": "Findings from follower-resharing platforms (not scored)",
+              "diagnostic": "The model's share channel (shown)",
+              "illustration": "Illustrations (design essays; not scored)"}
+    for part, title in titles.items():
         t = Table("finding", "published", f"{small:,} users", f"{large:,} users",
                   "tolerance", "size-dependent", "",
-                  title=f"Model {part} ({'quick' if quick else 'full'}: {size.seeds} "
+                  title=f"{title} ({'quick' if quick else 'full'}: {size.seeds} "
                         f"seeds at each size, {size.days} days)")
         for r in rows:
             if r.part == part:
                 t.add_row(r.finding, r.published, show(r.sizes[0]), show(r.sizes[1]),
                           r.tolerance, {True: "yes", False: "no", None: "n/a"}
-                          [r.size_dependent], "shown" if r.part == "diagnostic"
-                          else "pass" if r.passed else "FAIL")
+                          [r.size_dependent], result_word(r).replace("**fail**", "FAIL"))
         out.print(t)
 
 

@@ -24,13 +24,7 @@ from diplosim.analysis.run import load_run
 from diplosim.analysis.uncertainty import difference, t975
 from diplosim.engine.engine import simulate
 from diplosim.scenario.loader import parse_scenario
-from diplosim.studies.validation.findings import (
-    CALIBRATION,
-    DIAGNOSTICS,
-    FINDINGS,
-    Finding,
-    Replicate,
-)
+from diplosim.studies.validation.findings import FINDINGS, Finding, Replicate, part_of
 from diplosim.studies.validation.world import (
     RANKINGS,
     SIZES,
@@ -61,7 +55,8 @@ class SizeResult:
 @dataclass
 class Row:
     id: str
-    part: str          # calibration, validation or diagnostic (shown, never scored)
+    part: str          # calibration, validation (both scored), resharing, illustration or
+                       # diagnostic (shown, never scored)
     finding: str
     source: str
     published: str
@@ -146,8 +141,7 @@ def _row(f: Finding, users: tuple[int, int], values: list[list[float]]) -> Row:
         mean, lo, hi = interval(v)
         ok = bool(math.isfinite(lo) and math.isfinite(hi) and f.low <= lo and hi <= f.high)
         sizes.append(SizeResult(n, mean, lo, hi, [round(x, 6) for x in v], ok))
-    part = ("calibration" if f in CALIBRATION else "diagnostic" if f in DIAGNOSTICS
-            else "validation")
+    part = part_of(f.id)
     return Row(f.id, part, f.finding, f.source, f.published, f.tolerance, f.fitted, sizes,
                size_dependent(*values), part == "diagnostic" or all(s.passed for s in sizes))
 
@@ -165,6 +159,14 @@ def from_json(text: str) -> tuple[list[Row], bool]:
     def value(v):
         return math.nan if v is None else [value(x) for x in v] if isinstance(v, list) else v
 
-    rows = [Row(**{**r, "sizes": [SizeResult(**{k: value(v) for k, v in s.items()})
-                                  for s in r["sizes"]]}) for r in doc["rows"]]
+    def part(r: dict) -> str:  # a saved row takes the part its finding has now
+        try:
+            return part_of(r["id"])
+        except KeyError:
+            return r["part"]
+
+    rows = [Row(**{**r, "part": part(r), "sizes": [SizeResult(**{k: value(v)
+                                                                 for k, v in s.items()})
+                                                   for s in r["sizes"]]})
+            for r in doc["rows"]]
     return rows, bool(doc["quick"])
