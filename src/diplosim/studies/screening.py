@@ -25,7 +25,8 @@ from diplosim.store.writer import write_text_atomic
 from diplosim.studies.blocks import ASSUMPTIONS_MARKERS, fingerprint, plan_afresh, replace_block
 from diplosim.studies.headlines import table
 
-__all__ = ["BEGIN", "END", "SCREENING", "SCREENING_TRAJECTORIES", "SCREENING_USERS", "screen"]
+__all__ = ["BEGIN", "END", "SCREENING", "SCREENING_SIZES", "SCREENING_TRAJECTORIES",
+           "SCREENING_USERS", "screen"]
 
 BEGIN, END = ASSUMPTIONS_MARKERS
 #: The headline measure each scenario's screening explains (a measure of
@@ -42,6 +43,12 @@ SCREENING: dict[str, str] = {
 }
 #: The screening's world and design: small enough for minutes per scenario on two cores.
 SCREENING_USERS = 5000
+#: Scenarios screened at another size, and why.
+SCREENING_SIZES: dict[str, tuple[int, str]] = {
+    "ukraine_attention_2022": (2500, "its 212 days cost eight times a four-week scenario's, and "
+                               "its measure, posts on one topic, is a count over seven months: "
+                               "the smaller size the validation suite runs it at"),
+}
 SCREENING_TRAJECTORIES = 4
 #: Rows shown: the parameters with the largest mu*.
 TOP = 6
@@ -53,12 +60,16 @@ def _g(x: float) -> str:
 
 def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: bool = True,
            say: Callable[[str], None] = print, use_ray: bool = True,
-           address: str | None = None, users: int = SCREENING_USERS,
+           address: str | None = None, users: int | None = None,
            trajectories: int = SCREENING_TRAJECTORIES) -> str:
     """Run the screening of ``b`` into ``out/screening/NAME`` (resumable), write its block
-    into ``b.notes``; returns the block."""
+    into ``b.notes``; returns the block. ``users``: by default ``SCREENING_USERS``, or the
+    scenario's own size in ``SCREENING_SIZES``."""
     if b.name not in SCREENING:
         raise DiplosimError(f"{b.name}: no screening measure is defined for this scenario")
+    why = ""
+    if users is None:
+        users, why = SCREENING_SIZES.get(b.name, (SCREENING_USERS, ""))
     fixed = [f"world.users={users}", *(overrides or [])]
     params = assumption_parameters()
     started = time.perf_counter()
@@ -84,7 +95,8 @@ def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: boo
         f"_Produced by `make screening` (diplosim {__version__}) from scenario "
         f"{fingerprint(s)}: a Morris screening (SALib) of the {len(params)} parameters whose "
         f"source is an assumption, each over its sensitivity range in the parameter table, at "
-        f"{small.world.users:,} users and {small.duration_days} days; "
+        f"{small.world.users:,} users" + (f" ({why})" if why else "")
+        + f" and {small.duration_days} days; "
         f"{trajectories} trajectories, {len(plan.runs) - NOISE_RUNS} runs at seed "
         f"{small.seed} and {NOISE_RUNS} at the defaults with other seeds for the noise floor"
         + (f"; overrides: {', '.join(f'`{o}`' for o in overrides)}" if overrides else "")
