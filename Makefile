@@ -86,10 +86,11 @@ bench: install
 # The model against published findings, full size (`diplosim validate-model --quick` is in the
 # tests); writes validation.json and the table of docs/validation.md, and the size check (the
 # example and every built-in scenario at two world sizes a factor 4 apart) into the same page
-# and docs/sizes.json.
+# and docs/sizes.json, and the pass count and the model's limits into the README and the
+# scenarios page.
 validate: install
 	$(BIN)/diplosim validate-model --page docs/validation.md --json docs/validation.json \
-	  --sizes-json docs/sizes.json
+	  --sizes-json docs/sizes.json --summary-into README.md --summary-into docs/scenarios.md
 
 # Run every built-in scenario and its variants with 8 seeds each (on a local Ray); write each
 # headline, every figure with its 95% interval, into scenarios/NAME.md.

@@ -161,3 +161,13 @@ def test_a_built_in_scenario_set_on_a_date_starts_there(b):
     assert b.scenario.start is not None, f"{b.name}: says day 0 is {said[0][9:]}, no start"
     assert (b.scenario.start.year, b.scenario.start.month, b.scenario.start.day) == \
         (year, month, day)
+
+
+@pytest.mark.parametrize("b", CASES, ids=NAMES)
+def test_each_notes_file_says_what_the_scenario_cannot_answer(b):
+    """Issue 47: a reader learns which questions a scenario cannot answer before its result."""
+    text = b.notes.read_text(encoding="utf-8")
+    assert "## What it cannot answer" in text
+    section = text.split("## What it cannot answer")[1].split("\n## ")[0]
+    assert text.index("## What it cannot answer") < text.index("## Result")
+    assert len([line for line in section.splitlines() if line.startswith("- ")]) >= 3

@@ -248,6 +248,10 @@ def validate_model(
     sizes_json: Annotated[Path | None, typer.Option(help="Write the size check as JSON to this "
                                                     "file (with --from-json, read it from "
                                                     "there if it exists).")] = None,
+    summary_into: Annotated[list[Path] | None, typer.Option(
+        help="Rewrite the trust block (the pass count, what an interval covers, what the "
+        "model leaves out) between the trust markers of this Markdown page (repeatable: the "
+        "README, the scenarios page).")] = None,
 ) -> None:
     """Score the model against published findings at two world sizes: the calibration targets
     (fitted) apart from the validation findings (not fitted). Exit 3 if any is not
@@ -269,6 +273,10 @@ def validate_model(
                             progress=lambda what: bar.update(task, advance=1, description=what))
     if page is not None or json_file is not None:
         write_page(rows, quick, page, json_file)
+    if summary_into:
+        from diplosim.studies.limits import write_trust
+
+        write_trust(summary_into, rows, quick)
     checked = (_size_check(quick, pair, size_seeds, keep, fmt,
                            sizes_json if from_json is not None else None)
                if sizes else None)
