@@ -105,6 +105,12 @@ def test_screening_names_the_assumptions_that_move_the_headline(tmp_path):
     assert stars == sorted(stars, reverse=True)
     assert re.search(rf"\d+ of {k} assumptions are distinguishable", block)
     assert re.search(r"\. \d+ never changed it", block)
+    # the range over the assumptions beside the seed's own spread (issue 47 item 3)
+    low, high = re.search(r"\*\*Range over the assumptions:\*\* ([\d.,e-]+) to ([\d.,e-]+) "
+                          r"\(5th to 95th percentile over the (\d+) screening runs",
+                          block).groups()[:2]
+    assert float(low.replace(",", "")) <= float(high.replace(",", ""))
+    assert f"over the {2 * (k + 1)} screening runs" in block
 
 
 def _editable_copy(name: str, tmp_path):

@@ -224,8 +224,12 @@ def sensitivity_indices(plan: Sweep, measures: list[str]) -> dict:
         noise = values[len(sets):]
         noise_sd = float(np.std(noise, ddof=1)) if noise.size >= 2 else None
         var = float(np.var(y, ddof=1))
+        finite = y[np.isfinite(y)]
         result["measures"][m] = {
             "mean": float(np.mean(y)), "sd": float(np.sqrt(var)), "seed_sd": noise_sd,
+            # the range over the assumptions: every run moves every assumption within its range
+            "p05": float(np.percentile(finite, 5)) if finite.size else None,
+            "p95": float(np.percentile(finite, 95)) if finite.size else None,
             "seed_share_of_variance": (noise_sd**2 / var) if noise_sd is not None and var > 0
             else None,
             "indices": analyse(prob, method, x, y, plan.plan["seed"], noise_sd)}

@@ -58,6 +58,21 @@ def _g(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
+def _assumption_range(r: dict, runs: int) -> str:
+    """The measure's range over the assumptions beside the seed's own spread: what a seed
+    interval leaves out (issue 47)."""
+    if r.get("p05") is None:
+        return "Range over the assumptions: not computed in this screening."
+    seed = r["seed_sd"] or 0.0
+    width, noise = r["p95"] - r["p05"], 2 * 1.96 * seed
+    return (f"**Range over the assumptions:** {_g(r['p05'])} to {_g(r['p95'])} (5th to 95th "
+            f"percentile over the {runs} screening runs, each moving every assumption within its "
+            "range: Morris trajectories, not a Latin hypercube), a width of "
+            f"{_g(width)} against {_g(noise)} for the seed alone (1.96 sd either side)"
+            + (f": the assumptions widen what is not known {width / noise:.1f} times beyond "
+               "the seed interval." if noise > 0 else "."))
+
+
 def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: bool = True,
            say: Callable[[str], None] = print, use_ray: bool = True,
            address: str | None = None, users: int | None = None,
@@ -102,7 +117,9 @@ def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: boo
         + (f"; overrides: {', '.join(f'`{o}`' for o in overrides)}" if overrides else "")
         + "._", "",
         f"**The measure:** `{measure}` (mean over the runs {_g(r['mean'])}; sd over seeds "
-        f"alone {_g(r['seed_sd'] or 0)}). mu* is the mean absolute change of the measure when "
+        f"alone {_g(r['seed_sd'] or 0)}).", "",
+        _assumption_range(r, len(plan.runs) - NOISE_RUNS), "",
+        "mu* is the mean absolute change of the measure when "
         "one assumption moves by two thirds of its range; sigma, how much that change depends "
         f"on the other assumptions. The {min(TOP, len(rows))} largest:", "",
         table(["assumption", "mu* (95% interval)", "sigma", "distinguishable"],
