@@ -159,3 +159,12 @@ def test_make_screening_starts_again_when_the_scenario_changed(tmp_path):
     screen(copy, tmp_path, small, write=False, say=said.append, use_ray=False, users=300,
            trajectories=2)
     assert any("holds an earlier screening; starting again" in m for m in said)
+
+
+def test_a_screening_needs_two_trajectories_at_least(tmp_path):
+    from diplosim.errors import DiplosimError
+    from diplosim.studies import write_studies
+
+    with pytest.raises(DiplosimError, match="--trajectories 1: expected 2 or more"):
+        list(write_studies(["who_covid_2020"], tmp_path, screening=True, serial=True,
+                           trajectories=1))

@@ -394,6 +394,10 @@ def studies(
                                               "against the next real polls on the runs and "
                                               "write them between its directions "
                                               "markers.")] = None,
+    trajectories: Annotated[int | None, typer.Option(help="With --screening: Morris "
+                                                     "trajectories per scenario (default 4; "
+                                                     "each costs a run per assumption "
+                                                     "and one).")] = None,
 ) -> None:
     """Run the built-in scenarios with their variants and seeds and write each headline (or,
     with --screening, its screening) into scenarios/NAME.md (`make scenarios`, `make
@@ -403,7 +407,7 @@ def studies(
     for name, notes, block in write_studies(
             names or [], out_dir, set_ or [], write=not print_only, replicates=replicates,
             serial=serial, screening=screening, address=ray_address,
-            say=lambda m: err.print(printable(m)), page=page):
+            say=lambda m: err.print(printable(m)), page=page, trajectories=trajectories):
         if print_only:
             print(f"## {name}\n\n{block}\n")
         else:

@@ -21,21 +21,25 @@ def write_studies(names: list[str], out: Path, overrides: list[str] | None = Non
                   write: bool = True, replicates: int | None = None, serial: bool = False,
                   screening: bool = False, address: str | None = None,
                   say: Callable[[str], None] = print,
-                  page: Path | None = None) -> Iterator[tuple[str, Path, str]]:
+                  page: Path | None = None,
+                  trajectories: int | None = None) -> Iterator[tuple[str, Path, str]]:
     """Run the named built-in scenarios (all when ``names`` is empty) and yield
     ``(name, notes file, block)`` for each, writing the block into the notes file unless
     ``write`` is false: the replicated result, or with ``screening`` the Morris screening of its
     assumptions. One Ray serves every scenario (none with ``serial``). With ``page`` (the
     validation page), the checks against the next real polls (``studies.directions``) are
-    scored on the runs and written there once every scenario they need has runs."""
+    scored on the runs and written there once every scenario they need has runs.
+    ``trajectories``: the screening's Morris trajectories (default ``SCREENING_TRAJECTORIES``)."""
     from diplosim.distributed.sweep import start_ray, stop_ray
     from diplosim.errors import DiplosimError
     from diplosim.scenario.builtin import builtin, builtin_scenarios
     from diplosim.studies.builtin import generate
-    from diplosim.studies.screening import screen
+    from diplosim.studies.screening import SCREENING_TRAJECTORIES, screen
 
     if replicates is not None and replicates < 1:
         raise DiplosimError(f"--replicates {replicates}: expected 1 or more")
+    if trajectories is not None and trajectories < 2:
+        raise DiplosimError(f"--trajectories {trajectories}: expected 2 or more")
     cases = [builtin(n) for n in names] if names else builtin_scenarios()
     if not serial:
         start_ray(address)
@@ -43,7 +47,8 @@ def write_studies(names: list[str], out: Path, overrides: list[str] | None = Non
         for b in cases:
             if screening:
                 block = screen(b, out, overrides, write=write, say=say, use_ray=not serial,
-                               address=address)
+                               address=address,
+                               trajectories=trajectories or SCREENING_TRAJECTORIES)
             else:
                 block = generate(b, out, overrides, write=write, say=say, replicates=replicates,
                                  use_ray=not serial, address=address)
