@@ -68,9 +68,10 @@ def _assumption_range(r: dict, runs: int) -> str:
     return (f"**Range over the assumptions:** {_g(r['p05'])} to {_g(r['p95'])} (5th to 95th "
             f"percentile over the {runs} screening runs, each moving every assumption within its "
             "range: Morris trajectories, not a Latin hypercube), a width of "
-            f"{_g(width)} against {_g(noise)} for the seed alone (1.96 sd either side)"
-            + (f": the assumptions widen what is not known {width / noise:.1f} times beyond "
-               "the seed interval." if noise > 0 else "."))
+            f"{_g(width)}" + (f", {width / noise:.2g} times the seed's own spread in one run "
+                              f"({_g(noise)}: 1.96 sd either side). The result block's "
+                              "intervals cover seed noise only and leave this range out."
+                              if noise > 0 else "; the seed alone did not move it."))
 
 
 def screen(b: BuiltIn, out: Path, overrides: list[str] | None = None, write: bool = True,
