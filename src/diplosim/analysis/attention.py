@@ -19,7 +19,7 @@ from diplosim.analysis.run import Run
 
 __all__ = ["ATTENTION_MONTHS", "ATTENTION_REAL", "REAL_CURVE", "AttentionFit", "attention_fit",
            "correlation", "exponential_fit", "fade_fit", "longest_half_life",
-           "monthly_topic_posts", "two_phase_fit"]
+           "monthly_topic_posts", "two_phase_fit", "weekly_fall"]
 
 
 #: War videos per month in the "Invasion of Ukraine on TikTok" dataset (Steel, Parker & Ruths
@@ -91,7 +91,22 @@ def exponential_fit(half_life: float, start: tuple[int, int, int] = START,
                     onset_day: int = 23, days: int = 212) -> float:
     """The best correlation a single exponential fade halving every ``half_life`` days can
     give (``fade_fit``)."""
-    return fade_fit(lambda t: 0.5 ** (t / half_life), start, onset_day, days)
+    from diplosim.opinion.attention import fade
+
+    return fade_fit(lambda t: fade(t, {}, half_life), start, onset_day, days)
+
+
+def weekly_fall(params: dict[str, float], first: int = 0, later: int = 91) -> float:
+    """How many times the extra interest of the published fade (with ``params``) averaged
+    over the week from day ``first`` exceeds its average over the week from day ``later``:
+    NewsWhip's check (interactions with Ukraine news in the war's first week against about its
+    14th)."""
+    from diplosim.opinion.attention import fade
+
+    def week(day: int) -> float:
+        return float(np.mean([fade(day + h / 24, params) for h in range(7 * 24)]))
+
+    return week(first) / week(later)
 
 
 def two_phase_fit(params: dict[str, float]) -> float:
