@@ -24,8 +24,8 @@ def test_the_readme_and_the_scenarios_page_carry_the_saved_tables_count():
     assert _block(ROOT / "README.md") == expected, (
         "run `diplosim validate-model --from-json docs/validation.json --no-sizes "
         "--summary-into README.md --summary-into docs/scenarios.md`")
-    assert _block(ROOT / "docs" / "scenarios.md") == expected.replace(
-        "(docs/validation.md)", "(validation.md)")
+    assert _block(ROOT / "docs" / "scenarios.md") == trust_markdown(rows, quick,
+                                                                    "validation.md")
     scored = [r for r in rows if r.part == "validation"]
     assert f"**{sum(r.passed for r in scored)} of {len(scored)}**" in expected
 
@@ -48,6 +48,8 @@ def test_the_count_follows_the_rows_and_the_limits_are_listed(tmp_path):
     assert all(f"*{what}*" in text for what, _ in LEFT_OUT)
     page = tmp_path / "page.md"
     page.write_text("a\n" + "\n".join(TRUST_MARKERS) + "\nb\n", encoding="utf-8")
-    write_trust([page], from_json(to_json(rows, True))[0], True)
+    (tmp_path / "docs").mkdir()
+    write_trust([page], from_json(to_json(rows, True))[0], True, tmp_path / "docs" / "v.md")
+    text = trust_markdown(rows, True, "docs/v.md")
     assert replace_block(page.read_text(encoding="utf-8"), text, "page", *TRUST_MARKERS) == \
         page.read_text(encoding="utf-8")

@@ -276,7 +276,7 @@ def validate_model(
     if summary_into:
         from diplosim.studies.limits import write_trust
 
-        write_trust(summary_into, rows, quick)
+        write_trust(summary_into, rows, quick, page or Path("docs/validation.md"))
     checked = (_size_check(quick, pair, size_seeds, keep, fmt,
                            sizes_json if from_json is not None else None)
                if sizes else None)

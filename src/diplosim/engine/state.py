@@ -155,6 +155,8 @@ class SimState:
     vpn_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
     left_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # moved to another app
     #: crises: (start tick, end tick, countries, topic, multiplier, half-life in days or 0)
+    #: Crises: (start, end, countries, topic, multiplier, fading: a half-life in days, or
+    #: ``opinion.attention.PUBLISHED`` / ``HOLD``).
     boosts: list[tuple[int, int, np.ndarray, int, float, float]] = field(default_factory=list)
     network_active: dict[int, tuple[int, int]] = field(default_factory=dict)
     pending: list = field(default_factory=list)       # posts created by this tick's events
@@ -199,10 +201,10 @@ class SimState:
 
     def topic_boost(self, tick: int) -> np.ndarray:
         boost = np.ones((len(self.pop.countries), len(TOPICS)), np.float64)
-        for start, end, countries, topic, mult, half_life in self.boosts:
+        for start, end, countries, topic, mult, fading in self.boosts:
             if start <= tick < end:  # the extra interest fades (diplosim.opinion.attention)
                 boost[countries, topic] *= crisis_level((tick - start) / 24.0, mult,
-                                                        self.params, half_life)
+                                                        self.params, fading)
         return boost
 
 

@@ -5,6 +5,7 @@ nothing in it is typed by hand."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from diplosim.store.writer import write_text_atomic
@@ -41,16 +42,16 @@ def _count(rows: list, part: str) -> tuple[int, int]:
     return sum(r.passed for r in scored), len(scored)
 
 
-def trust_markdown(rows: list, quick: bool) -> str:
-    """The block: pass counts of the saved table ``rows``, what an interval covers, and
-    ``LEFT_OUT``."""
+def trust_markdown(rows: list, quick: bool, link: str = "docs/validation.md") -> str:
+    """The block: pass counts of the saved table ``rows`` (``link``: the validation page, as
+    the page holding the block reaches it), what an interval covers, and ``LEFT_OUT``."""
     ok, n = _count(rows, "validation")
     fit_ok, fit_n = _count(rows, "calibration")
     shown = sum(r.part == "resharing" for r in rows)
     size = "the quick sizes" if quick else "both validation sizes"
     lines = [
         f"**How far to trust a figure.** Of the published findings nothing was fitted to, the "
-        f"model reproduces **{ok} of {n}** at {size} ([validation](docs/validation.md); "
+        f"model reproduces **{ok} of {n}** at {size} ([validation]({link}); "
         f"calibration targets met: {fit_ok} of {fit_n}; {shown} findings from Twitter's "
         "retweet cascades are shown there but not scored for a For You feed). A figure's "
         "interval is 95% over "
@@ -63,12 +64,10 @@ def trust_markdown(rows: list, quick: bool) -> str:
     return "\n".join(lines)
 
 
-def write_trust(pages: list[Path], rows: list, quick: bool) -> None:
-    """Rewrite the trust block of each page (links are relative to the repository root, so a
-    page under docs/ gets them one level up)."""
+def write_trust(pages: list[Path], rows: list, quick: bool, validation_page: Path) -> None:
+    """Rewrite the trust block of each page, linking ``validation_page`` relative to it."""
     for page in pages:
-        block = trust_markdown(rows, quick)
-        if page.parent.name == "docs":
-            block = block.replace("(docs/validation.md)", "(validation.md)")
+        link = Path(os.path.relpath(validation_page.resolve(), page.resolve().parent)).as_posix()
         text = page.read_text(encoding="utf-8")
-        write_text_atomic(page, replace_block(text, block, str(page), *TRUST_MARKERS))
+        write_text_atomic(page, replace_block(text, trust_markdown(rows, quick, link),
+                                              str(page), *TRUST_MARKERS))
