@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from diplosim.analysis.run import Run
 from diplosim.studies.figures import Figures
-from diplosim.studies.headlines import scenario_of, table
+from diplosim.studies.tables import scenario_of, table
 
 __all__ = ["WATCH_RATE", "actors_reach"]
 

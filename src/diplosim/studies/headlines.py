@@ -32,49 +32,16 @@ from diplosim.parameters import resolve_parameters
 from diplosim.store.sweeps import BASE
 from diplosim.studies.directions import stance_change_by_age
 from diplosim.studies.figures import Figures
+from diplosim.studies.tables import (
+    actor_row,
+    event_of,
+    minus,
+    scenario_of,
+    stance_by_country,
+    table,
+)
 
-__all__ = ["BASE", "HEADLINES", "event_of", "scenario_of", "table"]
-
-
-def stance_by_country(run: Run, issue: str) -> list[dict]:
-    """Per country, first and last day: stance mean, sd and Sarle's bimodality coefficient."""
-    from diplosim.analysis.opinion import polarisation
-
-    rows = [r for r in polarisation(run) if r["issue"] == issue]
-    first, last = min(r["day"] for r in rows), max(r["day"] for r in rows)
-    start = {r["country"]: r for r in rows if r["day"] == first}
-    return [{"country": r["country"], "mean_start": start[r["country"]]["mean"],
-             "mean_end": r["mean"], "sd_end": r["variance"] ** 0.5,
-             "bimodality_end": r["bimodality"]}
-            for r in rows if r["day"] == last]
-
-
-def actor_row(rows: list[dict], actor: str, key: str) -> float | None:
-    """``key`` of ``actor``'s row in an analysis table (engagement_rate, follower_growth)."""
-    return next((r[key] for r in rows if r["actor"] == actor), None)
-
-
-def scenario_of(run: Run) -> dict:
-    """The scenario a run was made from, as recorded in its manifest."""
-    return run.manifest["scenario"]
-
-
-def event_of(run: Run, kind: str) -> dict:
-    """The run's first event of type ``kind``."""
-    return next(e for e in scenario_of(run)["events"] if e["type"] == kind)
-
-
-# -- layout --------------------------------------------------------------------------------
-
-def _minus(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |",
-             "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
+__all__ = ["BASE", "HEADLINES"]
 
 
 # -- one headline per scenario --------------------------------------------------------------
@@ -133,7 +100,7 @@ def _ukraine(runs: dict[str, Run], f: Figures) -> str:
         f"{f.diff(fav_end, fav_start, 'signed', 3)}. A check outside the run: KIIS found "
         "Ukrainians' good attitude toward Russia falling from 34% (early February 2022) to 2% "
         "(13-18 May 2022); the run's change, compared in direction only: "
-        f"{f.direction(_minus(fav_end, fav_start), -1)}.", "",
+        f"{f.direction(minus(fav_end, fav_start), -1)}.", "",
         f"**The White House briefing.** The {briefing['influencers']} briefed creators' "
         f"sponsored posts drew {f.num(briefed)} platform views in the US from day {after[0]} to "
         f"day {days}. The briefed creators are sampled users, and a sampled user stands for "
@@ -180,7 +147,7 @@ def _israel(runs: dict[str, Run], f: Figures) -> str:
                      f.fixed(p["bimodality_end"]), f.fixed(q["bimodality_end"])])
     idf, idf_social = platform_views(base, "idf"), platform_views(social, "idf")
     us = pol.get("US")
-    us_change = None if us is None else _minus(us["mean_end"], us["mean_start"])
+    us_change = None if us is None else minus(us["mean_end"], us["mean_start"])
     young = stance_change_by_age(base, "gaza_war", "US", ("18-24", "25-34"))
     return "\n".join([
         f"**Hashtags.** Posts on the platform with #StandWithPalestine: {f.num(pal_posts)}; with "

@@ -23,7 +23,7 @@ from diplosim.scenario.builtin import BuiltIn
 from diplosim.scenario.loader import load_scenario, read_scenario_text
 from diplosim.store.writer import write_text_atomic
 from diplosim.studies.blocks import ASSUMPTIONS_MARKERS, fingerprint, plan_afresh, replace_block
-from diplosim.studies.headlines import table
+from diplosim.studies.tables import table
 
 __all__ = ["BEGIN", "END", "SCREENING", "SCREENING_SIZES", "SCREENING_TRAJECTORIES",
            "SCREENING_USERS", "screen"]
