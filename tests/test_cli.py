@@ -228,3 +228,38 @@ def test_world_and_schema_never_write_over_an_input_or_another_kind(tmp_path):
     _refused(_diplosim("schema", "--out", str(scenario)),
              f"--out {scenario}: exists and holds yaml, not json")
     assert scenario.read_text() == EXAMPLE_TEXT
+
+
+def test_a_misspelt_measure_is_refused_before_any_run(tmp_path):
+    out = tmp_path / "sens"
+    result = _diplosim("sensitivity", str(EXAMPLE), "--measure", "impressions:jp_embassy",
+                       "--params", "sessions_per_day", "--samples", "2", "--serial",
+                       "--out", str(out))
+    assert result.returncode == 1
+    assert ("the scenario has no actor or network 'jp_embassy' (its actors and networks: "
+            "fr_embassy_jp, us_state_dept, ru_state_media, ua_citizens, biolabs_network)"
+            in result.stderr)
+    assert not out.exists()  # nothing ran, nothing was written
+
+
+def test_runs_progress_says_the_count_then_the_time_left_then_a_line_per_percent():
+    import io
+
+    from rich.console import Console
+
+    from diplosim.cli.terminal import RunsProgress
+
+    buf, now = io.StringIO(), [100.0]
+    console = Console(file=buf, width=200, force_terminal=False)
+    with RunsProgress("sweep", console=console, clock=lambda: now[0]) as progress:
+        progress(2, 202)               # two already complete: nothing has run yet
+        for done in range(3, 203):     # then 200 runs of 3 s each
+            now[0] += 3.0
+            progress(done, 202)
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == ("sweep: 202 runs, 2 already complete; 200 to run, the time they take "
+                        "estimated after the first")
+    assert lines[1] == "sweep: the first run took 0:03; about 9:57 left for the other 199"
+    assert lines[2] == "sweep: 3/202 (1%), 0:03 elapsed, about 9:57 left"
+    # one line per percent (1% to 100%), the last without a time left
+    assert len(lines) == 2 + 100 and lines[-1] == "sweep: 202/202 (100%), 10:00 elapsed"

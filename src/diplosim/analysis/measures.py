@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from diplosim.analysis.reach import engagement_rate, narrative_battle, reach
 from diplosim.analysis.run import Run
 from diplosim.errors import DiplosimError
+from diplosim.scenario.schema import Scenario
+from diplosim.world.topics import TOPICS
 
-__all__ = ["MEASURES", "Measure", "attitude", "daily_viewers", "impressions", "parse_measure",
+__all__ = ["MEASURES", "Measure", "attitude", "check_measure", "daily_viewers", "impressions",
+           "known_ids", "parse_measure",
            "platform_daily_viewers", "platform_views", "positive_share", "quoted_in",
            "sampling_fraction"]
 
@@ -135,41 +138,52 @@ class Measure:
     fn: Callable[..., float | int | None]
     required: int
     countries_at: int | None = None  # the argument that is a list of countries
+    #: what each argument names, checked against a scenario by ``check_measure``: ``named``
+    #: (an actor or coordinated network), ``issue``, ``claim``, ``focal``, ``topic``,
+    #: ``countries``, or ``any`` (not checked)
+    kinds: tuple[str, ...] = ()
 
 
 MEASURES: dict[str, Measure] = {m.name: m for m in [
-    Measure("impressions", "[ACTOR[:COUNTRIES]]", "Impressions of the actor's posts (of all "
-            "posts without ACTOR) among viewers in COUNTRIES (all without).",
-            lambda run, actor=None, countries=None: impressions(run, actor, countries), 0, 1),
+    Measure("impressions", "[ACTOR[:COUNTRIES]]", "Impressions of the actor's (or coordinated "
+            "network's) posts (of all posts without ACTOR) among viewers in COUNTRIES (all "
+            "without).",
+            lambda run, actor=None, countries=None: impressions(run, actor, countries), 0, 1,
+            ("named", "countries")),
     Measure("platform_views", "[ACTOR[:COUNTRIES]]", "Estimated views on the platform of the "
             "actor's posts (of all posts without ACTOR) among viewers in COUNTRIES: the sample's "
             "impressions over the sampling fraction.",
-            lambda run, actor=None, countries=None: platform_views(run, actor, countries), 0, 1),
+            lambda run, actor=None, countries=None: platform_views(run, actor, countries), 0, 1,
+            ("named", "countries")),
     Measure("daily_viewers", "ACTOR[:COUNTRIES]", "Mean daily distinct viewers of the actor's "
-            "posts in COUNTRIES.", daily_viewers, 1, 1),
+            "posts in COUNTRIES.", daily_viewers, 1, 1, ("named", "countries")),
     Measure("positive_share", "ISSUE[:COUNTRIES]", "Share of the issue's stance-bearing "
             "impressions on its positive side, viewers in COUNTRIES, all days.",
-            lambda run, issue, countries=None: positive_share(run, issue, countries), 1, 1),
+            lambda run, issue, countries=None: positive_share(run, issue, countries), 1, 1,
+            ("issue", "countries")),
     Measure("favourability_change", "FOCAL[:COUNTRIES]", "Change in mean favourability toward "
             "the focal country from the first to the last day, users in COUNTRIES.",
             lambda run, focal, countries=None: _change(run, "favourability", focal, countries),
-            1, 1),
+            1, 1, ("focal", "countries")),
     Measure("stance_change", "ISSUE[:COUNTRIES]", "Change in mean stance on the issue from the "
             "first to the last day, users in COUNTRIES.",
-            lambda run, issue, countries=None: _change(run, "stance", issue, countries), 1, 1),
+            lambda run, issue, countries=None: _change(run, "stance", issue, countries), 1, 1,
+            ("issue", "countries")),
     Measure("stance_mean", "ISSUE[:COUNTRIES]", "Mean stance on the issue on the last day.",
             lambda run, issue, countries=None: attitude(run, "stance", issue, "last",
-                                                        countries)["mean"], 1, 1),
+                                                        countries)["mean"], 1, 1,
+            ("issue", "countries")),
     Measure("believing", "CLAIM[:COUNTRIES]", "Share of users who believe the claim (belief "
             "above 0.5) on the last day.",
             lambda run, claim, countries=None: attitude(run, "belief", claim, "last",
-                                                        countries)["share"], 1, 1),
+                                                        countries)["share"], 1, 1,
+            ("claim", "countries")),
     Measure("topic_posts", "TOPIC", "Posts on the topic over the whole run (every account).",
             lambda run, topic: float(run.rows(
                 "SELECT count(*) AS n FROM posts WHERE topic::VARCHAR = ?", [topic])[0]["n"]),
-            1),
+            1, None, ("topic",)),
     Measure("engagement_per_view", "[ACTOR]", "Likes, comments and shares per impression, of "
-            "the actor's posts (all posts without ACTOR).", _engagement, 0),
+            "the actor's posts (all posts without ACTOR).", _engagement, 0, None, ("named",)),
     Measure("metric", "GROUP/METRIC", "Any numeric headline metric of `diplosim compare` "
             "(for example run/impressions per user per day, cascades/largest).", _metric, 1),
 ]}
@@ -198,3 +212,33 @@ def parse_measure(spec: str) -> Callable[[Run], float | None]:
 
     measure.__name__ = spec
     return measure
+
+
+_KIND_WORDS = {"named": ("actor or network", "actors and networks"), "issue": ("issue", "issues"),
+               "claim": ("claim", "claims"), "focal": ("focal country", "focal countries"),
+               "topic": ("topic", "topics"), "countries": ("country", "countries")}
+
+
+def known_ids(scenario: Scenario) -> dict[str, list[str]]:
+    """What a measure's arguments may name in ``scenario``, by kind (``Measure.kinds``)."""
+    return {"named": scenario.named_ids(), "issue": [i.id for i in scenario.issues],
+            "claim": [c.id for c in scenario.claims], "focal": scenario.focal_countries(),
+            "topic": list(TOPICS), "countries": list(scenario.world.countries)}
+
+
+def check_measure(spec: str, scenario: Scenario) -> None:
+    """Refuse, before anything runs, a measure whose arguments name nothing in ``scenario``
+    (an actor, network, issue, claim, focal country, topic or country it does not have): the
+    error lists what it does have. A measure that passes may still be None on a run (a claim
+    nobody saw), but never zero because of a typo."""
+    parse_measure(spec)
+    name, *args = spec.split(":")
+    known = known_ids(scenario)
+    for kind, arg in zip(MEASURES[name.strip()].kinds, args, strict=False):
+        values = ([c.strip().upper() for c in arg.split(",") if c.strip()]
+                  if kind == "countries" else [arg.strip()])
+        for v in values:
+            if kind in known and v not in known[kind]:
+                one, many = _KIND_WORDS[kind]
+                raise DiplosimError(f"--measure {spec}: the scenario has no {one} '{v}' "
+                                    f"(its {many}: {', '.join(known[kind]) or 'none'})")

@@ -13,27 +13,13 @@ import typer
 from rich.table import Table
 
 from diplosim.cli.options import ForceOption, Format, ScenarioArg, SetOption, out_path
-from diplosim.cli.terminal import err, out
+from diplosim.cli.terminal import RunsProgress, err, out
 from diplosim.errors import DiplosimError, printable
 
 __all__ = ["compare", "sensitivity", "studies", "sweep", "validate_model"]
 
 RayAddress = Annotated[str | None, typer.Option("--ray-address", help="A Ray cluster "
                                                 "(default: start Ray on this machine).")]
-
-
-def _runs_bar(label: str, disable: bool = False):
-    """A bar on stderr counting runs done of all."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err, disable=disable)
 
 
 def sweep(
@@ -61,11 +47,8 @@ def sweep(
 
     text = read_scenario_text(scenario)
     plan = plan_sweep(text, scenario.name, parse_vary(vary), replicates, out_dir, set_)
-    with _runs_bar("[bold]runs") as bar:
-        task = bar.add_task("runs", total=len(plan.runs))
-        counts = run_sweep(plan, ray_address, cpus_per_run,
-                           progress=lambda done, total: bar.update(task, completed=done),
-                           force=force)
+    with RunsProgress("sweep") as progress:
+        counts = run_sweep(plan, ray_address, cpus_per_run, progress=progress, force=force)
     out.print(f"{len(plan.runs)} runs ({counts['ran']} run now, {counts['skipped']} already "
               f"complete) in {out_dir}", markup=False)
     out.print(f"table: {out_dir / 'sweep.parquet'}", markup=False)
@@ -113,10 +96,9 @@ def sensitivity(scenario: ScenarioArg, measure: MeasureOption, out_dir: Sensitiv
 
     plan = _sensitivity_plan(scenario, measure, out_dir, params, assumptions, method, samples,
                              set_)
-    with _runs_bar("runs", disable=fmt == Format.json) as bar:
-        task = bar.add_task("runs", total=len(plan.runs))
-        run_sensitivity(plan, ray_address, use_ray=not serial,
-                        progress=lambda done, total: bar.update(task, completed=done))
+    with RunsProgress(f"sensitivity ({method.value}, "
+                      f"{plan.plan['problem']['num_vars']} parameters)") as progress:
+        run_sensitivity(plan, ray_address, use_ray=not serial, progress=progress)
     result = sensitivity_indices(plan, measure)
     page = write_sensitivity_report(out_dir, result)
     if fmt == Format.json:
@@ -128,21 +110,24 @@ def sensitivity(scenario: ScenarioArg, measure: MeasureOption, out_dir: Sensitiv
 
 def _sensitivity_plan(scenario: Path, measure: list[str], out_dir: Path, params: str | None,
                       assumptions: bool, method: Method, samples: int, set_: list[str] | None):
-    from diplosim.analysis.measures import parse_measure
+    from diplosim.analysis.measures import check_measure
     from diplosim.distributed.sensitivity import assumption_parameters, plan_sensitivity
-    from diplosim.scenario.loader import read_scenario_text
+    from diplosim.scenario.loader import parse_scenario, read_scenario_text
 
     if params is not None and assumptions:
         raise DiplosimError("sensitivity: give --params or --assumptions, not both")
     names = ([p.strip() for p in params.split(",") if p.strip()] if params is not None
              else assumption_parameters())
-    for m in measure:
-        parse_measure(m)  # a bad name fails before anything runs
     text = read_scenario_text(scenario)
+    base = parse_scenario(text, scenario.name, set_)
+    for m in measure:
+        check_measure(m, base)  # a bad name or id fails before anything runs
     return plan_sensitivity(text, scenario.name, names, method.value, samples, out_dir, set_)
 
 
 def _print_indices(result: dict, morris: bool) -> None:
+    from diplosim.distributed.sensitivity import MORRIS_RULE, SOBOL_RULE
+
     for m, r in result["measures"].items():
         t = Table("parameter", *(("mu*", "95% interval", "sigma") if morris else
                                  ("S1", "95% interval", "ST", "95% interval")), "distinguishable",
@@ -154,6 +139,9 @@ def _print_indices(result: dict, morris: bool) -> None:
                      [f"{row['S1']:.3f}", f"{row['S1_low']:.3f} to {row['S1_high']:.3f}",
                       f"{row['ST']:.3f}", f"{row['ST_low']:.3f} to {row['ST_high']:.3f}"])
             t.add_row(row["parameter"], *cells, "yes" if row["distinguishable"] else "no")
+        t.caption = (f"{MORRIS_RULE}; seed-noise floor {r['indices'][0]['noise_floor']:.4g}"
+                     if morris and r["indices"] else SOBOL_RULE)
+        t.caption_justify = "left"
         out.print(t)
 
 
@@ -351,10 +339,16 @@ def _size_check(quick: bool, pair: tuple[int, int] | None, seeds: int | None, ke
         return check.from_json(saved.read_text(encoding="utf-8"))
     plan = check.plan_checks(quick, pair, seeds)
     total = sum(2 * p["seeds"] for p in plan["scenarios"])
-    with _runs_bar("size check runs", disable=fmt == Format.json) as bar:
-        task = bar.add_task("runs", total=total)
+    done = [0]
+
+    def advance(what: object) -> None:
+        done[0] += 1
+        progress(done[0], total)
+
+    with RunsProgress("size check") as progress:
+        progress(0, total)
         rows = check.run_checks(plan, keep / "sizes" if keep is not None else None,
-                                progress=lambda what: bar.update(task, advance=1))
+                                progress=advance)
     differ = [f"{r.scenario}: {r.measure}" for r in rows if r.verdict == check.DEPENDS]
     err.print(check.count_line(rows) + (f" Depends on size: {'; '.join(differ)}."
                                         if differ else ""), markup=False)

@@ -6,6 +6,7 @@ message and exit code 1.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,8 +16,8 @@ from rich.table import Table
 
 from diplosim.errors import DiplosimError, printable
 
-__all__ = ["cell", "err", "fail", "human_bytes", "nothing", "out", "print_headline", "table",
-           "writing"]
+__all__ = ["RunsProgress", "cell", "clock_time", "err", "fail", "human_bytes", "nothing", "out",
+           "print_headline", "table", "writing"]
 
 # Piped output gets a fixed, wide layout instead of Rich's 80 columns, so ids are not cut.
 # Markup is off by default: a string from data (a handle such as "[bold]x") prints as written.
@@ -50,6 +51,76 @@ def human_bytes(n: float) -> str:
             return f"{n:.1f} {unit}"
         n /= 1000
     return f"{n:.1f} TB"
+
+
+def clock_time(seconds: float) -> str:
+    """Seconds as h:mm:ss (or m:ss under an hour)."""
+    s = int(round(seconds))
+    h, m = divmod(s // 60, 60)
+    return f"{h}:{m:02d}:{s % 60:02d}" if h else f"{m}:{s % 60:02d}"
+
+
+class RunsProgress:
+    """The progress of many runs on stderr, called as ``progress(done, total)``: the first call
+    (runs already complete) says how many runs there are before any starts; when the first run
+    finishes it estimates the time left (from the time per run so far, so parallel runs count);
+    then a bar with the time left on a terminal, or, when stderr is piped, a plain line each time
+    another percent is done."""
+
+    def __init__(self, label: str, console: Console | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.label, self.console, self.clock = label, console or err, clock
+        self.start = self.first = self.total = None
+        self.percent, self.bar, self.task = -1, None, None
+
+    def __enter__(self) -> RunsProgress:
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+    def left(self, done: int) -> float | None:
+        """Estimated seconds left: the time per run finished here, times the runs to go."""
+        ran = done - self.first
+        return None if ran <= 0 else (self.clock() - self.start) / ran * (self.total - done)
+
+    def __call__(self, done: int, total: int) -> None:
+        say = lambda text: self.console.print(text, markup=False, soft_wrap=True)  # noqa: E731
+        if self.start is None:
+            self.start, self.first, self.total = self.clock(), done, total
+            todo = total - done
+            say(f"{self.label}: {total:,} runs" + (f", {done:,} already complete" if done else "")
+                + (f"; {todo:,} to run, the time they take estimated after the first" if todo
+                   else "; nothing to run"))
+            if todo and self.console.is_terminal:
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    TextColumn,
+                    TimeRemainingColumn,
+                )
+
+                self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(),
+                                    TimeRemainingColumn(), console=self.console)
+                self.bar.start()
+                self.task = self.bar.add_task(self.label, total=total, completed=done)
+            return
+        left = self.left(done)
+        if done == self.first + 1 and done < total and left is not None:
+            say(f"{self.label}: the first run took {clock_time(self.clock() - self.start)}; "
+                f"about {clock_time(left)} left for the other {total - done:,}")
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done)
+            return
+        percent = done * 100 // max(total, 1)
+        if percent > self.percent:
+            self.percent = percent
+            tail = "" if left is None or done == total else f", about {clock_time(left)} left"
+            say(f"{self.label}: {done:,}/{total:,} ({percent}%), "
+                f"{clock_time(self.clock() - self.start)} elapsed{tail}")
 
 
 class nothing:

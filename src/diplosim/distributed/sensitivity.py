@@ -32,9 +32,9 @@ from diplosim.scenario.loader import parse_scenario
 from diplosim.store.sweeps import Sweep, is_complete, load_plan, save_plan
 from diplosim.store.writer import write_json_atomic
 
-__all__ = ["KIND", "METHODS", "analyse", "assumption_parameters", "load_sensitivity",
-           "measure_values", "plan_sensitivity", "problem", "run_sensitivity", "sample",
-           "sensitivity_indices"]
+__all__ = ["KIND", "METHODS", "MORRIS_RULE", "SOBOL_RULE", "analyse", "assumption_parameters",
+           "load_sensitivity", "measure_values", "plan_sensitivity", "problem",
+           "run_sensitivity", "sample", "sensitivity_indices"]
 
 KIND = "diplosim sensitivity"
 METHODS = ("morris", "sobol")
@@ -45,6 +45,12 @@ MORRIS_LEVELS = 4
 RESAMPLES = 1000
 #: Runs at the default parameters with seeds SEED+1, ... that measure the seed's own spread.
 NOISE_RUNS = 5
+#: When a Morris row counts as distinguishable (``analyse``; printed under the indices).
+MORRIS_RULE = ("distinguishable: mu* above the seed-noise floor and its 95% interval above 0 "
+               "(both)")
+#: When a Sobol row does.
+SOBOL_RULE = "distinguishable: ST's 95% interval above 0"
+
 #: Designs of pure seed noise drawn to find the noise floor of Morris' mu*.
 NOISE_DRAWS = 200
 
@@ -137,6 +143,7 @@ def analyse(prob: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int,
         floor = noise_floor(prob, x, noise_sd, seed) if noise_sd is not None else 0.0
         for row in rows:
             row["noise_floor"] = floor
+            # the rule the page and the command state (MORRIS_RULE)
             row["distinguishable"] = bool(row["mu_star"] > floor and row["mu_star_low"] > 0)
     else:
         for row in rows:

@@ -40,24 +40,26 @@ def _reached_counts(bits, country, age, n_ages, n_actors, n_countries):
 
 
 def audience_table(state: SimState, day: int) -> tuple[pa.Table, pa.Table]:
-    """The day's distinct viewers per actor and country (``audience``) and per actor, country
-    and age group (``audience_by_age``), from the reached bits; then clears them."""
+    """The day's distinct viewers per actor (or coordinated network) and country
+    (``audience``) and per actor, country and age group (``audience_by_age``), from the
+    reached bits; then clears them."""
     pop = state.pop
+    named = state.scenario.named_ids()
     by_age = _reached_counts(state.reached, pop.country, pop.age, len(AGE_GROUPS),
-                             len(state.scenario.actors), len(pop.countries))
+                             len(named), len(pop.countries))
     counts = by_age.sum(axis=2)
     rows: dict[str, list] = {"day": [], "actor": [], "country": [], "unique_viewers": []}
     ages: dict[str, list] = {"day": [], "actor": [], "country": [], "age": [],
                              "unique_viewers": []}
-    for a, actor in enumerate(state.scenario.actors):
+    for a, actor in enumerate(named):
         for c in np.flatnonzero(counts[a]):
             rows["day"].append(day)
-            rows["actor"].append(actor.id)
+            rows["actor"].append(actor)
             rows["country"].append(pop.countries[c])
             rows["unique_viewers"].append(int(counts[a, c]))
             for g in np.flatnonzero(by_age[a, c]):
                 ages["day"].append(day)
-                ages["actor"].append(actor.id)
+                ages["actor"].append(actor)
                 ages["country"].append(pop.countries[c])
                 ages["age"].append(AGE_GROUPS[g])
                 ages["unique_viewers"].append(int(by_age[a, c, g]))

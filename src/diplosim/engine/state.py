@@ -132,7 +132,8 @@ class SimState:
     inbox_tick: np.ndarray             # uint16 (rows, INBOX) tick modulo 2**16 it was sent
     inbox_pos: np.ndarray              # uint8 per user: the next inbox slot to fill (per user:
     #                                    the slot decides the order the feed reads sends in)
-    reached: np.ndarray                # uint8 (users, ceil(actors / 8)): bit a = saw actor a today
+    reached: np.ndarray                # uint8 (users, ceil(named / 8)): bit a = saw named_ids()[a]
+    #                                    (an actor or a network) today
     kernel_params: np.ndarray          # the kernel's parameter record (kernel_parameters)
     credibility: np.ndarray            # credibility by messenger type
     masks: np.ndarray                  # target set x world country -> shown there
@@ -188,7 +189,9 @@ class SimState:
         return used
 
     def actor_of(self, videos: np.ndarray) -> np.ndarray:
-        """The actor index behind each video (its campaign's actor, else its author's), or -1."""
+        """Who is behind each video, as an index of ``scenario.named_ids()``: its campaign's
+        actor, else its author's actor, else its author's coordinated network (after the
+        actors), or -1 for an ordinary user's video."""
         campaign_actor = self._campaign_actor
         if campaign_actor.size != len(self.catalogue.campaigns) + 1:  # built once, on first use
             actors = [a.id for a in self.scenario.actors]
@@ -196,8 +199,11 @@ class SimState:
                                       + [-1], np.int64)
             self._campaign_actor = campaign_actor
         campaign = self.store.campaign[videos]
-        return np.where(campaign >= 0, campaign_actor[campaign],
-                        self.accounts.of("actor", self.store.author[videos])).astype(np.int64)
+        author = self.store.author[videos]
+        network = self.accounts.of("network", author).astype(np.int64)
+        own = self.accounts.of("actor", author).astype(np.int64)
+        own = np.where(network >= 0, len(self.scenario.actors) + network, own)
+        return np.where(campaign >= 0, campaign_actor[campaign], own).astype(np.int64)
 
     def topic_boost(self, tick: int) -> np.ndarray:
         boost = np.ones((len(self.pop.countries), len(TOPICS)), np.float64)
@@ -253,7 +259,7 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         inbox_from=np.zeros((inbox_spare(n), INBOX), friend_place_dtype(accounts.friend_ptr)),
         inbox_tick=np.zeros((inbox_spare(n), INBOX), np.uint16),
         inbox_pos=np.zeros(n, np.uint8),
-        reached=np.zeros((n, max(1, (len(scenario.actors) + 7) // 8)), np.uint8),
+        reached=np.zeros((n, max(1, (len(scenario.named_ids()) + 7) // 8)), np.uint8),
         kernel_params=kernel_parameters(params), credibility=credibility_table(params),
         masks=catalogue.masks(), age_masks=catalogue.age_masks(),
         cover=target_cover(catalogue, pop), set_tags=catalogue.set_tags(),

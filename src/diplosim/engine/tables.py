@@ -62,7 +62,7 @@ def posts_table(state: SimState, lo: int, hi: int) -> pa.Table:
     st, s = state.store, state.scenario
     issues = [i.id for i in s.issues]
     claims = [c.id for c in s.claims]
-    actors = [a.id for a in s.actors]
+    named = s.named_ids()
     author = st.author[lo:hi]
     campaign = st.campaign[lo:hi]
     actor = st.actor[lo:hi]
@@ -85,9 +85,9 @@ def posts_table(state: SimState, lo: int, hi: int) -> pa.Table:
         "stance": pa.array(st.stance_value[lo:hi], mask=stance_issue < 0),
         "claim": _nullable_dict(st.claim[lo:hi], claims),
         "claim_true": pa.array(claim_true, mask=st.claim[lo:hi] < 0),
-        "actor": _nullable_dict(actor, actors),
+        "actor": _nullable_dict(actor, named),
         "campaign": _nullable_dict(campaign, [c for _, c in state.catalogue.campaigns]),
-        "sponsor": _nullable_dict(st.sponsor[lo:hi], actors),
+        "sponsor": _nullable_dict(st.sponsor[lo:hi], [a.id for a in s.actors]),
         "messenger": _dict(st.messenger[lo:hi], MESSENGER_TYPES),
         "state_affiliated": pa.array(st.labelled[lo:hi]),
         "challenge": pa.array(st.challenge[lo:hi]),
@@ -116,12 +116,11 @@ def accounts_table(state: SimState, lo: int, hi: int,
     """Accounts ``lo`` to ``hi - 1``: users (handle ``user<id>``), then actor and network
     accounts, with their followers at the start and the end (``counts``: account_counts)."""
     acc, s = state.accounts, state.scenario
-    actors = [a.id for a in s.actors]
-    from diplosim.scenario.schema import CoordinatedNetwork
-
-    networks = [e.id for e in s.events if isinstance(e, CoordinatedNetwork)]
+    networks = [e.id for e in s.networks()]
     actor, network = acc.column("actor", lo, hi), acc.column("network", lo, hi)
     kind = np.where(actor >= 0, 1, np.where(network >= 0, 2, 0))
+    # a network's accounts report under its id (after the actors: ``Scenario.named_ids``)
+    named = np.where(network >= 0, len(s.actors) + network.astype(np.int64), actor)
     posts, followers_start = (c[lo:hi] for c in counts)
     users = pa.array(np.arange(lo, min(hi, acc.n_users), dtype=np.int64)).cast(pa.string())
     handles = pa.concat_arrays([
@@ -133,7 +132,7 @@ def accounts_table(state: SimState, lo: int, hi: int,
         "handle": handles,
         "kind": _dict(kind, ["user", "actor", "network"]),
         "actor_type": _dict(acc.column("messenger", lo, hi), MESSENGER_TYPES),
-        "actor": _nullable_dict(actor, actors),
+        "actor": _nullable_dict(named, s.named_ids()),
         "country": _dict(acc.column("country", lo, hi), acc.countries),
         "language": _dict(acc.column("lang", lo, hi), state.languages),
         "state_affiliated": pa.array(acc.column("labelled", lo, hi)),

@@ -36,8 +36,11 @@ def _section(i: int, measure: str, result: dict, method: str) -> Section:
         x_title = "elementary effect (units of the measure)"
         intro = ("Morris screening: mu* is the mean absolute change of the measure when one "
                  "parameter moves by two thirds of its range; sigma, how much that change varies "
-                 "with the other parameters (interactions, non-linearity). Bars below the dashed "
-                 "seed-noise floor cannot be told from the noise of the run's own randomness.")
+                 "with the other parameters (interactions, non-linearity). A parameter is "
+                 "distinguishable when both hold: its mu* is above the dashed seed-noise floor "
+                 "(the 95th percentile of the mu* that the run's own randomness alone gives) and "
+                 "its 95% interval stays above 0. A bar past the floor whose interval reaches 0 "
+                 "rests on a few large effects among its trajectories and is not counted.")
         formats = {k: "auto" for k in ("mu_star", "mu_star_low", "mu_star_high", "mu", "sigma",
                                        "noise_floor")}
     else:

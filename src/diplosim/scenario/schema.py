@@ -377,6 +377,16 @@ class Scenario(Model):
             return int(round(actor.audience.followers * self.platform_scale()))
         return None
 
+    def networks(self) -> list[CoordinatedNetwork]:
+        """The coordinated networks, in the order of their events."""
+        return [e for e in self.events if isinstance(e, CoordinatedNetwork)]
+
+    def named_ids(self) -> list[str]:
+        """Who the outputs report by name: every actor, then every coordinated network (ids are
+        unique across both). A video's ``actor`` in the posts table, an account's in the
+        accounts table and the ``audience`` rows use these ids."""
+        return [a.id for a in self.actors] + [e.id for e in self.networks()]
+
     def focal_countries(self) -> list[str]:
         """Countries whose favourability users hold: every actor's and network's country, then
         every country a campaign or network portrays."""

@@ -128,7 +128,8 @@ _ACCOUNTS = Table("accounts", "account (sampled users, then actor and network ac
     Column("handle", _S, _S, "its name: `user<id>` for a sampled user, the actor's handle"),
     Column("kind", _D, _S, "`user`, `actor` (in the scenario or the registry) or `network`"),
     Column("actor_type", _D, _S, "its account type (below); `user` for ordinary accounts"),
-    Column("actor", _D, _S, "the actor it is (the scenario's id, the registry's handle)"),
+    Column("actor", _D, _S, "the actor or coordinated network it is (the scenario's id, the "
+           "registry's handle)"),
     Column("country", _D, _S, "where it is based (ISO code; imported: the registry's)"),
     Column("language", _D, None, "the language it posts in"),
     Column("state_affiliated", _B, _B, "labelled state-affiliated (imported: the registry's "
@@ -166,7 +167,8 @@ _POSTS = Table("posts", "video", (
     Column("stance", _F32, None, "its stance on that issue, in [-1, 1]"),
     Column("claim", _D, None, "the claim it carries"),
     Column("claim_true", _B, None, "whether that claim is true"),
-    Column("actor", _D, _S, "the actor who posted it (imported: registry handle)"),
+    Column("actor", _D, _S, "the actor or coordinated network behind it: the campaign's "
+           "actor, else the author's (imported: registry handle)"),
     Column("campaign", _D, _S, "the campaign it belongs to (imported: null)"),
     Column("sponsor", _D, None, "the actor sponsoring it (an influencer partnership)"),
     Column("messenger", _D, _S, "its author's account type"),
@@ -212,7 +214,7 @@ _EXPOSURES = Table("exposures", "post × viewer country × hour", (
 
 _AUDIENCE = Table("audience", "day × actor × viewer country", (
     Column("day", _I16, None, "the day"),
-    Column("actor", _S, None, "the actor"),
+    Column("actor", _S, None, "the actor or coordinated network"),
     Column("country", _S, None, "the viewers' country"),
     Column("unique_viewers", _I64, None, "distinct users who saw at least one of the actor's "
            "posts that day (one bit per user and actor, cleared daily)"),

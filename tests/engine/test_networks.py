@@ -1,0 +1,88 @@
+"""A coordinated network is reported by name like an actor (issue 50): its posts, accounts and
+distinct viewers carry its id, so the summary, the actors table, ``compare`` and every measure
+see it; and a measure naming nothing in the scenario is refused before anything runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from diplosim.analysis.measures import check_measure, parse_measure
+from diplosim.analysis.reach import actor_ranking, engagement_rate
+from diplosim.analysis.run import load_run
+from diplosim.errors import DiplosimError
+from tests.engine.conftest import query, run, scenario_of
+
+NET_ACCOUNTS, NET_POSTS_PER_DAY, DAYS = 40, 3, 3
+SCENARIO = {
+    "name": "net", "seed": 5, "duration_days": DAYS,
+    "world": {"users": 3000, "countries": ["US", "BR"]},
+    "issues": [{"id": "war", "negative": "no", "positive": "yes"}],
+    "claims": [{"id": "rumour", "true": False}],
+    "actors": [{"id": "emb", "type": "embassy", "country": "JP", "host_country": "BR",
+                "languages": ["pt"],
+                "campaigns": [{"id": "c", "posts_per_day": 4, "targets": ["BR"]}]}],
+    "events": [{"day": 1, "type": "coordinated_network", "id": "net", "country": "RU",
+                "accounts": NET_ACCOUNTS, "languages": ["en"], "claim": "rumour",
+                "posts_per_account_per_day": NET_POSTS_PER_DAY, "burst_window_minutes": 10,
+                "targets": ["US", "BR"]}],
+}
+
+
+@pytest.fixture(scope="module")
+def net_run(tmp_path_factory):
+    return run(SCENARIO, tmp_path_factory.mktemp("net"))
+
+
+def test_a_networks_posts_accounts_and_viewers_carry_its_id(net_run):
+    # every post of the network's accounts, and nothing else, is the network's
+    (by_author,) = query(net_run, "SELECT count(*) FROM posts p JOIN accounts a USING (account) "
+                                  "WHERE a.network = 'net'")[0:1]
+    (by_id,) = query(net_run, "SELECT count(*) FROM posts WHERE actor = 'net'")[0:1]
+    assert by_id == by_author and by_id[0] == NET_ACCOUNTS * NET_POSTS_PER_DAY * (DAYS - 1)
+    assert query(net_run, "SELECT count(*), min(kind), min(actor_type) FROM accounts "
+                          "WHERE actor = 'net'") == [(NET_ACCOUNTS, "network", "network")]
+    # its impressions by measure equal the exposures of its accounts' posts, by SQL
+    (truth,) = query(net_run, "SELECT sum(e.impressions) FROM exposures e JOIN posts p "
+                              "USING (post) JOIN accounts a USING (account) "
+                              "WHERE a.network = 'net'")[0]
+    assert truth > 0 and parse_measure("impressions:net")(load_run(net_run)) == truth
+    # distinct viewers per day: at least one, never more than its impressions that day
+    days = query(net_run, """
+        SELECT a.day, a.uv, i.imp FROM
+          (SELECT day, sum(unique_viewers) AS uv FROM audience WHERE actor = 'net' GROUP BY 1) a
+        JOIN (SELECT e.day, sum(e.impressions) AS imp FROM exposures e JOIN posts p
+              USING (post) WHERE p.actor = 'net' GROUP BY 1) i USING (day) ORDER BY 1""")
+    assert days and all(0 < uv <= imp for _, uv, imp in days)
+
+
+def test_the_actors_table_lists_the_network_and_the_totals_add_up(net_run):
+    r = load_run(net_run)
+    ranking = {row["actor"]: row for row in actor_ranking(r)}
+    assert ranking["net"]["type"] == "network" and ranking["net"]["accounts"] == NET_ACCOUNTS
+    rates = {row["actor"]: row for row in engagement_rate(r)}
+    (total,) = query(net_run, "SELECT sum(impressions) FROM posts")[0]
+    assert sum(row["impressions"] for row in rates.values()) == total
+    assert rates["net"]["impressions"] == parse_measure("impressions:net")(r)
+
+
+@pytest.mark.parametrize(("spec", "says"), [
+    ("impressions:jp_embassy", "no actor or network 'jp_embassy' (its actors and networks: "
+                               "emb, net)"),
+    ("impressions:emb:US,XX", "no country 'XX' (its countries: US, BR)"),
+    ("positive_share:wat", "no issue 'wat' (its issues: war)"),
+    ("believing:rumor", "no claim 'rumor' (its claims: rumour)"),
+    ("topic_posts:sport", "no topic 'sport'"),
+    ("favourability_change:FR", "no focal country 'FR' (its focal countries: JP, RU)"),
+])
+def test_a_measure_naming_nothing_in_the_scenario_is_refused(spec, says):
+    with pytest.raises(DiplosimError) as e:
+        check_measure(spec, scenario_of(SCENARIO))
+    assert says in str(e.value)
+
+
+def test_measures_naming_what_the_scenario_has_pass():
+    s = scenario_of(SCENARIO)
+    for spec in ("impressions:net:us,BR", "impressions", "daily_viewers:emb",
+                 "positive_share:war:US", "believing:rumour", "favourability_change:JP",
+                 "metric:run/impressions"):
+        check_measure(spec, s)
