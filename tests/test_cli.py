@@ -100,6 +100,27 @@ def test_summary_of_a_run_and_refusal_of_an_unfinished_one(tmp_path):
     assert refused.returncode == 1 and "did not complete" in refused.stderr
 
 
+def test_run_summary_and_report_print_one_total_and_name_the_network(tmp_path):
+    """The example has a coordinated network and a ban: the impressions ``diplosim run``
+    prints, the summary's and the report's are the exposures table's sum, and the network
+    has its own row where actors are listed."""
+    import re
+
+    from diplosim.analysis.run import load_run
+
+    out = tmp_path / "run"
+    done = _diplosim("run", str(EXAMPLE), "--out", str(out), "--set", "world.users=3000")
+    assert done.returncode == 0, done.stderr
+    (truth,) = load_run(out).con.execute("SELECT sum(impressions) FROM exposures").fetchone()
+    printed = re.search(r"14 days: ([\d,]+) impressions", done.stdout)
+    assert printed and int(printed.group(1).replace(",", "")) == truth
+    summary = _diplosim("summary", str(out))
+    assert f"{truth:,} impressions" in summary.stdout
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert f"{truth:,}" in report
+    assert "biolabs_network" in summary.stdout and "biolabs_network" in report
+
+
 def test_docs_global_total_is_the_tables():
     from diplosim.world.countries import country_table
 

@@ -14,7 +14,18 @@ from diplosim.analysis.reach import narrative_battle, reach
 from diplosim.analysis.run import Run, load_run
 
 __all__ = ["belief_change", "favourability_change", "headline", "narrative_share",
-           "top_actor_reach"]
+           "top_actor_reach", "totals"]
+
+
+def totals(run: Run) -> list[dict]:
+    """The run's totals, from the posts table: posts, impressions (an import's views) and
+    likes, comments and shares per impression. The one source of these figures: the line
+    ``diplosim run`` prints, ``diplosim summary`` and the report's overview all read it."""
+    n, imp, eng = run.con.execute(
+        "SELECT count(*), coalesce(sum(impressions), 0), (sum(likes) + sum(comments) + "
+        "sum(shares)) / nullif(sum(impressions), 0) FROM posts").fetchone()
+    return [{"posts": int(n), "impressions": int(imp),
+             "engagement_per_view": None if eng is None else float(eng)}]
 
 
 def top_actor_reach(run: Run, per_country: int = 3) -> list[dict]:
@@ -73,13 +84,13 @@ def belief_change(run: Run) -> list[dict]:
     return sorted(out, key=lambda r: (r["claim"], -r["end"], r["country"]))
 
 
-NEEDS = {"reach": ("exposures", "posts"), "favourability": ("attitudes",),
+NEEDS = {"totals": ("posts",), "reach": ("exposures", "posts"), "favourability": ("attitudes",),
          "narratives": ("exposures", "posts"), "beliefs": ("attitudes",)}
 
 
 def headline(path: str | Path) -> dict[str, list[dict] | None]:
     """The headline tables; a table whose inputs the folder lacks is None."""
     run = load_run(path)
-    build = {"reach": top_actor_reach, "favourability": favourability_change,
+    build = {"totals": totals, "reach": top_actor_reach, "favourability": favourability_change,
              "narratives": narrative_share, "beliefs": belief_change}
     return {name: fn(run) if run.has(*NEEDS[name]) else None for name, fn in build.items()}

@@ -51,9 +51,12 @@ def run(scenario: ScenarioOrResume = None, out_dir: OutDir = None,
     with _progress_bar(plan.days, quiet) as progress:
         m = start_run(plan, progress=progress).manifest
     if not quiet:
-        out.print(f"{m['users']:,} users, {m['ticks'] // 24} days: {m['impressions']:,} "
-                  f"impressions of {m['posts']:,} posts in {m['wall_seconds']:.1f} s", markup=False)
-        print_headline(headline(plan.folder))
+        h = headline(plan.folder)  # its totals: the posts table, as the summary and report
+        t = (h["totals"] or [{"posts": 0, "impressions": 0}])[0]
+        out.print(f"{m['users']:,} users, {m['ticks'] // 24} days: {t['impressions']:,} "
+                  f"impressions of {t['posts']:,} posts in {m['wall_seconds']:.1f} s",
+                  markup=False)
+        print_headline(h, totals=False)
     out.print(f"run written to {plan.folder}", markup=False)
     if report_:
         from diplosim.report import write_report

@@ -154,9 +154,18 @@ def cell(value: object) -> str:
     return printable(f"{value:,}" if isinstance(value, int) else str(value))
 
 
-def print_headline(h: dict[str, list[dict] | None]) -> None:
-    """A run's headline tables (``analysis.summary.headline``), or why one is missing."""
+def print_headline(h: dict[str, list[dict] | None], totals: bool = True) -> None:
+    """A run's headline (``analysis.summary.headline``): its totals line (unless ``totals`` is
+    False: ``diplosim run`` prints them in its own first line), then its tables, or why one is
+    missing."""
     from diplosim.analysis.summary import NEEDS
+
+    if totals and h.get("totals"):
+        t = h["totals"][0]
+        eng = t["engagement_per_view"]
+        out.print(f"{t['posts']:,} posts, {t['impressions']:,} impressions"
+                  + ("" if eng is None else f", {eng:.2%} likes, comments and shares per "
+                     "impression"), markup=False)
 
     share = {"positive_share": lambda v: f"{v:.1%}"}
     pct = {"start": lambda v: f"{v:.1%}", "end": lambda v: f"{v:.1%}"}

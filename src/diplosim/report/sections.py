@@ -23,6 +23,7 @@ from diplosim.analysis.misinformation import label_exposure
 from diplosim.analysis.opinion import belief_prevalence, soft_power_index
 from diplosim.analysis.reach import actor_ranking, campaign_ranking, narrative_battle
 from diplosim.analysis.run import Run
+from diplosim.analysis.summary import totals
 from diplosim.report.coordination import coordination_network
 from diplosim.report.parts import MAX_PANELS, MAX_SERIES, PALETTE, Section, Table
 from diplosim.report.parts import needs as _needs
@@ -61,9 +62,8 @@ def overview(run: Run) -> Table:
                      f"{s.get('duration_days')} days, {s.get('platform', {}).get('ranking')} "
                      "ranking"})
     if run.has("posts"):
-        n, imp, eng = run.con.execute(
-            "SELECT count(*), sum(impressions), (sum(likes) + sum(comments) + sum(shares)) "
-            "/ nullif(sum(impressions), 0) FROM posts").fetchone()
+        (t,) = totals(run)  # the same figures `diplosim run` and `diplosim summary` print
+        n, imp, eng = t["posts"], t["impressions"], t["engagement_per_view"]
         imported = m.get("kind") == "import"
         rows.append({"figure": "posts", "value": f"{n:,}"})
         rows.append({"figure": "views" if imported else "impressions",
