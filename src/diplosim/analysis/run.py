@@ -69,7 +69,17 @@ class Run:
         return self.con.table(name)
 
     def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
+        """A query as a DuckDB relation (``.fetchall()``, ``.df()``, ``.show()``, or more SQL on
+        it). DuckDB 2's relations have no ``fetchone``: a relation keeps no result, so every
+        fetch runs it again; for one row use ``one``."""
         return self.con.sql(query, params=params)
+
+    def one(self, query: str, params: list | None = None) -> tuple | None:
+        """A query's first row as a tuple (None when it returns no row). The result is read to
+        its end, so the connection is free for the next query (DuckDB 2 refuses new work on a
+        connection while a result is unfinished)."""
+        rows = self.con.execute(query, params or []).fetchall()
+        return rows[0] if rows else None
 
     def df(self, table_or_query: str, params: list | None = None):
         """A table (by name) or a SQL query's result as a pandas DataFrame.
