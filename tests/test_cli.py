@@ -119,6 +119,24 @@ def test_run_summary_and_report_print_one_total_and_name_the_network(tmp_path):
     report = (out / "report.html").read_text(encoding="utf-8")
     assert f"{truth:,}" in report
     assert "biolabs_network" in summary.stdout and "biolabs_network" in report
+    # the same tables for a paper: JSON and Markdown on stdout, one CSV per table
+    tables = json.loads(_diplosim("summary", str(out), "--format", "json").stdout)
+    assert tables["totals"] == [{"posts": tables["totals"][0]["posts"], "impressions": truth,
+                                 "engagement_per_view": tables["totals"][0]
+                                 ["engagement_per_view"]}]
+    assert {"reach", "engagement_by_actor", "top_posts", "event_effects"} <= set(tables)
+    assert {r["actor"] for r in tables["top_posts"]} >= {"us_state_dept", "biolabs_network"}
+    md = _diplosim("summary", str(out), "--format", "md").stdout
+    assert "## totals" in md and f"| {tables['totals'][0]['posts']} | {truth} |" in md
+    refused = _diplosim("summary", str(out), "--format", "csv")
+    assert refused.returncode == 1 and "give --out DIR" in refused.stderr
+    written = _diplosim("summary", str(out), "--format", "csv", "--out", str(tmp_path / "csv"))
+    assert written.returncode == 0, written.stderr
+    import csv
+
+    with (tmp_path / "csv" / "reach.csv").open(encoding="utf-8") as f:
+        assert list(csv.DictReader(f)) == [{k: "" if v is None else str(v) for k, v in r.items()}
+                                           for r in tables["reach"]]
 
 
 def test_docs_global_total_is_the_tables():

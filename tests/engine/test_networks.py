@@ -14,7 +14,7 @@ from tests.engine.conftest import query, run, scenario_of
 
 NET_ACCOUNTS, NET_POSTS_PER_DAY, DAYS = 40, 3, 3
 SCENARIO = {
-    "name": "net", "seed": 5, "duration_days": DAYS,
+    "name": "net", "seed": 5, "duration_days": DAYS, "start": "2022-03-01",
     "world": {"users": 3000, "countries": ["US", "BR"]},
     "issues": [{"id": "war", "negative": "no", "positive": "yes"}],
     "claims": [{"id": "rumour", "true": False}],
@@ -86,3 +86,15 @@ def test_measures_naming_what_the_scenario_has_pass():
                  "positive_share:war:US", "believing:rumour", "favourability_change:JP",
                  "metric:run/impressions"):
         check_measure(spec, s)
+
+
+def test_each_actors_top_posts_with_their_dates(net_run):
+    from diplosim.analysis.folder_summary import top_posts
+
+    rows = top_posts(load_run(net_run), per_actor=2)
+    assert {r["actor"] for r in rows} == {"emb", "net"}
+    assert all(sum(r["actor"] == a for r in rows) == 2 for a in ("emb", "net"))
+    days = {0: "2022-03-01", 1: "2022-03-02", 2: "2022-03-03"}
+    assert all(r["date"] == days[r["day"]] for r in rows)
+    best = query(net_run, "SELECT max(platform_views) FROM posts WHERE actor = 'net'")[0][0]
+    assert max(r["platform_views"] for r in rows if r["actor"] == "net") == best

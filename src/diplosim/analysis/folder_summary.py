@@ -18,7 +18,7 @@ from diplosim.analysis.run import Run, load_run
 from diplosim.analysis.summary import headline
 
 __all__ = ["ImportedSummary", "PostsOverview", "Rejected", "RunSummary", "folder_summary",
-           "rejected_sample"]
+           "rejected_sample", "summary_tables", "top_posts"]
 
 
 @dataclass
@@ -39,6 +39,7 @@ class RunSummary:
     event_effects: list[dict] | None
     label_exposure: list[dict] | None
     rejected: Rejected | None
+    top_posts: list[dict] | None = None
 
 
 @dataclass
@@ -97,7 +98,59 @@ def folder_summary(path: str | Path) -> RunSummary | ImportedSummary:
         event_effects=event_effects(run) if run.has("events", "exposures", "posts") else None,
         label_exposure=(label_exposure(run) if run.has("posts", "exposures")
                         and "claim" in run.table("posts").columns else None),
-        rejected=rejected_sample(run))
+        rejected=rejected_sample(run),
+        top_posts=top_posts(run) if run.has("posts") else None)
+
+
+def top_posts(run: Run, per_actor: int = 5) -> list[dict]:
+    """Each actor's (and coordinated network's) ``per_actor`` most viewed posts: the day it was
+    posted (and its date when the scenario gives a start), its views on the platform
+    (estimated: the sample's impressions over the sampling fraction), the sample's
+    impressions, engagements per impression and shares."""
+    start = (run.manifest.get("scenario") or {}).get("start")
+    views = ("platform_views" if run.has_column("posts", "platform_views")
+             else "impressions")
+    rows = run.rows(f"""
+        SELECT actor::VARCHAR AS actor, post::VARCHAR AS post, day, {views} AS platform_views,
+               impressions, (likes + comments + shares) / nullif(impressions, 0)
+                 AS engagement_per_view, shares
+        FROM posts WHERE actor IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY actor ORDER BY {views} DESC, post) <= ?
+        ORDER BY actor, platform_views DESC, post""", [int(per_actor)])
+    if start:
+        from datetime import date, timedelta
+
+        day0 = date.fromisoformat(str(start))
+        for r in rows:
+            r["date"] = (day0 + timedelta(days=int(r["day"]))).isoformat()
+    return rows
+
+
+def summary_tables(s: RunSummary | ImportedSummary) -> dict[str, list[dict]]:
+    """Every table of a summary by name, as rows (for ``diplosim summary --format
+    json|csv|md``); tables the folder cannot answer are left out."""
+    if isinstance(s, RunSummary):
+        tables = {name: rows for name, rows in s.headline.items()}
+        tables.update({"engagement_by_actor": s.engagement, "top_posts": s.top_posts,
+                       "event_effects": s.event_effects, "label_exposure": s.label_exposure,
+                       "rejected": s.rejected.first if s.rejected else None})
+    else:
+        o = s.overview
+        tables = {
+            "quality_checks": [{"check": c.title, "rows": c.count, "of": c.of,
+                                "examples": ", ".join(c.examples)} for c in s.checks],
+            "overview": None if o is None else [{
+                "posts": o.posts, "accounts": o.accounts, "first": o.first, "last": o.last,
+                "views": o.views}],
+            "follows": None if s.follows is None else [s.follows],
+            "most_followed": s.most_followed, "engagement_lists": s.engagement_lists,
+            "shared_engagements": s.shared_engagements,
+            "engagement_by_type": s.engagement_by_type, "top_accounts": s.top_accounts,
+            "hashtag_pairs": s.hashtag_pairs, "sounds": s.sounds, "regions": s.regions,
+            "labels": s.labels, "duets": s.duets,
+            "comments": None if s.comments is None else [s.comments],
+            "rejected": s.rejected.first if s.rejected else None}
+    return {name: rows for name, rows in tables.items() if rows is not None}
 
 
 def _imported(run: Run) -> ImportedSummary:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from diplosim.cli.export import TablesFormat, write_tables
 from diplosim.cli.options import ForceOption, into_path, out_path
 from diplosim.cli.terminal import err, out, print_headline, table
 from diplosim.errors import DiplosimError, printable
@@ -92,18 +93,31 @@ def summary(
     run_dir: Annotated[Path, typer.Argument(help="A run folder.", show_default=False)],
     by_age: Annotated[bool, typer.Option("--by-age", help="Also break opinion and each "
                                          "actor's audience down by age group.")] = False,
+    fmt: Annotated[TablesFormat, typer.Option("--format", help="table (the terminal), json or "
+                                              "md (stdout), or csv (one file per table in "
+                                              "--out).")] = TablesFormat.table,
+    out_dir: Annotated[Path | None, typer.Option("--out", callback=out_path, help="With "
+                                                 "--format csv: the folder for the CSV "
+                                                 "files.")] = None,
 ) -> None:
-    """Print a run's headline figures: reach, engagement, opinion, narratives, claims, events
-    (and, with --by-age, opinion and audience by age group)."""
-    from diplosim.analysis.folder_summary import RunSummary, folder_summary
+    """Print a run's headline figures: totals, reach, engagement, each actor's top posts,
+    opinion, narratives, claims, events (and, with --by-age, opinion and audience by age
+    group); --format json|md|csv gives every table for a paper."""
+    from diplosim.analysis.folder_summary import RunSummary, folder_summary, summary_tables
 
     s = folder_summary(run_dir)
+    if fmt is not TablesFormat.table:
+        write_tables(summary_tables(s), fmt, out_dir, "summary")
+        return
     if not isinstance(s, RunSummary):
         _print_imported(s)
         return
     print_headline(s.headline)
     if s.engagement is not None:
         out.print(table("Engagement per view by actor", s.engagement, limit=20))
+    if s.top_posts:
+        out.print(table("Each actor's most viewed posts (views on the platform, estimated)",
+                        s.top_posts, limit=60))
     if s.event_effects is not None:
         out.print(table("Event effects (2 days before against 2 days from the event)",
                         s.event_effects, limit=30))
