@@ -151,3 +151,17 @@ def test_platform_views_are_the_samples_impressions_over_the_sampling_fraction(t
     assert platform_views(run, "emb", ["US"]) == pytest.approx(55_000)
     assert platform_views(run) == pytest.approx(175_000)
     assert parse_measure("platform_views:emb:JP")(run) == pytest.approx(20_000)
+
+
+def test_times_read_as_dates(tmp_path):
+    """A burst's start in seconds becomes a date an analyst can quote: UTC for an import, the
+    scenario's calendar when it gives a start, else the day and hour of the run."""
+    def folder(name, manifest):
+        path = _write(tmp_path / name, posts=POSTS)
+        (path / "manifest.json").write_text(json.dumps({"completed": True, **manifest}))
+        return load_run(path)
+
+    assert folder("imp", {"kind": "import"}).when(1_650_000_000) == "2022-04-15 05:20 UTC"
+    dated = folder("dated", {"scenario": {"start": "2022-02-24"}})
+    assert dated.when(280_800) == "2022-02-27 06:00"
+    assert folder("undated", {"scenario": {}}).when(280_800) == "day 3, 06:00"

@@ -9,6 +9,7 @@ simply absent, and metrics that need it say so.
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import duckdb
@@ -73,6 +74,21 @@ class Run:
         it). DuckDB 2's relations have no ``fetchone``: a relation keeps no result, so every
         fetch runs it again; for one row use ``one``."""
         return self.con.sql(query, params=params)
+
+    def when(self, seconds: int | float) -> str:
+        """A time of this folder's tables as a reader wants it: an import's POSIX seconds as a
+        UTC date and time; a simulated run's seconds from its start as a date and time when
+        the scenario gives ``start``, else as "day D, HH:MM"."""
+        from datetime import date, datetime, timedelta
+
+        if self.manifest.get("kind") == "import":
+            return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        start = (self.manifest.get("scenario") or {}).get("start")
+        if start:
+            moment = datetime.combine(date.fromisoformat(str(start)), datetime.min.time())
+            return (moment + timedelta(seconds=float(seconds))).strftime("%Y-%m-%d %H:%M")
+        day, rest = divmod(int(seconds), 86400)
+        return f"day {day}, {rest // 3600:02d}:{rest % 3600 // 60:02d}"
 
     def one(self, query: str, params: list | None = None) -> tuple | None:
         """A query's first row as a tuple (None when it returns no row). The result is read to

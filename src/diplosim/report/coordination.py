@@ -90,9 +90,9 @@ def coordination_network(run: Run) -> Section:
                          f"{est['quickest']:,} of {est['objects']:,} shared objects (second "
                          f"share within {est['second_within']:g} s) took to gather over half "
                          "their shares; a check on the 60 s used here, not a replacement.")
-    found = bursts(run, "hashtag")
+    found = [{**b, "start": run.when(b["start"]), "end": run.when(b["end"])}
+             for b in bursts(run, "hashtag")]
     if found:
         sec.tables.append(Table("Hashtag bursts (hourly count above the previous day's mean by "
-                                "3 sd)", found[:20], {"start": "int", "end": "int",
-                                                      "peak": "int", "actions": "int"}))
+                                "3 sd)", found[:20], {"peak": "int", "actions": "int"}))
     return sec

@@ -114,11 +114,11 @@ def hashtags(run: Run) -> Section:
     sec.figure.update_yaxes(tickformat=".0%")
     sec.tables.append(Table("Hashtags used together", exports.hashtag_pairs(run),
                             {"posts": "int", "accounts": "int"}))
-    found = bursts(run, "hashtag")
+    found = [{**b, "start": run.when(b["start"]), "end": run.when(b["end"])}
+             for b in bursts(run, "hashtag")]
     if found:
         sec.tables.append(Table("Hashtag bursts (hourly count above the previous day's mean "
-                                "by 3 sd)", found[:20], {"start": "int", "end": "int",
-                                                         "peak": "int", "actions": "int"}))
+                                "by 3 sd)", found[:20], {"peak": "int", "actions": "int"}))
     return sec
 
 
