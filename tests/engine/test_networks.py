@@ -19,7 +19,7 @@ SCENARIO = {
     "issues": [{"id": "war", "negative": "no", "positive": "yes"}],
     "claims": [{"id": "rumour", "true": False}],
     "actors": [{"id": "emb", "type": "embassy", "country": "JP", "host_country": "BR",
-                "languages": ["pt"],
+                "languages": ["pt"], "audience": {"views_per_post": 5000, "source": "a test"},
                 "campaigns": [{"id": "c", "posts_per_day": 4, "targets": ["BR"]}]}],
     "events": [{"day": 1, "type": "coordinated_network", "id": "net", "country": "RU",
                 "accounts": NET_ACCOUNTS, "languages": ["en"], "claim": "rumour",
@@ -98,3 +98,17 @@ def test_each_actors_top_posts_with_their_dates(net_run):
     assert all(r["date"] == days[r["day"]] for r in rows)
     best = query(net_run, "SELECT max(platform_views) FROM posts WHERE actor = 'net'")[0][0]
     assert max(r["platform_views"] for r in rows if r["actor"] == "net") == best
+
+
+def test_views_per_post_beside_the_published_audience(net_run):
+    from diplosim.analysis.audience import published_reach
+    from diplosim.analysis.folder_summary import folder_summary, summary_tables
+
+    (row,) = published_reach(load_run(net_run))
+    ((posts, views),) = query(net_run, "SELECT count(*), sum(platform_views) FROM posts "
+                                       "WHERE actor = 'emb'")
+    assert row["actor"] == "emb" and row["posts"] == posts == 4 * DAYS
+    assert row["platform_views_per_post"] == pytest.approx(views / posts)
+    assert row["published_views_per_post"] == 5000 and row["source"] == "a test"
+    assert row["platform_over_published"] == pytest.approx(views / posts / 5000)
+    assert summary_tables(folder_summary(net_run))["published_audience"] == [row]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from diplosim.analysis import exports, user_lists
+from diplosim.analysis.audience import published_reach
 from diplosim.analysis.events import event_effects
 from diplosim.analysis.misinformation import label_exposure
 from diplosim.analysis.quality import Check, quality_checks
@@ -40,6 +41,7 @@ class RunSummary:
     label_exposure: list[dict] | None
     rejected: Rejected | None
     top_posts: list[dict] | None = None
+    published: list[dict] | None = None  # views per post beside the scenario's audience figures
 
 
 @dataclass
@@ -99,7 +101,8 @@ def folder_summary(path: str | Path) -> RunSummary | ImportedSummary:
         label_exposure=(label_exposure(run) if run.has("posts", "exposures")
                         and "claim" in run.table("posts").columns else None),
         rejected=rejected_sample(run),
-        top_posts=top_posts(run) if run.has("posts") else None)
+        top_posts=top_posts(run) if run.has("posts") else None,
+        published=[r for r in published_reach(run) if r["published_views_per_post"]] or None)
 
 
 def top_posts(run: Run, per_actor: int = 5) -> list[dict]:
@@ -132,6 +135,7 @@ def summary_tables(s: RunSummary | ImportedSummary) -> dict[str, list[dict]]:
     if isinstance(s, RunSummary):
         tables = {name: rows for name, rows in s.headline.items()}
         tables.update({"engagement_by_actor": s.engagement, "top_posts": s.top_posts,
+                       "published_audience": s.published,
                        "event_effects": s.event_effects, "label_exposure": s.label_exposure,
                        "rejected": s.rejected.first if s.rejected else None})
     else:

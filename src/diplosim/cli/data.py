@@ -115,6 +115,11 @@ def summary(
     print_headline(s.headline)
     if s.engagement is not None:
         out.print(table("Engagement per view by actor", s.engagement, limit=20))
+    if s.published:
+        out.print(table("Views per post on the platform beside the published audience",
+                        [{k: r[k] for k in ("actor", "platform_views_per_post",
+                                            "published_views_per_post", "platform_over_published",
+                                            "basis")} for r in s.published], limit=40))
     if s.top_posts:
         out.print(table("Each actor's most viewed posts (views on the platform, estimated)",
                         s.top_posts, limit=60))

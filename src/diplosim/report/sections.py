@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import yaml
 from plotly.subplots import make_subplots
 
+from diplosim.analysis.audience import published_reach
 from diplosim.analysis.cascades import cascades, size_ccdf
 from diplosim.analysis.events import event_effects
 from diplosim.analysis.misinformation import label_exposure
@@ -274,6 +275,16 @@ def actors(run: Run) -> Section:
         "accounts": "int", "posts": "int", "platform_views": "int", "impressions": "int",
         "daily_viewers": "int", "engagement_per_view": "pct", "shares": "int",
         "follower_growth": "int"}))
+    published = [r for r in published_reach(run) if r["published_views_per_post"]]
+    if published:
+        sec.tables.append(Table(
+            "Views per post on the platform beside the published audience (the scenario's "
+            "audience figures; followers alone imply views at TikTok's average watch rate)",
+            [{k: r[k] for k in ("actor", "posts", "platform_views_per_post",
+                                "published_views_per_post", "platform_over_published", "basis",
+                                "source")} for r in published],
+            {"posts": "int", "platform_views_per_post": "int",
+             "published_views_per_post": "int", "platform_over_published": "f2"}))
     sec.tables.append(Table("Campaigns", campaign_ranking(run), {
         "posts": "int", "platform_views": "int", "impressions": "int", "completion_rate": "pct",
         "engagement_per_view": "pct", "shares": "int"}))

@@ -5,17 +5,12 @@ what the sample itself saw."""
 
 from __future__ import annotations
 
+from diplosim.analysis.audience import WATCH_RATE, published_reach
 from diplosim.analysis.run import Run
 from diplosim.studies.figures import Figures
 from diplosim.studies.tables import scenario_of, table
 
 __all__ = ["WATCH_RATE", "actors_reach"]
-
-#: Views per post as a share of the account's followers (the "watch rate"): 16.23% on average
-#: over 616,409 TikTok videos (Socialinsider with Wave.video, TikTok benchmarks 2022). Used
-#: only to give an actor with a published follower count and no published views an expected
-#: order of magnitude.
-WATCH_RATE = 0.1623
 
 
 def actors_reach(run: Run, f: Figures) -> str:
@@ -26,30 +21,18 @@ def actors_reach(run: Run, f: Figures) -> str:
 
     scenario = Scenario.model_validate(scenario_of(run), strict=False)
     scale = scenario.platform_scale()
-    counts = {r["actor"]: r for r in run.rows(
-        "SELECT actor::VARCHAR AS actor, count(*) AS posts, "
-        "coalesce(sum(platform_views), 0) AS platform, coalesce(sum(impressions), 0) AS seen "
-        "FROM posts WHERE actor IS NOT NULL AND messenger::VARCHAR <> 'user' GROUP BY 1")}
     rows = []
-    for actor in scenario.actors:
-        c = counts.get(actor.id)
-        if not c or not c["posts"]:
-            continue
-        per_post = c["platform"] / c["posts"]
-        audience = actor.audience
-        published, shown = None, "none found"
-        if audience is not None and audience.views_per_post is not None:
-            published = audience.views_per_post
-            shown = f"{published:,.0f}"
-        elif audience is not None and audience.followers is not None:
-            published = audience.followers * WATCH_RATE
-            shown = f"{published:,.0f} (followers x {WATCH_RATE:.2%})"
-        start = scenario.start_followers(actor)
-        rows.append([f"`{actor.id}`", f.num(c["posts"]), f.num(per_post),
-                     f.num(c["seen"] / c["posts"]), shown,
-                     f.ratio(per_post, published) if published else "",
+    for r in published_reach(run):
+        published = r["published_views_per_post"]
+        shown = ("none found" if published is None else f"{published:,.0f}"
+                 if r["basis"] == "published views per post"
+                 else f"{published:,.0f} (followers x {WATCH_RATE:.2%})")
+        start = r["followers_at_start"]
+        rows.append([f"`{r['actor']}`", f.num(r["posts"]), f.num(r["platform_views_per_post"]),
+                     f.num(r["sample_impressions_per_post"]), shown,
+                     f.ratio(r["platform_views_per_post"], published) if published else "",
                      "drawn" if start is None else f"{start:,}",
-                     audience.source if audience else "no published figure used"])
+                     r["source"] or "no published figure used"])
     if not rows:
         return ""
     return ("**Actors' reach** (views per post on the platform, estimated from the base run: "
