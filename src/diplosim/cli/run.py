@@ -48,6 +48,10 @@ def run(scenario: ScenarioOrResume = None, out_dir: OutDir = None,
 
     plan = plan_run(scenario, set_ or [], variant, out_dir, checkpoint_every, resume_dir,
                     restart, force)
+    if plan.scenario is not None and not quiet:
+        from diplosim.cli.scenario import print_warnings
+
+        print_warnings(plan.scenario)
     with _progress_bar(plan.days, quiet) as progress:
         m = start_run(plan, progress=progress).manifest
     if not quiet:

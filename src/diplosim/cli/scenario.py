@@ -36,7 +36,16 @@ def validate(scenario: ScenarioArg, set_: SetOption = None,  # type: ignore[assi
     else:
         s = load_scenario(scenario, set_ or [], variant)
     _print_summary(s)
+    print_warnings(s)
     out.print(f"[green]OK[/green] {scenario} is a valid scenario.", markup=True)
+
+
+def print_warnings(s: Scenario) -> None:
+    """What a valid scenario may still get wrong (``scenario.warnings``), on stderr."""
+    from diplosim.scenario.warnings import language_warnings
+
+    for line in language_warnings(s):
+        err.print(f"warning: {printable(line)}", markup=False, soft_wrap=True)
 
 
 def _print_summary(s: Scenario) -> None:
