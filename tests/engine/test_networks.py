@@ -112,3 +112,21 @@ def test_views_per_post_beside_the_published_audience(net_run):
     assert row["published_views_per_post"] == 5000 and row["source"] == "a test"
     assert row["platform_over_published"] == pytest.approx(views / posts / 5000)
     assert summary_tables(folder_summary(net_run))["published_audience"] == [row]
+
+
+def test_a_networks_start_is_an_event_with_its_effects(net_run):
+    from diplosim.analysis.events import event_effects
+
+    rows = {r["measure"]: r for r in event_effects(load_run(net_run))
+            if r["event"] == "coordinated_network"}
+    imp = rows["net impressions"]
+    (after,) = query(net_run, "SELECT sum(e.impressions) / 2 FROM exposures e JOIN posts p "
+                              "USING (post) WHERE p.actor = 'net' AND e.day IN (1, 2)")[0]
+    assert imp["before"] == 0 and imp["after"] == after > 0  # it starts on day 1
+    # attitudes' day d is the state at the end of day d - 1 (day 0: the start): the two days
+    # before the network (days -1 and 0) are attitude days 0 and 1, the two from it 2 and 3
+    share = dict(query(net_run, "SELECT day, sum(n * share_pos) / sum(n) FROM attitudes "
+                                "WHERE kind = 'belief' GROUP BY day"))
+    belief = rows["belief in rumour (share) in its targets"]
+    assert belief["before"] == pytest.approx((share[0] + share[1]) / 2)
+    assert belief["after"] == pytest.approx((share[2] + share[3]) / 2)

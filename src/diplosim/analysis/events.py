@@ -15,7 +15,9 @@ def event_effects(run: Run, window_days: int = 2) -> list[dict]:
 
     ban: each foreign actor's impressions in the banned country; influencer_briefing: the
     campaign's impressions; policy: the positive-side share of each issue's impressions;
-    crisis: the topic's share of impressions in the struck countries.
+    crisis: the topic's share of impressions in the struck countries; coordinated_network: in
+    its target countries, its impressions, belief in its claim, the mean stance on its issue
+    and favourability toward each country it portrays.
     """
     run.require("events", "exposures", "posts")
     out = []
@@ -54,10 +56,52 @@ def event_effects(run: Run, window_days: int = 2) -> list[dict]:
                 WHERE {where} AND e.day >= {lo} AND e.day < {hi} GROUP BY ALL""",
                                 [f"{subject} share of impressions", subject,
                                  *([countries] if countries else [])])
+        elif kind == "coordinated_network":
+            measures = _network_measures(run, subject, lo, hi)
         else:
             continue
         out += _before_after(kind, subject, day, measures)
     return out
+
+
+def _network_measures(run: Run, network: str, lo: int, hi: int) -> list[dict]:
+    """A coordinated network's effect in its target countries: its own impressions, belief in
+    its claim, the mean stance on its issue and favourability toward each country it portrays
+    (the scenario in the manifest says which), per day."""
+    scenario = run.manifest.get("scenario") or {}
+    ev = next((e for e in scenario.get("events") or [] if e.get("type") == "coordinated_network"
+               and e.get("id") == network), {})
+    targets = list(ev.get("targets") or ["all"])
+    countries = (None if "all" in targets else targets)
+    where = "TRUE" if countries is None else "e.country::VARCHAR IN (SELECT unnest(?::VARCHAR[]))"
+    rows = run.rows(f"""
+        SELECT ?::VARCHAR AS measure, e.day, sum(e.impressions) AS value
+        FROM exposures e JOIN posts p USING (post)
+        WHERE p.actor::VARCHAR = ? AND {where} AND e.day >= {lo} AND e.day < {hi}
+        GROUP BY ALL""", [f"{network} impressions", network,
+                          *([countries] if countries is not None else [])])
+    # the network's impressions are 0 before it starts: a day without a row is a 0
+    seen = {r["day"] for r in rows}
+    rows += [{"measure": f"{network} impressions", "day": d, "value": 0}
+             for d in range(max(lo, 0), hi) if d not in seen]
+    wanted = ([("belief", ev["claim"], "share_pos", "belief in {} (share)")] if ev.get("claim")
+              else [])
+    if ev.get("stance"):
+        wanted.append(("stance", ev["stance"]["issue"], "mean", "{} mean stance"))
+    wanted += [("favourability", c, "mean", "favourability toward {}")
+               for c in (ev.get("portrays") or {})]
+    if not run.has("attitudes"):
+        return rows
+    where = "TRUE" if countries is None else "country IN (SELECT unnest(?::VARCHAR[]))"
+    for kind, subject, column, label in wanted:
+        # attitudes' day d is the end of day d - 1: the state after that day's views
+        rows += run.rows(f"""
+            SELECT ?::VARCHAR AS measure, day - 1 AS day, sum(n * {column}) / sum(n) AS value
+            FROM attitudes WHERE kind = ? AND subject = ? AND n > 0 AND {where}
+              AND day - 1 >= {lo} AND day - 1 < {hi} GROUP BY ALL""",
+                         [label.format(subject) + " in its targets", kind, subject,
+                          *([countries] if countries is not None else [])])
+    return rows
 
 
 def _before_after(kind: str, subject: str, day: int, measures: list[dict]) -> list[dict]:

@@ -307,9 +307,15 @@ def events(run: Run) -> Section:
     sec = Section(sid, title, intro="Each event's measure as the mean daily value over the two "
                   "days before the event against the two days from it: a ban's foreign actors' "
                   "impressions in the country, a briefing's campaign impressions, a ranking "
-                  "change's narrative share, a crisis topic's impressions.")
+                  "change's narrative share, a crisis topic's impressions, and a coordinated "
+                  "network's impressions, belief in its claim, stance on its issue and "
+                  "favourability toward the countries it portrays, in its target countries.")
     if not rows:
-        sec.missing = "The run has no events with a measurable effect."
+        (n,) = run.one("SELECT count(*) FROM events")
+        sec.missing = ("The run has no events." if not n else
+                       f"None of the run's {n} events had impressions or attitudes in the two "
+                       "days around it to measure (an event on the first or last day, or in a "
+                       "country nobody in the sample lives in).")
         return sec
     sec.tables.append(Table("Before and after", rows, {"day": "int", "before": "num",
                                                        "after": "num", "change": "num",
