@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from diplosim.analysis.compare import compare, run_labels
@@ -17,7 +17,7 @@ from diplosim.analysis.uncertainty import Difference, Estimate, difference, esti
 from diplosim.errors import DiplosimError
 
 __all__ = ["Column", "ReplicatedComparison", "as_json", "columns_of", "compare_replicated",
-           "is_sweep"]
+           "is_sweep", "pick_baseline"]
 
 
 def is_sweep(path: Path) -> bool:
@@ -26,10 +26,12 @@ def is_sweep(path: Path) -> bool:
 
 @dataclass
 class Column:
-    """A set of replicates: its label and its run folders by seed."""
+    """A set of replicates: its label, its run folders by seed, and for a sweep's combination
+    the value of each varied field."""
 
     label: str
     runs: dict[int, Path]
+    values: dict[str, object] | None = None
 
 
 def _value(v: object) -> str:
@@ -55,7 +57,8 @@ def columns_of(paths: list[Path]) -> list[Column]:
                     continue
                 values = ", ".join(f"{k}={_value(r['values'][k])}" for k in keys)
                 label = values if len(paths) == 1 else f"{name}[{values}]"
-                by_c.setdefault(r["combination"], Column(label, {})).runs[r["seed"]] = folder
+                by_c.setdefault(r["combination"], Column(label, {}, {
+                    k: r["values"][k] for k in keys})).runs[r["seed"]] = folder
             if not by_c:
                 raise DiplosimError(f"{p}: this sweep has no complete run yet")
             cols += [by_c[c] for c in sorted(by_c)]
@@ -68,11 +71,44 @@ def columns_of(paths: list[Path]) -> list[Column]:
 @dataclass
 class ReplicatedComparison:
     """Labels of the columns, of the difference columns, and one row per metric: ``group``,
-    ``metric``, an ``Estimate`` per column and a ``Difference`` per difference column."""
+    ``metric``, an ``Estimate`` per column and a ``Difference`` per difference column (each
+    with Holm's p over all the table's differences); ``baseline`` the column the differences
+    are taken from; ``effects`` the main effects and interactions of a factorial sweep
+    (``analysis.factorial``; empty otherwise)."""
 
     labels: list[str]
     differences: list[str]
     rows: list[dict]
+    baseline: str = ""
+    effects: list[dict] | None = None
+
+    @property
+    def comparisons(self) -> int:
+        """How many differences Holm's correction was taken over."""
+        return sum(1 for r in self.rows for k in self.differences
+                   if isinstance(r.get(k), Difference) and not math.isnan(r[k].p))
+
+
+def pick_baseline(labels: list[str], baseline: str | None) -> int:
+    """The index of the baseline column: the first without ``baseline``, else the column whose
+    label is ``baseline`` or the only one containing it; anything else is an error listing the
+    columns."""
+    if baseline is None:
+        return 0
+    exact = [i for i, label in enumerate(labels) if label == baseline]
+    found = exact or [i for i, label in enumerate(labels) if baseline in label]
+    if len(found) != 1:
+        why = "matches no column" if not found else f"matches {len(found)} columns"
+        raise DiplosimError(f"compare --baseline {baseline}: {why} (columns: "
+                            f"{'; '.join(labels)})")
+    return found[0]
+
+
+def _measure_values(folder: Path, measures: list) -> dict[tuple[str, str], float | None]:
+    from diplosim.analysis.run import load_run
+
+    run = load_run(folder)
+    return {("measure", m.__name__): m(run) for m in measures}
 
 
 def _numeric(v: object) -> float | None:
@@ -81,10 +117,21 @@ def _numeric(v: object) -> float | None:
     return float(v)
 
 
-def compare_replicated(paths: list[str | Path]) -> ReplicatedComparison:
+def compare_replicated(paths: list[str | Path], baseline: str | None = None,
+                       measures: list[str] | None = None) -> ReplicatedComparison:
+    """Every headline metric (and each named measure of ``measures``) per column, and each
+    column's difference from the ``baseline`` column (``pick_baseline``), with Holm's
+    correction over all the differences; a factorial sweep's main effects and interactions."""
+    from diplosim.analysis.factorial import factorial_effects
+    from diplosim.analysis.measures import parse_measure
+    from diplosim.analysis.uncertainty import holm
+
+    named = [parse_measure(m) for m in measures or []]  # a bad name fails before any read
     cols = columns_of([Path(p) for p in paths])
     if len(cols) < 2:
         raise DiplosimError("compare: give at least two runs, or a sweep with two combinations")
+    b = pick_baseline([c.label for c in cols], baseline)
+    cols = [cols[b], *cols[:b], *cols[b + 1:]]
     metrics: list[dict[int, dict[tuple[str, str], float | None]]] = []
     order: dict[tuple[str, str], None] = {}
     for col in cols:
@@ -93,6 +140,7 @@ def compare_replicated(paths: list[str | Path]) -> ReplicatedComparison:
             c = compare([folder])
             by_seed[seed] = {(r["group"], r["metric"]): _numeric(r[c.labels[0]])
                              for r in c.rows if r["group"] != "setup"}
+            by_seed[seed].update(_measure_values(folder, named))
             order.update(dict.fromkeys(by_seed[seed]))
         metrics.append(by_seed)
     first = cols[0]
@@ -116,7 +164,11 @@ def compare_replicated(paths: list[str | Path]) -> ReplicatedComparison:
                 row[label] = difference([m.get(key) for m in by_seed.values()],
                                         [m.get(key) for m in base.values()], paired=False)
         rows.append(row)
-    return ReplicatedComparison([c.label for c in cols], diffs, rows)
+    cells = [(r, k) for r in rows for k in diffs if isinstance(r.get(k), Difference)]
+    for (r, k), adjusted in zip(cells, holm([r[k].p for r, k in cells]), strict=True):
+        r[k] = replace(r[k], holm=adjusted)
+    return ReplicatedComparison([c.label for c in cols], diffs, rows, cols[0].label,
+                                factorial_effects(cols, metrics, order))
 
 
 def as_json(c: ReplicatedComparison) -> dict:
@@ -129,8 +181,12 @@ def as_json(c: ReplicatedComparison) -> dict:
             return {"mean": num(v.mean), "low": num(v.low), "high": num(v.high), "n": v.n}
         if isinstance(v, Difference):
             return {"mean": num(v.mean), "low": num(v.low), "high": num(v.high), "n": v.n,
-                    "paired": v.paired, "distinguishable": v.distinguishable}
+                    "paired": v.paired, "distinguishable": v.distinguishable,
+                    "p": num(v.p), "p_holm": num(v.holm),
+                    "distinguishable_after_holm": v.distinguishable_after_holm}
         return v
 
-    return {"columns": c.labels, "differences": c.differences,
-            "rows": [{k: enc(v) for k, v in r.items()} for r in c.rows]}
+    return {"columns": c.labels, "baseline": c.baseline, "differences": c.differences,
+            "comparisons": c.comparisons,
+            "rows": [{k: enc(v) for k, v in r.items()} for r in c.rows],
+            "effects": [{k: enc(v) for k, v in r.items()} for r in c.effects or []]}

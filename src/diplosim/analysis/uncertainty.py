@@ -14,7 +14,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Difference", "Estimate", "difference", "estimate", "t975"]
+__all__ = ["Difference", "Estimate", "difference", "estimate", "holm", "p_two_sided", "t975"]
+
 
 def t975(df: float) -> float:
     """The 97.5% quantile of Student's t with ``df`` degrees of freedom, fractional ones
@@ -56,20 +57,52 @@ def estimate(values: Sequence[float | None]) -> Estimate:
     return Estimate(mean, mean - half, mean + half, n, sd)
 
 
+def p_two_sided(t: float, df: float) -> float:
+    """The two-sided p-value of Student's t statistic ``t`` with ``df`` degrees of freedom
+    (``scipy.special.stdtr``, the t distribution function)."""
+    if not df >= 1 or math.isnan(t):
+        return math.nan
+    from scipy.special import stdtr
+
+    return float(2.0 * stdtr(df, -abs(t)))
+
+
+def holm(ps: Sequence[float]) -> list[float]:
+    """Holm's (1979) step-down adjustment of ``ps`` (NaN left out and kept NaN): sorted
+    ascending, the i-th smallest of m is multiplied by m - i + 1, made non-decreasing, capped at
+    1. A comparison whose adjusted p is below 0.05 stays distinguishable with the chance of any
+    false verdict among the m held to 5%."""
+    order = sorted((p, i) for i, p in enumerate(ps) if not math.isnan(p))
+    m, out, running = len(order), [math.nan] * len(ps), 0.0
+    for rank, (p, i) in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p))
+        out[i] = running
+    return out
+
+
 @dataclass(frozen=True)
 class Difference:
-    """``a - b``: the mean difference, its 95% interval and how it was computed."""
+    """``a - b``: the mean difference, its 95% interval and how it was computed; ``p`` the
+    two-sided p-value of the same t test, ``holm`` the p after Holm's correction over the
+    comparisons made together (NaN until ``holm`` is applied)."""
 
     mean: float
     low: float
     high: float
     n: int
     paired: bool
+    p: float = math.nan
+    holm: float = math.nan
 
     @property
     def distinguishable(self) -> bool:
         """True when the 95% interval excludes zero."""
         return self.low > 0 or self.high < 0
+
+    @property
+    def distinguishable_after_holm(self) -> bool:
+        """True when Holm's adjusted p is below 0.05."""
+        return self.holm < 0.05
 
 
 def difference(a: Sequence[float | None], b: Sequence[float | None],
@@ -83,7 +116,9 @@ def difference(a: Sequence[float | None], b: Sequence[float | None],
                  if x is not None and y is not None
                  and not math.isnan(float(x)) and not math.isnan(float(y))]
         e = estimate(diffs)
-        return Difference(e.mean, e.low, e.high, e.n, True)
+        p = (math.nan if e.n < 2 else (0.0 if e.mean else 1.0) if e.sd == 0
+             else p_two_sided(e.mean / (e.sd / math.sqrt(e.n)), e.n - 1))
+        return Difference(e.mean, e.low, e.high, e.n, True, p)
     ea, eb = estimate(a), estimate(b)
     mean = ea.mean - eb.mean
     if ea.n < 2 or eb.n < 2:
@@ -91,7 +126,8 @@ def difference(a: Sequence[float | None], b: Sequence[float | None],
     va, vb = ea.sd**2 / ea.n, eb.sd**2 / eb.n
     se = math.sqrt(va + vb)
     if se == 0:
-        return Difference(mean, mean, mean, min(ea.n, eb.n), False)
+        return Difference(mean, mean, mean, min(ea.n, eb.n), False, 0.0 if mean else 1.0)
     df = (va + vb) ** 2 / (va**2 / (ea.n - 1) + vb**2 / (eb.n - 1))
     half = t975(df) * se
-    return Difference(mean, mean - half, mean + half, min(ea.n, eb.n), False)
+    return Difference(mean, mean - half, mean + half, min(ea.n, eb.n), False,
+                      p_two_sided(mean / se, df))

@@ -2,7 +2,7 @@
 prints the result.
 
 The commands live by job: ``scenario`` (validate, world, schema, scenarios, parameters),
-``run``, ``studies`` (sweep, sensitivity, compare, studies, validate-model) and ``data``
+``run``, ``studies`` (sweep, sensitivity, studies, validate-model), ``compare`` and ``data``
 (import, summary, report, coordination), and ``develop`` (maintainers' commands that rebuild
 the shipped data, hidden from ``--help``); ``terminal`` and ``options`` hold what they share.
 Library errors (``DiplosimError``) become a message on stderr and exit code 1 in ``main``, and
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import typer
 
-from diplosim.cli import data, develop, run, scenario, studies
+from diplosim.cli import compare, data, develop, run, scenario, studies
 from diplosim.cli.terminal import fail
 from diplosim.errors import DiplosimError
 
@@ -28,7 +28,7 @@ app = typer.Typer(
 for _name, _command in (
         ("validate", scenario.validate), ("world", scenario.world), ("run", run.run),
         ("sweep", studies.sweep), ("sensitivity", studies.sensitivity),
-        ("summary", data.summary), ("report", data.report), ("compare", studies.compare),
+        ("summary", data.summary), ("report", data.report), ("compare", compare.compare),
         ("import", data.import_), ("coordination", data.coordination),
         ("scenarios", scenario.scenarios_), ("parameters", scenario.parameters),
         ("schema", scenario.schema_), ("validate-model", studies.validate_model),

@@ -12,11 +12,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from diplosim.cli.options import ForceOption, Format, ScenarioArg, SetOption, out_path
+from diplosim.cli.options import Format, ScenarioArg, SetOption, out_path
 from diplosim.cli.terminal import RunsProgress, err, out
 from diplosim.errors import DiplosimError, printable
 
-__all__ = ["compare", "sensitivity", "studies", "sweep", "validate_model"]
+__all__ = ["sensitivity", "studies", "sweep", "validate_model"]
 
 RayAddress = Annotated[str | None, typer.Option("--ray-address", help="A Ray cluster "
                                                 "(default: start Ray on this machine).")]
@@ -143,71 +143,6 @@ def _print_indices(result: dict, morris: bool) -> None:
                      if morris and r["indices"] else SOBOL_RULE)
         t.caption_justify = "left"
         out.print(t)
-
-
-def compare(
-    run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders, or sweep "
-                                                   "folders (each combination a column).",
-                                                   show_default=False)],
-    out_file: Annotated[Path | None, typer.Option(
-        "--out", callback=out_path, help="Also write the comparison as a self-contained HTML "
-        "file.")] = None,
-    format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
-    force: ForceOption = False,
-) -> None:
-    """Put runs side by side: what differs in their setup, then the headline metrics. With sweep
-    folders, each combination is a column: every metric's mean over its seeds with its 95%
-    interval, and each column's difference from the first (paired by seed) with whether it is
-    distinguishable from zero."""
-    from diplosim.analysis.replicated import is_sweep
-    from diplosim.store.folders import check_output_file
-
-    if out_file is not None:  # before the comparison: an input is never replaced
-        check_output_file(out_file, "html", run_dirs, "--out", force)
-    if any(is_sweep(p) for p in run_dirs):
-        _compare_replicated(run_dirs, format)
-    else:
-        _compare_runs(run_dirs, format)
-    if out_file is not None:
-        from diplosim.report import write_comparison
-
-        with err.status("writing the comparison", spinner="dots"):
-            path = write_comparison(run_dirs, out_file, force)
-        (err if format is Format.json else out).print(f"comparison: {path}", markup=False)
-
-
-def _compare_runs(paths: list[Path], format: Format) -> None:
-    from diplosim.analysis.compare import compare_runs
-    from diplosim.report.html import cell  # the HTML comparison's formatting, in the terminal
-
-    if len(paths) < 2:
-        raise DiplosimError("compare: give at least two run folders")
-    labels, rows = compare_runs(paths)
-    if format is Format.json:
-        sys.stdout.write(json.dumps({"runs": labels, "rows": rows}) + "\n")
-        return
-    t = Table("group", "metric", *labels, title="Runs side by side", title_justify="left")
-    for r in rows:
-        t.add_row(r["group"], printable(r["metric"]), *[printable(cell(r[k])) for k in labels])
-    out.print(t)
-
-
-def _compare_replicated(paths: list[Path], format: Format) -> None:
-    from diplosim.analysis.replicated import as_json, compare_replicated
-    from diplosim.report.compare import interval_cell
-
-    with err.status("measuring every run", spinner="dots"):
-        c = compare_replicated(paths)
-    if format is Format.json:
-        sys.stdout.write(json.dumps(as_json(c)) + "\n")
-        return
-    t = Table("group", "metric", *c.labels, *c.differences, title="Mean and 95% interval "
-              "over each column's seeds; differences from the first column",
-              title_justify="left")
-    for r in c.rows:
-        t.add_row(r["group"], printable(r["metric"]),
-                  *[printable(interval_cell(r[k])) for k in c.labels + c.differences])
-    out.print(t)
 
 
 def validate_model(

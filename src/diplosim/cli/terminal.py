@@ -5,6 +5,7 @@ message and exit code 1.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,12 +20,19 @@ from diplosim.errors import DiplosimError, printable
 __all__ = ["RunsProgress", "cell", "clock_time", "err", "fail", "human_bytes", "nothing", "out",
            "print_headline", "table", "writing"]
 
-# Piped output gets a fixed, wide layout instead of Rich's 80 columns, so ids are not cut.
+def _piped_width() -> int:
+    """Piped output's width: the COLUMNS the user set (a wide table saved to a file), else 120
+    columns instead of Rich's 80, so ids are not cut."""
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and 40 <= int(columns) <= 10_000 else 120
+
+
 # Markup is off by default: a string from data (a handle such as "[bold]x") prints as written.
 # Strings from data also go through ``printable``, so escape sequences show instead of acting.
-out = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 120)
+out = Console(highlight=False, markup=False,
+              width=None if sys.stdout.isatty() else _piped_width())
 err = Console(stderr=True, highlight=False, markup=False,
-              width=None if sys.stderr.isatty() else 120)
+              width=None if sys.stderr.isatty() else _piped_width())
 
 
 def fail(e: DiplosimError) -> None:

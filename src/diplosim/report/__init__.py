@@ -46,9 +46,11 @@ def write_report(run_dir: str | Path, out: str | Path | None = None, force: bool
     return _write_page(target, page)
 
 
-def write_comparison(run_dirs: list[str | Path], out: str | Path, force: bool = False) -> Path:
+def write_comparison(run_dirs: list[str | Path], out: str | Path, force: bool = False,
+                     baseline: str | None = None, measures: list[str] | None = None) -> Path:
     """Write the HTML comparison of several run folders, or of runs and sweep folders (then
-    with every figure's interval); returns its path."""
+    with every figure's interval, differences from ``baseline`` and each of ``measures``);
+    returns its path."""
     from diplosim.report.compare import comparison_page
 
     paths = [Path(d) for d in run_dirs]
@@ -56,7 +58,7 @@ def write_comparison(run_dirs: list[str | Path], out: str | Path, force: bool = 
     if any((p / "sweep.json").exists() for p in paths):
         from diplosim.report.compare import replicated_page
 
-        return _write_page(target, replicated_page(paths))
+        return _write_page(target, replicated_page(paths, baseline, measures or []))
     return _write_page(target, comparison_page(paths))
 
 

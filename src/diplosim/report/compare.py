@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from diplosim.analysis.cascades import size_ccdf
 from diplosim.analysis.compare import compare
+from diplosim.analysis.uncertainty import Difference
 from diplosim.report.html import cell, render_page
 from diplosim.report.sections import PALETTE, Section, Table, panels
 
@@ -106,16 +107,27 @@ def interval_cell(v: object) -> str:
     return cell(v)
 
 
-def replicated_page(paths: list[Path]) -> str:
-    """The HTML comparison of runs and sweeps: every metric's mean with its 95% interval per
-    column, differences from the first column, and the intervals drawn for the headline rates."""
+def replicated_page(paths: list[Path], baseline: str | None = None,
+                    measures: list[str] | None = None) -> str:
+    """The HTML comparison of runs and sweeps: every metric's (and each named measure's) mean
+    with its 95% interval per column, differences from the baseline column with Holm's
+    correction, a factorial sweep's effects, and the intervals drawn for the named measures,
+    the actors' impressions and platform views and the headline rates."""
     from diplosim.analysis.replicated import compare_replicated
 
-    c = compare_replicated(paths)
+    c = compare_replicated(paths, baseline, measures)
+    def shown(v: object) -> str:
+        text = interval_cell(v)
+        if isinstance(v, Difference) and v.n > 1 and v.holm == v.holm:
+            text += "; after Holm: " + ("yes" if v.distinguishable_after_holm else "no")
+        return text
+
     rows = [{"group": r["group"], "metric": r["metric"],
-             **{k: interval_cell(r[k]) for k in c.labels + c.differences}} for r in c.rows]
+             **{k: shown(r.get(k)) for k in c.labels + c.differences}} for r in c.rows]
     sections = []
-    drawn = [r for r in c.rows if r["group"] in ("run", "favourability change", "narrative",
+    drawn = [r for r in c.rows if r["group"] in ("measure", "actor impressions",
+                                                   "actor platform views", "run",
+                                                   "favourability change", "narrative",
                                                    "belief") and r["metric"] != "users"]
     for i, r in enumerate(drawn):
         est = [r[k] for k in c.labels]
@@ -130,8 +142,24 @@ def replicated_page(paths: list[Path]) -> str:
         fig.update_layout(height=320, yaxis_title=r["metric"], showlegend=False)
         sections.append(Section(f"r{i}", f"{r['group']}: {r['metric']}", figure=fig,
                                 intro="Mean over each column's seeds with its 95% interval."))
-    table = Table("Every metric: mean and 95% interval per column; differences from the first "
-                  "column (paired by seed where the seeds match)", rows,
+    cells = [r[k] for r in c.rows for k in c.differences if isinstance(r.get(k), Difference)
+             and r[k].p == r[k].p]
+    held = sum(d.distinguishable_after_holm for d in cells)
+    raw = sum(d.distinguishable for d in cells)
+    table = Table(f"Every metric: mean and 95% interval per column; differences from "
+                  f"{c.baseline} (paired by seed where the seeds match). {len(cells):,} "
+                  f"differences compared: {raw:,} distinguishable one by one, {held:,} after "
+                  "Holm's correction for the number of comparisons", rows,
                   {k: "id" for k in c.labels + c.differences})
+    if c.effects:
+        sections.append(Section("effects", "Main effects and interactions", intro=(
+            "The sweep varies two or more fields and holds every combination: each field's "
+            "effect is a level against the baseline's, averaged over the other fields' levels; "
+            "each interaction is the difference of differences (how much one field changes the "
+            "other's effect), computed seed by seed, with Holm's correction over all of them."),
+            tables=[Table("Effects", [{"group": e["group"], "metric": e["metric"],
+                                       "kind": e["kind"], "effect": e["effect"],
+                                       "estimate": shown(e["value"])} for e in c.effects],
+                          {"effect": "id", "estimate": "id"})]))
     return render_page("diplosim comparison with intervals", ", ".join(c.labels), sections,
                        table)
