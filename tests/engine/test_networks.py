@@ -130,3 +130,18 @@ def test_a_networks_start_is_an_event_with_its_effects(net_run):
     belief = rows["belief in rumour (share) in its targets"]
     assert belief["before"] == pytest.approx((share[0] + share[1]) / 2)
     assert belief["after"] == pytest.approx((share[2] + share[3]) / 2)
+
+
+def test_event_effects_over_seeds_give_the_change_with_its_interval(tmp_path):
+    from diplosim.analysis.events import event_effects, event_effects_over_seeds
+    from diplosim.analysis.uncertainty import estimate
+
+    runs = [load_run(run({**SCENARIO, "seed": seed}, tmp_path)) for seed in (1, 2, 3)]
+    rows = {r["measure"]: r for r in event_effects_over_seeds(runs)}
+    one = [{r["measure"]: r for r in event_effects(x)} for x in runs]
+    imp = rows["net impressions"]
+    changes = [o["net impressions"]["change"] for o in one]
+    assert imp["seeds"] == 3 and imp["change"] == pytest.approx(sum(changes) / 3)
+    e = estimate(changes)
+    assert (imp["change_low"], imp["change_high"]) == pytest.approx((e.low, e.high))
+    assert imp["distinguishable"] == (e.low > 0)  # the network starts from nothing

@@ -6,7 +6,7 @@ import json
 
 from diplosim.analysis.run import Run
 
-__all__ = ["event_effects"]
+__all__ = ["event_effects", "event_effects_over_seeds"]
 
 
 def event_effects(run: Run, window_days: int = 2) -> list[dict]:
@@ -117,3 +117,25 @@ def _before_after(kind: str, subject: str, day: int, measures: list[dict]) -> li
                      "before": b, "after": a, "change": a - b,
                      "ratio": a / b if b else None})
     return rows
+
+
+def event_effects_over_seeds(runs: list[Run], window_days: int = 2) -> list[dict]:
+    """``event_effects`` of replicates (one scenario, other seeds): per event and measure, the
+    mean before and after and the change's mean with its 95% interval over the seeds (a
+    change per seed, so the interval is a paired one), and whether it excludes 0."""
+    from diplosim.analysis.uncertainty import estimate
+
+    changes: dict[tuple, list[dict]] = {}
+    for run in runs:
+        for r in event_effects(run, window_days):
+            changes.setdefault((r["event"], r["subject"], r["day"], r["measure"]), []).append(r)
+    out = []
+    for (event, subject, day, measure), rows in changes.items():
+        e = estimate([r["change"] for r in rows])
+        out.append({"event": event, "subject": subject, "day": day, "measure": measure,
+                    "seeds": len(rows),
+                    "before": sum(r["before"] for r in rows) / len(rows),
+                    "after": sum(r["after"] for r in rows) / len(rows),
+                    "change": e.mean, "change_low": e.low, "change_high": e.high,
+                    "distinguishable": bool(e.low > 0 or e.high < 0)})
+    return out

@@ -15,10 +15,11 @@ from diplosim.report.html import render_page
 from diplosim.report.sections import PALETTE, Section, Table
 from diplosim.store.sweeps import load_sweep
 
-__all__ = ["runs_section", "sweep_page"]
+__all__ = ["events_section", "runs_section", "sweep_page"]
 
 #: The metrics drawn (others are in the table): (group, metric) prefixes.
 _DRAWN = (("run", "impressions per user per day"), ("run", "engagement per view"),
+          ("actor impressions", ""), ("actor platform views", ""),
           ("favourability change", ""), ("narrative", ""), ("belief", ""),
           ("cascades", "largest"))
 
@@ -60,6 +61,9 @@ def sweep_page(folder: Path) -> str:
                     "n": r["n"], "mean": r["mean"], "95% low": r["ci95_low"],
                     "95% high": r["ci95_high"]} for r in rows],
                   {"mean": "auto", "95% low": "auto", "95% high": "auto", "n": "int"})
+    effects = events_section(sweep)
+    if effects is not None:
+        sections.append(effects)
     where = runs_section(folder)
     if where is not None:
         sections.append(where)
@@ -106,3 +110,34 @@ def runs_section(folder: Path) -> Section | None:
                                  {"runs": "int", "seconds": "f1", "longest run (s)": "f1",
                                   "memory asked (GB)": "f3"})],
                    notes=notes)
+
+
+def events_section(sweep) -> Section | None:
+    """Each combination's events with their effects over its seeds (``analysis.events``): the
+    change from the two days before to the two days from each event, with its 95% interval."""
+    from diplosim.analysis.events import event_effects_over_seeds
+    from diplosim.analysis.run import load_run
+    from diplosim.store.sweeps import is_complete
+
+    keys = [k for k, _ in sweep.plan["vary"]]
+    by_c: dict[int, list] = {}
+    values: dict[int, dict] = {}
+    for r in sweep.runs:
+        folder = sweep.run_folder(r)
+        if is_complete(folder):
+            run = load_run(folder)
+            if run.has("events", "exposures", "posts"):
+                by_c.setdefault(r["combination"], []).append(run)
+                values[r["combination"]] = r["values"]
+    rows = [{**{k: json.dumps(values[c][k]) if not isinstance(values[c][k], str)
+                else values[c][k] for k in keys}, **e}
+            for c in sorted(by_c) for e in event_effects_over_seeds(by_c[c])]
+    if not rows:
+        return None
+    return Section("events", "Events and their effects, over the seeds", intro=(
+        "Each event's measure as the mean daily value over the two days before it against the "
+        "two days from it (as in a run's report), per combination: the change's mean over the "
+        "seeds with its 95% interval, and whether that interval excludes 0."),
+        tables=[Table("Event effects", rows, {"day": "int", "seeds": "int", "before": "num",
+                                              "after": "num", "change": "num",
+                                              "change_low": "num", "change_high": "num"})])
