@@ -184,3 +184,14 @@ def test_polls_by_age_may_sit_beside_the_all_ages_poll_but_not_overlap(example_t
     clash = crosstab.replace("[18-24, 25-34]", "[25-34, 35-44]").replace("a crosstab", "another")
     both = example_text.replace(anchor, crosstab + clash + anchor, 1)
     assert any("a second baseline for US for ages 25-34" in p for p in _problems(both))
+
+
+def test_a_set_naming_a_list_item_by_id_lists_the_items_by_index(example_text):
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(example_text, "example.yaml", ["actors.jp_embassy.followers=5"])
+    assert ("actors is a list: address its items by index; actors.0 is fr_embassy_jp, "
+            "actors.1 is us_state_dept, actors.2 is ru_state_media, actors.3 is ua_citizens"
+            in str(e.value))
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(example_text, "example.yaml", ["actors.9.followers=5"])
+    assert "actors.9.followers does not exist (actors has 4 items, 0 to 3)" in str(e.value)

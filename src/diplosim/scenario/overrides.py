@@ -91,6 +91,28 @@ def remove_path(data: object, path: Path) -> bool:
     return True
 
 
+def _why_missing(data: object, path: Path) -> str:
+    """Where ``path`` leaves the scenario, and what is there: a list's items by index with
+    their ids (``actors.0`` is ``fr_embassy_jp``), or a list too short."""
+    node = data
+    for depth, part in enumerate(path[:-1]):
+        here = ".".join(map(str, path[:depth])) or "the scenario"
+        if isinstance(node, list):
+            ids = [f"{'.'.join(map(str, path[:depth]))}.{i} is {item['id']}"
+                   for i, item in enumerate(node) if isinstance(item, dict) and "id" in item]
+            if isinstance(part, str):
+                return (f" ({here} is a list: address its items by index"
+                        + (f"; {', '.join(_shown(x) for x in ids)}" if ids else "") + ")")
+            if part >= len(node):
+                return f" ({here} has {len(node)} items, 0 to {len(node) - 1})"
+            node = node[part]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return ""
+    return ""
+
+
 def apply_overrides(data: object, specs: list[str]) -> tuple[object, dict[Path, str]]:
     """Apply each override in order; returns the data and which paths came from which --set."""
     origins: dict[Path, str] = {}
@@ -98,6 +120,6 @@ def apply_overrides(data: object, specs: list[str]) -> tuple[object, dict[Path, 
         path, value = parse_override(spec)
         if not set_path(data, path, value):
             raise _bad(spec, "no such place in the scenario: "
-                       f"{'.'.join(map(str, path))} does not exist")
+                       f"{'.'.join(map(str, path))} does not exist{_why_missing(data, path)}")
         origins[path] = _shown(spec)
     return data, origins
