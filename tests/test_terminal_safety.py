@@ -63,3 +63,17 @@ def test_error_messages_print_data_inert(tmp_path):
     assert "registry.csv:2: actor_type: expected one of" in done.stderr
     assert "got 'evil\\x1b[31m" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_empty_table_is_one_line_with_its_whole_title():
+    import io
+
+    from rich.console import Console
+
+    from diplosim.cli.terminal import table
+
+    buf = io.StringIO()
+    Console(file=buf, width=100).print(table("Event effects (2 days before against 2 days "
+                                             "from the event)", []))
+    lines = [line.rstrip() for line in buf.getvalue().splitlines() if line.strip()]
+    assert lines == ["Event effects (2 days before against 2 days from the event): none"]

@@ -145,10 +145,12 @@ def table(title: str, rows: list[dict], limit: int = 12,
           fmt: dict[str, Callable[[object], str]] | None = None) -> Table:
     """The first ``limit`` rows under ``title``; numbers right-aligned, each cell by ``fmt``'s
     function for its column, else ``cell``."""
-    t = Table(title=title, title_justify="left")
-    if not rows:
-        t.add_column("(none)")
+    if not rows:  # one line, not a table squashed to the width of "(none)"
+        t = Table(title=f"{title}: none", title_justify="left", show_header=False, box=None,
+                  expand=True)
+        t.add_column("")
         return t
+    t = Table(title=title, title_justify="left")
     for name in rows[0]:
         t.add_column(name, justify="right" if isinstance(rows[0][name], int | float) else "left")
     for row in rows[:limit]:
