@@ -346,10 +346,28 @@ def cell(e: Estimate | Difference) -> str:
 
 
 def count_line(rows: list[SizeRow]) -> str:
+    """The count of agreeing measures; where some depend on the size, how many the rule would
+    flag by chance alone and which differences survive Holm's correction for the number of
+    measures (an aid to reading the verdicts, which stay the rule's)."""
+    from diplosim.analysis.uncertainty import difference, holm
+
     agree = sum(r.verdict == AGREES for r in rows)
     missing = sum(r.verdict == NOT_COMPUTABLE for r in rows)
-    return (f"{agree} of {len(rows)} measures agree"
+    line = (f"{agree} of {len(rows)} measures agree"
             + (f" ({missing} not computable at one of the sizes)" if missing else "") + ".")
+    depends = [r for r in rows if r.verdict == DEPENDS]
+    if not depends:
+        return line
+    ps = [difference(r.values[1], r.values[0], paired=False).p for r in rows]
+    held = [f"{r.scenario}: {r.measure}" for r, p in zip(rows, holm(ps), strict=True)
+            if p < 0.05 and r.verdict == DEPENDS]
+    tested = sum(p == p for p in ps)
+    verb = "depends" if len(depends) == 1 else "depend"
+    still = "none still does" if not held else (
+        f"{len(held)} still {'does' if len(held) == 1 else 'do'}: {'; '.join(held)}")
+    return (f"{line} {len(depends)} {verb} on the size by the rule; with {tested} measures each "
+            f"tested at 95%, about {0.05 * tested:.1f} would by chance alone if none did. After "
+            f"Holm's correction for the {tested} comparisons, {still}.")
 
 
 def markdown(rows: list[SizeRow], setup: str) -> str:
