@@ -108,7 +108,7 @@ def test_tutorial_notebook_runs_and_draws_two_plots():
     # the three actors with the most views on the platform, with their figures
     assert "platform_views" in ranking
     assert sum(a in ranking for a in ("fr_embassy_jp", "us_state_dept", "ru_state_media",
-                                      "ua_citizens")) == 3
+                                      "ua_citizens", "biolabs_network")) == 3
 
 
 def test_readme_is_short_and_every_link_resolves():

@@ -21,10 +21,10 @@ __all__ = ["RunsProgress", "cell", "clock_time", "err", "fail", "human_bytes", "
            "print_headline", "table", "writing"]
 
 def _piped_width() -> int:
-    """Piped output's width: the COLUMNS the user set (a wide table saved to a file), else 120
-    columns instead of Rich's 80, so ids are not cut."""
+    """Piped output's width: 120 columns instead of Rich's 80, so ids are not cut, or wider
+    when COLUMNS asks for more (a wide table saved to a file); never narrower."""
     columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and 40 <= int(columns) <= 10_000 else 120
+    return max(120, min(int(columns), 10_000)) if columns.isdigit() else 120
 
 
 # Markup is off by default: a string from data (a handle such as "[bold]x") prints as written.
