@@ -123,7 +123,7 @@ def event_effects_over_seeds(runs: list[Run], window_days: int = 2) -> list[dict
     """``event_effects`` of replicates (one scenario, other seeds): per event and measure, the
     mean before and after and the change's mean with its 95% interval over the seeds (a
     change per seed, so the interval is a paired one), and whether it excludes 0."""
-    from diplosim.analysis.uncertainty import estimate
+    from diplosim.analysis.uncertainty import difference
 
     changes: dict[tuple, list[dict]] = {}
     for run in runs:
@@ -131,11 +131,11 @@ def event_effects_over_seeds(runs: list[Run], window_days: int = 2) -> list[dict
             changes.setdefault((r["event"], r["subject"], r["day"], r["measure"]), []).append(r)
     out = []
     for (event, subject, day, measure), rows in changes.items():
-        e = estimate([r["change"] for r in rows])
+        e = difference([r["after"] for r in rows], [r["before"] for r in rows])
         out.append({"event": event, "subject": subject, "day": day, "measure": measure,
                     "seeds": len(rows),
                     "before": sum(r["before"] for r in rows) / len(rows),
                     "after": sum(r["after"] for r in rows) / len(rows),
                     "change": e.mean, "change_low": e.low, "change_high": e.high,
-                    "distinguishable": bool(e.low > 0 or e.high < 0)})
+                    "distinguishable": e.distinguishable})
     return out

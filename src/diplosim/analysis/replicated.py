@@ -82,11 +82,20 @@ class ReplicatedComparison:
     baseline: str = ""
     effects: list[dict] | None = None
 
+    def _compared(self) -> list[Difference]:
+        return [r[k] for r in self.rows for k in self.differences
+                if isinstance(r.get(k), Difference) and not math.isnan(r[k].p)]
+
     @property
     def comparisons(self) -> int:
         """How many differences Holm's correction was taken over."""
-        return sum(1 for r in self.rows for k in self.differences
-                   if isinstance(r.get(k), Difference) and not math.isnan(r[k].p))
+        return len(self._compared())
+
+    def verdicts(self) -> tuple[int, int, int]:
+        """(differences compared, distinguishable one by one, distinguishable after Holm)."""
+        cells = self._compared()
+        return (len(cells), sum(d.distinguishable for d in cells),
+                sum(d.distinguishable_after_holm for d in cells))
 
 
 def pick_baseline(labels: list[str], baseline: str | None) -> int:

@@ -105,13 +105,9 @@ def _table(headers: list[str], title: str) -> Table:
 
 
 def _cell(v) -> str:
-    from diplosim.analysis.uncertainty import Difference
     from diplosim.report.compare import interval_cell
 
-    text = interval_cell(v)
-    if isinstance(v, Difference) and v.n > 1 and not math.isnan(v.holm):
-        text += "; after Holm: " + ("yes" if v.distinguishable_after_holm else "no")
-    return printable(text)
+    return printable(interval_cell(v))
 
 
 def _csv_rows(c) -> list[dict]:
@@ -179,14 +175,9 @@ def _compare_replicated(paths: list[Path], format: CompareFormat, baseline: str 
 
 
 def _holm_line(c) -> str:
-    from diplosim.analysis.uncertainty import Difference
-
-    cells = [r[k] for r in c.rows for k in c.differences
-             if isinstance(r.get(k), Difference) and not math.isnan(r[k].p)]
-    raw = sum(d.distinguishable for d in cells)
-    held = sum(d.distinguishable_after_holm for d in cells)
-    return (f"{len(cells):,} differences compared: {raw:,} distinguishable at 95% one by one, "
-            f"{held:,} after Holm's correction for the {len(cells):,} comparisons (the chance "
-            "of any false verdict among them held to 5%). With few seeds, quote the corrected "
+    n, raw, held = c.verdicts()
+    return (f"{n:,} differences compared: {raw:,} distinguishable at 95% one by one, "
+            f"{held:,} after Holm's correction for the {n:,} comparisons (the chance of any "
+            "false verdict among them held to 5%). With few seeds, quote the corrected "
             "verdict; a difference that is distinguishable only one by one may vanish with "
             "more seeds.")

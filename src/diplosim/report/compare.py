@@ -90,7 +90,7 @@ def comparison_page(paths: list[Path]) -> str:
 
 def interval_cell(v: object) -> str:
     """An Estimate as "mean (low to high)", a Difference with its verdict; else as ``cell``."""
-    from diplosim.analysis.uncertainty import Difference, Estimate
+    from diplosim.analysis.uncertainty import Estimate
 
     if isinstance(v, Estimate | Difference):
         if v.n == 0:
@@ -103,6 +103,8 @@ def interval_cell(v: object) -> str:
             text += f" ({cell(v.low)} to {cell(v.high)})"
         if isinstance(v, Difference) and v.n > 1:
             text += ", distinguishable" if v.distinguishable else ", not distinguishable"
+            if v.holm == v.holm:  # Holm's correction taken over the comparisons made together
+                text += "; after Holm: " + ("yes" if v.distinguishable_after_holm else "no")
         return text
     return cell(v)
 
@@ -116,14 +118,8 @@ def replicated_page(paths: list[Path], baseline: str | None = None,
     from diplosim.analysis.replicated import compare_replicated
 
     c = compare_replicated(paths, baseline, measures)
-    def shown(v: object) -> str:
-        text = interval_cell(v)
-        if isinstance(v, Difference) and v.n > 1 and v.holm == v.holm:
-            text += "; after Holm: " + ("yes" if v.distinguishable_after_holm else "no")
-        return text
-
     rows = [{"group": r["group"], "metric": r["metric"],
-             **{k: shown(r.get(k)) for k in c.labels + c.differences}} for r in c.rows]
+             **{k: interval_cell(r.get(k)) for k in c.labels + c.differences}} for r in c.rows]
     sections = []
     drawn = [r for r in c.rows if r["group"] in ("measure", "actor impressions",
                                                    "actor platform views", "run",
@@ -142,12 +138,9 @@ def replicated_page(paths: list[Path], baseline: str | None = None,
         fig.update_layout(height=320, yaxis_title=r["metric"], showlegend=False)
         sections.append(Section(f"r{i}", f"{r['group']}: {r['metric']}", figure=fig,
                                 intro="Mean over each column's seeds with its 95% interval."))
-    cells = [r[k] for r in c.rows for k in c.differences if isinstance(r.get(k), Difference)
-             and r[k].p == r[k].p]
-    held = sum(d.distinguishable_after_holm for d in cells)
-    raw = sum(d.distinguishable for d in cells)
+    n, raw, held = c.verdicts()
     table = Table(f"Every metric: mean and 95% interval per column; differences from "
-                  f"{c.baseline} (paired by seed where the seeds match). {len(cells):,} "
+                  f"{c.baseline} (paired by seed where the seeds match). {n:,} "
                   f"differences compared: {raw:,} distinguishable one by one, {held:,} after "
                   "Holm's correction for the number of comparisons", rows,
                   {k: "id" for k in c.labels + c.differences})
@@ -159,7 +152,7 @@ def replicated_page(paths: list[Path], baseline: str | None = None,
             "other's effect), computed seed by seed, with Holm's correction over all of them."),
             tables=[Table("Effects", [{"group": e["group"], "metric": e["metric"],
                                        "kind": e["kind"], "effect": e["effect"],
-                                       "estimate": shown(e["value"])} for e in c.effects],
+                                       "estimate": interval_cell(e["value"])} for e in c.effects],
                           {"effect": "id", "estimate": "id"})]))
     return render_page("diplosim comparison with intervals", ", ".join(c.labels), sections,
                        table)
