@@ -183,7 +183,6 @@ def burn_in_platform(state: SimState) -> dict:
     if days == 0:
         return {"days": 0, "posts": 0}
     pop, acc, st = state.pop, state.accounts, state.store
-    kept = {name: getattr(pop, name).copy() for name in ("attitudes", "stances", "beliefs")}
     decay = 0.5 ** (1 / state.params["trending_half_life_hours"])
     window = candidate_window(state.pool.max_age)
     buffers = TickBuffers()
@@ -192,13 +191,14 @@ def burn_in_platform(state: SimState) -> dict:
             state.video_floor = _video_floor(state, tick, window)
         post_hour(state, tick, (np.empty(0, np.int64), np.empty(0, np.int32)))
         log = _play(state, tick, active_users(state, tick), buffers)
-        log.finish(decay)
+        log.finish(decay, tables=False)
         promote(st, state.pool.quotas, state.params["pool_promotion_engagement"],
                 state.video_floor)
         del log
-    for name, values in kept.items():
-        getattr(pop, name)[...] = values
-        getattr(state, f"lasting_{name}")[...] = values
+    # opinions as they were: the lasting parts still hold them (nothing relaxes them before
+    # hour 0), so no copy is kept through the burn-in (24 bytes a user in the example)
+    for name in ("attitudes", "stances", "beliefs"):
+        getattr(pop, name)[...] = getattr(state, f"lasting_{name}")
     state.expo[...] = 0
     state.reached[...] = 0
     acc.extra_follows[...] = -1
@@ -361,7 +361,8 @@ def _play(state: SimState, tick: int, users: np.ndarray,
             st.eng_decayed, st.weight, state.masks, pop.age, state.age_masks, cred,
             state.focal_of_country, state.portray,
             cand.pool_ptr, cand.pool_ids, cand.pool_cum, cand.pool_guide, cand.trend_ptr,
-            cand.trend_ids, cand.trend_cum, cand.topic_ptr, cand.topic_ids, cand.topic_cum,
+            cand.trend_ids, cand.trend_cum, cand.trend_guide, cand.topic_ptr, cand.topic_ids,
+            cand.topic_cum, cand.topic_guide,
             cand.recent_lo, cand.recent_n, diversity, out_video[:k], out_flags[:k],
             out_from[:k], out_src[:k],
         )

@@ -149,7 +149,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                  vids, v_eng, v_weight,
                  target_masks, u_age, age_masks, credibility, country_focal, portray,
                  pool_ptr, pool_ids, pool_cum, pool_guide, trend_ptr, trend_ids, trend_cum,
-                 topic_ptr, topic_ids, topic_cum, recent_lo, recent_n, diversity,
+                 trend_guide, topic_ptr, topic_ids, topic_cum, topic_guide, recent_lo, recent_n,
+                 diversity,
                  out_video, out_flags, out_from, out_src):
     """One feed page per user of ``users``.
 
@@ -242,7 +243,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                         cand = pick_weighted(pool_ptr, pool_ids, pool_cum, lang, r2, pool_guide)
                         csrc = 1
                     else:
-                        cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2)
+                        cand = pick_weighted(trend_ptr, trend_ids, trend_cum, lang, r2,
+                                             trend_guide)
                         csrc = 2
                 elif r < mix[2]:
                     x = uniform_at(key, draw + 3) * total
@@ -251,7 +253,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                         x -= interests[u, t] * topic_boost[c, t]
                         t += 1
                     csrc = 3
-                    cand = pick_weighted(topic_ptr, topic_ids, topic_cum, t, r2)
+                    cand = pick_weighted(topic_ptr, topic_ids, topic_cum, t, r2, topic_guide)
                     source_interest = True
                 else:
                     cand, cvia = _followed(u, r2, uniform_at(key, draw + 3), mode, tick,

@@ -325,7 +325,10 @@ class TickLog:
         self.challenge_parts.append(r[10:12])
         self.impressions += int(np.count_nonzero(out_video >= 0))
 
-    def finish(self, decay: float) -> tuple[pa.Table, pa.Table]:
+    def finish(self, decay: float, tables: bool = True) -> tuple[pa.Table, pa.Table] | None:
+        """Apply the tick's counts, send its shares and push its reposts; then the tick's
+        exposures and interactions tables (None without ``tables``: the burn-in's are not
+        reported)."""
         state, tick = self.state, self.tick
         st = state.store
         _apply_tick(self.counts, self.tick_rows, int(self.header[_H_TICK]), self.base, decay,
@@ -342,6 +345,8 @@ class TickLog:
         push_ring(viewer[repost], video[repost], tick, state.ring_vid, state.ring_tick,
                   state.ring_pos)
         self.challenges = _cat(self.challenge_parts, (np.int64, np.int32))
+        if not tables:
+            return None
         post, country, imp, done = _cat(self.exposures, (np.int32,) * 4)
         exposures = pa.table({
             "post": pa.array(post),

@@ -4,9 +4,10 @@ A draw by weight is ``np.searchsorted(cum, x, side="right")`` for ``x`` a unifor
 total. Over a list much larger than the CPU cache a binary search misses the cache at almost
 every step (measured on 2 cores' EPYC: 245 ns a pick over 5,000,000 members). A guide table of
 one bucket of equal weight per member brackets the answer in about two members (129 ns in the
-same run); the follow graph's draw and the exposure pool's feed slots use it. The answer is the
-binary search's, exactly: the bracket is checked against its neighbours' cumulative weights
-(rounding at a bucket's edge cannot move it), and outside it the whole segment is searched.
+same run); the follow graph's draw and the feed's picks from the exposure pool, trending and
+interest lists use it. The answer is the binary search's, exactly: the bracket is checked
+against its neighbours' cumulative weights (rounding at a bucket's edge cannot move it), and
+outside it the whole segment is searched.
 """
 
 from __future__ import annotations
