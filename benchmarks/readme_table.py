@@ -46,7 +46,8 @@ def render(results: dict) -> str:
         lin = scale["linear"]
         first_week = ""
         if "time_ratio_double_days_first_week" in lin:
-            first_week = (f" (7 → 14 days, while the platform fills: "
+            first_week = (f" (each run also plays the week of burn-in before hour 0, so "
+                          f"14 → 28 days is 21 → 35 simulated; 7 → 14 days: "
                           f"×{lin['time_ratio_double_days_first_week']:.2f})")
         repeats = (f"; the median of {lin['repeats']} interleaved runs of each"
                    if lin.get("repeats", 1) > 1 else "")

@@ -18,9 +18,10 @@ WORLD = {"name": "t", "seed": 5, "duration_days": 2,
 
 
 def test_every_feed_list_is_picked_through_its_guide():
-    """After a week's burn-in (the largest group of each list holds 43 to 398 videos), each list's guide is the
-    guide of its weights, and 2,000 draws per group pick the same videos through it as by the
-    binary search (the guides only make the search shorter: a run's tables are unchanged)."""
+    """After a week's burn-in (the largest group of each list holds 43 to 398 videos), each
+    list's guide is the guide of its weights, and 2,000 draws per group pick the same videos
+    through it as by the binary search (the guides only make the search shorter: a run's
+    tables are unchanged)."""
     state = build_state(scenario_of(WORLD))
     burn_in_platform(state)
     cand = _play(state, 0, active_users(state, 0)).cand
