@@ -73,6 +73,7 @@ def main() -> None:
         "impressions_per_s_per_core": round(m["impressions"] / seconds / cores),
         "threads": cores, "cpus": os.cpu_count(),
         "state_bytes_per_user": m["bytes_per_user"],
+        "state_bytes_per_user_by_part": m.get("bytes_per_user_by_part", {}),
         "video_store_bytes": m["video_store_bytes"],
         "rss_before_bytes": before, "peak_rss_bytes": peak,
         "bytes_per_user": round((growth - m["video_store_bytes"]) / args.users, 1),

@@ -1,12 +1,14 @@
 """Where a run's time goes: wall seconds per engine phase, each phase timed where it is called
 (``benchmarks.pyspy_profile`` samples the same phases with py-spy).
 
-``python -m benchmarks.profile_engine USERS DAYS`` runs the example scenario without events
-(after a small run that compiles the kernels) and prints the phases, slowest first.
+``python -m benchmarks.profile_engine USERS DAYS [--json]`` runs the example scenario without
+events (after a small run that compiles the kernels) and prints the phases, slowest first (with
+``--json``, one JSON object: ``make bench``'s engine_limit entry records it).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -59,6 +61,7 @@ class PhaseClock:
 
 def main() -> None:
     users, days = int(sys.argv[1]), int(sys.argv[2])
+    as_json = "--json" in sys.argv[3:]
     with tempfile.TemporaryDirectory() as tmp:
         engine.simulate(scenario(2000, 1, events=False), Path(tmp) / "warm")
         with PhaseClock() as clock:
@@ -66,6 +69,12 @@ def main() -> None:
             result = engine.simulate(scenario(users, days, events=False), Path(tmp) / "run")
             wall = time.perf_counter() - start
     imp = result.manifest["impressions"]
+    if as_json:  # for ``make bench`` (the engine_limit entry)
+        print(json.dumps({"users": users, "days": days, "seconds": round(wall, 2),
+                          "impressions": imp,
+                          "phases": {k: round(v, 2) for k, v in clock.seconds.items()},
+                          "untimed": round(wall - sum(clock.seconds.values()), 2)}))
+        return
     print(f"{users:,} users x {days} days: {wall:.1f} s, {imp:,} impressions, "
           f"{imp / wall / 1e6:.2f}M impressions/s")
     for name, s in sorted(clock.seconds.items(), key=lambda kv: -kv[1]):

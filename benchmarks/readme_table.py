@@ -60,6 +60,17 @@ def render(results: dict) -> str:
                          f"time ×{lin['time_ratio_1m_to_10m_users']:.2f} for ×10 the "
                          "impressions: the hour's live videos no longer fit the CPU cache "
                          "([docs/scale.md](docs/scale.md))", "(not set)"))
+    limit = results.get("engine_limit", {})
+    if "engine_share_of_limit" in limit:
+        before, run, after = limit["runs"]
+        rows.append((f"the machine's own limit: the least an impression must do, on the "
+                     f"arrays of a {run['users']:,}-user run (`bench_limit`, timed before and "
+                     "after the engine)",
+                     f"limit {before['impressions_per_s'] / 1e6:.2f}M and "
+                     f"{after['impressions_per_s'] / 1e6:.2f}M impressions/s; the engine "
+                     f"{run['impressions_per_s'] / 1e6:.2f}M/s ({run['seconds']:.1f} s): "
+                     f"**{limit['engine_share_of_limit']:.1%}** of the limits' mean",
+                     "(reported)"))
     if "mesa_baseline" in results:
         m = results["mesa_baseline"]["runs"][0]
         rows.append((f"the same reduced model in Mesa, {m['users']:,} users × {m['days']} days",
@@ -166,7 +177,42 @@ def render(results: dict) -> str:
              f"{results['started']}{again}:", "", "| benchmark | figure | target |",
              "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    return "\n".join([*lines, END])
+    return "\n".join([*lines, *_limit_tables(limit), END])
+
+
+def _limit_tables(limit: dict) -> list[str]:
+    """The engine_limit entry's run by part: a user's bytes of state, and the profile's
+    seconds by phase (what the engine does beyond the limit)."""
+    out: list[str] = []
+    run = limit.get("runs", [{}, {}, {}])[1]
+    parts = run.get("state_bytes_per_user_by_part")
+    if parts:
+        out += ["", f"The engine's state in that {run['users']:,}-user run, by part, in bytes per "
+                f"user ({run['state_bytes_per_user']:.1f} in all; {run['bytes_per_user']:.1f} "
+                "at the peak with the run's working memory, the video store left out):", "",
+                "| part | bytes per user |", "| --- | ---: |"]
+        out += [f"| {name} | {b:.1f} |" for name, b in sorted(parts.items(), key=lambda kv:
+                                                              -kv[1])]
+    prof = limit.get("profile")
+    if prof:
+        wall = prof["seconds"]
+        named = {"run_sessions": "feed kernel (`run_sessions`)",
+                 "_collect": "booking the hour's rows (`_collect`)",
+                 "finish": "applying the hour (`finish`: counts, trending, friends' sends)",
+                 "build_candidates": "candidate lists (`build_candidates`)",
+                 "post_hour": "posting (`post_hour`)", "build_state": "world build",
+                 "active_users": "active users", "promote": "exposure-pool promotion"}
+        phases = dict(sorted(prof["phases"].items(), key=lambda kv: -kv[1]))
+        rest = prof["untimed"] + sum(v for k, v in phases.items() if k not in named)
+        out += ["", f"Where the engine's time goes (`benchmarks.profile_engine`, "
+                f"{prof['users']:,} users × {prof['days']} days without events, after the "
+                f"limit runs: {wall:.1f} s, {prof['impressions'] / wall / 1e6:.2f}M reported "
+                "impressions/s; the burn-in's week is played too):", "",
+                "| phase | seconds | share |", "| --- | ---: | ---: |"]
+        out += [f"| {named[k]} | {v:.1f} | {v / wall:.0%} |" for k, v in phases.items()
+                if k in named]
+        out += [f"| daily tables, writer, the rest | {rest:.1f} | {rest / wall:.0%} |"]
+    return out
 
 
 def update_readme(results: dict, readme: Path = ROOT / "docs" / "performance.md") -> None:

@@ -159,17 +159,21 @@ def _limit(engine_run: dict) -> dict:
 
 
 def bench_limit() -> dict:
-    """The engine at 1M users x 7 days between two runs of the limit kernel on its sizes."""
+    """The engine at 1M users x 7 days between two runs of the limit kernel on its sizes; then
+    where the engine's time goes, by phase (``benchmarks.profile_engine``, the same size
+    without events), so the performance page explains the gap from a profile of this run."""
     probe = {"users": SCALE_USERS, "days": SCALE_DAYS, "posts": 540_000,
              "impressions": 315_000_000}  # the sizes of the last measured run (issue 49)
     before = _limit(probe)
     engine = _engine(SCALE_USERS, SCALE_DAYS)
     after = _limit(engine)
     limit_rate = (before["impressions_per_s"] + after["impressions_per_s"]) / 2
+    profile = _child("benchmarks.profile_engine", str(SCALE_USERS), str(SCALE_DAYS), "--json")
     return {"runs": [before, engine, after],
             "limit_impressions_per_s": round(limit_rate),
             "engine_impressions_per_s": engine["impressions_per_s"],
-            "engine_share_of_limit": round(engine["impressions_per_s"] / limit_rate, 3)}
+            "engine_share_of_limit": round(engine["impressions_per_s"] / limit_rate, 3),
+            "profile": profile}
 
 
 #: Issue 49 item 6: the engine at ten times the target size (BENCH_LARGE=1 only), its own entry so

@@ -71,3 +71,32 @@ def test_uncertainty_rows_give_runs_per_hour_and_the_large_mode_times():
     text = render(results)
     assert "| 10.0 min (1,290 runs per hour) | < 20 min |" in text
     assert "| `make scenarios` with its replicates (every run from scratch) | 30.0 min |" in text
+
+
+def test_the_limit_row_and_the_tables_by_part_and_phase():
+    """The engine_limit entry gives its row (both limits, the engine's rate and its share) and,
+    when it has them, the state by part (largest first) and the profile by phase, with the
+    phases it does not name summed into the last row."""
+    results = copy.deepcopy(current())
+    limit = {"x": 1, "impressions_per_s": 3_000_000}
+    engine = {"users": 1_000_000, "impressions_per_s": 1_500_000, "seconds": 100.0,
+              "state_bytes_per_user": 270.0, "bytes_per_user": 296.5,
+              "state_bytes_per_user_by_part": {"topic interests": 32.0, "follow graph": 44.0}}
+    results["engine_limit"] = {
+        "runs": [limit, engine, {**limit, "impressions_per_s": 2_000_000}],
+        "limit_impressions_per_s": 2_500_000, "engine_impressions_per_s": 1_500_000,
+        "engine_share_of_limit": 0.6, "measured": results["started"],
+        "profile": {"users": 1_000_000, "days": 7, "seconds": 100.0, "impressions": 3e8,
+                    "phases": {"run_sessions": 70.0, "_collect": 10.0, "attitude_table": 2.0},
+                    "untimed": 3.0}}
+    text = render(results)
+    assert ("limit 3.00M and 2.00M impressions/s; the engine 1.50M/s (100.0 s): **60.0%** of "
+            "the limits' mean | (reported) |") in text
+    assert text.index("| follow graph | 44.0 |") < text.index("| topic interests | 32.0 |")
+    assert "(270.0 in all; 296.5 at the peak" in text
+    assert "| feed kernel (`run_sessions`) | 70.0 | 70% |" in text
+    assert "| daily tables, writer, the rest | 5.0 | 5% |" in text
+    del results["engine_limit"]["profile"]
+    del engine["state_bytes_per_user_by_part"]
+    text = render(results)
+    assert "by part" not in text and "time goes" not in text and "**60.0%**" in text

@@ -58,3 +58,24 @@ def test_a_new_run_starts_with_a_trim(libc):
     memory.prepare_run_memory()
     memory.release_freed_memory()
     assert libc.trims == 2
+
+
+def test_state_by_part_counts_every_array_once():
+    """``make bench`` reports the state by part: the parts add up to the population's and the
+    accounts' arrays plus the engine's own (each counted once), and the big ones are there."""
+    from benchmarks.bench_engine import scenario
+
+    from diplosim.engine.state import build_state
+
+    state = build_state(scenario(5000, 1))
+    own = [state.expo, state.lasting_attitudes, state.lasting_stances, state.lasting_beliefs,
+           state.seen, state.seen_pos, state.extra_pos, state.ring_vid, state.ring_tick,
+           state.ring_pos, state.inbox_row, state.inbox_vid, state.inbox_from,
+           state.inbox_tick, state.inbox_pos, state.vpn_draw, state.reached]
+    parts = state.nbytes_by_part()
+    assert sum(parts.values()) == (state.pop.nbytes + state.accounts.nbytes
+                                   + sum(a.nbytes for a in own))
+    assert min(parts.values()) > 0
+    assert parts["follow graph"] == (state.accounts.follow_ptr.nbytes
+                                     + state.accounts.follow_idx.nbytes)
+    assert parts["topic interests"] == state.pop.interests.nbytes

@@ -220,6 +220,8 @@ def _execute(state: SimState, writer: RunWriter, carry: dict, progress: Progress
     st = state.store
     extra = {"wall_seconds": round(time.perf_counter() - started, 3), "posts": int(st.n),
              **totals, "bytes_per_user": round(state.nbytes_per_user, 1),
+             "bytes_per_user_by_part": {name: round(b / state.pop.size, 1)
+                                        for name, b in state.nbytes_by_part().items()},
              "video_store_bytes": int(st.nbytes)}
     writer.finish(extra)
     return RunResult(writer.out, writer.manifest)

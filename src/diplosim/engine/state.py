@@ -166,12 +166,34 @@ class SimState:
 
     @property
     def nbytes_per_user(self) -> float:
-        arrays = [self.expo, self.lasting_attitudes, self.lasting_stances,
-                  self.lasting_beliefs, self.seen, self.seen_pos, self.extra_pos, self.ring_vid,
-                  self.ring_tick, self.ring_pos, self.inbox_row, self.inbox_vid, self.inbox_from,
-                  self.inbox_tick, self.inbox_pos, self.vpn_draw, self.reached]
-        total = self.pop.nbytes + self.accounts.nbytes + sum(a.nbytes for a in arrays)
-        return total / self.pop.size
+        return sum(self.nbytes_by_part().values()) / self.pop.size
+
+    def nbytes_by_part(self) -> dict[str, int]:
+        """The engine's state in bytes, by what it holds (the video store apart): the parts
+        ``make bench`` reports per user."""
+        pop, acc = self.pop, self.accounts
+        parts = {
+            "follow graph": (acc.follow_ptr, acc.follow_idx),
+            "friends graph": (acc.friend_ptr, acc.friend_idx),
+            "topic interests": (pop.interests,),
+            "seen videos": (self.seen, self.seen_pos),
+            "rings of recent posts": (self.ring_vid, self.ring_tick, self.ring_pos),
+            "opinions and their lasting parts": (
+                pop.attitudes, pop.stances, pop.beliefs, self.lasting_attitudes,
+                self.lasting_stances, self.lasting_beliefs),
+            "follows made in the run": (acc.extra_follows, self.extra_pos),
+            "completed views by focal country": (self.expo,),
+            "inboxes": (self.inbox_row, self.inbox_vid, self.inbox_from, self.inbox_tick,
+                        self.inbox_pos),
+            "reached bits (distinct viewers)": (self.reached,),
+        }
+        out = {name: sum(a.nbytes for a in arrays) for name, arrays in parts.items()}
+        out["the rest (country, languages, age, activity, post rate, followers, ...)"] = (
+            pop.nbytes + acc.nbytes + self.vpn_draw.nbytes
+            - sum(a.nbytes for a in (pop.interests, pop.attitudes, pop.stances, pop.beliefs,
+                                     acc.follow_ptr, acc.follow_idx, acc.friend_ptr,
+                                     acc.friend_idx, acc.extra_follows)))
+        return out
 
     def reserve_inbox_rows(self, k: int) -> int:
         """Make room for ``k`` more inbox rows; returns the number of rows in use."""
