@@ -41,7 +41,8 @@ _TABLE = [
     Parameter(
         "activity_lognormal_sigma", 1.0, "-", 0.0, 3.0,
         "assumption (heavy-tailed use; mean activity is normalised to 1)",
-        "Spread of users' activity levels (log-normal), which scales how often they open the app.",
+        "Spread of users' activity levels (log-normal, drawn as a stratified sample per "
+        "country: world/strata.py), which scales how often they open the app.",
     ),
     Parameter(
         "survey_no_opinion_share", 0.08, "share", 0.0, 0.5,
@@ -139,7 +140,9 @@ _TABLE = [
         "creator_lognormal_sigma", 2.8, "-", 0.0, 5.0,
         "Pew Research Center (2024), How U.S. adults use TikTok: the most active 25% of users "
         "post 98% of the videos (a log-normal with sigma 2.8 gives 98%)",
-        "Spread of ordinary users' posting rates (log-normal, heavy-tailed).",
+        "Spread of ordinary users' posting rates (log-normal, heavy-tailed; drawn as a "
+        "stratified sample per country, so each country's mean is the calibrated rate: "
+        "world/strata.py).",
     ),
     Parameter(
         "creator_max_posts_per_day", 10.0, "posts/user/day", 0.1, 1000.0,

@@ -37,14 +37,19 @@ def test_top_quarter_of_users_post_98_percent(built):
 def test_posting_rates_have_a_ceiling_and_keep_their_mean(built):
     """No ordinary user posts above ``creator_max_posts_per_day`` (10 a day), and the mean
     stays ``creator_posts_per_day``: the ceiling takes the extreme tail (which a world of
-    20,000 users holds or misses by chance), not the volume (the rates of 200,000 users: the
-    mean within 3% of 0.02)."""
-    _, acc = built
+    20,000 users holds or misses by chance), not the volume. The rates are stratified per
+    country (``world/strata.py``), so every country's creators post the calibrated mean, the
+    smallest country's included (issue 45: a small country's creators fell short by chance)."""
+    s, acc = built
     p = resolve_parameters()
     rates = acc.post_rate[: acc.n_users]
     assert rates.max() <= p["creator_max_posts_per_day"]
-    assert (rates == np.float32(p["creator_max_posts_per_day"])).sum() >= 10  # 1.5 in 10,000
-    assert rates.mean() == pytest.approx(p["creator_posts_per_day"], rel=0.03)
+    assert (rates >= np.float32(p["creator_max_posts_per_day"]) * 0.999).sum() >= 10
+    country = acc.user_country
+    sizes = np.bincount(country)
+    means = np.bincount(country, rates.astype(np.float64)) / np.maximum(sizes, 1)
+    assert sizes[sizes > 0].min() < 5000  # a small country is among them
+    assert means[sizes > 0] == pytest.approx(p["creator_posts_per_day"], rel=1e-5)
 
 
 @pytest.mark.parametrize("mean,sigma,cap", [(0.02, 2.8, 10.0), (0.02, 2.3, 5.0),

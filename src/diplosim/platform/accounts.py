@@ -19,6 +19,7 @@ from diplosim.platform.guide import fill_guide, guided_search
 from diplosim.scenario.schema import CoordinatedNetwork, Scenario
 from diplosim.store.contract import SIMULATED_ACCOUNT_TYPES
 from diplosim.world.population import Population
+from diplosim.world.strata import stratified_lognormal
 
 __all__ = ["MESSENGER_TYPES", "Accounts", "build_accounts", "capped_lognormal_scale",
            "messenger_code"]
@@ -239,7 +240,9 @@ def build_accounts(scenario: Scenario, pop: Population, params: dict[str, float]
     rng = _rng(seed, 1)
     sigma, cap = params["creator_lognormal_sigma"], params["creator_max_posts_per_day"]
     scale = capped_lognormal_scale(params["creator_posts_per_day"], sigma, cap)
-    post_rate = np.minimum(scale * rng.lognormal(-sigma**2 / 2, sigma, n), cap).astype(np.float32)
+    # stratified per country (``world/strata.py``): each country's creators post the
+    # calibrated mean exactly, whatever its number of sampled users (issue 45)
+    post_rate = stratified_lognormal(pop.country, sigma, scale, cap, rng).astype(np.float32)
 
     countries = list(pop.countries)
     handles: list[str] = []

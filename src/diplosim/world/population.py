@@ -16,6 +16,7 @@ import numpy as np
 from diplosim.parameters import resolve_parameters
 from diplosim.world.ages import AGE_GROUPS, draw_ages
 from diplosim.world.countries import Country, country_table, favourability_surveys
+from diplosim.world.strata import stratified_lognormal
 from diplosim.world.topics import TOPICS
 
 if TYPE_CHECKING:  # the scenario package builds on this one: no import back at run time
@@ -287,7 +288,8 @@ def synthesise(scenario: Scenario, users: int | None = None, seed: int | None = 
     lang1, lang2 = _languages(block, counts, _rng(seed, "language"), vocab)
 
     sigma = p["activity_lognormal_sigma"]
-    activity = _rng(seed, "activity").lognormal(-sigma**2 / 2, sigma, n).astype(np.float32)
+    # stratified per country (``world/strata.py``): each country's mean activity is 1 exactly
+    activity = stratified_lognormal(country, sigma, rng=_rng(seed, "activity")).astype(np.float32)
 
     focal = tuple(scenario.focal_countries())
     issues = tuple(i.id for i in scenario.issues)
