@@ -40,7 +40,7 @@ def test_posting_rates_have_a_ceiling_and_keep_their_mean(built):
     20,000 users holds or misses by chance), not the volume. The rates are stratified per
     country (``world/strata.py``), so every country's creators post the calibrated mean, the
     smallest country's included (issue 45: a small country's creators fell short by chance)."""
-    s, acc = built
+    _, acc = built
     p = resolve_parameters()
     rates = acc.post_rate[: acc.n_users]
     assert rates.max() <= p["creator_max_posts_per_day"]
