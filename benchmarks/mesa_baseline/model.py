@@ -343,9 +343,12 @@ class FeedModel(mesa.Model):
 
     def ring(self, account: int) -> list[tuple[int, int]]:
         st = self.state
-        ticks = st.ring_tick[account].tolist()
+        r = int(st.ring_row[account])  # diplosim keeps a ring row only while it holds entries
+        if r < 0:
+            return []
+        ticks = st.ring_tick[r].tolist()
         return [(v, self.tick - (self.tick - t) % 65536) for v, t in
-                zip(st.ring_vid[account].tolist(), ticks, strict=True)]
+                zip(st.ring_vid[r].tolist(), ticks, strict=True)]
 
     def record(self, u: int, v: int, flags: int, via: int, videos: list, src: int) -> None:
         self._video.append(v)

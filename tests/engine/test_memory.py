@@ -69,7 +69,8 @@ def test_state_by_part_counts_every_array_once():
 
     state = build_state(scenario(5000, 1))
     own = [state.expo, state.lasting_attitudes, state.lasting_stances, state.lasting_beliefs,
-           state.seen, state.seen_pos, state.extra_pos, state.ring_vid, state.ring_tick,
+           state.seen, state.seen_pos, state.extra_pos, state.ring_row, state.ring_vid,
+           state.ring_tick,
            state.ring_pos, state.inbox_row, state.inbox_vid, state.inbox_from,
            state.inbox_tick, state.inbox_pos, state.vpn_draw, state.reached]
     parts = state.nbytes_by_part()

@@ -51,6 +51,7 @@ def test_exposure_rows_by_country_block_in_post_order(seed, n_users, n_countries
     lang = rng.integers(0, 3, n_store).astype(np.uint16)
     topic = rng.integers(0, 4, n_store).astype(np.uint8)
     slots = np.zeros((4, 4, n_countries), np.int64)
+    by_source = np.zeros((7, 3), np.int64)
     author = rng.integers(0, n_users, n_store).astype(np.int32)
     actor = rng.integers(-1, 3, n_store).astype(np.int16)
     followers = np.zeros(n_users, np.int64)
@@ -65,7 +66,7 @@ def test_exposure_rows_by_country_block_in_post_order(seed, n_users, n_countries
         r = _collect(users[lo:hi], page, video[lo * page:hi * page], flags[lo * page:hi * page],
                      source[lo * page:hi * page], src[lo * page:hi * page], country, author,
                      lang, topic, actor, followers, reached, counts, header, block_bits,
-                     tick_rows, base, hi == users.size, slots)
+                     tick_rows, base, hi == users.size, slots, by_source)
         rows += list(zip(*(x.tolist() for x in r[:4]), strict=True))
         interactions += list(zip(*(x.tolist() for x in r[4:7]), strict=True))
     assert rows == _blocks(users, country, page, video, flags)
@@ -90,6 +91,11 @@ def test_exposure_rows_by_country_block_in_post_order(seed, n_users, n_countries
         group = lang[v] if src[k] <= 2 else (topic[v] if src[k] == 3 else 0)
         want_slots[src[k] - 1, group, viewer[k]] += 1
     assert np.array_equal(slots, want_slots)
+    # impressions, completions and likes by the slot's source, for the manifest
+    done, liked = (flags & FLAG["complete"]) > 0, (flags & FLAG["like"]) > 0
+    for k in range(7):
+        mine = shown & (src == k)
+        assert by_source[k].tolist() == [mine.sum(), (mine & done).sum(), (mine & liked).sum()]
     # interaction rows: viewer and slot order, kinds like, comment, share, follow
     want = []
     for s in np.flatnonzero(shown):
@@ -124,3 +130,24 @@ def test_the_runs_scratch_is_clean_at_every_hour(tmp_path, monkeypatch):
     # not every hour
     assert allocated < 12
     assert bases[-1].shape[0] > 1000
+
+
+def test_the_manifest_says_where_the_impressions_came_from(tmp_path):
+    """``views_by_source`` in the manifest: every reported impression has its feed source (the
+    burn-in's are not counted), and under engagement ranking the For You sources (the pool,
+    trending, interest, diversity) fill most slots."""
+    import json
+
+    from diplosim.engine.outcomes import BY_SOURCE
+
+    scenario = load_scenario(EXAMPLE, ["world.users=3000"])
+    simulate(scenario.model_copy(update={"duration_days": 2, "events": []}), tmp_path / "r")
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    by = manifest["views_by_source"]
+    assert sorted(by) == sorted(BY_SOURCE)
+    assert sum(b["impressions"] for b in by.values()) == manifest["impressions"] > 0
+    assert by["none"]["impressions"] == 0
+    for b in by.values():
+        assert b["impressions"] >= b["completions"] >= b["likes"] >= 0
+    for_you = sum(by[k]["impressions"] for k in ("pool", "trending", "interest", "diversity"))
+    assert for_you > 0.6 * manifest["impressions"]

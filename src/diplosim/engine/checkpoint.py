@@ -45,10 +45,10 @@ __all__ = ["POINTER", "latest", "load", "save", "seal"]
 #: The file in the staging folder naming the newest complete checkpoint.
 POINTER = "checkpoint.json"
 #: Format of the checkpoint folder; a different number is refused, never guessed at.
-FORMAT = 6  # 2: per-country policy arrays, video portrayal and origin; 3: friends and inboxes;
+FORMAT = 7  # 2: per-country policy arrays, video portrayal and origin; 3: friends and inboxes;
 # 4: the kernel's parameters as a named record (issue 43); 5: an inbox's sender as its place in
 # the friend row, CSR offsets int32 (issue 49); 6: the sample's weights and platform views,
-# the pool's shape, ban exemptions (issue 45)
+# the pool's shape, ban exemptions (issue 45); 7: rings of recent posts as rows (issue 49)
 
 #: Files of the staging folder a resumed run goes on from, besides the parts and checkpoint.
 _STAGED = ("scenario.json", "manifest.json")

@@ -21,12 +21,13 @@ from diplosim.engine.kernel import run_sessions
 from diplosim.engine.memory import prepare_run_memory, release_freed_memory
 from diplosim.engine.named import add_platform_audience
 from diplosim.engine.outcomes import (
+    BY_SOURCE,
     CHUNK_USERS,
     INTERACTION_KINDS,
     TickBuffers,
     TickLog,
-    sweep_rings,
 )
+from diplosim.engine.rings import compact_rings, ring_spare, sweep_rings
 from diplosim.engine.snapshots import attitude_table, attitudes_by_age, audience_table
 from diplosim.engine.state import (
     SimState,
@@ -256,6 +257,7 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
     challenge = tuple(carry["challenge"])
     impressions = int(carry["impressions"])
     named_views = float(carry.get("named_platform_views", 0.0))
+    by_source = np.array(carry.get("by_source", np.zeros((len(BY_SOURCE), 3))), np.int64)
     first = int(carry["tick"])
     if first == 0:
         writer.append("attitudes", attitude_table(state, 0))
@@ -276,6 +278,7 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
         exposures, interactions = log.finish(decay)
         promote(state.store, state.pool.quotas, threshold, state.video_floor)
         impressions += log.impressions
+        by_source += log.by_source
         named_views += add_platform_audience(state, log.cand, log.slots, tick, log.base)
         challenge = log.challenges
         writer.append("exposures", exposures)
@@ -298,11 +301,17 @@ def _loop(state: SimState, writer: RunWriter, carry: dict, progress: Progress | 
                 checkpoint.save(writer.stage, state, tick + 1,
                                 {"tick": tick + 1, "impressions": impressions,
                                  "named_platform_views": named_views,
+                                 "by_source": by_source.tolist(),
                                  "challenge": list(challenge)}, writer.segment,
                                 writer.part_hashes())
         if progress is not None:
             progress(tick + 1, total_ticks, impressions)
     return {"impressions": impressions, "named_platform_views": round(named_views),
+            # where the sample's impressions came from (the feed kernel's sources): what the
+            # validation suite compares with data-donation studies of the For You feed
+            "views_by_source": {name: dict(zip(("impressions", "completions", "likes"),
+                                               map(int, row), strict=True))
+                                for name, row in zip(BY_SOURCE, by_source, strict=True)},
             "sampling_fraction": state.sampling,
             "ticks": total_ticks,
             "numba_threads": numba.get_num_threads()}
@@ -318,7 +327,10 @@ def _video_floor(state: SimState, tick: int, window: int) -> int:
         shared = sweep_rings(vid, sent, tick, int(state.params["follow_window_hours"]))
         if shared >= 0:
             first = min(first, shared)
-    # inboxes emptied (read or stale) give their rows up
+    # rings and inboxes emptied (stale, or read) give their rows up
+    state.ring_vid, state.ring_tick = compact_rings(state.ring_row, state.ring_vid,
+                                                    state.ring_tick,
+                                                    ring_spare(state.accounts.size))
     state.inbox_vid, state.inbox_from, state.inbox_tick = compact_inboxes(
         state.inbox_row, state.inbox_vid, state.inbox_from, state.inbox_tick,
         inbox_spare(state.pop.size))
@@ -358,7 +370,8 @@ def _play(state: SimState, tick: int, users: np.ndarray,
             pop.lang2, pop.interests,
             boost, pop.attitudes, pop.stances, pop.beliefs, state.expo,
             state.seen, state.seen_pos, acc.follow_ptr, acc.follow_idx, acc.extra_follows,
-            state.extra_pos, state.ring_vid, state.ring_tick, state.inbox_row, state.inbox_vid,
+            state.extra_pos, state.ring_row, state.ring_vid, state.ring_tick, state.inbox_row,
+            state.inbox_vid,
             state.inbox_from, state.inbox_tick, acc.friend_ptr, acc.friend_idx, st.hot,
             st.eng_decayed, st.weight, state.masks, pop.age, state.age_masks, cred,
             state.focal_of_country, state.portray,

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from diplosim.actors.campaigns import campaign_posts, creator_posts
 from diplosim.engine.named import probe_new
-from diplosim.engine.outcomes import interaction_table, push_ring
+from diplosim.engine.outcomes import interaction_table
 from diplosim.engine.state import DIURNAL, SimState, rng_for
 from diplosim.engine.timeline import network_bursts
 from diplosim.opinion.attention import posting_factor
@@ -106,8 +106,7 @@ def _append(state: SimState, tick: int, parts: list[NewVideos], delay: int) -> i
     st.actor[ids] = state.actor_of(ids)
     st.origin[ids] = origin
     order = np.argsort(new.created_sec, kind="stable")
-    push_ring(new.author[order].astype(np.int64), ids[order], tick, state.ring_vid,
-              state.ring_tick, state.ring_pos)
+    state.push_ring(new.author[order].astype(np.int64), ids[order], tick)
     return len(new)
 
 
@@ -193,8 +192,7 @@ def boost_networks(state: SimState, tick: int, first_new: int) -> pa.Table | Non
     st.pool_eng[first_new:st.n] += (likes + shares).astype(np.int32)
     st.eng_decayed[first_new:st.n] += (likes + 4 * shares).astype(np.float32)
     shared = kind == 2
-    push_ring(account[shared].astype(np.int64), post[shared].astype(np.int32), tick,
-              state.ring_vid, state.ring_tick, state.ring_pos)
+    state.push_ring(account[shared].astype(np.int64), post[shared].astype(np.int32), tick)
     seconds = st.created_sec[post] + 1 + rng.integers(0, 60, post.size)
     source = np.where(kind == 2, st.author[post], -1)
     return interaction_table(tick, kind, account, post, st.author[post], source, seconds)

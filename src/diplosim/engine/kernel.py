@@ -67,8 +67,8 @@ _STATE_MEDIA = 5     # MESSENGER_TYPES index of state_media
 
 
 @njit(cache=True)
-def _followed(u, r1, r2, mode, tick, window, follow_ptr, follow_idx, extra, ring_vid,
-              ring_tick, v_eng):
+def _followed(u, r1, r2, mode, tick, window, follow_ptr, follow_idx, extra, ring_row,
+              ring_vid, ring_tick, v_eng):
     """(video, via account) from a random followed account's items of the last ``window``
     hours, or (-1, -1)."""
     a, b = follow_ptr[u], follow_ptr[u + 1]
@@ -92,11 +92,12 @@ def _followed(u, r1, r2, mode, tick, window, follow_ptr, follow_idx, extra, ring
                     break
                 j -= 1
     best, best_key = -1, -1.0
-    for k in range(ring_vid.shape[1]):
-        v = ring_vid[f, k]
+    r = ring_row[f]  # the account's ring row (``engine.rings``), or -1: nothing lately
+    for k in range(ring_vid.shape[1] if r >= 0 else 0):
+        v = ring_vid[r, k]
         if v < 0:
             continue
-        age = (tick - np.int64(ring_tick[f, k])) % 65536  # ticks are kept modulo 2**16
+        age = (tick - np.int64(ring_tick[r, k])) % 65536  # ticks are kept modulo 2**16
         if age >= window:
             continue
         # chronological: the newest item; otherwise the most engaging
@@ -144,7 +145,8 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                  params,
                  u_country, u_lang1, u_lang2, interests, topic_boost, attitudes, stances,
                  beliefs, expo, seen, seen_pos, follow_ptr, follow_idx, extra, extra_pos,
-                 ring_vid, ring_tick, inbox_row, inbox_vid, inbox_from, inbox_tick, friend_ptr,
+                 ring_row, ring_vid, ring_tick, inbox_row, inbox_vid, inbox_from, inbox_tick,
+                 friend_ptr,
                  friend_idx,
                  vids, v_eng, v_weight,
                  target_masks, u_age, age_masks, credibility, country_focal, portray,
@@ -258,7 +260,7 @@ def run_sessions(seed, tick, users, page_size, mix, mode, labels_on, foreign_blo
                 else:
                     cand, cvia = _followed(u, r2, uniform_at(key, draw + 3), mode, tick,
                                            kp.follow_window_hours, follow_ptr, follow_idx, extra,
-                                           ring_vid, ring_tick, v_eng)
+                                           ring_row, ring_vid, ring_tick, v_eng)
                     csrc = 5
                 draw += 5
                 if cand < 0:

@@ -14,14 +14,16 @@ import pyarrow as pa
 from numba import njit
 
 from diplosim.engine.inboxes import send_to_friends
-from diplosim.engine.kernel import FLAG
+from diplosim.engine.kernel import FLAG, SOURCE
 from diplosim.engine.state import SimState
 from diplosim.store.contract import SIMULATED, schema
 from diplosim.world.topics import TOPICS
 
-__all__ = ["CHUNK_USERS", "INTERACTION_KINDS", "TickBuffers", "TickLog", "interaction_table",
-           "push_ring", "sweep_rings"]
+__all__ = ["BY_SOURCE", "CHUNK_USERS", "INTERACTION_KINDS", "TickBuffers", "TickLog",
+           "interaction_table"]
 
+#: The rows of ``TickLog.by_source``: where a slot's video came from (``kernel.SOURCE``).
+BY_SOURCE = ("none", *sorted(SOURCE, key=SOURCE.get))
 #: Active users played per kernel call; bounds the per-tick buffers (about 10 bytes per slot).
 CHUNK_USERS = 1 << 16
 INTERACTION_KINDS = ("like", "comment", "share", "follow")
@@ -31,37 +33,6 @@ _EXPOSURES = schema("exposures", SIMULATED)
 _INTERACTIONS = schema("interactions", SIMULATED)
 _COMPLETE, _SHARE, _FOLLOW, _CHALLENGE, _SOCIAL_BIT = (
     FLAG["complete"], FLAG["share"], FLAG["follow"], FLAG["challenge"], FLAG["social"])
-
-
-@njit(cache=True)
-def push_ring(accounts, videos, tick, ring_vid, ring_tick, ring_pos):
-    """Append items to accounts' rings in order (serial, so deterministic). Ticks are kept
-    modulo 2**16 (see ``sweep_rings``)."""
-    width = ring_vid.shape[1]
-    for i in range(accounts.shape[0]):
-        a = accounts[i]
-        k = ring_pos[a] % width
-        ring_vid[a, k] = videos[i]
-        ring_tick[a, k] = tick % 65536
-        ring_pos[a] += 1
-
-
-@njit(cache=True)
-def sweep_rings(ring_vid, ring_tick, tick, window):
-    """Clear ring entries ``window`` hours old or older (followers are never shown them) and
-    return the oldest video still in a ring, or -1. Run daily, it keeps every entry younger than
-    a day plus ``window``, so ages taken modulo 2**16 are exact."""
-    oldest = np.iinfo(np.int32).max
-    for a in range(ring_vid.shape[0]):
-        for k in range(ring_vid.shape[1]):
-            v = ring_vid[a, k]
-            if v < 0:
-                continue
-            if (tick - np.int64(ring_tick[a, k])) % 65536 >= window:
-                ring_vid[a, k] = -1
-            elif v < oldest:
-                oldest = v
-    return -1 if oldest == np.iinfo(np.int32).max else oldest
 
 
 #: Columns of the per-tick counts, one 32-byte row per live video (one cache line): the current
@@ -114,7 +85,7 @@ def _emit_block(counts, header, block_bits, base, exp_post, exp_country, exp_imp
 @njit(cache=True)
 def _collect(users, page, out_video, out_flags, out_from, out_src, u_country, v_author, v_lang,
              v_topic, v_actor, followers, reached, counts, header, block_bits, tick_rows, base,
-             flush, slots):
+             flush, slots, by_source):
     """One chunk: per-tick counts, exposure rows of finished country blocks, interaction rows
     in viewer and slot order, and the (viewer, video) pairs of shares and challenges.
 
@@ -122,7 +93,9 @@ def _collect(users, page, out_video, out_flags, out_from, out_src, u_country, v_
     and ``block_bits`` carry the country block across chunks, ``tick_rows`` the tick's
     touched videos. ``slots`` counts the slots each platform source filled, by (source, group,
     viewer country): the pool and trending by language, interest by topic, diversity in
-    group 0 (``diplosim.platform.audience`` turns them into named accounts' platform views)."""
+    group 0 (``diplosim.platform.audience`` turns them into named accounts' platform views).
+    ``by_source`` counts impressions, completions and likes by the slot's source (``SOURCE``;
+    row 0: none recorded), for the run's manifest."""
     n_slots = users.shape[0] * page
     n_int = n_share = n_ch = 0
     for s in range(n_slots):
@@ -172,6 +145,9 @@ def _collect(users, page, out_video, out_flags, out_from, out_src, u_country, v_
                 header[_H_TICK] += 1
             sh = (f & _SHARE) > 0
             src = out_src[s]
+            by_source[src, 0] += 1
+            by_source[src, 1] += done
+            by_source[src, 2] += (f & _KIND_BITS[0]) > 0
             if 1 <= src <= 4:
                 group = v_lang[v] if src <= 2 else (v_topic[v] if src == 3 else 0)
                 slots[src - 1, group, c] += 1
@@ -310,6 +286,8 @@ class TickLog:
         # slots each platform source filled, by (source, group, viewer country)
         self.slots = np.zeros((4, max(len(state.languages), len(TOPICS)),
                                len(state.pop.countries)), np.int64)
+        # impressions, completions and likes by the slot's source (``BY_SOURCE``)
+        self.by_source = np.zeros((len(BY_SOURCE), 3), np.int64)
 
     def add(self, users: np.ndarray, page: int, out_video: np.ndarray, out_flags: np.ndarray,
             out_from: np.ndarray, out_src: np.ndarray, last: bool) -> None:
@@ -318,7 +296,7 @@ class TickLog:
                      self.state.pop.country,
                      st.author, st.lang, st.topic, st.actor, acc.followers,
                      self.state.reached, self.counts, self.header, self.block_bits,
-                     self.tick_rows, self.base, last, self.slots)
+                     self.tick_rows, self.base, last, self.slots, self.by_source)
         self.exposures.append(r[0:4])
         self.interactions.append(r[4:8])
         self.shares.append(r[8:10])
@@ -342,8 +320,7 @@ class TickLog:
                                  state.params["share_sent_to_friend"], acc.friend_ptr,
                                  acc.friend_idx, state.inbox_row, state.inbox_vid,
                                  state.inbox_from, state.inbox_tick, state.inbox_pos, used)
-        push_ring(viewer[repost], video[repost], tick, state.ring_vid, state.ring_tick,
-                  state.ring_pos)
+        state.push_ring(viewer[repost], video[repost], tick)
         self.challenges = _cat(self.challenge_parts, (np.int64, np.int32))
         if not tables:
             return None

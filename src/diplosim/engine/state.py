@@ -9,6 +9,7 @@ import numpy as np
 
 from diplosim.actors.campaigns import Catalogue
 from diplosim.engine.kernel import kernel_parameters
+from diplosim.engine.rings import push_ring, ring_spare
 from diplosim.opinion.attention import crisis_level
 from diplosim.opinion.persuasion import lasting_capture, relax
 from diplosim.parameters import resolve_parameters
@@ -118,9 +119,12 @@ class SimState:
     seen: np.ndarray
     seen_pos: np.ndarray
     extra_pos: np.ndarray
-    ring_vid: np.ndarray
-    ring_tick: np.ndarray              # uint16 tick modulo 2**16 of each ring entry
-    ring_pos: np.ndarray
+    # Rings of recent posts are rows kept only for accounts that posted or shared lately
+    # (``engine.rings``): ``ring_row`` per account, then rows of RING entries
+    ring_row: np.ndarray               # int32 per account: its ring row, -1 = none
+    ring_vid: np.ndarray               # int32 (rows, RING) recent posts and reposts, -1 = none
+    ring_tick: np.ndarray              # uint16 (rows, RING) tick modulo 2**16 of each entry
+    ring_pos: np.ndarray               # uint8 per account: the next slot to fill
     # Inboxes are rows kept only for users sent something lately (about 5% at a day's end):
     # ``inbox_row`` per user, then rows of INBOX entries, taken at a user's first send and
     # given up at the daily sweep once empty (``engine.inboxes``).
@@ -177,7 +181,8 @@ class SimState:
             "friends graph": (acc.friend_ptr, acc.friend_idx),
             "topic interests": (pop.interests,),
             "seen videos": (self.seen, self.seen_pos),
-            "rings of recent posts": (self.ring_vid, self.ring_tick, self.ring_pos),
+            "rings of recent posts": (self.ring_row, self.ring_vid, self.ring_tick,
+                                      self.ring_pos),
             "opinions and their lasting parts": (
                 pop.attitudes, pop.stances, pop.beliefs, self.lasting_attitudes,
                 self.lasting_stances, self.lasting_beliefs),
@@ -194,6 +199,20 @@ class SimState:
                                      acc.follow_ptr, acc.follow_idx, acc.friend_ptr,
                                      acc.friend_idx, acc.extra_follows)))
         return out
+
+    def push_ring(self, accounts: np.ndarray, videos: np.ndarray, tick: int) -> None:
+        """Append posts or reposts to their accounts' rings (``engine.rings.push_ring``),
+        with a row free for each."""
+        used = int(self.ring_row.max()) + 1 if self.ring_row.size else 0
+        cap = self.ring_vid.shape[0]
+        if used + accounts.size > cap:
+            grow = max(used + accounts.size, cap + cap // 2) - cap
+            self.ring_vid = np.concatenate([self.ring_vid, np.full(
+                (grow, RING), -1, self.ring_vid.dtype)])
+            self.ring_tick = np.concatenate([self.ring_tick, np.zeros(
+                (grow, RING), self.ring_tick.dtype)])
+        push_ring(accounts, videos, tick, self.ring_row, self.ring_vid, self.ring_tick,
+                  self.ring_pos, used)
 
     def reserve_inbox_rows(self, k: int) -> int:
         """Make room for ``k`` more inbox rows; returns the number of rows in use."""
@@ -274,7 +293,9 @@ def build_state(scenario: Scenario, seed: int | None = None) -> SimState:
         lasting_beliefs=pop.beliefs.copy(),
         seen=np.full((n, SEEN), -1, np.int32), seen_pos=np.zeros(n, np.uint8),
         extra_pos=np.zeros(n, np.uint8),
-        ring_vid=np.full((size, RING), -1, np.int32), ring_tick=np.zeros((size, RING), np.uint16),
+        ring_row=np.full(size, -1, np.int32),
+        ring_vid=np.full((ring_spare(size), RING), -1, np.int32),
+        ring_tick=np.zeros((ring_spare(size), RING), np.uint16),
         ring_pos=np.zeros(size, np.uint8),
         inbox_row=np.full(n, -1, np.int32),
         inbox_vid=np.full((inbox_spare(n), INBOX), -1, np.int32),
