@@ -42,13 +42,14 @@ def test_each_suite_has_two_sizes_a_factor_4_apart_and_at_least_6_seeds():
     assert {f.id for f in CALIBRATION}.isdisjoint({f.id for f in VALIDATION})
     assert all(f.fitted for f in CALIBRATION) and not any(f.fitted for f in VALIDATION)
     ids = {f.id for f in VALIDATION}
-    assert {"chronological_attitudes", "attention_curve"} <= ids
-    # Twitter's retweet-cascade findings are shown, not scored for a For You feed (issue 47),
-    # and the design essays' claim is an illustration
+    assert {"chronological_attitudes", "attention_curve", "followed_liked_more"} <= ids
+    # Twitter's retweet-cascade findings and its timeline of followed accounts (Huszar et al.)
+    # are shown, not scored for a For You feed (issue 47), and the design essays' claim is an
+    # illustration
     resharing = {f.id for f in RESHARING}
     assert resharing == {"cascades_size_one", "cascades_reaching_100", "cascades_span",
                          "virality_diversity", "falsehood_reach", "falsehood_depth",
-                         "equal_size_structure"}
+                         "equal_size_structure", "algorithmic_amplification"}
     assert resharing.isdisjoint(ids) and {f.id for f in ILLUSTRATIONS} == {"newcomer_reach"}
     assert SCORED == ("calibration", "validation")
 
@@ -105,6 +106,15 @@ def test_validate_model_quick_reports_every_finding_at_both_sizes():
     assert not rows["chronological_time"]["passed"]
     # the diagnostics are shown, never scored: sharing's reproduction number is far below 1
     assert rows["onward_shares"]["part"] == "diagnostic"
+    # the feed's make-up from the run's own tally of where each impression came from: the
+    # For You sources fill most slots, followed accounts a tenth or so (the source-mix weights)
+    for s in rows["for_you_share"]["sizes"]:
+        assert 0.7 < s["mean"] < 1.0
+    for s in rows["followed_share"]["sizes"]:
+        assert 0.02 < s["mean"] < 0.3
+    # a TikTok data-donation finding is scored on the same tally, computable in every seed
+    assert rows["followed_liked_more"]["part"] == "validation"
+    assert all(s["ci_low"] is not None for s in rows["followed_liked_more"]["sizes"])
     for s in rows["onward_shares"]["sizes"]:
         assert 0 < s["mean"] < 0.1
     # at the larger size every seed has enough large cascades for the structural virality
@@ -124,7 +134,7 @@ def test_the_table_rewritten_from_the_saved_json_is_the_table_of_the_runs():
     text = markdown(rows, True)
     assert "probability about 0.006^9" in text
     # the resharing rows sit in their own section after the score, marked as not scored
-    score, rest = text.split("**Findings from follower-resharing platforms")
+    score, rest = text.split("**Findings from follower-based platforms")
     assert "falsehood" not in score.lower() and "not scored (" in rest
     assert "| Falsehood reaches people faster than truth |" in rest
 

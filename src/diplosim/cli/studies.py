@@ -238,8 +238,8 @@ def _print_validation(rows: list, quick: bool) -> None:
     size = SIZES["quick" if quick else "full"]
     small, large = size.users
     titles = {"calibration": "Model calibration", "validation": "Model validation (scored)",
-              "resharing": "Findings from follower-resharing platforms (not scored)",
-              "diagnostic": "The model's share channel (shown)",
+              "resharing": "Findings from follower-based platforms (not scored)",
+              "diagnostic": "The model's own figures (shown)",
               "illustration": "Illustrations (design essays; not scored)"}
     for part, title in titles.items():
         t = Table("finding", "published", f"{small:,} users", f"{large:,} users",

@@ -52,8 +52,9 @@ def trust_markdown(rows: list, quick: bool, link: str = "docs/validation.md") ->
     lines = [
         f"**How far to trust a figure.** Of the published findings nothing was fitted to, the "
         f"model reproduces **{ok} of {n}** at {size} ([validation]({link}); "
-        f"calibration targets met: {fit_ok} of {fit_n}; {shown} findings from Twitter's "
-        "retweet cascades are shown there but not scored for a For You feed). A figure's "
+        f"calibration targets met: {fit_ok} of {fit_n}; {shown} findings from Twitter, its "
+        "retweet cascades and its timeline of followed accounts, are shown there but not "
+        "scored for a For You feed). A figure's "
         "interval is 95% over "
         "seeds: it measures run-to-run noise only, not what is unknown about the assumptions "
         "(each scenario's screening names the assumptions its headline depends on most), so it "

@@ -2,7 +2,7 @@
 
 The table has scored parts and shown ones. *Calibration*: targets some parameters were fitted to
 (the row names them); reproducing them shows the fit, not the model's worth. *Validation*:
-published findings nothing was fitted to. Shown, not scored: findings from follower-resharing
+published findings nothing was fitted to. Shown, not scored: findings from follower-based
 platforms (Twitter's cascades, beside the model's share-channel figures) and the design
 essays' illustrations. Every finding is computed over several seeds at two world sizes a factor
 4 apart (``studies.validation.world.SIZES``) and passes only when the whole 95% interval lies inside
@@ -53,11 +53,12 @@ def cell(s) -> str:
 
 
 RESHARING_TITLE = (
-    "**Findings from follower-resharing platforms, not scored for a For You feed** (Twitter's "
-    "retweet cascades: on TikTok most views come from the For You feed, not from chains of "
-    "reshares, so with TikTok's mechanics and published rates these cannot pass, and passing "
-    "them would not make the model more like TikTok; shown so a reader can compare, with the "
-    "model's share-channel figures below):")
+    "**Findings from follower-based platforms, not scored for a For You feed** (Twitter's "
+    "retweet cascades and its ranked timeline of followed accounts: on TikTok most views come "
+    "from the For You feed, not from follows or chains of reshares, so with TikTok's mechanics "
+    "and published rates these cannot pass, and passing them would not make the model more "
+    "like TikTok; shown so a reader can compare, with the model's share-channel figures "
+    "below):")
 
 
 def result_word(r: Row) -> str:
@@ -90,8 +91,10 @@ def markdown(rows: list[Row], quick: bool) -> str:
                         ("illustration", "**Illustrations** (claims of the project's design "
                          "essays, not evidence; not scored):"),
                         ("resharing", RESHARING_TITLE),
-                        ("diagnostic", "**The model's share channel** (no published figure for "
-                         "TikTok; what the rows above would need):")):
+                        ("diagnostic", "**The model's own figures** (shown, never scored: "
+                         "the share channel, which has no published figure for TikTok and is "
+                         "what the rows above would need, and the feed's make-up, which the "
+                         "source-mix assumptions set, beside the nearest published figures):")):
         if not any(r.part == part for r in rows):
             continue
         lines += ["", title, "", head, rule]
