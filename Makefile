@@ -17,7 +17,7 @@ OUT ?= out/example
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install lock test-latest browser run test lint docs bench fuzz validate scenarios screening \
+.PHONY: install lock test-latest browser run test lint docs bench fuzz validate scenarios screening ranges \
 	screenshot sensitivity-example clean
 
 install: $(STAMP)
@@ -101,6 +101,11 @@ scenarios: install
 # assumptions its headline depends on most into scenarios/NAME.md.
 screening: install
 	$(BIN)/diplosim studies --screening --out out/scenarios
+
+# Each built-in scenario's headline figures over its assumptions (a Latin hypercube over their
+# documented ranges) beside the seed's spread; writes the ranges block into scenarios/NAME.md.
+ranges: install
+	$(BIN)/diplosim studies --ranges --out out/scenarios
 
 # The README's picture of the example's report and the docs' picture of its map (after `make run`).
 screenshot: install browser

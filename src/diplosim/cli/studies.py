@@ -327,16 +327,21 @@ def studies(
                                                      "trajectories per scenario (default 4; "
                                                      "each costs a run per assumption "
                                                      "and one).")] = None,
+    ranges: Annotated[bool, typer.Option(help="Write each scenario's headline figures over "
+                                         "its assumptions (a Latin hypercube over their "
+                                         "ranges) beside the seed's spread instead of its "
+                                         "replicated result.")] = False,
 ) -> None:
     """Run the built-in scenarios with their variants and seeds and write each headline (or,
-    with --screening, its screening) into scenarios/NAME.md (`make scenarios`, `make
-    screening`)."""
+    with --screening, its screening; with --ranges, its figures over the assumptions) into
+    scenarios/NAME.md (`make scenarios`, `make screening`, `make ranges`)."""
     from diplosim.studies import write_studies
 
     for name, notes, block in write_studies(
             names or [], out_dir, set_ or [], write=not print_only, replicates=replicates,
             serial=serial, screening=screening, address=ray_address,
-            say=lambda m: err.print(printable(m)), page=page, trajectories=trajectories):
+            say=lambda m: err.print(printable(m)), page=page, trajectories=trajectories,
+            ranges=ranges):
         if print_only:
             print(f"## {name}\n\n{block}\n")
         else:

@@ -37,7 +37,9 @@ __all__ = ["KIND", "METHODS", "MORRIS_RULE", "SOBOL_RULE", "analyse", "assumptio
            "run_sensitivity", "sample", "sensitivity_indices"]
 
 KIND = "diplosim sensitivity"
-METHODS = ("morris", "sobol")
+#: ``lhs``: a Latin hypercube (McKay, Beckman & Conover 1979) over the same ranges, for the range a
+#: measure takes over the assumptions (no indices: ``studies.ranges``).
+METHODS = ("morris", "sobol", "lhs")
 #: Morris' grid levels (Saltelli et al. 2008, Global Sensitivity Analysis: The Primer, ch. 3,
 #: recommend 4 with trajectories of one step each).
 MORRIS_LEVELS = 4
@@ -85,6 +87,10 @@ def sample(prob: dict, method: str, samples: int, seed: int) -> np.ndarray:
         if samples < 2 or samples & (samples - 1):
             raise DiplosimError(f"--samples {samples}: Sobol needs a power of 2 (8, 16, 32, ...)")
         return sobol.sample(prob, samples, calc_second_order=False, seed=seed)
+    if method == "lhs":
+        from SALib.sample import latin
+
+        return latin.sample(prob, samples, seed=seed)
     raise DiplosimError(f"--method {method}: expected one of {', '.join(METHODS)}")
 
 
