@@ -56,9 +56,10 @@ def trust_markdown(rows: list, quick: bool, link: str = "docs/validation.md") ->
         "retweet cascades and its timeline of followed accounts, are shown there but not "
         "scored for a For You feed). A figure's "
         "interval is 95% over "
-        "seeds: it measures run-to-run noise only, not what is unknown about the assumptions "
-        "(each scenario's screening names the assumptions its headline depends on most), so it "
-        "understates the uncertainty.", "",
+        "seeds: it measures run-to-run noise only, not what is unknown about the assumptions, "
+        "so it understates the uncertainty: each scenario's page sets its headline figures "
+        "over the assumptions' documented ranges (a Latin hypercube, `make ranges`) beside the "
+        "seed's spread, and its screening names the assumptions each depends on most.", "",
         "**What the model leaves out:**", "",
     ]
     lines += [f"- *{what}*: {why}." for what, why in LEFT_OUT]
