@@ -23,7 +23,9 @@ from diplosim.studies.validation.measures import (
     attention_april,
     attention_correlation,
     chronological_polarisation,
+    chronological_political,
     chronological_time,
+    chronological_untrustworthy,
     deepest_cascade,
     depth_delay,
     engagement_per_view,
@@ -103,6 +105,23 @@ FEEDS = [
             "below 1 (time with a chronological feed over time with engagement ranking); not "
             "modelled: sessions per day do not depend on the feed", 0.0, 1.0,
             chronological_time),
+    Finding("chronological_political", "A chronological feed shows more political content",
+            "Guess et al. (2023), Science 381:398-404 (abstract: with a chronological feed "
+            "'the amount of political and untrustworthy content they saw increased on both "
+            "platforms')", "more political content seen on both platforms (a direction)",
+            "above 1, the 95% interval excluding 1: the share of impressions going to posts "
+            "that take a stance on an issue, chronological over engagement ranking (the "
+            "direction; their magnitudes are Facebook's and Instagram's)", 1.0, math.inf,
+            chronological_political),
+    Finding("chronological_untrustworthy", "A chronological feed shows more untrustworthy "
+            "content", "Guess et al. (2023), Science 381:398-404 (the same sentence; there, "
+            "content from sources rated untrustworthy; here, posts carrying a false claim)",
+            "more untrustworthy content seen on both platforms (a direction)",
+            "above 1, the 95% interval excluding 1: the share of impressions going to posts "
+            "carrying a false claim, chronological over engagement ranking (the direction; "
+            "the validation world's false claim comes from accounts nobody follows at the "
+            "start, where Guess et al.'s untrustworthy sources were followed pages)",
+            1.0, math.inf, chronological_untrustworthy),
     Finding("attention_curve", "Attention to the Ukraine war rises and fades as on TikTok "
             "(monthly war videos, February to August 2022, each normalised to its peak)",
             "Steel, Parker & Ruths (2023), arXiv:2301.08305 (videos per month); the run is "

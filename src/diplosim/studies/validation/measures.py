@@ -254,3 +254,30 @@ def followed_share(r: Replicate) -> float:
 def for_you_share(r: Replicate) -> float:
     """Share of the engagement feed's impressions served by the For You sources."""
     return _share_of_views(r.runs["engagement"], FOR_YOU)
+
+
+def _share_of_impressions(run: Run, where: str) -> float:
+    """Share of the sample's impressions that went to posts matching ``where``."""
+    (part, total) = run.con.execute(
+        f"SELECT coalesce(sum(impressions) FILTER (WHERE {where}), 0), sum(impressions) "
+        "FROM posts").fetchone()
+    return float(part) / float(total) if total else math.nan
+
+
+def _chronological_over_engagement(r: Replicate, where: str) -> float:
+    ranked = _share_of_impressions(r.runs["engagement"], where)
+    if not ranked or not math.isfinite(ranked):
+        return math.nan
+    return _share_of_impressions(r.runs["chronological"], where) / ranked
+
+
+def chronological_political(r: Replicate) -> float:
+    """Share of impressions going to political posts (those taking a stance on an issue) under
+    a chronological feed over the share under engagement ranking."""
+    return _chronological_over_engagement(r, "issue IS NOT NULL")
+
+
+def chronological_untrustworthy(r: Replicate) -> float:
+    """Share of impressions going to posts carrying a false claim under a chronological feed
+    over the share under engagement ranking."""
+    return _chronological_over_engagement(r, "claim IS NOT NULL AND NOT claim_true")
