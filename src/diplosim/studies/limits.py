@@ -45,13 +45,19 @@ def _count(rows: list, part: str) -> tuple[int, int]:
 def trust_markdown(rows: list, quick: bool, link: str = "docs/validation.md") -> str:
     """The block: pass counts of the saved table ``rows`` (``link``: the validation page, as
     the page holding the block reaches it), what an interval covers, and ``LEFT_OUT``."""
+    from diplosim.studies.validation.experiments import experiments
+
     ok, n = _count(rows, "validation")
     fit_ok, fit_n = _count(rows, "calibration")
+    # the opinion rules against survey experiments: computed from the code (no run)
+    rules_ok, rules_n = _count(experiments(), "validation")
     shown = sum(r.part == "resharing" for r in rows)
     size = "the quick sizes" if quick else "both validation sizes"
     lines = [
         f"**How far to trust a figure.** Of the published findings nothing was fitted to, the "
-        f"model reproduces **{ok} of {n}** at {size} ([validation]({link}); "
+        f"model reproduces **{ok + rules_ok} of {n + rules_n}**: {ok} of {n} on the simulated "
+        f"platform at {size} and {rules_ok} of {rules_n} checks of its opinion rules against "
+        f"survey experiments ([validation]({link}); "
         f"calibration targets met: {fit_ok} of {fit_n}; {shown} findings from Twitter, its "
         "retweet cascades and its timeline of followed accounts, are shown there but not "
         "scored for a For You feed). A figure's "
