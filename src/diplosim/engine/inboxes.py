@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from diplosim.engine.rings import gather_rows, renumber_rows
 from diplosim.platform.rng import stream_key, uniform_at
 
 __all__ = ["SEND_DRAW", "compact_inboxes", "send_to_friends"]
@@ -57,32 +58,10 @@ def send_to_friends(seed, tick, viewers, videos, p_send, friend_ptr, friend_idx,
     return repost
 
 
-@njit(cache=True)
 def compact_inboxes(inbox_row, inbox_vid, inbox_from, inbox_tick, spare):
     """The inbox rows still holding an entry, renumbered in user order (a user whose row is
-    empty gives it up), in new arrays with ``spare`` free rows after them."""
-    live = 0
-    for u in range(inbox_row.shape[0]):
-        r = inbox_row[u]
-        if r >= 0:
-            keep = False
-            for k in range(inbox_vid.shape[1]):
-                keep = keep or inbox_vid[r, k] >= 0
-            if keep:
-                live += 1
-            else:
-                inbox_row[u] = -1
-    width = inbox_vid.shape[1]
-    vid = np.full((live + spare, width), -1, inbox_vid.dtype)
-    frm = np.zeros((live + spare, width), inbox_from.dtype)
-    sent = np.zeros((live + spare, width), inbox_tick.dtype)
-    w = 0
-    for u in range(inbox_row.shape[0]):
-        r = inbox_row[u]
-        if r >= 0:
-            vid[w] = inbox_vid[r]
-            frm[w] = inbox_from[r]
-            sent[w] = inbox_tick[r]
-            inbox_row[u] = w
-            w += 1
-    return vid, frm, sent
+    empty gives it up), in new arrays with ``spare`` free rows after them (the rings' rows are
+    kept the same way: ``engine.rings.renumber_rows``)."""
+    old = renumber_rows(inbox_row, inbox_vid)
+    return (gather_rows(inbox_vid, old, spare, -1), gather_rows(inbox_from, old, spare, 0),
+            gather_rows(inbox_tick, old, spare, 0))

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["compact_rings", "push_ring", "ring_spare", "sweep_rings"]
+__all__ = ["compact_rings", "gather_rows", "push_ring", "renumber_rows", "ring_spare",
+           "sweep_rings"]
 
 
 def ring_spare(accounts: int) -> int:
@@ -63,29 +64,41 @@ def sweep_rings(ring_vid, ring_tick, tick, window):
 
 
 @njit(cache=True)
-def compact_rings(ring_row, ring_vid, ring_tick, spare):
-    """The ring rows still holding an entry, renumbered in account order (an account whose
-    row is empty gives it up), with ``spare`` free rows after them."""
+def renumber_rows(owner_row, vid):
+    """Rows kept only for owners holding an entry (rings, inboxes): an owner whose row has
+    no entry left (``vid`` all -1) gives it up (``owner_row`` -1), the others are renumbered
+    0, 1, ... in owner order. Returns each new row's old row number."""
     live = 0
-    for a in range(ring_row.shape[0]):
-        r = ring_row[a]
+    for a in range(owner_row.shape[0]):
+        r = owner_row[a]
         if r >= 0:
             keep = False
-            for k in range(ring_vid.shape[1]):
-                keep = keep or ring_vid[r, k] >= 0
+            for k in range(vid.shape[1]):
+                keep = keep or vid[r, k] >= 0
             if keep:
                 live += 1
             else:
-                ring_row[a] = -1
-    width = ring_vid.shape[1]
-    vid = np.full((live + spare, width), -1, ring_vid.dtype)
-    sent = np.zeros((live + spare, width), ring_tick.dtype)
+                owner_row[a] = -1
+    old = np.empty(live, np.int64)
     w = 0
-    for a in range(ring_row.shape[0]):
-        r = ring_row[a]
+    for a in range(owner_row.shape[0]):
+        r = owner_row[a]
         if r >= 0:
-            vid[w] = ring_vid[r]
-            sent[w] = ring_tick[r]
-            ring_row[a] = w
+            old[w] = r
+            owner_row[a] = w
             w += 1
-    return vid, sent
+    return old
+
+
+def gather_rows(rows: np.ndarray, old: np.ndarray, spare: int, fill: int) -> np.ndarray:
+    """``rows[old]`` in a new array with ``spare`` free rows (``fill``) after them."""
+    out = np.full((old.size + spare, rows.shape[1]), fill, rows.dtype)
+    out[:old.size] = rows[old]
+    return out
+
+
+def compact_rings(ring_row, ring_vid, ring_tick, spare):
+    """The ring rows still holding an entry, renumbered in account order (an account whose
+    row is empty gives it up), with ``spare`` free rows after them."""
+    old = renumber_rows(ring_row, ring_vid)
+    return gather_rows(ring_vid, old, spare, -1), gather_rows(ring_tick, old, spare, 0)
