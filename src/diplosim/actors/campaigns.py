@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diplosim.platform.accounts import MESSENGER_TYPES, Accounts, messenger_code
+from diplosim.platform.rng import poisson_small
 from diplosim.platform.videos import NEVER, NewVideos
 from diplosim.scenario.schema import Campaign, Scenario
 from diplosim.world.ages import AGE_GROUPS
@@ -124,7 +125,7 @@ def creator_posts(tick: int, rates: Iterable[tuple[int, np.ndarray]], pop: Popul
     consecutive blocks of users."""
     parts = [np.empty(0, np.int32)]
     for first, rate in rates:
-        counts = rng.poisson(rate)
+        counts = poisson_small(rng, rate)  # rng.poisson's numbers, compiled
         posting = np.flatnonzero(counts)
         parts.append(np.repeat((first + posting).astype(np.int32), counts[posting]))
     authors = np.concatenate(parts)

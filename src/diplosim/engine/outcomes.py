@@ -16,6 +16,7 @@ from numba import njit
 from diplosim.engine.inboxes import send_to_friends
 from diplosim.engine.kernel import FLAG, SOURCE
 from diplosim.engine.state import SimState
+from diplosim.prefetch import prefetch
 from diplosim.store.contract import SIMULATED, schema
 from diplosim.world.topics import TOPICS
 
@@ -40,6 +41,8 @@ _COMPLETE, _SHARE, _FOLLOW, _CHALLENGE, _SOCIAL_BIT = (
 #: likes, comments and shares, and the impressions that came through follows or friends' sends.
 _BLK_IMP, _BLK_DONE, _IMP, _DONE, _LIKE, _COMMENT, _SHARES, _SOCIAL = range(8)
 _WIDTH = 8
+#: Slots ahead whose video rows are prefetched in ``_collect`` (``diplosim.prefetch``).
+_AHEAD = 8
 #: Header cells: videos touched in the country block, its country, videos touched this tick.
 _H_BLOCK, _H_COUNTRY, _H_TICK = range(3)
 
@@ -128,6 +131,13 @@ def _collect(users, page, out_video, out_flags, out_from, out_src, u_country, v_
         header[_H_COUNTRY] = c
         for slot in range(page):
             s = i * page + slot
+            if s + _AHEAD < n_slots:
+                w = np.int64(out_video[s + _AHEAD])
+                if w >= base:
+                    prefetch(counts, w - base)
+                    prefetch(v_actor, w)
+                    prefetch(v_lang, w)
+                    prefetch(v_topic, w)
             v = out_video[s]
             if v < 0:
                 continue
