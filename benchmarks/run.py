@@ -99,7 +99,7 @@ def median_run(runs: list[dict]) -> dict:
 
 
 def bench_scale() -> dict:
-    """Sizes 100k and 1M (10M with BENCH_LARGE=1) for 7 days, and the linearity check: the
+    """Sizes 100k and 1M for 7 days (10M is ``engine_large``'s), and the linearity check: the
     same model every day (no events) at 200k users x 14 days, doubled in users and in days.
 
     Every run first plays the burn-in (``burn_in_days`` of ordinary use before hour 0, not
@@ -107,8 +107,7 @@ def bench_scale() -> dict:
     days (7 + 14 -> 7 + 28). The first week's ratio is reported too
     (``time_ratio_double_days_first_week``), not judged.
     Each linearity run is the median of ``LINEAR_REPEATS`` interleaved tries."""
-    sizes = [100_000, SCALE_USERS] + ([10_000_000] if os.environ.get("BENCH_LARGE") else [])
-    runs = [_engine(n, SCALE_DAYS) for n in sizes]
+    runs = [_engine(n, SCALE_DAYS) for n in (100_000, SCALE_USERS)]
     tries: dict[str, list[dict]] = {name: [] for name in LINEAR_PLAN}
     for _ in range(LINEAR_REPEATS):  # interleaved: a slow spell falls on one try of each run
         for name, (users, days) in LINEAR_PLAN.items():
@@ -124,9 +123,6 @@ def bench_scale() -> dict:
               "time_ratio_double_days": round(days2["seconds"] / base["seconds"], 3),
               "time_ratio_double_days_first_week": round(base["seconds"] / week["seconds"], 3),
               "max_ratio": LINEAR_MAX_RATIO}
-    large = [r for r in runs if r["users"] == 10_000_000]
-    if large:  # ten times the users of the target size, not judged (see docs/scale.md)
-        linear["time_ratio_1m_to_10m_users"] = round(large[0]["seconds"] / t["seconds"], 3)
     return {"runs": runs, "linear": linear, "target": {
         "users": SCALE_USERS, "days": SCALE_DAYS, "max_seconds": SCALE_SECONDS,
         "seconds": t["seconds"], "min_impressions_per_s": SCALE_RATE,
