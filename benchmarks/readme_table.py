@@ -33,9 +33,9 @@ def render(results: dict) -> str:
     if "engine_scale" in results:
         scale = results["engine_scale"]
         large_runs = results.get("engine_large", {}).get("runs", [])
-        for r in scale["runs"] + [r for r in large_runs
-                                  if r["users"] not in {x["users"] for x in scale["runs"]}]:
-            rows.append((f"example scenario, {r['users']:,} users × {r['days']} days",
+        for r, entry in [(r, "") for r in scale["runs"]] + [(r, " (`engine_large`)")
+                                                              for r in large_runs]:
+            rows.append((f"example scenario, {r['users']:,} users × {r['days']} days{entry}",
                          f"{r['seconds']:.1f} s ({r['seconds_per_sim_day']:.2f} s per simulated "
                          f"day); {r['impressions_per_s'] / 1e6:.2f}M impressions/s "
                          f"({r['impressions_per_s_per_core'] / 1e6:.2f}M per core); peak "
