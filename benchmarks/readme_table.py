@@ -63,7 +63,7 @@ def render(results: dict) -> str:
             rows.append(("1,000,000 → 10,000,000 users (7 days, with events; `engine_large`)",
                          f"time ×{large[0]['seconds'] / one_m['seconds']:.2f} for ×10 the "
                          "impressions: the hour's live videos no longer fit the CPU cache "
-                         "([docs/scale.md](docs/scale.md))", "(not set)"))
+                         "([Scaling](scale.md))", "(not set)"))
     limit = results.get("engine_limit", {})
     if "engine_share_of_limit" in limit:
         before, run, after = limit["runs"]
