@@ -115,12 +115,13 @@ FEEDS = [
             chronological_political),
     Finding("chronological_untrustworthy", "A chronological feed shows more untrustworthy "
             "content", "Guess et al. (2023), Science 381:398-404 (the same sentence; there, "
-            "content from sources rated untrustworthy; here, posts carrying a false claim)",
+            "content from sources rated untrustworthy, which users followed; here, the posts "
+            "of a followed outlet whose every post carries a false claim, beside its twin "
+            "posting a true one)",
             "more untrustworthy content seen on both platforms (a direction)",
-            "above 1, the 95% interval excluding 1: the share of impressions going to posts "
-            "carrying a false claim, chronological over engagement ranking (the direction; "
-            "the validation world's false claim comes from accounts nobody follows at the "
-            "start, where Guess et al.'s untrustworthy sources were followed pages)",
+            "above 1, the 95% interval excluding 1: the share of impressions going to the "
+            "untrustworthy outlet's posts, chronological over engagement ranking (the "
+            "direction; written with the outlets, before their first run)",
             1.0, math.inf, chronological_untrustworthy),
     Finding("attention_curve", "Attention to the Ukraine war rises and fades as on TikTok "
             "(monthly war videos, February to August 2022, each normalised to its peak)",

@@ -278,6 +278,6 @@ def chronological_political(r: Replicate) -> float:
 
 
 def chronological_untrustworthy(r: Replicate) -> float:
-    """Share of impressions going to posts carrying a false claim under a chronological feed
-    over the share under engagement ranking."""
-    return _chronological_over_engagement(r, "claim IS NOT NULL AND NOT claim_true")
+    """Share of impressions going to the posts of the outlet rated untrustworthy (its posts
+    carry a false claim) under a chronological feed over the share under engagement ranking."""
+    return _chronological_over_engagement(r, "actor = 'outlet_untrustworthy'")

@@ -39,7 +39,8 @@ SIZES = {"quick": Size(users=(5_000, 20_000), days=4, seeds=6, attention_users=(
 def validation_scenario(users: int, days: int, seed: int, ranking: str) -> dict:
     """The validation world as a scenario document (validated by the ordinary schema): seven
     countries, two political parties' accounts posting on one issue to the US, a newcomer with
-    no followers, and two identical citizen groups posting a false and a true claim."""
+    no followers, two identical citizen groups posting a false and a true claim, and two
+    identical followed outlets, one posting a false claim (the source rated untrustworthy)."""
     political = {"posts_per_day": 3, "content_mix": {"policy": 0.7, "news": 0.3},
                  "targets": ["US"]}
     # Enough posts per claim that both claims' impressions add up to the reach threshold in
@@ -48,12 +49,20 @@ def validation_scenario(users: int, days: int, seed: int, ranking: str) -> dict:
                    "followers": 0}
     claim_campaign = {"start_day": 0.5, "posts_per_day": 1.0, "content_mix": {"news": 1.0},
                       "targets": ["US", "GB"]}
+    # Guess et al. (2023) counted content from sources rated untrustworthy (NewsGuard), which
+    # their users had followed: two outlets alike but for the truth of what they post, each
+    # followed as an official account is at the start (actor_follower_share of its audience).
+    outlet = {"type": "ngo", "country": "US", "languages": ["en"]}
+    outlet_campaign = {"posts_per_day": 3, "content_mix": {"news": 1.0},
+                       "targets": ["US", "GB"]}
     return {
         "name": f"validation_{ranking}", "seed": seed, "duration_days": days,
         "world": {"users": users, "countries": ["US", "GB", "DE", "FR", "BR", "ID", "JP"]},
         "platform": {"ranking": ranking},
         "issues": [{"id": "policy", "negative": "left", "positive": "right"}],
-        "claims": [{"id": "rumour", "true": False}, {"id": "report", "true": True}],
+        "claims": [{"id": "rumour", "true": False}, {"id": "report", "true": True},
+                   {"id": "outlet_rumour", "true": False},
+                   {"id": "outlet_report", "true": True}],
         "actors": [
             {"id": "party_left", "type": "foreign_ministry", "country": "US", "languages": ["en"],
              "campaigns": [{"id": "left", **political,
@@ -69,6 +78,12 @@ def validation_scenario(users: int, days: int, seed: int, ranking: str) -> dict:
              "campaigns": [{"id": "rumour", **claim_campaign, "claim": "rumour"}]},
             {"id": "report_posters", **claim_group,
              "campaigns": [{"id": "report", **claim_campaign, "claim": "report"}]},
+            {"id": "outlet_untrustworthy", **outlet,
+             "campaigns": [{"id": "outlet_rumour", **outlet_campaign,
+                            "claim": "outlet_rumour"}]},
+            {"id": "outlet_trustworthy", **outlet,
+             "campaigns": [{"id": "outlet_report", **outlet_campaign,
+                            "claim": "outlet_report"}]},
         ],
     }
 
