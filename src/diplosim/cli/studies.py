@@ -224,10 +224,14 @@ def validate_model(
         if checked is not None:
             _print_sizes(checked[0])
     from diplosim.studies.validation import failed_findings
+    from diplosim.studies.validation.failing import why
 
     failed = failed_findings(rows) + [r.id for r in rules if not r.passed]
     if failed:
         err.print(f"findings not reproduced: {', '.join(failed)}", markup=False)
+        for fid in failed:
+            reason = why(fid) or "NO REASON RECORDED (studies/validation/failing.py)"
+            err.print(f"  {fid}: {reason}", markup=False, soft_wrap=True)
         raise SystemExit(3)
 
 

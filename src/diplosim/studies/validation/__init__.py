@@ -19,6 +19,7 @@ from pathlib import Path
 from diplosim.store.writer import write_text_atomic
 from diplosim.studies.blocks import EXPERIMENTS_MARKERS, VALIDATION_MARKERS, replace_block
 from diplosim.studies.validation.experiments import experiments, experiments_markdown
+from diplosim.studies.validation.failing import why
 from diplosim.studies.validation.findings import (
     CALIBRATION,
     DIAGNOSTICS,
@@ -35,7 +36,7 @@ from diplosim.studies.validation.world import RANKINGS, SIZES, Size, validation_
 __all__ = ["CALIBRATION", "DIAGNOSTICS", "FINDINGS", "ILLUSTRATIONS", "RANKINGS", "RESHARING",
            "SCORED", "SIZES", "VALIDATION", "Finding", "Row", "Size", "failed_findings",
            "from_json", "markdown", "result_word", "runs_per_suite", "to_json", "validate",
-           "validation_scenario", "write_page"]
+           "validation_scenario", "why_failing", "write_page"]
 
 BEGIN, END = VALIDATION_MARKERS
 
@@ -106,6 +107,8 @@ def markdown(rows: list[Row], quick: bool) -> str:
             lines.append(f"| {r.finding} | {r.published} | {cell(r.sizes[0])} | "
                          f"{cell(r.sizes[1])} | {tolerance} | {depends} | "
                          f"{result_word(r)} | {r.source} |")
+    lines += why_failing([(r.id, r.finding) for r in rows
+                          if r.part in SCORED and not r.passed])
     onward = next((r for r in rows if r.id == "onward_shares"), None)
     if onward is not None and math.isfinite(onward.sizes[1].mean) and onward.sizes[1].mean > 0:
         r = onward.sizes[1].mean
@@ -115,6 +118,17 @@ def markdown(rows: list[Row], quick: bool) -> str:
                   f"number near 1, {1 / r:,.0f} times this one, is what many generations "
                   "need."]
     return "\n".join([*lines, END])
+
+
+def why_failing(failed: list[tuple[str, str]]) -> list[str]:
+    """Markdown lines giving the recorded reason each failing scored row (id, title) fails."""
+    if not failed:
+        return []
+    out = ["", "**Why the scored findings fail** (the reasons kept with the code, "
+           "`studies/validation/failing.py`; `make test` fails if a row fails without one):", ""]
+    for fid, title in failed:
+        out.append(f"- *{title}*: {why(fid) or '**no reason recorded**'}")
+    return out
 
 
 def failed_findings(rows: list[Row]) -> list[str]:

@@ -19,6 +19,7 @@ import numpy as np
 
 from diplosim.opinion import behaviour, persuasion
 from diplosim.parameters import resolve_parameters
+from diplosim.studies.validation.failing import why
 
 __all__ = ["RESPONDENTS", "Experiment", "experiments", "experiments_markdown", "to_dicts"]
 
@@ -181,6 +182,11 @@ def experiments_markdown(rows: list[Experiment]) -> str:
                 value, tol = f"{r.value:.0f} of 3", "3 of 3"
             lines.append(f"| {r.finding} | {r.published} | {value} | {tol} | "
                          f"{'pass' if r.passed else '**fail**'} | {r.source} |")
+    failed = [r for r in rows if r.part in ("calibration", "validation") and not r.passed]
+    if failed:
+        lines += ["", "**Why the checks fail** (the reasons kept with the code, "
+                  "`studies/validation/failing.py`):", ""]
+        lines += [f"- *{r.finding}*: {why(r.id) or '**no reason recorded**'}" for r in failed]
     return "\n".join(lines)
 
 

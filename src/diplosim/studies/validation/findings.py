@@ -25,6 +25,7 @@ from diplosim.studies.validation.measures import (
     chronological_polarisation,
     chronological_political,
     chronological_time,
+    chronological_trustworthy,
     chronological_untrustworthy,
     deepest_cascade,
     depth_delay,
@@ -246,6 +247,14 @@ DIAGNOSTICS = [
             "not a share of all views)",
             "For You page 85.1% of a post's views (median), Following feed 0.3%", "not scored",
             -math.inf, math.inf, for_you_share),
+    Finding("chronological_trustworthy", "The trustworthy twin under a chronological feed: "
+            "share of impressions going to the outlet posting a true claim, chronological over "
+            "engagement ranking",
+            "the model's own figure, beside Guess et al.'s untrustworthy row above: the two "
+            "outlets differ only in the truth of their posts, so the gap between the two ratios "
+            "is what untrustworthiness adds; the rest is what a feed of follows gives any "
+            "followed source", "none published (Guess et al. compare untrustworthy sources "
+            "with all content)", "not scored", -math.inf, math.inf, chronological_trustworthy),
 ]
 
 #: The score: findings nothing was fitted to.

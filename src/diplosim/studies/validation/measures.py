@@ -281,3 +281,8 @@ def chronological_untrustworthy(r: Replicate) -> float:
     """Share of impressions going to the posts of the outlet rated untrustworthy (its posts
     carry a false claim) under a chronological feed over the share under engagement ranking."""
     return _chronological_over_engagement(r, "actor = 'outlet_untrustworthy'")
+
+
+def chronological_trustworthy(r: Replicate) -> float:
+    """The same ratio for the untrustworthy outlet's twin, whose posts carry a true claim."""
+    return _chronological_over_engagement(r, "actor = 'outlet_trustworthy'")
