@@ -52,6 +52,8 @@ def trust_markdown(rows: list, quick: bool, link: str = "docs/validation.md") ->
     # the opinion rules against survey experiments: computed from the code (no run)
     rules_ok, rules_n = _count(experiments(), "validation")
     shown = sum(r.part == "resharing" for r in rows)
+    failing = [r.finding for r in rows if r.part == "validation" and not r.passed]
+    failing += [r.finding for r in experiments() if r.part == "validation" and not r.passed]
     size = "the quick sizes" if quick else "both validation sizes"
     lines = [
         f"**How far to trust a figure.** Of the published findings nothing was fitted to, the "
@@ -60,7 +62,9 @@ def trust_markdown(rows: list, quick: bool, link: str = "docs/validation.md") ->
         f"survey experiments ([validation]({link}); "
         f"calibration targets met: {fit_ok} of {fit_n}; {shown} findings from Twitter, its "
         "retweet cascades and its timeline of followed accounts, are shown there but not "
-        "scored for a For You feed). A figure's "
+        "scored for a For You feed)." + (
+            f" Not reproduced, each with its reason there: {'; '.join(failing)}."
+            if failing else "") + " A figure's "
         "interval is 95% over "
         "seeds: it measures run-to-run noise only, not what is unknown about the assumptions, "
         "so it understates the uncertainty: each scenario's page sets its headline figures "

@@ -11,7 +11,33 @@ reach, with the arithmetic where there is one; a reason is never a tolerance to 
 
 from __future__ import annotations
 
+import math
+
+from diplosim.parameters import resolve_parameters
+from diplosim.studies.validation.experiments import CLAYTON_CONTROL, CLAYTON_TAGGED, TAG_TOLERANCE
+
 __all__ = ["WHY", "why"]
+
+_CONTROL, _TAGGED, _UPPER = CLAYTON_CONTROL, CLAYTON_TAGGED, TAG_TOLERANCE[1] / 100
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def _tag_reason() -> str:
+    c = resolve_parameters({})["correction_log_odds"]
+    z = _logit(_CONTROL) - c
+    return (
+        f"The correction is sized by Coppock, Gross, Porter, Thorson & Wood 2023 (a fact-check "
+        f"lowers belief by {c:.2f} on the log-odds scale), not by Clayton et al. From their "
+        f"control share, {_CONTROL:.0%} (log-odds {_logit(_CONTROL):.3f}), one labelled view's "
+        f"correction gives {z:.3f}, {1 / (1 + math.exp(-z)):.1%} rating the headline accurate. "
+        f"The tolerance's upper end, {_UPPER:.0%} (log-odds {_logit(_UPPER):.3f}), needs a "
+        f"correction of at least {_logit(_CONTROL) - _logit(_UPPER):.3f}; Clayton et al.'s own "
+        f"fall, {_CONTROL:.0%} to {_TAGGED:.0%}, is {_logit(_CONTROL) - _logit(_TAGGED):.3f}, "
+        "and sizing the rule by it would make this row calibration.")
+
 
 WHY: dict[str, str] = {
     "first_day_share": (
@@ -28,13 +54,14 @@ WHY: dict[str, str] = {
         "published size of that response on TikTok was found, and any assumed size would "
         "set the direction this row tests."),
     "chronological_political": (
-        "In the model a chronological feed serves followed accounts only, newest first, and "
-        "nothing in engagement ranking serves political posts less than other posts of the "
-        "same engagement: the parties' videos compete in the For You sources like any others. "
-        "So the political share of impressions comes out about the same under both feeds "
-        "(the ratio near 1, its interval including or below 1). Guess et al.'s rise came from "
-        "Facebook's and Instagram's ranking, whose signals for political content the model "
-        "has no published TikTok counterpart for."),
+        "Political posts here are almost all ordinary users' posts on the issue (the parties' "
+        "two accounts draw a small part of the political impressions). A chronological feed "
+        "serves followed accounts only, newest first; ordinary users' political posts make "
+        "up about the same share of what followed accounts post as of what the For You "
+        "sources serve, and nothing in the model's engagement ranking serves political posts "
+        "less than other posts of the same engagement, so the ratio stays near 1. Guess et "
+        "al.'s rise came with Facebook's and Instagram's own ranking; no sourced TikTok rule "
+        "that ranks political content down was found."),
     "chronological_untrustworthy": (
         "The outlets are kept whole and followed at the start by `actor_follower_share` "
         "(0.2%) of their audience, a handful of users in a small world: where the row fails, "
@@ -48,16 +75,11 @@ WHY: dict[str, str] = {
         "The start's follows are drawn by posting volume (`initial_follows_per_user`), not by "
         "the viewer's interests; the followed source serves a followed account's latest or "
         "most engaging item whatever its topic; and the chance of a like has no term for a "
-        "tie to the author. A tie term would need to multiply the followed likes by about "
-        "1 / (the ratio in the table), 1.65 at 0.606; the only published size for it is this "
-        "finding's own, which would make the row calibration."),
-    "rated_false_tag": (
-        "The correction is sized by Coppock, Gross, Porter, Thorson & Wood 2023 (a fact-check "
-        "lowers belief by 0.42 on the log-odds scale), not by Clayton et al. From their control "
-        "share, 29% (log-odds -0.895), one labelled view's correction gives -1.315, 21.2% "
-        "rating the headline accurate. The tolerance's upper end, 20% (log-odds -1.386), needs "
-        "a correction of at least 0.491; Clayton et al.'s own fall, 29% to 16%, is 0.763, and "
-        "sizing the rule by it would make this row calibration."),
+        "tie to the author. A tie term would have to multiply the followed videos' likes by "
+        "the inverse of the ratio in the table; the only published size for it is this "
+        "finding's own, which would make the row calibration. Follows drawn by interest "
+        "might close part of the gap; how strongly is an assumption, and it is not built."),
+    "rated_false_tag": _tag_reason(),
 }
 
 
