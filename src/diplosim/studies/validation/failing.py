@@ -85,7 +85,9 @@ WHY: dict[str, str] = {
         "tie to the author. A tie term would have to multiply the followed videos' likes by "
         "the inverse of the ratio in the table; the only published size for it is this "
         "finding's own, which would make the row calibration. Follows drawn by interest "
-        "might close part of the gap; how strongly is an assumption, and it is not built."),
+        "(not built; how strongly is an assumption) could at most make followed videos "
+        "complete and be liked as often as the interest source's picks, whose likes per view "
+        "are near the For You sources' average: a ratio near 1, not clearly above it."),
     "rated_false_tag": _tag_reason(),
 }
 
