@@ -185,3 +185,21 @@ def test_every_recorded_reason_names_a_scored_row_and_the_page_prints_it():
     assert lines[-2] == f"- *{f.finding}*: {WHY.get(f.id, '**no reason recorded**')}"
     assert lines[-1] == "- *An unrecorded row*: **no reason recorded**"
     assert why_failing([]) == []
+
+
+def test_the_untrustworthy_outlet_and_its_twin_differ_only_in_the_truth_of_their_claim():
+    doc = validation_scenario(5_000, 4, 1, "chronological")
+    actors = {a["id"]: a for a in doc["actors"]}
+    bad, good = actors["outlet_untrustworthy"], actors["outlet_trustworthy"]
+    truth = {c["id"]: c["true"] for c in doc["claims"]}
+    assert truth[bad["campaigns"][0]["claim"]] is False
+    assert truth[good["campaigns"][0]["claim"]] is True
+
+    def unnamed(actor: dict) -> dict:
+        return {**actor, "id": "", "campaigns": [{**c, "id": "", "claim": ""}
+                                                 for c in actor["campaigns"]]}
+
+    assert unnamed(bad) == unnamed(good)
+    # followed at the start as official accounts are (no follower count given), unlike the
+    # citizens' claim groups, which nobody follows
+    assert "followers" not in bad and actors["rumour_posters"]["followers"] == 0

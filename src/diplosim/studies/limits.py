@@ -50,10 +50,10 @@ def trust_markdown(rows: list, quick: bool, link: str = "docs/validation.md") ->
     ok, n = _count(rows, "validation")
     fit_ok, fit_n = _count(rows, "calibration")
     # the opinion rules against survey experiments: computed from the code (no run)
-    rules_ok, rules_n = _count(experiments(), "validation")
+    rules = experiments()
+    rules_ok, rules_n = _count(rules, "validation")
     shown = sum(r.part == "resharing" for r in rows)
-    failing = [r.finding for r in rows if r.part == "validation" and not r.passed]
-    failing += [r.finding for r in experiments() if r.part == "validation" and not r.passed]
+    failing = [r.finding for r in [*rows, *rules] if r.part == "validation" and not r.passed]
     size = "the quick sizes" if quick else "both validation sizes"
     lines = [
         f"**How far to trust a figure.** Of the published findings nothing was fitted to, the "

@@ -15,6 +15,7 @@ import math
 
 from diplosim.parameters import resolve_parameters
 from diplosim.studies.validation.experiments import CLAYTON_CONTROL, CLAYTON_TAGGED, TAG_TOLERANCE
+from diplosim.studies.validation.world import SIZES
 
 __all__ = ["WHY", "why"]
 
@@ -25,8 +26,12 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
+_PARAMS = resolve_parameters({})
+_QUICK, _FULL = SIZES["quick"].days, SIZES["full"].days
+
+
 def _tag_reason() -> str:
-    c = resolve_parameters({})["correction_log_odds"]
+    c = _PARAMS["correction_log_odds"]
     z = _logit(_CONTROL) - c
     return (
         f"The correction is sized by Coppock, Gross, Porter, Thorson & Wood 2023 (a fact-check "
@@ -42,11 +47,11 @@ def _tag_reason() -> str:
 WHY: dict[str, str] = {
     "views_per_video": (
         "It fails only in the quick suite: the row averages the videos posted during the run, "
-        "each counted with the views it has when the run ends, and the quick suite's runs "
-        "last 4 days, so its videos are on average 2 days old against 3.5 in the full "
-        "suite's 7 days; a video draws its views over days (Trendpop: 32% of its lifetime "
-        "views in 24 hours, 55% in 7 days), so the shorter run's mean falls below the "
-        "tolerance's lower end. The tolerance stays as written."),
+        f"each counted with the views it has when the run ends, and the quick suite's runs "
+        f"last {_QUICK} days, so its videos are on average {_QUICK / 2:g} days old against "
+        f"{_FULL / 2:g} in the full suite's {_FULL} days; a video draws its views over days "
+        "(Trendpop: 32% of its lifetime views in 24 hours, 55% in 7 days), so the shorter "
+        "run's mean falls below the tolerance's lower end. The tolerance stays as written."),
     "first_day_share": (
         "Trendpop's lifecycle puts 0.84 of a video's first two days' views on its first day; "
         "the pool's age curve (`pool_age_scale_hours`, `pool_age_exponent`) was fitted to the "
@@ -71,7 +76,8 @@ WHY: dict[str, str] = {
         "that ranks political content down was found."),
     "chronological_untrustworthy": (
         "The outlets are kept whole and followed at the start by `actor_follower_share` "
-        "(0.2%) of their audience, a handful of users in a small world: where the row fails, "
+        f"({_PARAMS['actor_follower_share']:.1%}) of their audience, a handful of users in a "
+        "small world: where the row fails, "
         "the untrustworthy outlet drew no impression at all under engagement ranking in some "
         "seed, so the ratio cannot be computed there (a value that cannot be computed counts "
         "as a failure). The twin's row among the model's own figures shows how much of the "
