@@ -93,7 +93,8 @@ WHY: dict[str, str] = {
         "finding's own, which would make the row calibration. Follows drawn by interest "
         "(not built; how strongly is an assumption) could at most make followed videos "
         "complete and be liked as often as the interest source's picks, whose likes per view "
-        "are near the For You sources' average: a ratio near 1, not clearly above it."),
+        "are near the For You sources' average: a ratio near 1, above it only if follows "
+        "matched each viewer's interests as closely as the interest source's own picks."),
     "rated_false_tag": _tag_reason(),
 }
 
