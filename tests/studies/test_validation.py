@@ -175,7 +175,8 @@ def test_every_recorded_reason_names_a_scored_row_and_the_page_prints_it():
     assert set(WHY) <= scored | {r.id for r in rules}, set(WHY) - scored
     assert all(len(reason) > 80 for reason in WHY.values())
     # a failing check's reason is on the page; a passing one's is not
-    page = experiments_markdown(rules)
+    page = experiments_markdown(rules, why)
+    assert "Why the checks fail" not in experiments_markdown(rules)
     for r in rules:
         if r.id in WHY:
             assert (WHY[r.id] in page) == (not r.passed)

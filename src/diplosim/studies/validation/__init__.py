@@ -149,7 +149,7 @@ def write_page(rows: list[Row], quick: bool, page: Path | None = None,
         text = replace_block(text, table.removeprefix(BEGIN).removesuffix(END), str(page),
                              BEGIN, END)
         # the opinion rules' rows are computed afresh from the code (a fraction of a second)
-        text = replace_block(text, experiments_markdown(experiments()), str(page),
+        text = replace_block(text, experiments_markdown(experiments(), why), str(page),
                              *EXPERIMENTS_MARKERS)
         write_text_atomic(page, text)
     return table
