@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from diplosim.studies.blocks import EXPERIMENTS_MARKERS
-from diplosim.studies.validation.experiments import experiments, experiments_markdown
-from diplosim.studies.validation.failing import why
+from diplosim.studies.validation import experiments_block
+from diplosim.studies.validation.experiments import experiments
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 
@@ -22,7 +22,7 @@ def test_the_page_shows_the_rows_the_code_computes():
     begin, end = EXPERIMENTS_MARKERS
     text = PAGE.read_text(encoding="utf-8")
     block = text.split(begin)[1].split(end)[0].strip()
-    assert block == experiments_markdown(experiments(), why).strip(), (
+    assert block == experiments_block(experiments()).strip(), (
         "docs/validation.md is stale: run `diplosim validate-model --from-json "
         "docs/validation.json --no-sizes --page docs/validation.md`")
 

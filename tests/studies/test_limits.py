@@ -58,6 +58,11 @@ def test_the_count_follows_the_rows_and_the_limits_are_listed(tmp_path):
         f"sizes and {rules_ok} of {len(rules)} checks of its opinion rules" in text
     assert f"reproduces **{len(scored) - 1 + rules_ok} of {len(scored) + len(rules)}**" in text
     assert "run-to-run noise only" in text and "understates" in text
+    # the findings not reproduced are named: the one failing row and each failing check
+    named = text.split("Not reproduced, each with its reason there: ")[1].split(". A figure")[0]
+    failing = [r.finding for r in scored if not r.passed]
+    failing += [r.finding for r in rules if not r.passed]
+    assert named.split("; ") == failing and len(failing) == 1 + len(rules) - rules_ok
     assert all(f"*{what}*" in text for what, _ in LEFT_OUT)
     page = tmp_path / "page.md"
     page.write_text("a\n" + "\n".join(TRUST_MARKERS) + "\nb\n", encoding="utf-8")

@@ -33,10 +33,31 @@ from diplosim.studies.validation.findings import (
 from diplosim.studies.validation.suite import Row, from_json, runs_per_suite, to_json, validate
 from diplosim.studies.validation.world import RANKINGS, SIZES, Size, validation_scenario
 
-__all__ = ["CALIBRATION", "DIAGNOSTICS", "FINDINGS", "ILLUSTRATIONS", "RANKINGS", "RESHARING",
-           "SCORED", "SIZES", "VALIDATION", "Finding", "Row", "Size", "failed_findings",
-           "from_json", "markdown", "result_word", "runs_per_suite", "to_json", "validate",
-           "validation_scenario", "why_failing", "write_page"]
+__all__ = [
+    "CALIBRATION",
+    "DIAGNOSTICS",
+    "FINDINGS",
+    "ILLUSTRATIONS",
+    "RANKINGS",
+    "RESHARING",
+    "SCORED",
+    "SIZES",
+    "VALIDATION",
+    "Finding",
+    "Row",
+    "Size",
+    "experiments_block",
+    "failed_findings",
+    "from_json",
+    "markdown",
+    "result_word",
+    "runs_per_suite",
+    "to_json",
+    "validate",
+    "validation_scenario",
+    "why_failing",
+    "write_page",
+]
 
 BEGIN, END = VALIDATION_MARKERS
 
@@ -120,15 +141,21 @@ def markdown(rows: list[Row], quick: bool) -> str:
     return "\n".join([*lines, END])
 
 
-def why_failing(failed: list[tuple[str, str]]) -> list[str]:
-    """Markdown lines giving the recorded reason each failing scored row (id, title) fails."""
+def why_failing(failed: list[tuple[str, str]], what: str = "scored findings") -> list[str]:
+    """Markdown lines giving the recorded reason each failing row (id, title) fails."""
     if not failed:
         return []
-    out = ["", "**Why the scored findings fail** (the reasons kept with the code, "
+    out = ["", f"**Why the {what} fail** (the reasons kept with the code, "
            "`studies/validation/failing.py`; `make test` fails if a row fails without one):", ""]
     for fid, title in failed:
         out.append(f"- *{title}*: {why(fid) or '**no reason recorded**'}")
     return out
+
+
+def experiments_block(rules: list) -> str:
+    """The opinion rules' table with the reason each failing check fails."""
+    failed = [(r.id, r.finding) for r in rules if not r.passed]
+    return "\n".join([experiments_markdown(rules), *why_failing(failed, "checks")])
 
 
 def failed_findings(rows: list[Row]) -> list[str]:
@@ -149,7 +176,7 @@ def write_page(rows: list[Row], quick: bool, page: Path | None = None,
         text = replace_block(text, table.removeprefix(BEGIN).removesuffix(END), str(page),
                              BEGIN, END)
         # the opinion rules' rows are computed afresh from the code (a fraction of a second)
-        text = replace_block(text, experiments_markdown(experiments(), why), str(page),
+        text = replace_block(text, experiments_block(experiments()), str(page),
                              *EXPERIMENTS_MARKERS)
         write_text_atomic(page, text)
     return table
